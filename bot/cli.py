@@ -1,0 +1,179 @@
+"""Command line: `crampbot [console | ask | eval | knowledge check | diagrams]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence, TextIO
+
+from bot import __version__
+from bot.loading import ContentError
+from bot.replies import Reply, render_text
+from bot.settings import Settings, load_settings
+
+EXIT_USAGE = 2
+EXIT_CONTENT = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = _Parser(prog="crampbot", description="CrampBot: help with foot and leg cramps. With no command, "
+                     "runs the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the console chat.")
+    parser.add_argument("--version", action="version", version=f"crampbot {__version__}")
+    parser.set_defaults(func=cmd_run)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    console = sub.add_parser("console", help="chat in the terminal", description="Chat in the terminal. "
+                             "Pick choices by number or by typing. Reads until end of input.")
+    console.set_defaults(func=cmd_console)
+
+    ask = sub.add_parser("ask", help="answer one message (or each line of stdin) statelessly",
+                         description="Answer TEXT, or each line of standard input independently.")
+    ask.add_argument("text", nargs="?", help="the message; omit to read lines from stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line: reply, kind, intent, "
+                     "score, sources")
+    ask.set_defaults(func=cmd_ask)
+
+    evaluate = sub.add_parser("eval", help="accuracy on the labelled set",
+                              description="Accuracy per kind and per intent, and the confusions.")
+    evaluate.add_argument("--file", type=Path, help="labelled set (default: tests/data/labelled.yaml)")
+    evaluate.add_argument("--verbose", "-v", action="store_true", help="list every mistake")
+    evaluate.add_argument("--sweep", action="store_true", help="compare scorers and thresholds")
+    evaluate.set_defaults(func=cmd_eval)
+
+    knowledge = sub.add_parser("knowledge", help="knowledge base tools", description="Knowledge base tools.")
+    ksub = knowledge.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    check = ksub.add_parser("check", help="check every content file; non-zero exit on any error",
+                            description="Load and check all knowledge and dialog files.")
+    check.set_defaults(func=cmd_knowledge_check)
+
+    diagrams = sub.add_parser("diagrams", help="print or write the Mermaid diagrams of the dialogs",
+                              description="Print the Mermaid diagram of each dialog flow.")
+    diagrams.add_argument("--write", action="store_true", help="write dialogs/<flow>.mmd")
+    diagrams.set_defaults(func=cmd_diagrams)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `crampbot` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        print(f"crampbot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args, settings) or 0)
+    except ContentError as exc:
+        print(f"crampbot: content error, cannot start:\n{exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    except BrokenPipeError:
+        return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """No command: Telegram when a token is set, otherwise the console chat."""
+    if settings.telegram_token:
+        print("crampbot: Telegram mode is coming in a later release; starting the console chat instead.",
+              file=sys.stderr)
+    return cmd_console(args, settings)
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """Chat in the terminal."""
+    from bot.console import run_console
+    from bot.wiring import build_brain, configure_logging
+
+    configure_logging(settings)
+    return run_console(build_brain(settings), sys.stdin, sys.stdout)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer one message, or each stdin line, with a fresh session each time."""
+    from bot.wiring import build_brain
+
+    brain = build_brain(settings)
+    out = sys.stdout
+    if args.text is not None:
+        _print_answer(brain.classify(args.text), args.json, out, one_line=False)
+        return 0
+    for line in sys.stdin:
+        _print_answer(brain.classify(line.rstrip("\n")), args.json, out, one_line=True)
+    out.flush()
+    return 0
+
+
+def _print_answer(reply: Reply, as_json: bool, out: TextIO, one_line: bool) -> None:
+    text = render_text(reply)
+    if as_json:
+        record = {"reply": text, "kind": reply.kind, "intent": reply.intent, "score": round(reply.score, 1),
+                  "sources": list(reply.sources)}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif one_line:
+        out.write(" | ".join(part.strip() for part in text.splitlines() if part.strip()) + "\n")
+    else:
+        out.write(text + "\n")
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Accuracy on the labelled set; exit 1 when a target is missed."""
+    from bot.evaluation import default_set, evaluate, format_report, load_labelled, sweep
+    from bot.wiring import build_content
+
+    path = args.file or default_set()
+    if not path.is_file():
+        print(f"crampbot: error: labelled set not found: {path} (use --file)", file=sys.stderr)
+        return EXIT_USAGE
+    content = build_content(settings)
+    items = load_labelled(path)
+    if args.sweep:
+        print(f"{'scorer':<12} {'overlap':<8} {'threshold':>9} {'accuracy':>9}")
+        for setting, accuracy in sweep(content, items, thresholds=range(50, 91, 5)):
+            print(f"{setting.scorer:<12} {str(setting.require_overlap):<8} {setting.threshold:>9.0f} {accuracy:>9.1%}")
+        return 0
+    report = evaluate(content, items)
+    print(format_report(report, args.verbose))
+    return 1 if report.failures() else 0
+
+
+def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Load and check all content; print a summary or every problem."""
+    from bot.wiring import build_content
+
+    content = build_content(settings)
+    entries = content.knowledge.entries
+    examples = sum(len(e.examples) for e in entries.values())
+    print(f"ok: {len(entries)} entries, {examples} example phrasings, {len(content.knowledge.sources)} sources, "
+          f"{len(content.safety.red_flags)} red-flag rules, flows: checkup ({len(content.checkup.states)} states), "
+          f"relief ({len(content.relief.states)} states)")
+    return 0
+
+
+def cmd_diagrams(args: argparse.Namespace, settings: Settings) -> int:
+    """Print or write the Mermaid diagram of each flow."""
+    from bot.diagram import mermaid
+    from bot.wiring import build_content
+
+    content = build_content(settings)
+    for flow in (content.checkup, content.relief):
+        text = mermaid(flow)
+        if args.write:
+            path = content.root / "dialogs" / f"{flow.id}.mmd"
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+        else:
+            print(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

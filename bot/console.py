@@ -1,0 +1,115 @@
+"""Console chat: the same core as Telegram, in a terminal. Choices are numbered; timers count down."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Callable, TextIO
+
+from bot.conversation import Brain
+from bot.replies import Choice, Reply, render_text
+from bot.session import Event, Press, Session, Text, TimerDone
+
+Clock = Callable[[], float]
+
+
+class ConsoleChat:
+    """One console conversation: keeps the session, prints replies, tracks the running timer."""
+
+    def __init__(self, brain: Brain, out: TextIO, clock: Clock = time.time, live: bool = False):
+        self.brain = brain
+        self.out = out
+        self.clock = clock
+        self.live = live
+        self.session = Session()
+        self.choices: tuple[Choice, ...] = ()
+        self._last_shown: int | None = None
+
+    def send(self, event: Event) -> tuple[Reply, ...]:
+        """Pass an event to the core, print what it says, and remember the new session."""
+        outcome = self.brain.respond(self.session, event, self.clock())
+        self.session = outcome.session
+        for reply in outcome.replies:
+            self._print_reply(reply)
+        return outcome.replies
+
+    def user_line(self, line: str) -> tuple[Reply, ...]:
+        """Handle one typed line: a number picks a listed choice, anything else is text."""
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            choice = self.choices[int(text) - 1]
+            self._write(f"  → {choice.label}\n")
+            return self.send(Press(choice.action))
+        return self.send(Text(line))
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the running timer ends (None when there is none)."""
+        timer = self.session.timer
+        return None if timer is None else max(0.0, timer.ends_at - self.clock())
+
+    def tick(self) -> None:
+        """Update the countdown, and fire the timer when it has run out."""
+        timer = self.session.timer
+        if timer is None:
+            return
+        left = timer.ends_at - self.clock()
+        if left <= 0:
+            if self.live:
+                self._write("\r" + " " * 40 + "\r")
+            self._write(f"⏱ {timer.label}: done\n")
+            self._last_shown = None
+            self.send(TimerDone(timer.timer_id))
+            return
+        whole = int(left + 0.999)
+        if self.live and whole != self._last_shown:
+            self._write(f"\r⏱ {timer.label}: {whole:>3} s left ")
+            self._last_shown = whole
+
+    def _print_reply(self, reply: Reply) -> None:
+        if self.live and self._last_shown is not None:
+            self._write("\n")
+            self._last_shown = None
+        self._write("\n" + render_text(reply) + "\n")
+        self.choices = reply.choices
+        if reply.timer is not None and not self.live:
+            self._write(f"⏱ {reply.timer.label}: counting down {reply.timer.seconds} s\n")
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+
+def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.time, live: bool | None = None) -> int:
+    """Chat until end of input. Live countdowns when attached to a terminal."""
+    live = stdin.isatty() and out.isatty() if live is None else live
+    chat = ConsoleChat(brain, out, clock, live)
+    chat.send(Press("menu:start"))
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for line in stdin:
+                lines.put(line)
+        finally:
+            lines.put(None)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    try:
+        while True:
+            left = chat.seconds_left()
+            wait = None if left is None else (min(1.0, left) if live else left)
+            if live and left is None:
+                out.write("you> ")
+                out.flush()
+            try:
+                line = lines.get(timeout=wait)
+            except queue.Empty:
+                chat.tick()
+                continue
+            if line is None:
+                break
+            chat.user_line(line)
+    except KeyboardInterrupt:
+        out.write("\nBye, take care.\n")
+    return 0

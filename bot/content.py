@@ -1,0 +1,125 @@
+"""Load and cross-check all content (knowledge/ and dialogs/) into one ready-to-use bundle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from bot.content_paths import content_root
+from bot.flows import Flow, load_flow
+from bot.knowledge import Knowledge, load_knowledge
+from bot.language import LanguageData, Normaliser, load_language, words_in
+from bot.loading import ContentError, Problem
+from bot.matching import Matcher, MatcherSettings
+from bot.messages import Messages, load_messages
+from bot.plan import PlanRules, load_plan_rules
+from bot.triggers import SafetyData, Triggers, load_safety
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the core needs, loaded and checked once at start-up."""
+
+    root: Path
+    knowledge: Knowledge
+    language: LanguageData
+    safety: SafetyData
+    checkup: Flow
+    relief: Flow
+    plan: PlanRules
+    messages: Messages
+    normaliser: Normaliser
+    triggers: Triggers
+    matcher: Matcher
+
+    def flow(self, flow_id: str) -> Flow:
+        """The flow with this id ('checkup' or 'relief')."""
+        return {"checkup": self.checkup, "relief": self.relief}[flow_id]
+
+
+def load_content(root: Path | None = None, settings: MatcherSettings | None = None) -> Content:
+    """Load every content file, check it, and build the matcher; raise ContentError listing all problems."""
+    root = root or content_root()
+    problems: list[Problem] = []
+
+    def attempt(load: Callable[[], T]) -> T | None:
+        try:
+            return load()
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    kdir, ddir = root / "knowledge", root / "dialogs"
+    knowledge = attempt(lambda: load_knowledge(kdir))
+    language = attempt(lambda: load_language(kdir / "language.yaml", "knowledge/language.yaml"))
+    safety = attempt(lambda: load_safety(kdir / "safety.yaml", "knowledge/safety.yaml"))
+    checkup = attempt(lambda: load_flow(ddir / "checkup.yaml", "dialogs/checkup.yaml"))
+    relief = attempt(lambda: load_flow(ddir / "relief.yaml", "dialogs/relief.yaml"))
+    messages = attempt(lambda: load_messages(ddir / "messages.yaml", "dialogs/messages.yaml"))
+    plan = attempt(lambda: load_plan_rules(ddir / "plan.yaml", "dialogs/plan.yaml", checkup)) if checkup else None
+    if problems:
+        raise ContentError(problems)
+    assert knowledge and language and safety and checkup and relief and messages and plan
+
+    problems.extend(_cross_check(knowledge, safety, checkup, relief, messages, plan))
+    normaliser = Normaliser(language)
+    texts = [e for entry in knowledge.entries.values() for e in entry.examples]
+    texts += safety.phrases()
+    for flow in (checkup, relief):
+        texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
+        texts += [s for nav in flow.navigation.values() for s in nav.says]
+    normaliser.set_vocabulary({normaliser.known_form(w) for w in words_in(texts, normaliser)})
+    problems.extend(_duplicate_examples(knowledge, normaliser))
+    if problems:
+        raise ContentError(problems)
+    triggers = Triggers(safety, normaliser)
+    matcher = Matcher(knowledge, normaliser, settings)
+    return Content(root, knowledge, language, safety, checkup, relief, plan, messages, normaliser, triggers, matcher)
+
+
+def _cross_check(knowledge: Knowledge, safety: SafetyData, checkup: Flow, relief: Flow, messages: Messages,
+                 plan: PlanRules) -> list[Problem]:
+    """References between files: entry ids, levels and sources must exist."""
+    problems: list[Problem] = []
+    entries, sources = knowledge.entries, knowledge.sources
+    if checkup.id != "checkup" or relief.id != "relief":
+        problems.append(Problem("dialogs", "flows must be named 'checkup' (checkup.yaml) and 'relief' (relief.yaml)"))
+    if not any(e.kind == "emergency" for e in entries.values()):
+        problems.append(Problem("knowledge", "no entry of kind 'emergency' (the active-cramp intent)"))
+    for action in [c.action for c in messages.commands] + [m.action for m in messages.menu]:
+        if action.startswith("ask:") and action[4:] not in entries:
+            problems.append(Problem("dialogs/messages.yaml", f"action {action!r} names an unknown entry"))
+    for rule in plan.rules:
+        if rule.see and rule.see not in entries:
+            problems.append(Problem("dialogs/plan.yaml", f"see: {rule.see!r} is not a knowledge entry", rule.id))
+        problems.extend(Problem("dialogs/plan.yaml", f"source {s!r} is not in knowledge/sources.yaml", rule.id)
+                        for s in rule.sources if s not in sources)
+    for tip in plan.general:
+        if tip.see and tip.see not in entries:
+            problems.append(Problem("dialogs/plan.yaml", f"see: {tip.see!r} is not a knowledge entry", "general_tips"))
+    for level in safety.levels.values():
+        problems.extend(Problem("knowledge/safety.yaml", f"source {s!r} is not in knowledge/sources.yaml", level.id)
+                        for s in level.sources if s not in sources)
+    for flow in (checkup, relief):
+        for state in flow.states.values():
+            if state.level and state.level not in safety.levels:
+                problems.append(Problem(flow.file, f"unknown level {state.level!r}", state.id))
+            if state.kind == "urgent" and not state.level:
+                problems.append(Problem(flow.file, "an urgent end state needs a level", state.id))
+    return problems
+
+
+def _duplicate_examples(knowledge: Knowledge, normaliser: Normaliser) -> list[Problem]:
+    """The same phrasing (after normalisation) under two entries would make matching a coin toss."""
+    owner: dict[str, str] = {}
+    problems: list[Problem] = []
+    for entry in knowledge.entries.values():
+        for example in entry.examples:
+            key = normaliser.normalise(example).key
+            other = owner.setdefault(key, entry.id)
+            if other != entry.id:
+                problems.append(Problem(entry.file, f"example {example!r} also belongs to {other!r}", entry.id))
+    return problems

@@ -1,0 +1,233 @@
+"""Runs a dialog flow: reads free text or button presses as choices, moves between states,
+starts timed holds. Pure and synchronous: (position, input, now) -> (new position, what to show)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
+
+from bot.flows import Flow, FlowChoice, FlowState
+from bot.language import Normalised, Normaliser, phrase_at
+from bot.replies import Choice, Reply, Timer
+from bot.session import FlowPosition, PendingTimer
+
+NAV_PREFIX = "~"
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)?")
+_FUZZY_MIN = 90
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a free-text message means inside a state: a navigation command, choices, or nothing."""
+
+    nav: str | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def understood(self) -> bool:
+        """True when the message picked a command or at least one choice."""
+        return bool(self.nav or self.choices)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of moving a flow on: the new position (None when it ended) and the state shown."""
+
+    position: FlowPosition | None
+    state: FlowState
+    ended: bool = False
+    cancelled: bool = False
+
+
+class FlowEngine:
+    """Interprets input for one flow and computes transitions."""
+
+    def __init__(self, flow: Flow, normaliser: Normaliser):
+        self.flow = flow
+        self.normaliser = normaliser
+        self._says: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for state in flow.states.values():
+            phrases = [(normaliser.phrase(s), c.id) for c in state.choices for s in (*c.says, c.label)]
+            self._says[state.id] = [(p, cid) for p, cid in phrases if p]
+        self._nav = {name: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)] for name, cmd in flow.navigation.items()}
+
+    # -- positions -------------------------------------------------------------------------
+
+    def start(self, now: float) -> Step:
+        """Begin the flow at its start state."""
+        position = FlowPosition(self.flow.id, self.flow.start, now, {}, (), None, 1)
+        return self._enter(position, self.flow.start, now, push=False)
+
+    def state(self, position: FlowPosition) -> FlowState:
+        """The state a position points at."""
+        return self.flow.states[position.state]
+
+    def _enter(self, position: FlowPosition, state_id: str, now: float, push: bool = True) -> Step:
+        state = self.flow.states[state_id]
+        history = (*position.history, position.state) if push else position.history
+        step_no = position.step_no + 1 if push else position.step_no
+        timer = None
+        if state.timer:
+            timer = PendingTimer(f"{self.flow.id}.{state_id}.{step_no}", now + state.timer.seconds,
+                                 state.timer.seconds, state.timer.label)
+        moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no)
+        if state.end:
+            return Step(None, state, ended=True)
+        return Step(moved, state)
+
+    def choose(self, position: FlowPosition, choice_ids: tuple[str, ...], now: float) -> Step:
+        """Record the chosen option(s) and move to the next state (or escalate when it is time)."""
+        state = self.state(position)
+        answers = dict(position.answers)
+        if state.answer:
+            answers[state.answer] = choice_ids
+        first: FlowChoice | None = state.choice(choice_ids[0]) if choice_ids else None
+        target = (first.next if first and first.next else None) or state.next
+        esc = self.flow.escalation
+        if esc and any(c in esc.on for c in choice_ids) and now - position.started_at >= esc.after_seconds:
+            target = esc.to
+        assert target is not None, "flows are checked at load: every choice has a next state"
+        return self._enter(replace(position, answers=answers), target, now)
+
+    def navigate(self, position: FlowPosition, command: str, now: float) -> Step:
+        """Apply back / skip / cancel."""
+        state = self.state(position)
+        if command == "cancel":
+            return Step(None, state, ended=True, cancelled=True)
+        if command == "skip":
+            answers = dict(position.answers)
+            if state.answer:
+                answers[state.answer] = ()
+            target = state.next or state.choices[0].next
+            assert target is not None
+            return self._enter(replace(position, answers=answers), target, now)
+        # back
+        if not position.history:
+            return self._enter(position, position.state, now, push=False)
+        previous = position.history[-1]
+        moved = replace(position, history=position.history[:-1])
+        return self._enter(moved, previous, now, push=False)
+
+    def timer_done(self, position: FlowPosition, timer_id: str) -> FlowPosition | None:
+        """Clear the timer if `timer_id` is the running one; None when it is stale."""
+        if position.timer is None or position.timer.timer_id != timer_id:
+            return None
+        return replace(position, timer=None)
+
+    # -- reading input -----------------------------------------------------------------------
+
+    def read(self, state: FlowState, message: Normalised, raw: str) -> Reading:
+        """Work out which command or choice(s) a free-text message means in this state."""
+        tokens = message.tokens
+        nav = self._navigation(tokens)
+        if nav:
+            return Reading(nav=nav)
+        if state.number:
+            picked = self._by_number(state, raw)
+            if picked:
+                return Reading(choices=(picked,))
+        found = self._by_phrase(state, tokens)
+        if found:
+            if state.multi:
+                return Reading(choices=found)
+            if len(found) == 1:
+                return Reading(choices=found)
+            return Reading()
+        return Reading(choices=self._by_fuzzy(state, message))
+
+    def _navigation(self, tokens: tuple[str, ...]) -> str | None:
+        if not tokens or len(tokens) > 5:
+            return None
+        for name, phrases in self._nav.items():
+            for phrase in phrases:
+                if phrase and tuple(tokens[: len(phrase)]) == phrase and len(tokens) - len(phrase) <= 2:
+                    return name
+        return None
+
+    def _by_number(self, state: FlowState, raw: str) -> str | None:
+        assert state.number is not None
+        text = " ".join(self.normaliser.data.numbers.get(w, w) for w in raw.lower().split())
+        for value, unit in _NUMBER.findall(text):
+            amount = float(value.replace(",", "."))
+            factor = state.number.units.get(unit) if unit else None
+            if factor is None and not state.number.bare:
+                continue
+            amount *= factor if factor is not None else 1.0
+            for choice in state.choices:
+                if choice.range and choice.range[0] <= amount <= choice.range[1]:
+                    return choice.id
+        return None
+
+    def _by_phrase(self, state: FlowState, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """Choices whose phrases occur in the message; the longest overlapping phrase wins."""
+        hits: list[tuple[int, int, str]] = []  # (start, length, choice)
+        for phrase, choice_id in self._says[state.id]:
+            for start in range(len(tokens) - len(phrase) + 1):
+                if phrase_at(tokens, start, phrase):
+                    hits.append((start, len(phrase), choice_id))
+        if not hits:
+            return ()
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        covered: set[int] = set()
+        chosen: list[str] = []
+        for start, length, choice_id in hits:
+            span = set(range(start, start + length))
+            if span & covered:
+                continue
+            covered |= span
+            if choice_id not in chosen:
+                chosen.append(choice_id)
+        if state.multi and len(chosen) > 1:
+            negatives = {c.id for c in state.choices if c.id in ("none", "neither")}
+            chosen = [c for c in chosen if c not in negatives] or chosen
+        if not state.multi and len(chosen) > 1:
+            longest = max(h[1] for h in hits)
+            top = {cid for _, length, cid in hits if length == longest}
+            if len(top) == 1:
+                return (top.pop(),)
+        order = [c.id for c in state.choices]
+        return tuple(sorted(chosen, key=order.index))
+
+    def _by_fuzzy(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
+        """Last resort: a typo'd label or phrase ("hig heels") close enough to exactly one choice."""
+        text = " ".join(message.tokens)
+        if not text:
+            return ()
+        scores: dict[str, float] = {}
+        for phrase, choice_id in self._says[state.id]:
+            if len(" ".join(phrase)) < 5 or any(p.endswith("*") for p in phrase):
+                continue
+            score = fuzz.ratio(text, " ".join(phrase))
+            scores[choice_id] = max(scores.get(choice_id, 0.0), score)
+        good = [cid for cid, score in scores.items() if score >= _FUZZY_MIN]
+        return tuple(good) if len(good) == 1 else ()
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def buttons(self, state: FlowState) -> tuple[Choice, ...]:
+        """The state's choices plus the flow's navigation buttons."""
+        flow = self.flow.id
+        choices = [Choice(f"f:{flow}:{state.id}:{c.id}", c.label) for c in state.choices]
+        choices += [Choice(f"f:{flow}:{state.id}:{NAV_PREFIX}{n.id}", n.label) for n in self.flow.navigation.values()]
+        return tuple(choices)
+
+    def prompt(self, position: FlowPosition, state: FlowState, intent: str, sources: tuple[str, ...],
+               prefix: str = "") -> Reply:
+        """The reply that shows a state: its prompt, buttons and timer."""
+        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        timer = None
+        if position.timer is not None:
+            pending = position.timer
+            timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
+        return Reply(text, self.flow.kind, self.buttons(state), timer, intent, 100.0, sources)
+
+
+def parse_action(action: str) -> tuple[str, str, str] | None:
+    """Split a flow button action 'f:<flow>:<state>:<choice>' into its parts (None if not one)."""
+    parts = action.split(":")
+    if len(parts) != 4 or parts[0] != "f" or not all(parts[1:]):
+        return None
+    return parts[1], parts[2], parts[3]
+

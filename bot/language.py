@@ -1,0 +1,232 @@
+"""Text normalisation for matching: case, Unicode, punctuation, contractions, misspellings,
+spelling correction against the domain vocabulary, and synonyms (all word lists are data)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.loading import Checker, read_yaml
+
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    """Word lists from knowledge/language.yaml."""
+
+    contractions: dict[str, str]
+    misspellings: dict[str, str]
+    synonyms: dict[tuple[str, ...], str]
+    stopwords: frozenset[str]
+    numbers: dict[str, str]
+    protected: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A message after normalisation: clauses of corrected tokens, and the matching key."""
+
+    clauses: tuple[tuple[str, ...], ...]
+    canon: tuple[str, ...]
+    key: str
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """All corrected tokens, in order, across clauses."""
+        return tuple(token for clause in self.clauses for token in clause)
+
+
+def load_language(path: Path, label: str) -> LanguageData:
+    """Read and check knowledge/language.yaml."""
+    doc = read_yaml(path, label)
+    check = Checker(label)
+    if check.version(doc):
+        check.mapping(
+            doc,
+            None,
+            required={"version": int, "contractions": dict, "misspellings": dict, "synonyms": dict,
+                      "stopwords": list, "numbers": dict},
+            optional={"protected": list},
+        )
+    check.raise_if_any()
+
+    def pairs(name: str) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for raw, replacement in doc[name].items():
+            if not isinstance(raw, str) or not isinstance(replacement, (str, int)):
+                check.add(f"{name}: {raw!r} -> {replacement!r} must map text to text", name, doc[name])
+                continue
+            table[raw.lower()] = str(replacement).lower()
+        return table
+
+    synonyms: dict[tuple[str, ...], str] = {}
+    for canonical, variants in doc["synonyms"].items():
+        for variant in check.strings(variants, f"synonyms of {canonical!r}", "synonyms", doc["synonyms"]):
+            phrase = tuple(variant.lower().split())
+            if phrase in synonyms and synonyms[phrase] != canonical:
+                check.add(f"{variant!r} is a synonym of both {synonyms[phrase]!r} and {canonical!r}",
+                          "synonyms", doc["synonyms"])
+            synonyms[phrase] = str(canonical).lower()
+    stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
+    protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
+    data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
+                        pairs("numbers"), protected)
+    check.raise_if_any()
+    return data
+
+
+class Normaliser:
+    """Turns raw user text into comparable tokens; built once per content load."""
+
+    def __init__(self, data: LanguageData, vocabulary: Iterable[str] = ()):
+        self.data = data
+        self._max_phrase = max((len(p) for p in data.synonyms), default=1)
+        self.vocabulary: frozenset[str] = frozenset()
+        self._vocab_list: list[str] = []
+        self.set_vocabulary(vocabulary)
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """Set the domain words that misspelt tokens are corrected towards."""
+        vocab = {w for w in words if w.isalpha()}
+        vocab |= set(self.data.stopwords) | set(self.data.protected)
+        self.vocabulary = frozenset(vocab)
+        self._vocab_list = sorted(w for w in vocab if len(w) >= 4)
+        self._correct.cache_clear()
+
+    def raw_tokens(self, text: str) -> list[list[str]]:
+        """Split text into clauses of lower-case tokens with contractions expanded (no correction)."""
+        text = _clean(text)
+        clauses: list[list[str]] = []
+        for part in _CLAUSE_BREAK.split(text):
+            tokens: list[str] = []
+            for token in _TOKEN.findall(part):
+                expanded = self.data.contractions.get(token)
+                if expanded is None and "'" in token:
+                    expanded = self.data.contractions.get(token.replace("'", ""))
+                    if expanded is None:
+                        expanded = token.split("'")[0]
+                tokens.extend((expanded or token).split())
+            if tokens:
+                clauses.append(tokens)
+        return clauses
+
+    def normalise(self, text: str) -> Normalised:
+        """Normalise a message into corrected clauses, canonical tokens and a matching key."""
+        clauses = tuple(tuple(self.fix_token(t) for t in clause) for clause in self.raw_tokens(text))
+        flat = [t for clause in clauses for t in clause]
+        canon = tuple(self.canonical(flat))
+        key = " ".join(t for t in canon if t not in self.data.stopwords) or " ".join(canon)
+        return Normalised(clauses, canon, key)
+
+    def canonical(self, tokens: list[str]) -> list[str]:
+        """Replace synonym phrases (longest first) with their canonical word."""
+        out: list[str] = []
+        i = 0
+        synonyms = self.data.synonyms
+        while i < len(tokens):
+            for size in range(min(self._max_phrase, len(tokens) - i), 0, -1):
+                phrase = tuple(tokens[i:i + size])
+                if phrase in synonyms:
+                    out.append(synonyms[phrase])
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def phrase(self, text: str) -> tuple[str, ...]:
+        """Normalise a content phrase like user text; words ending in * stay as prefixes."""
+        tokens: list[str] = []
+        for word in text.lower().split():
+            if word.endswith("*") or word in ("^", "$", GAP):
+                tokens.append(word)
+                continue
+            for clause in self.raw_tokens(word):
+                tokens.extend(self.fix_token(t) for t in clause)
+        return tuple(tokens)
+
+    def known_form(self, token: str) -> str:
+        """Map number words to digits and fix known typos (no guessing)."""
+        token = self.data.numbers.get(token, token)
+        return self.data.misspellings.get(token, token)
+
+    def fix_token(self, token: str) -> str:
+        """Map number words to digits, fix known typos, and correct near-misses to domain words."""
+        token = self.known_form(token)
+        if token in self.vocabulary or len(token) < 5 or not token.isalpha():
+            return token
+        return self._correct(token)
+
+    @lru_cache(maxsize=65536)
+    def _correct(self, token: str) -> str:
+        """Correct a word outside the vocabulary to its nearest domain word (one edit, or two if long)."""
+        allowed = 1 if len(token) < 9 else 2
+        best = process.extractOne(
+            token, self._vocab_list, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+        )
+        if best is None:
+            return token
+        candidate = best[0]
+        if candidate[0] != token[0] and allowed == 1:
+            return token  # first letters rarely go wrong; guessing there corrupts real words
+        return candidate
+
+
+def _clean(text: str) -> str:
+    """Lower-case, NFKC-fold, drop invisible and control characters, unify apostrophes."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    chars = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        chars.append(" " if category.startswith("C") and ch != "\n" else ch)
+    return "".join(chars)
+
+
+GAP = "..."
+MAX_GAP = 3
+
+
+def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
+    """True when `phrase` occurs in `tokens` at `start`. A phrase word ending in * is a prefix;
+    ^ and $ stand for the start and end of the clause; ... skips up to three words."""
+    if not phrase:
+        return True
+    want, rest = phrase[0], phrase[1:]
+    if want == "^":
+        return start == 0 and phrase_at(tokens, start, rest)
+    if want == "$":
+        return start == len(tokens) and phrase_at(tokens, start, rest)
+    if want == GAP:
+        return any(phrase_at(tokens, start + skip, rest) for skip in range(MAX_GAP + 1)
+                   if start + skip <= len(tokens))
+    if start >= len(tokens):
+        return False
+    got = tokens[start]
+    if want.endswith("*"):
+        if not got.startswith(want[:-1]):
+            return False
+    elif got != want:
+        return False
+    return phrase_at(tokens, start + 1, rest)
+
+
+def words_in(texts: Iterable[str], normaliser: Normaliser) -> set[str]:
+    """All raw tokens in `texts` (used to build the correction vocabulary)."""
+    words: set[str] = set()
+    for text in texts:
+        for clause in normaliser.raw_tokens(text):
+            words.update(clause)
+    return words

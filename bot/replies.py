@@ -1,0 +1,55 @@
+"""What the core asks the shell to show: text, choices (buttons) and timers. Plain data only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("emergency", "urgent", "answer", "smalltalk", "fallback")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: the label the user sees and the action sent back when it is pressed."""
+
+    action: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A timed hold the shell should count down; when it ends the shell sends TimerDone(timer_id)."""
+
+    timer_id: str
+    seconds: int
+    ends_at: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user, with its kind and where its facts come from."""
+
+    text: str
+    kind: str
+    choices: tuple[Choice, ...] = ()
+    timer: Timer | None = None
+    intent: str | None = None
+    score: float = 100.0
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown reply kind {self.kind!r}")
+
+
+def render_text(reply: Reply, numbered: bool = True) -> str:
+    """The reply as plain text with its choices listed (console and `crampbot ask`)."""
+    lines = [reply.text]
+    if reply.timer is not None:
+        lines.append(f"⏱ {reply.timer.label}: {reply.timer.seconds} s")
+    if reply.choices:
+        if numbered:
+            lines.extend(f"  {i}) {c.label}" for i, c in enumerate(reply.choices, 1))
+        else:
+            lines.append(" | ".join(c.label for c in reply.choices))
+    return "\n".join(lines)

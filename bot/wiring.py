@@ -1,0 +1,28 @@
+"""The one place where settings, content, the core and the adapters are put together."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.content import Content, load_content
+from bot.conversation import Brain
+from bot.settings import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level; keep chatty HTTP loggers (they print URLs) quiet."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def build_content(settings: Settings) -> Content:
+    """Load and check all content (raises ContentError naming every broken file and entry)."""
+    root = Path(settings.content_dir) if settings.content_dir else None
+    return load_content(root)
+
+
+def build_brain(settings: Settings) -> Brain:
+    """The conversation core over freshly loaded content."""
+    return Brain(build_content(settings))
