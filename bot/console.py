@@ -37,6 +37,8 @@ class ConsoleChat:
     def user_line(self, line: str) -> tuple[Reply, ...]:
         """Handle one typed line: a number picks a listed choice, anything else is text."""
         text = line.strip()
+        if not self.live:
+            self._write(f"\nyou> {text}\n")
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
             choice = self.choices[int(text) - 1]
             self._write(f"  → {choice.label}\n")
@@ -72,8 +74,6 @@ class ConsoleChat:
             self._last_shown = None
         self._write("\n" + render_text(reply) + "\n")
         self.choices = reply.choices
-        if reply.timer is not None and not self.live:
-            self._write(f"⏱ {reply.timer.label}: counting down {reply.timer.seconds} s\n")
 
     def _write(self, text: str) -> None:
         self.out.write(text)

@@ -38,7 +38,6 @@ class Brain:
         self.engines = {"checkup": FlowEngine(content.checkup, content.normaliser),
                         "relief": FlowEngine(content.relief, content.normaliser)}
         self._cramp_entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
-        self._answer_threshold = content.matcher.settings.threshold
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -135,6 +134,8 @@ class Brain:
             return self._start_checkup(session, now)
         if name == "resume":
             return self._resume(session, now)
+        if name == "restart":
+            return self._start_checkup(session, now, restart=True)
         if name == "cancel":
             return self._cancel(session)
         return self._stale(session)
@@ -145,7 +146,7 @@ class Brain:
         current = session.active if session.active and session.active.flow == "checkup" else session.paused
         if current is not None and not restart:
             buttons = (Choice("menu:resume", self.messages.buttons["resume_checkup"]),
-                       Choice("f:checkup:~restart:go", self.messages.buttons["restart_checkup"]))
+                       Choice("menu:restart", self.messages.buttons["restart_checkup"]))
             reply = Reply(self.messages.text("resume_offer"), "answer", buttons, intent="checkup")
             return Outcome(session, (reply,))
         engine = self.engines["checkup"]
@@ -206,10 +207,11 @@ class Brain:
             entry = self.content.knowledge.get(match.intent)
             if entry.kind == "emergency":
                 return self._cramp_now(session, now, match.score)
-            if entry.kind == "answer" and match.score >= self._answer_threshold + 10:
+            if entry.kind == "answer" and len(message.tokens) >= 3:
                 answered = self._entry(session, entry, match.score)
                 back = self._reprompt(answered.session, self.messages.text("question_in_flow"))
-                return Outcome(back.session, (*answered.replies, *back.replies))
+                plain = tuple(replace(r, choices=()) for r in answered.replies)  # the flow's buttons follow
+                return Outcome(back.session, (*plain, *back.replies))
         reask = state.reask or engine.flow.reask
         return self._reprompt(session, reask)
 

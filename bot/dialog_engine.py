@@ -128,13 +128,11 @@ class FlowEngine:
             picked = self._by_number(state, raw)
             if picked:
                 return Reading(choices=(picked,))
-        found = self._by_phrase(state, tokens)
+        found = self._by_phrase(state, message)
+        if len(found) > 1 and not state.multi:
+            return Reading()  # two different answers to a one-answer question: ask again, don't guess
         if found:
-            if state.multi:
-                return Reading(choices=found)
-            if len(found) == 1:
-                return Reading(choices=found)
-            return Reading()
+            return Reading(choices=found)
         return Reading(choices=self._by_fuzzy(state, message))
 
     def _navigation(self, tokens: tuple[str, ...]) -> str | None:
@@ -160,15 +158,16 @@ class FlowEngine:
                     return choice.id
         return None
 
-    def _by_phrase(self, state: FlowState, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """Choices whose phrases occur in the message; the longest overlapping phrase wins."""
-        hits: list[tuple[int, int, str]] = []  # (start, length, choice)
-        for phrase, choice_id in self._says[state.id]:
-            for start in range(len(tokens) - len(phrase) + 1):
-                if phrase_at(tokens, start, phrase):
-                    hits.append((start, len(phrase), choice_id))
-        if not hits:
-            return ()
+    def _by_phrase(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
+        """Choices whose phrases occur in the message, not negated; the longest overlapping phrase wins."""
+        hits: list[tuple[int, int, str]] = []  # (position, length, choice)
+        offset = 0
+        for clause in message.clauses:
+            for phrase, choice_id in self._says[state.id]:
+                for start in range(len(clause)):
+                    if phrase_at(clause, start, phrase) and not self.normaliser.negated(clause, start):
+                        hits.append((offset + start, len(phrase), choice_id))
+            offset += len(clause)
         hits.sort(key=lambda h: (-h[1], h[0]))
         covered: set[int] = set()
         chosen: list[str] = []
@@ -182,11 +181,6 @@ class FlowEngine:
         if state.multi and len(chosen) > 1:
             negatives = {c.id for c in state.choices if c.id in ("none", "neither")}
             chosen = [c for c in chosen if c not in negatives] or chosen
-        if not state.multi and len(chosen) > 1:
-            longest = max(h[1] for h in hits)
-            top = {cid for _, length, cid in hits if length == longest}
-            if len(top) == 1:
-                return (top.pop(),)
         order = [c.id for c in state.choices]
         return tuple(sorted(chosen, key=order.index))
 

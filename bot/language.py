@@ -30,6 +30,8 @@ class LanguageData:
     stopwords: frozenset[str]
     numbers: dict[str, str]
     protected: frozenset[str] = field(default_factory=frozenset)
+    negation_words: frozenset[str] = field(default_factory=frozenset)
+    negation_window: int = 3
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def load_language(path: Path, label: str) -> LanguageData:
             doc,
             None,
             required={"version": int, "contractions": dict, "misspellings": dict, "synonyms": dict,
-                      "stopwords": list, "numbers": dict},
+                      "stopwords": list, "numbers": dict, "negation": dict},
             optional={"protected": list},
         )
     check.raise_if_any()
@@ -79,8 +81,14 @@ def load_language(path: Path, label: str) -> LanguageData:
             synonyms[phrase] = str(canonical).lower()
     stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
+    negation = doc["negation"]
+    if check.mapping(negation, "negation", {"words": list, "window": int}):
+        negators = frozenset(w.lower() for w in check.strings(negation["words"], "negation words", "negation"))
+        window = negation["window"]
+    else:
+        negators, window = frozenset(), 0
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
-                        pairs("numbers"), protected)
+                        pairs("numbers"), protected, negators, window)
     check.raise_if_any()
     return data
 
@@ -145,11 +153,16 @@ class Normaliser:
                 i += 1
         return out
 
+    def negated(self, clause: tuple[str, ...], start: int) -> bool:
+        """True when a negation word stands within the window before position `start` of a clause."""
+        window = self.data.negation_window
+        return any(t in self.data.negation_words for t in clause[max(0, start - window):start])
+
     def phrase(self, text: str) -> tuple[str, ...]:
         """Normalise a content phrase like user text; words ending in * stay as prefixes."""
         tokens: list[str] = []
         for word in text.lower().split():
-            if word.endswith("*") or word in ("^", "$", GAP):
+            if word.endswith("*") or word in ("^", "$", GAP) or (word.startswith("<") and word.endswith(">")):
                 tokens.append(word)
                 continue
             for clause in self.raw_tokens(word):
@@ -196,12 +209,12 @@ def _clean(text: str) -> str:
 
 
 GAP = "..."
-MAX_GAP = 3
+MAX_GAP = 4
 
 
 def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
     """True when `phrase` occurs in `tokens` at `start`. A phrase word ending in * is a prefix;
-    ^ and $ stand for the start and end of the clause; ... skips up to three words."""
+    ^ and $ stand for the start and end of the clause; ... skips up to four words."""
     if not phrase:
         return True
     want, rest = phrase[0], phrase[1:]

@@ -15,7 +15,8 @@ TEXT_KEYS = (
     "more_label", "timer_started", "relief_already", "red_flag_checkup_paused", "question_in_flow", "urgent_footer",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu")
-MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:help", "menu:cancel")
+MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
+                "menu:cancel")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 

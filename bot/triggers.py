@@ -56,8 +56,6 @@ class RawRule:
 class SafetyData:
     """Everything in knowledge/safety.yaml, not yet compiled."""
 
-    negation_words: frozenset[str]
-    negation_window: int
     levels: dict[str, Level]
     red_flags: tuple[RawRule, ...]
     active_cramp: tuple[RawRule, ...]
@@ -85,11 +83,9 @@ def load_safety(path: Path, label: str) -> SafetyData:
     doc = read_yaml(path, label)
     check = Checker(label)
     if not (check.version(doc) and check.mapping(
-        doc, None, {"version": int, "negation": dict, "levels": list, "red_flags": list, "active_cramp": list}
+        doc, None, {"version": int, "levels": list, "red_flags": list, "active_cramp": list}
     )):
         check.raise_if_any()
-    negation = doc["negation"]
-    check.mapping(negation, "negation", {"words": list, "window": int})
     levels: dict[str, Level] = {}
     for item in doc["levels"]:
         name = item.get("id") if isinstance(item, dict) else None
@@ -104,7 +100,7 @@ def load_safety(path: Path, label: str) -> SafetyData:
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         check.add("duplicate rule id", dup)
     check.raise_if_any()
-    return SafetyData(frozenset(w.lower() for w in negation["words"]), negation["window"], levels, red, active)
+    return SafetyData(levels, red, active)
 
 
 def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], needs_level: bool) -> RawRule | None:
@@ -133,10 +129,10 @@ class Triggers:
 
     def __init__(self, data: SafetyData, normaliser: Normaliser):
         self.data = data
+        self.normaliser = normaliser
         self._phrases: dict[tuple[str, ...], int] = {}
         self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         self._by_prefix: list[tuple[int, tuple[str, ...]]] = []
-        self._duration_id: int | None = None
         self.red_flags = tuple(self._compile(r, normaliser) for r in data.red_flags)
         self.active_cramp = tuple(self._compile(r, normaliser) for r in data.active_cramp)
 
@@ -146,11 +142,6 @@ class Triggers:
         return Rule(raw.id, raw.why, raw.level, groups, unless)
 
     def _phrase_id(self, text: str, normaliser: Normaliser) -> int:
-        if text.strip() == DURATION:
-            if self._duration_id is None:
-                self._duration_id = len(self._phrases)
-                self._phrases[(DURATION,)] = self._duration_id
-            return self._duration_id
         phrase = normaliser.phrase(text)
         if phrase in self._phrases:
             return self._phrases[phrase]
@@ -169,19 +160,15 @@ class Triggers:
         """Return (phrases present, phrases present and not negated) for a message."""
         present: set[int] = set()
         affirmed: set[int] = set()
-        negators = self.data.negation_words
-        window = self.data.negation_window
-        for clause in message.clauses:
+        for raw_clause in message.clauses:
+            clause = mark_durations(raw_clause)
             for i, token in enumerate(clause):
                 candidates = self._by_first.get(token, [])
                 for pid, phrase in (*candidates, *self._by_prefix):
                     if phrase_at(clause, i, phrase):
                         present.add(pid)
-                        if not any(t in negators for t in clause[max(0, i - window):i]):
+                        if not self.normaliser.negated(clause, i):
                             affirmed.add(pid)
-            if self._duration_id is not None and _has_long_duration(clause):
-                present.add(self._duration_id)
-                affirmed.add(self._duration_id)
         return frozenset(present), frozenset(affirmed)
 
     def red_flag(self, message: Normalised) -> RedFlag | None:
@@ -208,22 +195,32 @@ def _fires(rule: Rule, present: frozenset[int], affirmed: frozenset[int]) -> boo
     return all(group & affirmed for group in rule.groups) and not (rule.unless & present)
 
 
-def _has_long_duration(clause: tuple[str, ...]) -> bool:
-    """True when the clause mentions ten minutes or more ("15 mins", "an hour", "half an hour", "ages")."""
-    for i, token in enumerate(clause):
+def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
+    """Replace any time of ten minutes or more ("15 mins", "half an hour", "2 hours", "ages") with
+    the token <duration10>, so rules can place it in phrases ("for <duration10>")."""
+    out: list[str] = []
+    i = 0
+    while i < len(clause):
+        token = clause[i]
         nxt = clause[i + 1] if i + 1 < len(clause) else ""
-        if token in _LONG_WORDS:
-            return True
-        if token in ("hour", "hr") and i > 0 and clause[i - 1] in ("an", "a", "half", "1"):
-            return True
-        m = _MINUTES.match(token)
-        if m and int(m.group(1)) >= 10:
-            return True
-        if _HOURS.match(token):
-            return True
-        if token.isdigit():
-            if nxt in _MINUTE_WORDS and int(token) >= 10:
-                return True
-            if nxt in _HOUR_WORDS and int(token) >= 1:
-                return True
-    return False
+        after = clause[i + 2] if i + 2 < len(clause) else ""
+        minutes = _MINUTES.match(token)
+        if token in _LONG_WORDS or _HOURS.match(token) or (minutes and int(minutes.group(1)) >= 10):
+            out.append(DURATION)
+            i += 1
+        elif token == "half" and nxt in ("an", "a") and after in _HOUR_WORDS:
+            out.append(DURATION)
+            i += 3
+        elif token in ("half", "an", "a") and nxt in _HOUR_WORDS:
+            out.append(DURATION)
+            i += 2
+        elif token == "all" and nxt in ("night", "day", "evening", "morning"):
+            out.append(DURATION)
+            i += 2
+        elif token.isdigit() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and int(token) >= 10)):
+            out.append(DURATION)
+            i += 2
+        else:
+            out.append(token)
+            i += 1
+    return tuple(out)

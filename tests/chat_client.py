@@ -1,0 +1,94 @@
+"""A user-level test client for the core: send text, press buttons, let time pass, look at what the
+user saw. No event loop and no sleeping: time is a fake clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.conversation import Brain
+from bot.replies import Choice, Reply
+from bot.session import Press, Session, Text, TimerDone
+
+
+@dataclass
+class FakeClock:
+    """A clock tests move by hand."""
+
+    now: float = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class ChatClient:
+    """One user talking to the core."""
+
+    brain: Brain
+    clock: FakeClock = field(default_factory=FakeClock)
+    session: Session = field(default_factory=Session)
+    seen: list[Reply] = field(default_factory=list)
+    last: tuple[Reply, ...] = ()
+
+    def _run(self, event) -> tuple[Reply, ...]:
+        outcome = self.brain.respond(self.session, event, self.clock())
+        self.session = outcome.session
+        self.last = outcome.replies
+        self.seen.extend(outcome.replies)
+        return outcome.replies
+
+    def send(self, text: str) -> tuple[Reply, ...]:
+        """Type a message."""
+        return self._run(Text(text))
+
+    def press(self, label: str) -> tuple[Reply, ...]:
+        """Press the button on the latest message whose label contains `label` (case-insensitive)."""
+        button = self.button(label)
+        return self._run(Press(button.action))
+
+    def press_action(self, action: str) -> tuple[Reply, ...]:
+        """Press a button by its raw action (old or forged buttons)."""
+        return self._run(Press(action))
+
+    def button(self, label: str) -> Choice:
+        """Find a button on the latest message that has buttons."""
+        for reply in reversed(self.last):
+            for choice in reply.choices:
+                if label.lower() in choice.label.lower():
+                    return choice
+        raise AssertionError(f"no button {label!r}; buttons are {self.buttons}")
+
+    def wait(self, seconds: float) -> tuple[Reply, ...]:
+        """Let time pass; fire the running timer if it ends in that time (as the shell would)."""
+        self.clock.advance(seconds)
+        timer = self.session.timer
+        if timer is not None and timer.ends_at <= self.clock():
+            return self._run(TimerDone(timer.timer_id))
+        return ()
+
+    @property
+    def text(self) -> str:
+        """Everything the latest event made the bot say."""
+        return "\n".join(r.text for r in self.last)
+
+    @property
+    def buttons(self) -> list[str]:
+        """Labels of the buttons on the latest message that has any."""
+        for reply in reversed(self.last):
+            if reply.choices:
+                return [c.label for c in reply.choices]
+        return []
+
+    @property
+    def kinds(self) -> list[str]:
+        """Kinds of the latest replies."""
+        return [r.kind for r in self.last]
+
+    @property
+    def state(self) -> tuple[str, str] | None:
+        """(flow, state) the user is in, or None."""
+        active = self.session.active
+        return (active.flow, active.state) if active else None

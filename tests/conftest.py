@@ -1,0 +1,28 @@
+"""Shared fixtures: content is loaded once; each test gets a fresh chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content import Content, load_content
+from bot.conversation import Brain
+from tests.chat_client import ChatClient, FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(ROOT)
+
+
+@pytest.fixture(scope="session")
+def brain(content: Content) -> Brain:
+    return Brain(content)
+
+
+@pytest.fixture
+def chat(brain: Brain) -> ChatClient:
+    return ChatClient(brain, FakeClock())

@@ -1,0 +1,146 @@
+"""Red flags win over everything else and name the right level of care. A miss is the worst bug."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import Brain
+from tests.chat_client import ChatClient
+
+CALL_EMERGENCY = [
+    "my calf is swollen and I'm short of breath",
+    "leg cramp and chest pain",
+    "pain in my chest and my leg hurts",
+    "my chest feels really tight and my calf is sore",
+    "i cant breathe properly and my leg is swollen",
+    "cant breath, calf hurts",
+    "struggling to breathe after my leg swelled up",
+    "coughing up blood and my leg hurts",
+    "my legs cramping and I'm breathless",
+    "CHEST PAIN",
+    "swolen calf and shortnes of breath",  # typos
+]
+
+HELP_TODAY = [
+    # possible clot
+    "my left calf is swollen, red and warm to the touch",
+    "one leg is puffy and hot and it throbs",
+    "the veins in my calf feel hard and sore",
+    "my calf has gone a darker colour and it's swollen",
+    # a cramp that will not ease
+    "my cramp has lasted 20 minutes",
+    "calf cramp for over half an hour",
+    "it's been cramping for 15 mins and stretching hasn't helped",
+    "the cramp won't stop no matter what I do",
+    "severe cramp that isn't going away",
+    # wound, toxin
+    "I stepped on a rusty nail last week and now my legs are cramping",
+    "could this be tetanus",
+    "cramps after working with pesticides all day",
+    "we have lead pipes and I get cramps",
+    # weakness or numbness
+    "my foot cramps and then goes numb",
+    "I can't feel my toes after the cramp",
+    "cramping and my leg feels weak",
+    # elsewhere, fluid loss, cold and pale, cannot move
+    "my arms are cramping too",
+    "stomach cramps and my calves",
+    "cramps after a day of vomiting",
+    "I've had diarrhoea all week and now I get cramps",
+    "my foot has suddenly gone cold and pale",
+    "my toes turned blue",
+    "can't move my leg at all since this morning",
+    # pregnancy
+    "I'm pregnant and one calf is swollen",
+    "32 weeks pregnant, left leg red and sore",
+]
+
+NOT_RED_FLAGS = [
+    "why do I get cramps at night",
+    "how do I stretch my calf",
+    "is warm water good for a cramp",
+    "no swelling, no chest pain, just cramps at night",
+    "I don't feel short of breath, my calves just cramp",
+    "I stretch for 10 minutes every day to prevent cramps",
+    "how long should I hold a calf stretch",
+    "my feet are always cold",
+    "what foods help with cramps",
+    "period cramps",
+]
+
+
+@pytest.mark.parametrize("text", CALL_EMERGENCY)
+def test_breathing_or_chest_symptoms_say_call_emergency_services(brain: Brain, text):
+    reply = brain.classify(text)
+    assert (reply.kind, reply.intent) == ("urgent", "call_emergency"), text
+    assert "emergency services now" in reply.text
+    assert "112" in reply.text and "911" in reply.text and "999" in reply.text
+
+
+@pytest.mark.parametrize("text", HELP_TODAY)
+def test_same_day_red_flags_say_get_help_today(brain: Brain, text):
+    reply = brain.classify(text)
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today"), text
+    assert "get medical help today" in reply.text
+    assert reply.sources == ("reference/safety.md",)
+
+
+@pytest.mark.parametrize("text", NOT_RED_FLAGS)
+def test_ordinary_questions_and_negated_symptoms_are_not_red_flags(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent", text
+
+
+def test_a_red_flag_hidden_in_an_ordinary_question_still_wins(brain: Brain):
+    reply = brain.classify("what stretches help? also my calf has been hot and swollen since yesterday")
+    assert reply.kind == "urgent"
+
+
+def test_a_red_flag_wins_over_an_active_cramp(brain: Brain):
+    reply = brain.classify("my calf is cramping right now and my chest hurts")
+    assert (reply.kind, reply.intent) == ("urgent", "call_emergency")
+
+
+def test_red_flags_are_checked_even_in_a_command(brain: Brain):
+    assert brain.classify("/cramp my chest is tight").kind == "urgent"
+
+
+def test_a_red_flag_mid_checkup_pauses_it(chat: ChatClient):
+    chat.send("/checkup")
+    chat.press("At night")
+    chat.send("actually my leg is swollen and red and I feel breathless")
+    assert chat.last[0].kind == "urgent" and chat.last[0].intent == "call_emergency"
+    assert chat.state is None
+    assert chat.session.paused is not None and chat.session.paused.state == "frequency"
+    assert "paused your check-up" in chat.text
+
+
+def test_a_red_flag_mid_relief_ends_the_sequence_and_its_timer(chat: ChatClient):
+    chat.send("/cramp")
+    assert chat.session.timer is not None
+    chat.send("my foot went numb")
+    assert chat.last[0].kind == "urgent"
+    assert chat.session.timer is None and chat.state is None
+
+
+def test_a_red_flag_in_a_long_message_is_found(brain: Brain):
+    text = "I have a question about cramps. " * 30 + "My calf is swollen and red."
+    assert brain.classify(text).kind == "urgent"
+
+
+def test_no_example_phrasing_of_an_answer_trips_a_red_flag_or_the_cramp_now_rules(content):
+    """Guards against rules so broad they would hijack ordinary questions."""
+    wrong = []
+    for entry in content.knowledge.entries.values():
+        if entry.kind in ("emergency", "fallback"):
+            continue
+        for example in entry.examples:
+            message = content.normaliser.normalise(example)
+            if content.triggers.red_flag(message) or content.triggers.active_cramp_rule(message):
+                wrong.append((entry.id, example))
+    assert wrong == []
+
+
+def test_every_cramp_now_example_starts_the_relief_sequence(brain: Brain, content):
+    entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
+    missed = [x for x in entry.examples if brain.classify(x).kind != "emergency"]
+    assert missed == []
