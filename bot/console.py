@@ -88,6 +88,7 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
+        """Feed typed lines to the main loop; None marks the end of input."""
         try:
             for line in stdin:
                 lines.put(line)

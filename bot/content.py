@@ -46,6 +46,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     problems: list[Problem] = []
 
     def attempt(load: Callable[[], T]) -> T | None:
+        """Run one loader, collecting its problems instead of stopping at the first file."""
         try:
             return load()
         except ContentError as exc:

@@ -20,11 +20,11 @@ def mermaid(flow: Flow) -> str:
             edges.setdefault(state.next, []).append("skip")
         for target, labels in edges.items():
             lines.append(f"    {state.id} --> {target}: {', '.join(labels)}")
+        if flow.escalation:
+            esc = flow.escalation
+            lines.append(f"    {state.id} --> {esc.to}: {', '.join(esc.on)} after {esc.after_seconds // 60} min")
         if state.timer:
             lines.append(f"    note right of {state.id}: hold {state.timer.seconds} s")
-    if flow.escalation:
-        esc = flow.escalation
-        lines.append(f"    note left of {esc.to}: any step, {' / '.join(esc.on)} after {esc.after_seconds // 60} min")
     if "back" in flow.navigation:
         lines.append("    note left of " + flow.start + ": back returns to the previous question")
     if "cancel" in flow.navigation:

@@ -63,6 +63,7 @@ def load_language(path: Path, label: str) -> LanguageData:
     check.raise_if_any()
 
     def pairs(name: str) -> dict[str, str]:
+        """Read a word -> replacement table."""
         table: dict[str, str] = {}
         for raw, replacement in doc[name].items():
             if not isinstance(raw, str) or not isinstance(replacement, (str, int)):
