@@ -137,9 +137,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     content = build_content(settings)
     items = load_labelled(path)
     if args.sweep:
-        print(f"{'scorer':<12} {'overlap':<8} {'threshold':>9} {'accuracy':>9}")
-        for setting, accuracy in sweep(content, items, thresholds=range(50, 91, 5)):
-            print(f"{setting.scorer:<12} {str(setting.require_overlap):<8} {setting.threshold:>9.0f} {accuracy:>9.1%}")
+        print(f"{'scorer':<12}{'fuzzy weight':>13}{'threshold':>10}{'accuracy':>10}")
+        for setting, accuracy in sweep(content, items)[:25]:
+            print(f"{setting.scorer:<12}{setting.fuzzy_weight:>13.2f}{setting.threshold:>10.0f}{accuracy:>10.1%}")
         return 0
     report = evaluate(content, items)
     print(format_report(report, args.verbose))

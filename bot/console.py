@@ -99,6 +99,9 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
     try:
         while True:
             left = chat.seconds_left()
+            if left is not None and left <= 0:
+                chat.tick()
+                continue
             wait = None if left is None else (min(1.0, left) if live else left)
             if live and left is None:
                 out.write("you> ")

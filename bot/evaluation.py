@@ -152,13 +152,14 @@ def format_report(report: Report, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def sweep(content: Content, items: list[Labelled], thresholds: Iterable[float]) -> list[tuple[MatcherSettings, float]]:
-    """Accuracy for every scorer x threshold x overlap-guard combination, best first."""
+def sweep(content: Content, items: list[Labelled]) -> list[tuple[MatcherSettings, float]]:
+    """Accuracy for a grid of scorers, blend weights and thresholds, best first."""
     results = []
+    base = content.matcher.settings
     for scorer in SCORERS:
-        for overlap in (True, False):
-            for threshold in thresholds:
-                settings = MatcherSettings(scorer, threshold, overlap)
+        for fuzzy_weight in (0.0, 0.35, 0.5, 0.65):
+            for threshold in (25.0, 30.0, 35.0, 40.0, 45.0):
+                settings = replace(base, scorer=scorer, fuzzy_weight=fuzzy_weight, threshold=threshold)
                 matcher = Matcher(content.knowledge, content.normaliser, settings)
                 report = evaluate(replace(content, matcher=matcher), items)
                 results.append((settings, report.accuracy))

@@ -1,0 +1,67 @@
+"""The console chat: a real subprocess with piped input, and the countdown with a fake clock."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.console import ConsoleChat
+from tests.chat_client import FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "TELEGRAM_BOT_TOKEN": "", "PYTHONIOENCODING": "utf-8"}
+
+
+def console(stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", "console"], input=stdin, capture_output=True, text=True,
+                          env=ENV, cwd=ROOT, timeout=60)
+
+
+def test_piped_conversation_reads_to_the_end_and_exits_zero():
+    result = console("2\nat night\nwhy do I get cramps at night?\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("Hi, I'm CrampBot") < out.index("you> 2")
+    assert "not a doctor" in out
+    assert "question 1 of 8" in out, "'2' picked the second numbered choice (the check-up)"
+    assert "Question 2 of 8" in out, "typed answer accepted"
+    assert "Back to where we were" in out, "a question mid check-up is answered, then the check-up goes on"
+
+
+def test_choices_are_numbered_and_pickable_by_number_or_by_typing():
+    result = console("/checkup\n1\nmost nights\n")
+    out = result.stdout
+    assert "  1) At night / in bed" in out
+    assert "→ At night / in bed" in out
+    assert "Question 3 of 8" in out
+
+
+def test_emergency_mid_checkup_then_resume_in_the_console():
+    result = console("/checkup\nat night\nmy foot is cramping right now\nit's gone\n1\n")
+    out = result.stdout
+    assert "Step 1 of 5" in out and "check-up is paused" in out
+    assert "▶️ Resume check-up" in out
+    assert out.rstrip().endswith("✖️ Cancel") and "Question 2 of 8" in out.split("Resume check-up")[-1]
+
+
+def test_empty_input_just_greets_and_exits():
+    result = console("")
+    assert result.returncode == 0 and "CrampBot" in result.stdout
+
+
+def test_timer_counts_down_and_fires_in_live_mode(brain):
+    clock, out = FakeClock(), io.StringIO()
+    chat = ConsoleChat(brain, out, clock, live=True)
+    chat.user_line("/cramp")
+    assert chat.seconds_left() == 15
+    clock.advance(5)
+    chat.tick()
+    assert "Hold the stretch:  10 s left" in out.getvalue()
+    clock.advance(10)
+    chat.tick()
+    text = out.getvalue()
+    assert "Hold the stretch: done" in text and "let go slowly" in text
+    assert chat.session.timer is None
