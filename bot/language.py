@@ -32,6 +32,7 @@ class LanguageData:
     protected: frozenset[str] = field(default_factory=frozenset)
     negation_words: frozenset[str] = field(default_factory=frozenset)
     negation_window: int = 3
+    negation_through: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,14 @@ def load_language(path: Path, label: str) -> LanguageData:
     stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
     negation = doc["negation"]
-    if check.mapping(negation, "negation", {"words": list, "window": int}):
+    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list}):
         negators = frozenset(w.lower() for w in check.strings(negation["words"], "negation words", "negation"))
+        through = frozenset(w.lower() for w in check.strings(negation["through"], "negation through", "negation"))
         window = negation["window"]
     else:
-        negators, window = frozenset(), 0
+        negators, through, window = frozenset(), frozenset(), 0
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
-                        pairs("numbers"), protected, negators, window)
+                        pairs("numbers"), protected, negators, window, through)
     check.raise_if_any()
     return data
 
@@ -155,9 +157,22 @@ class Normaliser:
         return out
 
     def negated(self, clause: tuple[str, ...], start: int) -> bool:
-        """True when a negation word stands within the window before position `start` of a clause."""
-        window = self.data.negation_window
-        return any(t in self.data.negation_words for t in clause[max(0, start - window):start])
+        """True when a negation word stands just before position `start` of a clause, with only light
+        words between ("no swelling", "don't have chest pain"; not "can't move my foot")."""
+        data = self.data
+        i, budget = start - 1, data.negation_window
+        while i >= 0 and budget > 0:
+            token = clause[i]
+            if token in data.negation_words:
+                return True
+            if token in ("or", "nor") and i > 0:
+                i -= 2  # "no numbness or weakness": the negation reaches across the list
+            elif token in data.negation_through:
+                i -= 1
+            else:
+                return False
+            budget -= 1
+        return False
 
     def phrase(self, text: str) -> tuple[str, ...]:
         """Normalise a content phrase like user text; words ending in * stay as prefixes."""
@@ -213,28 +228,38 @@ GAP = "..."
 MAX_GAP = 4
 
 
-def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
-    """True when `phrase` occurs in `tokens` at `start`. A phrase word ending in * is a prefix;
-    ^ and $ stand for the start and end of the clause; ... skips up to four words."""
+def phrase_end(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> int | None:
+    """Where a match of `phrase` starting at `start` ends (exclusive), or None when it does not match.
+    A phrase word ending in * is a prefix; ^ and $ stand for the start and end of the clause; ...
+    skips up to four words (the shortest match wins)."""
     if not phrase:
-        return True
+        return start
     want, rest = phrase[0], phrase[1:]
     if want == "^":
-        return start == 0 and phrase_at(tokens, start, rest)
+        return phrase_end(tokens, start, rest) if start == 0 else None
     if want == "$":
-        return start == len(tokens) and phrase_at(tokens, start, rest)
+        return phrase_end(tokens, start, rest) if start == len(tokens) else None
     if want == GAP:
-        return any(phrase_at(tokens, start + skip, rest) for skip in range(MAX_GAP + 1)
-                   if start + skip <= len(tokens))
+        for skip in range(MAX_GAP + 1):
+            if start + skip <= len(tokens):
+                end = phrase_end(tokens, start + skip, rest)
+                if end is not None:
+                    return end
+        return None
     if start >= len(tokens):
-        return False
+        return None
     got = tokens[start]
     if want.endswith("*"):
         if not got.startswith(want[:-1]):
-            return False
+            return None
     elif got != want:
-        return False
-    return phrase_at(tokens, start + 1, rest)
+        return None
+    return phrase_end(tokens, start + 1, rest)
+
+
+def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
+    """True when `phrase` occurs in `tokens` at `start` (see phrase_end for the syntax)."""
+    return phrase_end(tokens, start, phrase) is not None
 
 
 def words_in(texts: Iterable[str], normaliser: Normaliser) -> set[str]:

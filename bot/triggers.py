@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.language import GAP, Normalised, Normaliser, phrase_at
+from bot.language import GAP, Normalised, Normaliser, phrase_at, phrase_end
 from bot.loading import Checker, read_yaml
 
 DURATION = "<duration10>"
@@ -17,6 +17,7 @@ _HOURS = re.compile(r"^(\d+)(?:h|hr|hrs|hour|hours)$")
 _MINUTE_WORDS = {"m", "min", "mins", "minute", "minutes"}
 _HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours"}
 _LONG_WORDS = {"ages", "forever", "hours"}
+_CLOCK = re.compile(r"^(\d{1,2}(am|pm)?|noon|midnight|lunch|lunchtime|breakfast|dinner|teatime)$")
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Level:
 
 @dataclass(frozen=True)
 class Rule:
-    """A trigger: every group must match (by phrase index) and no `unless` phrase may be present."""
+    """A trigger: every group must match (by phrase index) and no `unless` phrase may be affirmed."""
 
     id: str
     why: str
@@ -59,10 +60,11 @@ class SafetyData:
     levels: dict[str, Level]
     red_flags: tuple[RawRule, ...]
     active_cramp: tuple[RawRule, ...]
+    mask: tuple[str, ...] = ()
 
     def phrases(self) -> list[str]:
         """Every phrase in every rule (for the spelling vocabulary)."""
-        out: list[str] = []
+        out: list[str] = list(self.mask)
         for rule in (*self.red_flags, *self.active_cramp):
             for group in rule.groups:
                 out.extend(group)
@@ -83,9 +85,13 @@ def load_safety(path: Path, label: str) -> SafetyData:
     doc = read_yaml(path, label)
     check = Checker(label)
     if not (check.version(doc) and check.mapping(
-        doc, None, {"version": int, "levels": list, "red_flags": list, "active_cramp": list}
+        doc, None, {"version": int, "levels": list, "red_flags": list, "active_cramp": list},
+        {"terms": dict, "mask": list},
     )):
         check.raise_if_any()
+    terms: dict[str, tuple[str, ...]] = {}
+    for name, phrases in (doc.get("terms") or {}).items():
+        terms[str(name)] = tuple(check.strings(phrases, f"term ${name}", f"${name}", doc["terms"]))
     levels: dict[str, Level] = {}
     for item in doc["levels"]:
         name = item.get("id") if isinstance(item, dict) else None
@@ -94,16 +100,35 @@ def load_safety(path: Path, label: str) -> SafetyData:
                 check.add("duplicate level id", name, item)
             levels[name] = Level(name, item["rank"], item["title"].strip(), item["text"].strip(),
                                  tuple(check.strings(item["sources"], "sources", name, item)))
-    red = tuple(r for r in (_raw_rule(i, check, levels, True) for i in doc["red_flags"]) if r)
-    active = tuple(r for r in (_raw_rule(i, check, levels, False) for i in doc["active_cramp"]) if r)
+    red = tuple(r for r in (_raw_rule(i, check, levels, terms, True) for i in doc["red_flags"]) if r)
+    active = tuple(r for r in (_raw_rule(i, check, levels, terms, False) for i in doc["active_cramp"]) if r)
+    mask = _expand(check.strings(doc.get("mask", []), "mask", "mask"), terms, check, "mask")
     ids = [r.id for r in (*red, *active)]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         check.add("duplicate rule id", dup)
     check.raise_if_any()
-    return SafetyData(levels, red, active)
+    return SafetyData(levels, red, active, tuple(mask))
 
 
-def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], needs_level: bool) -> RawRule | None:
+def _expand(phrases: list[str], terms: dict[str, tuple[str, ...]], check: Checker, where: str | None) -> list[str]:
+    """Replace each $NAME word by every phrase of that term list ("chest ... $pain" -> "chest ... ache*", ...)."""
+    out: list[str] = []
+    for phrase in phrases:
+        variants = [""]
+        for word in phrase.split():
+            if len(word) > 1 and word.startswith("$"):
+                if word[1:] not in terms:
+                    check.add(f"unknown term {word!r}", where)
+                options = terms.get(word[1:], ())
+            else:
+                options = (word,)
+            variants = [f"{v} {o}".strip() for v in variants for o in options]
+        out.extend(variants)
+    return out
+
+
+def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[str, tuple[str, ...]],
+              needs_level: bool) -> RawRule | None:
     name = item.get("id") if isinstance(item, dict) else None
     required = {"id": str, "why": str, "all": list}
     if needs_level:
@@ -114,13 +139,13 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], needs_level: 
         check.add(f"unknown level {item['level']!r}", name, item)
     groups = []
     for group in item["all"]:
-        phrases = check.strings(group, "each group in 'all'", name, item)
+        phrases = _expand(check.strings(group, "each group in 'all'", name, item), terms, check, name)
         if not phrases:
             check.add("a group in 'all' is empty", name, item)
         groups.append(tuple(phrases))
     if not groups:
         check.add("'all' needs at least one group", name, item)
-    unless = tuple(check.strings(item.get("unless", []), "unless", name, item))
+    unless = tuple(_expand(check.strings(item.get("unless", []), "unless", name, item), terms, check, name))
     return RawRule(name, item["why"].strip(), item.get("level"), tuple(groups), unless)
 
 
@@ -133,6 +158,7 @@ class Triggers:
         self._phrases: dict[tuple[str, ...], int] = {}
         self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         self._by_prefix: list[tuple[int, tuple[str, ...]]] = []
+        self._mask = tuple(p for p in (normaliser.phrase(m) for m in data.mask) if p)
         self.red_flags = tuple(self._compile(r, normaliser) for r in data.red_flags)
         self.active_cramp = tuple(self._compile(r, normaliser) for r in data.active_cramp)
 
@@ -156,27 +182,36 @@ class Triggers:
             self._by_first.setdefault(words[0], []).append((pid, phrase))
         return pid
 
-    def scan(self, message: Normalised) -> tuple[frozenset[int], frozenset[int]]:
-        """Return (phrases present, phrases present and not negated) for a message."""
-        present: set[int] = set()
+    def scan(self, message: Normalised) -> frozenset[int]:
+        """The phrases present in a message and not negated (after masking)."""
         affirmed: set[int] = set()
         for raw_clause in message.clauses:
-            clause = mark_durations(raw_clause)
+            clause = self._masked(mark_durations(raw_clause))
             for i, token in enumerate(clause):
-                candidates = self._by_first.get(token, [])
-                for pid, phrase in (*candidates, *self._by_prefix):
-                    if phrase_at(clause, i, phrase):
-                        present.add(pid)
-                        if not self.normaliser.negated(clause, i):
-                            affirmed.add(pid)
-        return frozenset(present), frozenset(affirmed)
+                for pid, phrase in (*self._by_first.get(token, ()), *self._by_prefix):
+                    if phrase_at(clause, i, phrase) and not self.normaliser.negated(clause, i):
+                        affirmed.add(pid)
+        return frozenset(affirmed)
+
+    def _masked(self, clause: tuple[str, ...]) -> tuple[str, ...]:
+        """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger."""
+        tokens = list(clause)
+        for phrase in self._mask:
+            for start in range(len(clause)):
+                end = phrase_end(clause, start, phrase)
+                if end is None:
+                    continue
+                for i in range(start, end):  # a mask naming a duration hides only the duration
+                    if DURATION not in phrase or clause[i] == DURATION:
+                        tokens[i] = ""
+        return tuple(tokens)
 
     def red_flag(self, message: Normalised) -> RedFlag | None:
         """Return the most urgent red flag in the message, or None."""
-        present, affirmed = self.scan(message)
+        affirmed = self.scan(message)
         best: RedFlag | None = None
         for rule in self.red_flags:
-            if _fires(rule, present, affirmed):
+            if _fires(rule, affirmed):
                 level = self.data.levels[rule.level or ""]
                 if best is None or level.rank < best.level.rank:
                     best = RedFlag(rule, level)
@@ -184,15 +219,16 @@ class Triggers:
 
     def active_cramp_rule(self, message: Normalised) -> Rule | None:
         """Return the rule saying a cramp is happening right now, or None."""
-        present, affirmed = self.scan(message)
+        affirmed = self.scan(message)
         for rule in self.active_cramp:
-            if _fires(rule, present, affirmed):
+            if _fires(rule, affirmed):
                 return rule
         return None
 
 
-def _fires(rule: Rule, present: frozenset[int], affirmed: frozenset[int]) -> bool:
-    return all(group & affirmed for group in rule.groups) and not (rule.unless & present)
+def _fires(rule: Rule, affirmed: frozenset[int]) -> bool:
+    """Every group has an affirmed phrase and no `unless` phrase is affirmed ("not my period" does not count)."""
+    return all(group & affirmed for group in rule.groups) and not (rule.unless & affirmed)
 
 
 def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
@@ -211,11 +247,17 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
         elif token == "half" and nxt in ("an", "a") and after in _HOUR_WORDS:
             out.append(DURATION)
             i += 3
+        elif token == "quarter" and nxt == "of" and after in ("an", "a"):
+            out.append(DURATION)
+            i += 4
         elif token in ("half", "an", "a") and nxt in _HOUR_WORDS:
             out.append(DURATION)
             i += 2
-        elif token == "all" and nxt in ("night", "day", "evening", "morning"):
-            out.append(DURATION)
+        elif token == "all" and nxt in ("night", "day", "evening", "morning", "afternoon"):
+            out += ["all", DURATION]
+            i += 2
+        elif token == "since" and _CLOCK.match(nxt):
+            out += ["since", DURATION]
             i += 2
         elif token.isdigit() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and int(token) >= 10)):
             out.append(DURATION)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.conversation import Brain
@@ -144,3 +146,26 @@ def test_every_cramp_now_example_starts_the_relief_sequence(brain: Brain, conten
     entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
     missed = [x for x in entry.examples if brain.classify(x).kind != "emergency"]
     assert missed == []
+
+
+def red_team_set():
+    import yaml
+
+    path = Path(__file__).parent / "data" / "red_flags.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
+
+
+def test_red_team_set_every_red_flag_is_caught_at_the_right_level(brain: Brain):
+    """tests/data/red_flags.yaml: phrasings written to break the rules (slang, typos, buried symptoms)."""
+    items = [u for u in red_team_set() if u["kind"] == "urgent"]
+    assert len(items) >= 150
+    wrong = [(u["text"], u["intent"], brain.classify(u["text"]).intent) for u in items
+             if (brain.classify(u["text"]).kind, brain.classify(u["text"]).intent) != ("urgent", u["intent"])]
+    assert wrong == []
+
+
+def test_red_team_set_look_alikes_are_not_red_flags(brain: Brain):
+    items = [u for u in red_team_set() if u["kind"] == "not_urgent"]
+    assert len(items) >= 60
+    alarms = [u["text"] for u in items if brain.classify(u["text"]).kind == "urgent"]
+    assert alarms == []
