@@ -1,7 +1,7 @@
 """Intent matching over the knowledge base's example phrasings.
 
 Two signals, blended: an IDF-weighted bag of words and word pairs compared with each intent's
-examples as a whole (what the intent is about), and rapidfuzz's token_sort_ratio against the
+examples as a whole (what the intent is about), and a rapidfuzz similarity (ratio) against the
 nearest single example (how people phrase it). Misspellings are corrected to the domain vocabulary
 with rapidfuzz before either runs. Scorers, weights and thresholds were picked by measurement on
 the labelled set (`crampbot eval --sweep`); see README."""
@@ -30,11 +30,10 @@ SCORERS = {
 class MatcherSettings:
     """How the two signals are blended and when to give up (chosen by measurement)."""
 
-    scorer: str = "token_sort"
-    fuzzy_weight: float = 0.5
-    threshold: float = 35.0
+    scorer: str = "ratio"
+    fuzzy_weight: float = 0.35
+    threshold: float = 30.0
     min_known: float = 0.5
-    answer_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,7 @@ class Matcher:
         self._key_intents: list[str] = []
         self._examples: list[str] = []
         per_intent: dict[str, list[set[str]]] = defaultdict(list)
-        described: dict[str, set[str]] = {}
         for entry in knowledge.entries.values():
-            text = " ".join((entry.title, entry.answer, *entry.more))
-            described[entry.id] = features(normaliser.normalise(text).canon) if entry.kind == "answer" else set()
             for example in entry.examples:
                 message = normaliser.normalise(example)
                 per_intent[entry.id].append(features(message.canon))
@@ -92,11 +88,7 @@ class Matcher:
             for feats in examples:
                 for feature in feats:
                     tf[feature] += 1
-            share = {f: n / len(examples) for f, n in tf.items()}
-            for feature in described[intent]:
-                if feature in self.idf:
-                    share[feature] = share.get(feature, 0.0) + self.settings.answer_weight
-            weights = {f: v * self.idf[f] for f, v in share.items()}
+            weights = {f: (n / len(examples)) * self.idf[f] for f, n in tf.items()}
             self._norms.append(math.sqrt(sum(w * w for w in weights.values())) or 1.0)
             for feature, weight in weights.items():
                 self._postings[feature].append((index, weight))
