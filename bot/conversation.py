@@ -61,13 +61,13 @@ class Brain:
     def _on_text(self, session: Session, text: str, now: float) -> Outcome:
         text = (text or "")[:MAX_INPUT]
         message = self.content.normaliser.normalise(text)
-        flag = self.content.triggers.red_flag(message)
-        if flag is not None:
-            return self._urgent(session, flag)
+        found = self.content.triggers.assess(message)
+        if found.red_flag is not None:
+            return self._urgent(session, found.red_flag)
         stripped = text.strip()
         if stripped.startswith("/"):
             return self._command(session, stripped, now)
-        if self.content.triggers.active_cramp_rule(message) is not None:
+        if found.active_cramp is not None:
             return self._cramp_now(session, now, 100.0)
         if session.active is not None:
             return self._in_flow(session, message, text, now)

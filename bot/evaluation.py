@@ -157,7 +157,7 @@ def sweep(content: Content, items: list[Labelled]) -> list[tuple[MatcherSettings
     results = []
     base = content.matcher.settings
     for scorer in SCORERS:
-        for fuzzy_weight in (0.0, 0.2, 0.35, 0.5, 0.65):
+        for fuzzy_weight in (0.0, 0.2, 0.35, 0.5, 0.65, 1.0):
             for threshold in (25.0, 30.0, 35.0, 40.0):
                 settings = replace(base, scorer=scorer, fuzzy_weight=fuzzy_weight, threshold=threshold)
                 matcher = Matcher(content.knowledge, content.normaliser, settings)

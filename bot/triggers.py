@@ -80,6 +80,14 @@ class RedFlag:
     level: Level
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What the safety scan found in one message."""
+
+    red_flag: RedFlag | None
+    active_cramp: Rule | None
+
+
 def load_safety(path: Path, label: str) -> SafetyData:
     """Read and check knowledge/safety.yaml."""
     doc = read_yaml(path, label)
@@ -206,8 +214,8 @@ class Triggers:
                         tokens[i] = ""
         return tuple(tokens)
 
-    def red_flag(self, message: Normalised) -> RedFlag | None:
-        """Return the most urgent red flag in the message, or None."""
+    def assess(self, message: Normalised) -> Assessment:
+        """Scan a message once: its most urgent red flag and whether a cramp is happening now."""
         affirmed = self.scan(message)
         best: RedFlag | None = None
         for rule in self.red_flags:
@@ -215,15 +223,16 @@ class Triggers:
                 level = self.data.levels[rule.level or ""]
                 if best is None or level.rank < best.level.rank:
                     best = RedFlag(rule, level)
-        return best
+        active = next((rule for rule in self.active_cramp if _fires(rule, affirmed)), None)
+        return Assessment(best, active)
+
+    def red_flag(self, message: Normalised) -> RedFlag | None:
+        """The most urgent red flag in the message, or None."""
+        return self.assess(message).red_flag
 
     def active_cramp_rule(self, message: Normalised) -> Rule | None:
-        """Return the rule saying a cramp is happening right now, or None."""
-        affirmed = self.scan(message)
-        for rule in self.active_cramp:
-            if _fires(rule, affirmed):
-                return rule
-        return None
+        """The rule saying a cramp is happening right now, or None."""
+        return self.assess(message).active_cramp
 
 
 def _fires(rule: Rule, affirmed: frozenset[int]) -> bool:

@@ -1,0 +1,43 @@
+"""Sessions survive a JSON round trip (for storage); settings come from the environment and .env."""
+
+from __future__ import annotations
+
+import json
+
+from bot.session import Session
+from bot.settings import load_settings
+
+
+def test_a_session_mid_checkup_with_a_running_relief_timer_round_trips_through_json(chat):
+    chat.send("/checkup")
+    chat.press("At night")
+    chat.send("my calf is cramping right now")
+    assert chat.session.timer is not None and chat.session.paused is not None
+    stored = json.dumps(chat.session.to_dict())
+    restored = Session.from_dict(json.loads(stored))
+    assert restored == chat.session
+    chat.session = restored
+    chat.press("It's gone")
+    chat.press("Resume check-up")
+    assert chat.state == ("checkup", "frequency")
+
+
+def test_an_empty_or_missing_session_is_a_fresh_one():
+    assert Session.from_dict(None) == Session()
+    assert Session.from_dict({}) == Session()
+
+
+def test_settings_read_dotenv_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("TELEGRAM_BOT_TOKEN=from-file\nCRAMPBOT_LOG_LEVEL=debug\n")
+    assert load_settings(env_file, environ={}).telegram_token == "from-file"
+    assert load_settings(env_file, environ={}).log_level == "DEBUG"
+    assert load_settings(env_file, environ={"TELEGRAM_BOT_TOKEN": "from-env"}).telegram_token == "from-env"
+    assert load_settings(tmp_path / "missing.env", environ={}).telegram_token is None
+
+
+def test_a_bad_log_level_is_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="CRAMPBOT_LOG_LEVEL"):
+        load_settings(tmp_path / "none", environ={"CRAMPBOT_LOG_LEVEL": "chatty"})
