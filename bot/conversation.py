@@ -18,7 +18,8 @@ from bot.triggers import RedFlag
 
 MORE_KEYS = frozenset({"more", "tell more", "more please", "more info", "more information", "more detail",
                        "more details", "go on", "continue", "keep going", "and"})
-MAX_INPUT = 2000  # characters looked at; longer messages are cut before matching (red flags included)
+MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
+MAX_MATCHED = 2_000  # characters used for intent matching
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Brain:
     # -- typed text ----------------------------------------------------------------------------
 
     def _on_text(self, session: Session, text: str, now: float) -> Outcome:
-        text = (text or "")[:MAX_INPUT]
+        text = (text or "")[:MAX_SAFETY_SCAN]
         message = self.content.normaliser.normalise(text)
         found = self.content.triggers.assess(message)
         if found.red_flag is not None:
@@ -69,6 +70,9 @@ class Brain:
             return self._command(session, stripped, now)
         if found.active_cramp is not None:
             return self._cramp_now(session, now, 100.0)
+        if len(text) > MAX_MATCHED:
+            text = text[:MAX_MATCHED]
+            message = self.content.normaliser.normalise(text)
         if session.active is not None:
             return self._in_flow(session, message, text, now)
         if not message.tokens:
