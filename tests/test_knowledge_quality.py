@@ -80,20 +80,27 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "").replace("'", ""))
 
 
+def source_runs() -> set[str]:
+    """Hashes of every eight-word run in the source documents."""
+    lines = (ROOT / "tests/data/source_shingles.txt").read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line and not line.startswith("#")}
+
+
+def copied_runs(text: str, source: set[str]) -> list[list[str]]:
+    """Every eight-word run of `text` that also appears in a source document."""
+    w = words(text)
+    runs = (w[i:i + SHINGLE_WORDS] for i in range(len(w) - SHINGLE_WORDS + 1))
+    return [run for run in runs
+            if hashlib.blake2b(" ".join(run).encode(), digest_size=8).hexdigest() in source]
+
+
 def test_no_sentence_is_copied_from_the_source_documents(content):
     """No run of eight words from a seed document or the safety reference appears in our texts."""
-    lines = (ROOT / "tests/data/source_shingles.txt").read_text(encoding="utf-8").splitlines()
-    source = {line.strip() for line in lines if line and not line.startswith("#")}
+    source = source_runs()
     assert len(source) > 1000
     allowed = {tuple(words(w)) for w in REQUIRED_WORDING}
-    copied = []
-    for where, text in all_texts(content):
-        w = words(text)
-        for i in range(len(w) - SHINGLE_WORDS + 1):
-            run = w[i:i + SHINGLE_WORDS]
-            digest = hashlib.blake2b(" ".join(run).encode(), digest_size=8).hexdigest()
-            if digest in source and not any(_inside(run, a) for a in allowed):
-                copied.append((where, " ".join(run)))
+    copied = [(where, " ".join(run)) for where, text in all_texts(content) for run in copied_runs(text, source)
+              if not any(_inside(run, a) for a in allowed)]
     assert copied == []
 
 
@@ -105,12 +112,7 @@ def _inside(run: list[str], allowed: tuple[str, ...]) -> bool:
 def test_shingle_check_would_catch_a_copied_sentence():
     # the check above is only worth something if a real copy is found by it
     copied = "Ice can also help with pain but remember not to directly apply it to the skin."
-    lines = (ROOT / "tests/data/source_shingles.txt").read_text(encoding="utf-8").splitlines()
-    source = {line.strip() for line in lines}
-    w = words(copied)
-    hits = [i for i in range(len(w) - SHINGLE_WORDS + 1)
-            if hashlib.blake2b(" ".join(w[i:i + SHINGLE_WORDS]).encode(), digest_size=8).hexdigest() in source]
-    assert hits
+    assert copied_runs(copied, source_runs())
 
 
 def test_every_entry_cites_at_least_one_source_document(content):
