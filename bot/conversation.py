@@ -248,13 +248,13 @@ class Brain:
             return Outcome(session.with_(active=step.position),
                            (engine.prompt(step.position, step.state, intent, sources, prefix),))
         if step.state.end == "plan":
-            return self._finish_checkup(session, now)
+            assert step.position is not None
+            return self._finish_checkup(session, step.position.answers)
         return self._finish_relief(session, step, prefix)
 
-    def _finish_checkup(self, session: Session, now: float) -> Outcome:
-        assert session.active is not None
+    def _finish_checkup(self, session: Session, answers: dict[str, tuple[str, ...]]) -> Outcome:
         plan_rules = self.content.plan
-        plan = build_plan(plan_rules, self.content.checkup, session.active.answers)
+        plan = build_plan(plan_rules, self.content.checkup, answers)
         text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(plan_rules, plan)}"
         entries = self.content.knowledge.entries
         buttons = tuple(Choice(f"ask:{s}", entries[s].title) for s in plan.see_also[:4])

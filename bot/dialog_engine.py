@@ -14,7 +14,8 @@ from bot.replies import Choice, Reply, Timer
 from bot.session import FlowPosition, PendingTimer
 
 NAV_PREFIX = "~"
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)?")
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d{1,2})?)\s*([a-z]+)?")
+_RANGE_WORDS = {"to", "or", "and"}
 _FUZZY_MIN = 90
 
 
@@ -33,7 +34,8 @@ class Reading:
 
 @dataclass(frozen=True)
 class Step:
-    """The result of moving a flow on: the new position (None when it ended) and the state shown."""
+    """The result of moving a flow on: the new position (with every answer, also when the flow has
+    ended; None only when it was cancelled) and the state to show."""
 
     position: FlowPosition | None
     state: FlowState
@@ -73,9 +75,7 @@ class FlowEngine:
             timer = PendingTimer(f"{self.flow.id}.{state_id}.{step_no}", now + state.timer.seconds,
                                  state.timer.seconds, state.timer.label)
         moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no)
-        if state.end:
-            return Step(None, state, ended=True)
-        return Step(moved, state)
+        return Step(moved, state, ended=bool(state.end))
 
     def choose(self, position: FlowPosition, choice_ids: tuple[str, ...], now: float) -> Step:
         """Record the chosen option(s) and move to the next state (or escalate when it is time)."""
@@ -145,30 +145,36 @@ class FlowEngine:
         return None
 
     def _by_number(self, state: FlowState, raw: str) -> str | None:
+        """An amount such as "3 glasses", "1.5 litres" or "2 to 3 litres" (a range counts as its middle)."""
         assert state.number is not None
         text = " ".join(self.normaliser.data.numbers.get(w, w) for w in raw.lower().split())
-        for value, unit in _NUMBER.findall(text):
-            amount = float(value.replace(",", "."))
+        found = [(float(value.replace(",", ".")), unit) for value, unit in _NUMBER.findall(text)]
+        amounts: list[float] = []
+        for index, (value, unit) in enumerate(found):
             factor = state.number.units.get(unit) if unit else None
+            if factor is None and index + 1 < len(found) and unit in _RANGE_WORDS:
+                factor = state.number.units.get(found[index + 1][1])  # "2 to 3 litres": litres for both
             if factor is None and not state.number.bare:
                 continue
-            amount *= factor if factor is not None else 1.0
-            for choice in state.choices:
-                if choice.range and choice.range[0] <= amount <= choice.range[1]:
-                    return choice.id
-        return None
+            amounts.append(value * (factor if factor is not None else 1.0))
+        if not amounts:
+            return None
+        amount = sum(amounts[:2]) / len(amounts[:2])
+        return next((c.id for c in state.choices if c.range and c.range[0] <= amount <= c.range[1]), None)
 
     def _by_phrase(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
-        """Choices whose phrases occur in the message, not negated; the longest overlapping phrase wins."""
-        hits: list[tuple[int, int, str]] = []  # (position, length, choice)
+        """Choices whose phrases occur in the message; the longest phrase wins where they overlap, and a
+        negated phrase ("not on water pills") claims its words without choosing anything."""
+        hits: list[tuple[int, int, str | None]] = []  # (position, length, choice or None when negated)
         offset = 0
         for clause in message.clauses:
             for phrase, choice_id in self._says[state.id]:
                 for start in range(len(clause)):
-                    if phrase_at(clause, start, phrase) and not self.normaliser.negated(clause, start):
-                        hits.append((offset + start, len(phrase), choice_id))
+                    if phrase_at(clause, start, phrase):
+                        negated = self.normaliser.negated(clause, start)
+                        hits.append((offset + start, len(phrase), None if negated else choice_id))
             offset += len(clause)
-        hits.sort(key=lambda h: (-h[1], h[0]))
+        hits.sort(key=lambda h: (-h[1], h[0], h[2] is not None))
         covered: set[int] = set()
         chosen: list[str] = []
         for start, length, choice_id in hits:
@@ -176,7 +182,7 @@ class FlowEngine:
             if span & covered:
                 continue
             covered |= span
-            if choice_id not in chosen:
+            if choice_id is not None and choice_id not in chosen:
                 chosen.append(choice_id)
         if state.multi and len(chosen) > 1:
             negatives = {c.id for c in state.choices if c.id in ("none", "neither")}

@@ -212,8 +212,16 @@ def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
             check.add("range must be [low, high] numbers", where, node)
         else:
             span = (float(r[0]), float(r[1]))
-    return FlowChoice(name, label, tuple(check.strings(node.get("says", []), "says", where, node)),
+    return FlowChoice(name, label, tuple(check.strings(_flatten(node.get("says", [])), "says", where, node)),
                       node.get("next"), span)
+
+
+def _flatten(values: object) -> object:
+    """Lists of phrases may nest one level, so a YAML anchor can be reused and extended:
+    `says: [*next_says, [no heat pad]]`."""
+    if not isinstance(values, list):
+        return values
+    return [v for item in values for v in (item if isinstance(item, list) else [item])]
 
 
 def _check_graph(flow: Flow, check: Checker) -> None:

@@ -33,6 +33,7 @@ class LanguageData:
     negation_words: frozenset[str] = field(default_factory=frozenset)
     negation_window: int = 3
     negation_through: frozenset[str] = field(default_factory=frozenset)
+    negation_undo: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,16 @@ def load_language(path: Path, label: str) -> LanguageData:
     stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
     negation = doc["negation"]
-    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list}):
-        negators = frozenset(w.lower() for w in check.strings(negation["words"], "negation words", "negation"))
-        through = frozenset(w.lower() for w in check.strings(negation["through"], "negation through", "negation"))
+    words = {}
+    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list}, {"undo": list}):
+        for key in ("words", "through", "undo"):
+            words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
+                                                                    "negation"))
         window = negation["window"]
     else:
-        negators, through, window = frozenset(), frozenset(), 0
+        words, window = {"words": frozenset(), "through": frozenset(), "undo": frozenset()}, 0
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
-                        pairs("numbers"), protected, negators, window, through)
+                        pairs("numbers"), protected, words["words"], window, words["through"], words["undo"])
     check.raise_if_any()
     return data
 
@@ -160,6 +163,8 @@ class Normaliser:
         """True when a negation word stands just before position `start` of a clause, with only light
         words between ("no swelling", "don't have chest pain"; not "can't move my foot")."""
         data = self.data
+        if any(t in data.negation_undo for t in clause[start:]):
+            return False
         i, budget = start - 1, data.negation_window
         while i >= 0 and budget > 0:
             token = clause[i]

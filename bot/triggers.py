@@ -190,16 +190,21 @@ class Triggers:
             self._by_first.setdefault(words[0], []).append((pid, phrase))
         return pid
 
-    def scan(self, message: Normalised) -> frozenset[int]:
-        """The phrases present in a message and not negated (after masking)."""
-        affirmed: set[int] = set()
+    def scan(self, message: Normalised) -> tuple[frozenset[int], frozenset[int]]:
+        """Phrases present and not negated: (after masking, for rule groups; before masking, for `unless`)."""
+        masked: set[int] = set()
+        unmasked: set[int] = set()
         for raw_clause in message.clauses:
-            clause = self._masked(mark_durations(raw_clause))
-            for i, token in enumerate(clause):
-                for pid, phrase in (*self._by_first.get(token, ()), *self._by_prefix):
-                    if phrase_at(clause, i, phrase) and not self.normaliser.negated(clause, i):
-                        affirmed.add(pid)
-        return frozenset(affirmed)
+            clause = mark_durations(raw_clause)
+            self._collect(self._masked(clause), masked)
+            self._collect(clause, unmasked)
+        return frozenset(masked), frozenset(unmasked)
+
+    def _collect(self, clause: tuple[str, ...], found: set[int]) -> None:
+        for i, token in enumerate(clause):
+            for pid, phrase in (*self._by_first.get(token, ()), *self._by_prefix):
+                if phrase_at(clause, i, phrase) and not self.normaliser.negated(clause, i):
+                    found.add(pid)
 
     def _masked(self, clause: tuple[str, ...]) -> tuple[str, ...]:
         """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger."""
@@ -216,28 +221,21 @@ class Triggers:
 
     def assess(self, message: Normalised) -> Assessment:
         """Scan a message once: its most urgent red flag and whether a cramp is happening now."""
-        affirmed = self.scan(message)
+        affirmed, context = self.scan(message)
         best: RedFlag | None = None
         for rule in self.red_flags:
-            if _fires(rule, affirmed):
+            if _fires(rule, affirmed, context):
                 level = self.data.levels[rule.level or ""]
                 if best is None or level.rank < best.level.rank:
                     best = RedFlag(rule, level)
-        active = next((rule for rule in self.active_cramp if _fires(rule, affirmed)), None)
+        active = next((rule for rule in self.active_cramp if _fires(rule, affirmed, context)), None)
         return Assessment(best, active)
 
-    def red_flag(self, message: Normalised) -> RedFlag | None:
-        """The most urgent red flag in the message, or None."""
-        return self.assess(message).red_flag
 
-    def active_cramp_rule(self, message: Normalised) -> Rule | None:
-        """The rule saying a cramp is happening right now, or None."""
-        return self.assess(message).active_cramp
-
-
-def _fires(rule: Rule, affirmed: frozenset[int]) -> bool:
-    """Every group has an affirmed phrase and no `unless` phrase is affirmed ("not my period" does not count)."""
-    return all(group & affirmed for group in rule.groups) and not (rule.unless & affirmed)
+def _fires(rule: Rule, affirmed: frozenset[int], context: frozenset[int]) -> bool:
+    """Every group has an affirmed phrase and no `unless` phrase is affirmed ("not my period" does not count).
+    `unless` looks at the message before masking, so "hot weather" can both hide "hot" and explain swelling."""
+    return all(group & affirmed for group in rule.groups) and not (rule.unless & context)
 
 
 def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:

@@ -76,6 +76,8 @@ def test_full_checkup_by_free_text(chat):
         ("hardly any", "low"),
         ("10", "high"),
         ("a couple of glasses", "low"),
+        ("two to three litres", "high"),
+        ("3 or 4 glasses", "low"),
     ],
 )
 def test_hydration_understands_amounts(chat, said, expected):
@@ -95,6 +97,7 @@ def test_hydration_understands_amounts(chat, said, expected):
         ("no, nothing", ("none",)),
         ("I don't take any statins", ("none",)),
         ("atorvastatin for my cholesterol", ("statin",)),
+        ("statins but no water pills", ("statin",)),
     ],
 )
 def test_medications_accept_free_text_and_several_answers(chat, said, expected):
@@ -139,6 +142,38 @@ def test_back_skip_and_cancel_work_at_every_step(brain, step):
     chat = at_step()
     chat.press("Cancel")
     assert chat.state is None
+
+
+@pytest.mark.parametrize(
+    "said, expected",
+    [
+        ("I quit smoking years ago", ("neither",)),
+        ("ex smoker", ("neither",)),
+        ("I stopped drinking", ("neither",)),
+        ("I don't smoke but I drink daily", ("alcohol",)),
+        ("both, I smoke and drink", ("alcohol", "smoke")),
+    ],
+)
+def test_lifestyle_understands_quitting_and_mixed_answers(chat, said, expected):
+    start(chat)
+    for _ in range(7):
+        chat.press("Skip")
+    assert chat.state == ("checkup", "lifestyle")
+    chat.send(said)
+    assert chat.state is None, "understood, so the check-up is finished"
+    plan = chat.last[0].text
+    assert ("“Alcohol most days”" in plan) == ("alcohol" in expected)
+    assert ("“I smoke”" in plan) == ("smoke" in expected)
+
+
+def test_a_negated_medicine_is_not_recorded_as_taken(chat):
+    start(chat)
+    for _ in range(4):
+        chat.press("Skip")
+    chat.send("I'm not on water pills")
+    assert chat.state == ("checkup", "medications"), "nothing named that is taken: ask again"
+    chat.send("just statins")
+    assert chat.session.active.answers["medications"] == ("statin",)
 
 
 def test_back_keeps_earlier_answers_and_lets_you_change_one(chat):

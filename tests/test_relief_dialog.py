@@ -152,3 +152,11 @@ def test_relief_buttons_from_an_old_sequence_are_ignored(chat):
     chat.press_action(old)
     assert chat.state is None
     assert "earlier message" in chat.text
+
+
+@pytest.mark.parametrize("said, state", [("no pain now", None), ("a bit better", ("relief", "press")),
+                                         ("it doesn't hurt any more", None), ("not gone", ("relief", "press"))])
+def test_relief_reads_partial_and_negated_answers(chat, said, state):
+    chat.send("/cramp")
+    chat.send(said)
+    assert chat.state == state

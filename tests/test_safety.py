@@ -21,6 +21,9 @@ CALL_EMERGENCY = [
     "my legs cramping and I'm breathless",
     "CHEST PAIN",
     "swolen calf and shortnes of breath",  # typos
+    "never had chest pain before but now I do with this cramp",
+    "I fainted after the cramp",
+    "leg cramp, and my lips are turning blue",
 ]
 
 HELP_TODAY = [
@@ -35,6 +38,9 @@ HELP_TODAY = [
     "it's been cramping for 15 mins and stretching hasn't helped",
     "the cramp won't stop no matter what I do",
     "severe cramp that isn't going away",
+    "cramp wont go away after 10 mins",
+    "the cramp has not eased after 10 minutes",
+    "cramp hasnt eased in 10 minutes",
     # wound, toxin
     "I stepped on a rusty nail last week and now my legs are cramping",
     "could this be tetanus",
@@ -44,6 +50,8 @@ HELP_TODAY = [
     "my foot cramps and then goes numb",
     "I can't feel my toes after the cramp",
     "cramping and my leg feels weak",
+    "I lost all feeling in my foot",
+    "my leg feels dead and cold",
     # elsewhere, fluid loss, cold and pale, cannot move
     "my arms are cramping too",
     "stomach cramps and my calves",
@@ -68,6 +76,13 @@ NOT_RED_FLAGS = [
     "my feet are always cold",
     "what foods help with cramps",
     "period cramps",
+    "my calf cramped an hour ago and is still sore",
+    "my ankles swell in hot weather",
+    "what can cause swollen ankles",
+    "cramp in my hand when writing",
+    "I had a DVT years ago",
+    "what does a blood clot feel like",
+    "cramp in my sole and it won't let go",
 ]
 
 
@@ -138,7 +153,8 @@ def test_no_example_phrasing_of_an_answer_trips_a_red_flag_or_the_cramp_now_rule
             continue
         for example in entry.examples:
             message = content.normaliser.normalise(example)
-            if content.triggers.red_flag(message) or content.triggers.active_cramp_rule(message):
+            found = content.triggers.assess(message)
+            if found.red_flag or found.active_cramp:
                 wrong.append((entry.id, example))
     assert wrong == []
 

@@ -1,0 +1,234 @@
+"""Durable per-chat state behind a small interface, and its SQLite implementation.
+
+Everything one update changes (the chat's session, the fact that the update was handled, and the
+replies still to send) is written in one transaction before anything is sent, so a process killed
+at any point restarts where it was: handled updates are not handled twice, unsent replies are sent.
+A shared server database can replace SQLite by implementing `Storage`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.session import Session
+
+SCHEMA_VERSION = 1
+KEEP_UPDATE_IDS = 10_000
+
+
+class StorageError(Exception):
+    """The database cannot be opened or written; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply waiting to be sent (payload is adapter-specific plain data)."""
+
+    id: int
+    chat_id: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A live countdown shown by editing one message."""
+
+    chat_id: int
+    timer_id: str
+    message_id: int
+    ends_at: float
+    text: str
+    markup: Any
+
+
+class Storage(Protocol):
+    """What the adapters need from storage."""
+
+    def load(self, chat_id: int) -> Session:
+        """The chat's session (a fresh one when there is none)."""
+
+    def seen(self, update_id: int) -> bool:
+        """True when this update was already handled."""
+
+    def record_turn(self, chat_id: int, update_id: int | None, session: Session,
+                    outgoing: list[dict[str, Any]]) -> list[int]:
+        """Atomically save the session, mark the update handled and queue replies; return outbox ids."""
+
+    def mark_sent(self, outbox_id: int) -> None:
+        """Forget a reply once it was delivered (or could never be)."""
+
+    def unsent(self) -> list[Outgoing]:
+        """Replies queued but not yet sent (after a crash), oldest first."""
+
+    def set_countdown(self, countdown: Countdown) -> None:
+        """Remember the countdown running for a chat (replacing any older one)."""
+
+    def clear_countdown(self, chat_id: int) -> None:
+        """The chat has no countdown any more."""
+
+    def countdowns(self) -> list[Countdown]:
+        """Every countdown that was running."""
+
+    def close(self) -> None:
+        """Release the database."""
+
+
+class SQLiteStorage:
+    """Storage in one SQLite file (WAL mode; each turn is one transaction)."""
+
+    def __init__(self, path: Path | str, clock=time.time):
+        self.path = Path(path)
+        self.clock = clock
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
+        except OSError as exc:
+            raise StorageError(f"cannot create the data folder for {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(f"{self.path} was written by a newer CrampBot (schema {version})")
+        with self._transaction():
+            self.db.executescript("""
+                CREATE TABLE IF NOT EXISTS sessions (
+                    chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL);
+                CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY);
+                CREATE TABLE IF NOT EXISTS outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, payload TEXT NOT NULL,
+                    created REAL NOT NULL);
+                CREATE TABLE IF NOT EXISTS countdowns (
+                    chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, message_id INTEGER NOT NULL,
+                    ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT);
+            """)
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self.db, self.path)
+
+    def load(self, chat_id: int) -> Session:
+        """The chat's session (a fresh one when there is none or it cannot be read)."""
+        row = self._read("SELECT data FROM sessions WHERE chat_id = ?", (chat_id,))
+        if not row:
+            return Session()
+        try:
+            return Session.from_dict(json.loads(row[0][0]))
+        except (ValueError, KeyError, TypeError):
+            return Session()  # a damaged row must not stop the chat; the user starts over
+
+    def seen(self, update_id: int) -> bool:
+        """True when this update was already handled."""
+        return bool(self._read("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)))
+
+    def record_turn(self, chat_id: int, update_id: int | None, session: Session,
+                    outgoing: list[dict[str, Any]]) -> list[int]:
+        """Atomically save the session, mark the update handled and queue replies; return outbox ids."""
+        now = self.clock()
+        ids: list[int] = []
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO sessions (chat_id, data, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT(chat_id) DO UPDATE SET data = excluded.data, updated = excluded.updated",
+                (chat_id, json.dumps(session.to_dict()), now))
+            if update_id is not None:
+                self.db.execute("INSERT OR IGNORE INTO handled_updates (update_id) VALUES (?)", (update_id,))
+                if update_id % 1000 == 0:
+                    self.db.execute("DELETE FROM handled_updates WHERE update_id < ?",
+                                    (update_id - KEEP_UPDATE_IDS,))
+            for payload in outgoing:
+                cursor = self.db.execute("INSERT INTO outbox (chat_id, payload, created) VALUES (?, ?, ?)",
+                                         (chat_id, json.dumps(payload), now))
+                ids.append(int(cursor.lastrowid))
+        return ids
+
+    def mark_sent(self, outbox_id: int) -> None:
+        """Forget a reply once it was delivered (or could never be)."""
+        with self._transaction():
+            self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+
+    def unsent(self) -> list[Outgoing]:
+        """Replies queued but not yet sent (after a crash), oldest first."""
+        rows = self._read("SELECT id, chat_id, payload FROM outbox ORDER BY id", ())
+        return [Outgoing(r[0], r[1], json.loads(r[2])) for r in rows]
+
+    def set_countdown(self, countdown: Countdown) -> None:
+        """Remember the countdown running for a chat (replacing any older one)."""
+        with self._transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO countdowns (chat_id, timer_id, message_id, ends_at, text, markup) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (countdown.chat_id, countdown.timer_id, countdown.message_id, countdown.ends_at, countdown.text,
+                 json.dumps(countdown.markup)))
+
+    def clear_countdown(self, chat_id: int) -> None:
+        """The chat has no countdown any more."""
+        with self._transaction():
+            self.db.execute("DELETE FROM countdowns WHERE chat_id = ?", (chat_id,))
+
+    def countdowns(self) -> list[Countdown]:
+        """Every countdown that was running."""
+        rows = self._read("SELECT chat_id, timer_id, message_id, ends_at, text, markup FROM countdowns", ())
+        return [Countdown(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None) for r in rows]
+
+    def chat_count(self) -> int:
+        """How many chats have a stored session."""
+        return int(self._read("SELECT COUNT(*) FROM sessions", ())[0][0])
+
+    def close(self) -> None:
+        """Release the database."""
+        self.db.close()
+
+    def _read(self, sql: str, args: tuple) -> list[tuple]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot read {self.path}: {exc}") from exc
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, with errors in plain words."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self.db = db
+        self.path = path
+
+    def __enter__(self) -> None:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(_explain(exc, self.path)) from exc
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.DatabaseError as error:
+                self.db.execute("ROLLBACK")
+                raise StorageError(_explain(error, self.path)) from error
+        self.db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StorageError(_explain(exc, self.path)) from exc
+        return False
+
+
+def _explain(exc: sqlite3.DatabaseError, path: Path) -> str:
+    text = str(exc)
+    if "locked" in text:
+        return f"the database {path} is locked by another program ({text})"
+    if "readonly" in text:
+        return f"the database {path} is read-only ({text})"
+    if "full" in text:
+        return f"the disk holding {path} is full ({text})"
+    return f"cannot write the database {path}: {text}"
