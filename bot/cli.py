@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -64,9 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_stdin() -> None:
+    """Read stdin as UTF-8, replacing undecodable bytes instead of crashing mid-conversation."""
+    if hasattr(sys.stdin, "buffer"):
+        sys.stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `crampbot` console script."""
     args = build_parser().parse_args(argv)
+    _tolerant_stdin()
     try:
         settings = load_settings()
     except ValueError as exc:
@@ -132,13 +143,22 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     path = args.file or default_set()
     if not path.is_file():
-        print(f"crampbot: error: labelled set not found: {path} (use --file)", file=sys.stderr)
+        print(f"crampbot: error: labelled set not found: {path} (eval runs from a source checkout, or use --file)",
+              file=sys.stderr)
         return EXIT_USAGE
     content = build_content(settings)
     items = load_labelled(path)
     if args.sweep:
+        results = sweep(content, items)
+        alone = {}
+        for setting, accuracy in results:
+            if setting.fuzzy_weight == 1.0:
+                alone.setdefault(setting.scorer, (setting, accuracy))
         print(f"{'scorer':<12}{'fuzzy weight':>13}{'threshold':>10}{'accuracy':>10}")
-        for setting, accuracy in sweep(content, items)[:25]:
+        for setting, accuracy in results[:15] + [("--", 0.0)] + list(alone.values()):
+            if setting == "--":
+                print("best of each rapidfuzz scorer alone:")
+                continue
             print(f"{setting.scorer:<12}{setting.fuzzy_weight:>13.2f}{setting.threshold:>10.0f}{accuracy:>10.1%}")
         return 0
     report = evaluate(content, items)
@@ -164,7 +184,13 @@ def cmd_diagrams(args: argparse.Namespace, settings: Settings) -> int:
     from bot.diagram import mermaid
     from bot.wiring import build_content
 
+    from bot.content_paths import in_checkout
+
     content = build_content(settings)
+    if args.write and not (in_checkout() or settings.content_dir):
+        print("crampbot: error: --write updates the content folder of a source checkout; this is an installed "
+              "copy (set CRAMPBOT_CONTENT_DIR to write elsewhere)", file=sys.stderr)
+        return EXIT_USAGE
     for flow in (content.checkup, content.relief):
         text = mermaid(flow)
         if args.write:

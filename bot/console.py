@@ -39,7 +39,8 @@ class ConsoleChat:
         text = line.strip()
         if not self.live:
             self._write(f"\nyou> {text}\n")
-        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+        if (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= len(self.choices)
+                and not self.brain.expects_amount(self.session)):
             choice = self.choices[int(text) - 1]
             self._write(f"  → {choice.label}\n")
             return self.send(Press(choice.action))

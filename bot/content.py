@@ -35,9 +35,6 @@ class Content:
     triggers: Triggers
     matcher: Matcher
 
-    def flow(self, flow_id: str) -> Flow:
-        """The flow with this id ('checkup' or 'relief')."""
-        return {"checkup": self.checkup, "relief": self.relief}[flow_id]
 
 
 def load_content(root: Path | None = None, settings: MatcherSettings | None = None) -> Content:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def content_root() -> Path:
+def content_root(override: str | Path | None = None) -> Path:
     """Return the folder holding `dialogs/` and `knowledge/`.
 
-    Order: $CRAMPBOT_CONTENT_DIR, the copy inside an installed wheel (bot/_content), then the
-    repository checkout this package sits in (editable installs and running from source).
+    Order: `override` (the CRAMPBOT_CONTENT_DIR setting), the copy inside an installed wheel
+    (bot/_content), then the repository checkout this package sits in (editable installs, source).
     """
-    override = os.environ.get("CRAMPBOT_CONTENT_DIR")
     candidates = [Path(override)] if override else []
     candidates += [_PACKAGE / "_content", _PACKAGE.parent]
     for candidate in candidates:
@@ -22,3 +20,8 @@ def content_root() -> Path:
             return candidate
     tried = ", ".join(str(c) for c in candidates)
     raise FileNotFoundError(f"CrampBot content (dialogs/ and knowledge/) not found; looked in: {tried}")
+
+
+def in_checkout() -> bool:
+    """True when running from a source checkout (content sits beside the package, tests too)."""
+    return (_PACKAGE.parent / "tests").is_dir() and not (_PACKAGE / "_content").is_dir()

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.flows import Flow, FlowChoice, FlowState
 from bot.language import Normalised, Normaliser, phrase_at
-from bot.replies import Choice, Reply, Timer
+from bot.replies import Choice
 from bot.session import FlowPosition, PendingTimer
 
 NAV_PREFIX = "~"
@@ -25,11 +25,6 @@ class Reading:
 
     nav: str | None = None
     choices: tuple[str, ...] = ()
-
-    @property
-    def understood(self) -> bool:
-        """True when the message picked a command or at least one choice."""
-        return bool(self.nav or self.choices)
 
 
 @dataclass(frozen=True)
@@ -212,16 +207,6 @@ class FlowEngine:
         choices = [Choice(f"f:{flow}:{state.id}:{c.id}", c.label) for c in state.choices]
         choices += [Choice(f"f:{flow}:{state.id}:{NAV_PREFIX}{n.id}", n.label) for n in self.flow.navigation.values()]
         return tuple(choices)
-
-    def prompt(self, position: FlowPosition, state: FlowState, intent: str, sources: tuple[str, ...],
-               prefix: str = "") -> Reply:
-        """The reply that shows a state: its prompt, buttons and timer."""
-        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
-        timer = None
-        if position.timer is not None:
-            pending = position.timer
-            timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
-        return Reply(text, self.flow.kind, self.buttons(state), timer, intent, 100.0, sources)
 
 
 def parse_action(action: str) -> tuple[str, str, str] | None:

@@ -91,10 +91,8 @@ def _label(kind: str, intent: str | None) -> str:
 
 
 def default_set() -> Path:
-    """The labelled set shipped with the tests."""
-    from bot.content_paths import content_root
-
-    return content_root() / "tests" / "data" / "labelled.yaml"
+    """The labelled set in the source checkout (an installed wheel has no tests: use --file)."""
+    return Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled.yaml"
 
 
 def load_labelled(path: Path) -> list[Labelled]:
@@ -153,14 +151,15 @@ def format_report(report: Report, verbose: bool = False) -> str:
 
 
 def sweep(content: Content, items: list[Labelled]) -> list[tuple[MatcherSettings, float]]:
-    """Accuracy for a grid of scorers, blend weights and thresholds, best first."""
-    results = []
+    """Accuracy of every scorer blended at several weights and thresholds, and of each scorer alone
+    (weight 1.0, thresholds on its own scale); best first."""
     base = content.matcher.settings
-    for scorer in SCORERS:
-        for fuzzy_weight in (0.0, 0.2, 0.35, 0.5, 0.65, 1.0):
-            for threshold in (25.0, 30.0, 35.0, 40.0):
-                settings = replace(base, scorer=scorer, fuzzy_weight=fuzzy_weight, threshold=threshold)
-                matcher = Matcher(content.knowledge, content.normaliser, settings)
-                report = evaluate(replace(content, matcher=matcher), items)
-                results.append((settings, report.accuracy))
+    grid = [(scorer, weight, threshold) for scorer in SCORERS for weight in (0.0, 0.2, 0.35, 0.5, 0.65)
+            for threshold in (25.0, 30.0, 35.0, 40.0)]
+    grid += [(scorer, 1.0, threshold) for scorer in SCORERS for threshold in (50.0, 60.0, 70.0, 80.0)]
+    results = []
+    for scorer, weight, threshold in grid:
+        settings = replace(base, scorer=scorer, fuzzy_weight=weight, threshold=threshold)
+        matcher = Matcher(content.knowledge, content.normaliser, settings)
+        results.append((settings, evaluate(replace(content, matcher=matcher), items).accuracy))
     return sorted(results, key=lambda r: -r[1])

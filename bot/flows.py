@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.loading import Checker, read_yaml
+from bot.loading import SNAKE_CASE, Checker, read_yaml
 from bot.replies import KINDS
 
 NAVIGATION = ("back", "skip", "cancel")
 END_TYPES = ("plan", "message")
 MAX_LABEL = 40
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -98,20 +96,6 @@ class Flow:
     escalation: Escalation | None
     file: str
 
-    def questions(self) -> list[FlowState]:
-        """States that ask something, in order of the path from the start."""
-        order: list[FlowState] = []
-        seen: set[str] = set()
-        state_id: str | None = self.start
-        while state_id and state_id not in seen:
-            seen.add(state_id)
-            state = self.states[state_id]
-            if state.end:
-                break
-            order.append(state)
-            state_id = state.next or (state.choices[0].next if state.choices else None)
-        return order
-
 
 def load_flow(path: Path, label: str) -> Flow:
     """Read one flow file and check its graph; raise ContentError naming the file and state."""
@@ -152,7 +136,7 @@ def _navigation(node: dict, check: Checker) -> dict[str, NavCommand]:
 
 
 def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
-    if not isinstance(state_id, str) or not _ID.match(state_id):
+    if not isinstance(state_id, str) or not SNAKE_CASE.match(state_id):
         check.add("state ids must be snake_case", str(state_id), node)
     ok = check.mapping(
         node, state_id, required={},
@@ -174,9 +158,7 @@ def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
         check.add("a state that is not an end needs choices", state_id, node)
     if end and (choices or node.get("next")):
         check.add("an end state cannot have choices or next", state_id, node)
-    ids = [c.id for c in choices]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        check.add(f"duplicate choice id {dup!r}", state_id, node)
+    check.unique((c.id for c in choices), "choice id", state_id)
     number = None
     if "number" in node and check.mapping(node["number"], state_id, {"units": dict}, {"bare": bool}):
         number = NumberSpec({str(k).lower(): float(v) for k, v in node["number"]["units"].items()},
@@ -200,7 +182,7 @@ def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
     if not check.mapping(node, where, {"id": str, "label": str},
                          {"says": list, "next": str, "range": list}):
         return None
-    if not _ID.match(name):
+    if not SNAKE_CASE.match(name):
         check.add("choice ids must be snake_case", where, node)
     label = node["label"].strip()
     if not label or len(label) > MAX_LABEL:
@@ -259,6 +241,4 @@ def _check_graph(flow: Flow, check: Checker) -> None:
             check.add("unreachable state (no path from the start leads here)", state_id)
     if not any(s.end for s in flow.states.values()):
         check.add("the flow has no end state")
-    answers = [s.answer for s in flow.states.values() if s.answer]
-    for dup in sorted({a for a in answers if answers.count(a) > 1}):
-        check.add(f"two states store the same answer {dup!r}")
+    check.unique((s.answer for s in flow.states.values() if s.answer), "answer key (two states store it)")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.loading import Checker, ContentError, Problem, read_yaml
+from bot.loading import SNAKE_CASE, Checker, ContentError, Problem, read_yaml
 
 KINDS = ("answer", "smalltalk", "emergency", "fallback")
 OFFERS = ("relief", "checkup")
 MAX_TITLE = 30
 MAX_TEXT = 700
 MIN_EXAMPLES = {"answer": 12, "smalltalk": 8, "emergency": 20, "fallback": 20}
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SPECIAL_FILES = ("sources.yaml", "language.yaml", "safety.yaml")
 
 
@@ -122,7 +120,7 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
         return None
     assert isinstance(item, dict)
     entry_id = item["id"]
-    if not _ID.match(entry_id):
+    if not SNAKE_CASE.match(entry_id):
         check.add("id must be snake_case (a-z, 0-9, _)", entry_id, item)
     kind = item.get("kind", "answer")
     if kind not in KINDS:

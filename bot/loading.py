@@ -4,6 +4,7 @@ that name the file, the entry and the line."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -14,6 +15,9 @@ try:  # the C parser is several times faster; the constructor (ours) stays in Py
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
+
+
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,12 @@ class Checker:
             else:
                 good.append(value.strip())
         return good
+
+    def unique(self, names: Iterable[str], what: str, entry: str | None = None) -> None:
+        """Report every name that occurs more than once ("duplicate choice id 'night'")."""
+        counts = Counter(names)
+        for name in sorted(n for n, count in counts.items() if count > 1):
+            self.add(f"duplicate {what} {name!r}", entry)
 
     def version(self, document: Any, supported: int = 1) -> bool:
         """Check the file is a mapping carrying the supported `version:`."""

@@ -42,7 +42,6 @@ class Match:
 
     intent: str | None
     score: float
-    example: str | None = None
 
 
 def features(tokens: tuple[str, ...]) -> set[str]:
@@ -61,7 +60,6 @@ class Matcher:
         self._scorer = SCORERS[self.settings.scorer]
         self._keys: list[str] = []
         self._key_intents: list[str] = []
-        self._examples: list[str] = []
         per_intent: dict[str, list[set[str]]] = defaultdict(list)
         for entry in knowledge.entries.values():
             for example in entry.examples:
@@ -70,7 +68,6 @@ class Matcher:
                 if message.key:
                     self._keys.append(message.key)
                     self._key_intents.append(entry.id)
-                    self._examples.append(example)
         self.intents = sorted(per_intent)
         count = len(self.intents)
         df: dict[str, int] = defaultdict(int)
@@ -92,11 +89,6 @@ class Matcher:
             self._norms.append(math.sqrt(sum(w * w for w in weights.values())) or 1.0)
             for feature, weight in weights.items():
                 self._postings[feature].append((index, weight))
-
-    @property
-    def size(self) -> int:
-        """How many example phrasings are indexed."""
-        return len(self._keys)
 
     def known_share(self, message: Normalised) -> float:
         """How much of the message (by word weight) is vocabulary the knowledge base uses."""
@@ -142,7 +134,3 @@ class Matcher:
         if score < self.settings.threshold or self.known_share(message) < self.settings.min_known:
             return Match(None, score)
         return Match(intent, score)
-
-    def ranked(self, message: Normalised, limit: int = 5) -> list[tuple[str, float]]:
-        """The top intents with their scores (for evaluation and debugging)."""
-        return sorted(self.scores(message).items(), key=lambda kv: -kv[1])[:limit]

@@ -12,7 +12,7 @@ from bot.replies import Choice
 TEXT_KEYS = (
     "greeting", "disclaimer", "menu_prompt", "help", "fallback", "empty", "stale_button", "cancelled",
     "nothing_to_cancel", "checkup_paused", "resume_offer", "no_checkup_to_resume", "checkup_restart", "more_none",
-    "more_label", "timer_started", "relief_already", "red_flag_checkup_paused", "question_in_flow", "urgent_footer",
+    "more_label", "relief_already", "red_flag_checkup_paused", "question_in_flow", "urgent_footer", "non_text",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
@@ -70,9 +70,7 @@ def load_messages(path: Path, label: str) -> Messages:
             if not 3 <= len(item["description"]) <= 256:
                 check.add("command descriptions must be 3-256 characters", f"/{name}", item)
             commands.append(Command(name, item["description"].strip(), item["action"]))
-    names = [c.command for c in commands]
-    for dup in sorted({n for n in names if names.count(n) > 1}):
-        check.add("duplicate command", f"/{dup}")
+    check.unique((c.command for c in commands), "command")
     for action in [c.action for c in commands] + [m.action for m in menu]:
         if action.startswith("menu:") and action not in MENU_ACTIONS:
             check.add(f"unknown action {action!r} (allowed: {', '.join(MENU_ACTIONS)} or ask:<entry id>)")

@@ -115,9 +115,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
             check.add("a tip that is not doctor advice needs a priority", name, item)
         rules.append(PlanRule(name, when, item["tip"].strip(), item.get("see"), sources,
                               bool(item.get("doctor", False)), int(item.get("priority", 0))))
-    ids = [r.id for r in rules]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        check.add("duplicate rule id", dup)
+    check.unique((r.id for r in rules), "rule id")
     general = []
     for item in doc["general_tips"]:
         if check.mapping(item, "general_tips", {"tip": str, "sources": list}, {"see": str}):

@@ -42,14 +42,10 @@ class Reply:
             raise ValueError(f"unknown reply kind {self.kind!r}")
 
 
-def render_text(reply: Reply, numbered: bool = True) -> str:
+def render_text(reply: Reply) -> str:
     """The reply as plain text with its choices listed (console and `crampbot ask`)."""
     lines = [reply.text]
     if reply.timer is not None:
         lines.append(f"⏱ {reply.timer.label}: {reply.timer.seconds} s")
-    if reply.choices:
-        if numbered:
-            lines.extend(f"  {i}) {c.label}" for i, c in enumerate(reply.choices, 1))
-        else:
-            lines.append(" | ".join(c.label for c in reply.choices))
+    lines.extend(f"  {i}) {c.label}" for i, c in enumerate(reply.choices, 1))
     return "\n".join(lines)

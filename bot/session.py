@@ -27,7 +27,14 @@ class TimerDone:
     timer_id: str
 
 
-Event = Union[Text, Press, TimerDone]
+@dataclass(frozen=True)
+class NonText:
+    """The user sent something that is not text: a sticker, photo, voice note, location..."""
+
+    what: str
+
+
+Event = Union[Text, Press, TimerDone, NonText]
 
 
 @dataclass(frozen=True)
@@ -77,20 +84,28 @@ class Session:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Session":
-        """Rebuild a session from `to_dict` output (unknown or broken parts are dropped)."""
-        if not data:
+        """Rebuild a session from `to_dict` output; broken parts are dropped, never raised."""
+        if not isinstance(data, dict):
             return cls()
-        return cls(
-            active=_position(data.get("active")),
-            paused=_position(data.get("paused")),
-            last_intent=data.get("last_intent"),
-            more_shown=int(data.get("more_shown") or 0),
-        )
+        last = data.get("last_intent")
+        try:
+            more = int(data.get("more_shown") or 0)
+        except (TypeError, ValueError):
+            more = 0
+        return cls(active=_position(data.get("active")), paused=_position(data.get("paused")),
+                   last_intent=last if isinstance(last, str) else None, more_shown=more)
 
 
-def _position(data: dict[str, Any] | None) -> FlowPosition | None:
-    if not data:
+def _position(data: Any) -> FlowPosition | None:
+    if not isinstance(data, dict):
         return None
+    try:
+        return _read_position(data)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _read_position(data: dict[str, Any]) -> FlowPosition:
     timer = data.get("timer")
     return FlowPosition(
         flow=data["flow"],

@@ -111,9 +111,7 @@ def load_safety(path: Path, label: str) -> SafetyData:
     red = tuple(r for r in (_raw_rule(i, check, levels, terms, True) for i in doc["red_flags"]) if r)
     active = tuple(r for r in (_raw_rule(i, check, levels, terms, False) for i in doc["active_cramp"]) if r)
     mask = _expand(check.strings(doc.get("mask", []), "mask", "mask"), terms, check, "mask")
-    ids = [r.id for r in (*red, *active)]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        check.add("duplicate rule id", dup)
+    check.unique((r.id for r in (*red, *active)), "rule id")
     check.raise_if_any()
     return SafetyData(levels, red, active, tuple(mask))
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
 from bot.content import Content, load_content
+from bot.content_paths import content_root
 from bot.conversation import Brain
 from bot.settings import Settings
 
@@ -19,8 +18,7 @@ def configure_logging(settings: Settings) -> None:
 
 def build_content(settings: Settings) -> Content:
     """Load and check all content (raises ContentError naming every broken file and entry)."""
-    root = Path(settings.content_dir) if settings.content_dir else None
-    return load_content(root)
+    return load_content(content_root(settings.content_dir))
 
 
 def build_brain(settings: Settings) -> Brain:

@@ -56,6 +56,12 @@ def test_every_module_has_a_docstring_and_every_public_function_too():
     assert missing == []
 
 
+def test_no_unused_imports_undefined_names_or_syntax_errors():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9", "--quiet", "bot", "tests",
+                             "bench"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_mermaid_diagrams_beside_the_flows_are_current(content):
     for flow in (content.checkup, content.relief):
         path = ROOT / "dialogs" / f"{flow.id}.mmd"

@@ -104,3 +104,12 @@ def test_a_telegram_token_without_the_adapter_says_so_and_starts_the_console():
     assert "Telegram mode is coming" in result.stderr
     assert "123:abc" not in result.stderr + result.stdout
     assert "CrampBot" in result.stdout
+
+
+def test_ask_survives_invalid_utf8_and_control_characters():
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json"], input=b"cramp\xff now\n/\x1b[31mboom\n",
+                            capture_output=True, env=ENV, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(records) == 2
+    assert "\x1b" not in records[1]["reply"]

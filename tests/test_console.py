@@ -65,3 +65,18 @@ def test_timer_counts_down_and_fires_in_live_mode(brain):
     text = out.getvalue()
     assert "Hold the stretch: done" in text and "let go slowly" in text
     assert chat.session.timer is None
+
+
+def test_a_typed_number_at_the_amount_question_is_an_amount_not_a_button():
+    out = console("/checkup\nskip\nskip\nskip\n6\n").stdout
+    assert "Question 5 of 8" in out, "6 glasses answered the question (it did not press button 6, Cancel)"
+    assert "stopped" not in out.lower()
+
+
+def test_odd_input_never_crashes_the_console():
+    result = subprocess.run([sys.executable, "-m", "bot", "console"],
+                            input="²\n①\n".encode() + b"9" * 5000 + b"\ncramp\xff now\n\x1b[31m\n\n",
+                            capture_output=True, env=ENV, cwd=ROOT, timeout=60)
+    assert result.returncode == 0
+    assert b"Traceback" not in result.stderr
+    assert result.stdout.count(b"you> ") == 6

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.chat_client import ChatClient
 
 
 @pytest.mark.parametrize("how", ["my foot is cramping right now", "/cramp", "button"])
@@ -160,3 +159,19 @@ def test_relief_reads_partial_and_negated_answers(chat, said, state):
     chat.send("/cramp")
     chat.send(said)
     assert chat.state == state
+
+
+def test_a_sticker_mid_relief_gets_a_kind_note_and_the_step_again(chat):
+    from bot.session import NonText
+
+    chat.send("/cramp")
+    chat._run(NonText("sticker"))
+    assert "only read typed words" in chat.text and "Step 1 of 5" in chat.text
+    assert chat.state == ("relief", "stretch")
+
+
+def test_a_photo_outside_a_dialog_gets_the_menu(chat):
+    from bot.session import NonText
+
+    chat._run(NonText("photo"))
+    assert chat.last[0].kind == "fallback" and "Cramp right now" in " ".join(chat.buttons)

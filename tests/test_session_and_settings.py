@@ -22,9 +22,20 @@ def test_a_session_mid_checkup_with_a_running_relief_timer_round_trips_through_j
     assert chat.state == ("checkup", "frequency")
 
 
-def test_an_empty_or_missing_session_is_a_fresh_one():
+def test_an_empty_missing_or_damaged_session_is_read_without_raising():
     assert Session.from_dict(None) == Session()
     assert Session.from_dict({}) == Session()
+    assert Session.from_dict({"active": {"flow": "checkup"}}) == Session()
+    assert Session.from_dict({"active": "x", "more_shown": "a"}) == Session()
+    assert Session.from_dict([1, 2]) == Session()
+
+
+def test_a_stored_state_that_no_longer_exists_starts_over(chat):
+    damaged = Session.from_dict({"active": {"flow": "checkup", "state": "gone_state", "started_at": 0}})
+    assert damaged.active is not None
+    chat.session = damaged
+    chat.send("hello")
+    assert chat.state is None and chat.last[0].kind == "smalltalk"
 
 
 def test_settings_read_dotenv_and_the_environment_wins(tmp_path):

@@ -53,3 +53,15 @@ def test_installed_wheel_answers_from_anywhere(wheel, tmp_path):
     check = subprocess.run([sys.executable, "-m", "bot", "knowledge", "check"], capture_output=True, text=True,
                            env=env, cwd=elsewhere, timeout=60)
     assert check.returncode == 0 and check.stdout.startswith("ok:")
+
+
+def test_installed_copy_explains_dev_only_commands(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+                    str(wheel)], check=True, capture_output=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(target), "TELEGRAM_BOT_TOKEN": ""}
+    env.pop("CRAMPBOT_CONTENT_DIR", None)
+    for args in (["eval"], ["diagrams", "--write"]):
+        result = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
+                                cwd=tmp_path, timeout=60)
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -1,0 +1,146 @@
+"""Builds the replies the user sees (text, buttons, timer, kind, sources) from content. It decides
+wording and buttons only; the conversation decides which reply is due and what state follows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.content import Content
+from bot.dialog_engine import FlowEngine
+from bot.flows import FlowState
+from bot.knowledge import Entry
+from bot.plan import build_plan, render_plan
+from bot.replies import Choice, Reply, Timer
+from bot.session import FlowPosition
+from bot.triggers import RedFlag
+
+
+class ReplyWriter:
+    """Turns content into replies; holds no per-chat state."""
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.messages = content.messages
+        self.cramp_entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
+
+    def text(self, key: str) -> str:
+        """A fixed text from dialogs/messages.yaml."""
+        return self.messages.text(key)
+
+    def button(self, key: str, action: str) -> Choice:
+        """A fixed button from dialogs/messages.yaml."""
+        return Choice(action, self.messages.buttons[key])
+
+    # -- menu and fixed messages ---------------------------------------------------------------
+
+    def menu(self, text: str, kind: str, intent: str | None = None, score: float | None = None) -> Reply:
+        """A message with the main menu under it (fallbacks score 0 unless the matcher said more)."""
+        if score is None:
+            score = 0.0 if kind == "fallback" else 100.0
+        return Reply(text, kind, self.messages.menu, None, intent, score, ())
+
+    def greeting(self) -> Reply:
+        """/start: hello, the not-a-doctor sentence, and the menu."""
+        text = f"{self.text('greeting')}\n{self.text('disclaimer')}\n\n{self.text('menu_prompt')}"
+        return self.menu(text, "smalltalk", intent="start")
+
+    def unknown_command(self, name: str) -> Reply:
+        """An unknown /command, shown safely (letters, digits and _ only, at most 32)."""
+        shown = "".join(ch for ch in name if ch.isalnum() or ch == "_")[:32]
+        return self.menu(f"I don't know the command /{shown}. {self.text('menu_prompt')}", "fallback")
+
+    def resume_or_restart(self) -> Reply:
+        """Asked for a check-up while one is paused or running."""
+        buttons = (self.button("resume_checkup", "menu:resume"), self.button("restart_checkup", "menu:restart"))
+        return Reply(self.text("resume_offer"), "answer", buttons, intent="checkup")
+
+    # -- knowledge answers -----------------------------------------------------------------------
+
+    def entry(self, entry: Entry, score: float) -> Reply:
+        """A knowledge answer with More, the offered flows and related topics as buttons."""
+        buttons: list[Choice] = []
+        if entry.more:
+            buttons.append(Choice(f"more:{entry.id}:1", self.text("more_label")))
+        if "relief" in entry.offer:
+            buttons.append(self.button("start_relief", "menu:cramp"))
+        if "checkup" in entry.offer:
+            buttons.append(self.button("start_checkup", "menu:checkup"))
+        buttons += self._related(entry)
+        if entry.id == "capabilities":
+            buttons += list(self.messages.menu)
+        return Reply(entry.answer, entry.kind, tuple(buttons), None, entry.id, score, entry.sources)
+
+    def more(self, entry: Entry, number: int) -> Reply | None:
+        """The `number`th follow-up chunk of an answer (1-based), or None when there is no such chunk."""
+        if not 1 <= number <= len(entry.more):
+            return None
+        buttons: list[Choice] = []
+        if number < len(entry.more):
+            buttons.append(Choice(f"more:{entry.id}:{number + 1}", self.text("more_label")))
+        buttons += self._related(entry)
+        return Reply(entry.more[number - 1], entry.kind, tuple(buttons), None, entry.id, 100.0, entry.sources)
+
+    def _related(self, entry: Entry) -> list[Choice]:
+        entries = self.content.knowledge.entries
+        return [Choice(f"ask:{r}", entries[r].title) for r in entry.related]
+
+    # -- safety ----------------------------------------------------------------------------------
+
+    def urgent(self, flag: RedFlag, checkup_paused: bool) -> Reply:
+        """A red flag: the level of care first, then why, then the honest footer."""
+        note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
+        level = flag.level
+        text = f"{level.text}\n\nWhy: {flag.rule.why}\n\n{self.text('urgent_footer')}{note}"
+        return Reply(text, "urgent", (self.button("menu", "menu:main"),), None, level.id, 100.0, level.sources)
+
+    # -- flows -----------------------------------------------------------------------------------
+
+    def prompt(self, engine: FlowEngine, position: FlowPosition, prefix: str = "", with_timer: bool = True,
+               score: float = 100.0) -> Reply:
+        """A flow step: its prompt, its buttons and (when it has one) the running timer."""
+        state = engine.state(position)
+        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        timer = None
+        if with_timer and position.timer is not None:
+            pending = position.timer
+            timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
+        intent, sources = self._flow_identity(engine)
+        return Reply(text, engine.flow.kind, engine.buttons(state), timer, intent, score, sources)
+
+    def timer_done(self, engine: FlowEngine, state: FlowState) -> Reply:
+        """A hold has ended: ask how it is now, with the step's buttons."""
+        intent, sources = self._flow_identity(engine)
+        done = state.timer.done if state.timer else ""
+        return Reply(done, engine.flow.kind, engine.buttons(state), None, intent, 100.0, sources)
+
+    def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool) -> Reply:
+        """The relief sequence ended: eased (kind words), or escalated to the level of care."""
+        buttons = [self.button("resume_checkup", "menu:resume")] if checkup_paused else []
+        buttons.append(self.button("menu", "menu:main"))
+        if state.kind == "urgent" and state.level:
+            level = self.content.safety.levels[state.level]
+            text = f"{state.prompt}\n\n{level.text}\n\n{self.text('urgent_footer')}"
+            return Reply(text, "urgent", tuple(buttons), intent=level.id, sources=level.sources)
+        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        if checkup_paused:
+            text += f"\n\n{self.text('resume_offer')}"
+        return Reply(text, "emergency", tuple(buttons), intent=self.cramp_entry.id, sources=self.cramp_entry.sources)
+
+    def plan(self, answers: dict[str, tuple[str, ...]]) -> Reply:
+        """The personal plan after the check-up, with its linked topics as buttons."""
+        rules = self.content.plan
+        plan = build_plan(rules, self.content.checkup, answers)
+        text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(rules, plan)}"
+        entries = self.content.knowledge.entries
+        buttons = tuple(Choice(f"ask:{s}", entries[s].title) for s in plan.see_also[:4])
+        buttons += (self.button("menu", "menu:main"),)
+        return Reply(text, "answer", buttons, intent="checkup_plan", sources=plan.sources)
+
+    def without_buttons(self, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
+        """The same replies with no buttons (an answer given mid-flow, before the flow's own buttons)."""
+        return tuple(replace(r, choices=()) for r in replies)
+
+    def _flow_identity(self, engine: FlowEngine) -> tuple[str, tuple[str, ...]]:
+        if engine.flow.id == "relief":
+            return self.cramp_entry.id, self.cramp_entry.sources
+        return "checkup", ()
