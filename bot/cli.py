@@ -29,10 +29,18 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = _Parser(prog="crampbot", description="CrampBot: help with foot and leg cramps. With no command, "
-                     "runs the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the console chat.")
+                     "runs the Telegram bot when TELEGRAM_BOT_TOKEN is set (in the environment or .env), "
+                     "otherwise the console chat.")
     parser.add_argument("--version", action="version", version=f"crampbot {__version__}")
     parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    telegram = sub.add_parser("telegram", help="run the Telegram bot (long polling, or a webhook)",
+                              description="Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN. Long polling by "
+                              "default; --webhook URL (or TELEGRAM_WEBHOOK_URL) runs a webhook server that "
+                              "only accepts updates carrying TELEGRAM_WEBHOOK_SECRET.")
+    telegram.add_argument("--webhook", metavar="URL", help="public URL Telegram should post updates to")
+    telegram.set_defaults(func=cmd_telegram)
 
     console = sub.add_parser("console", help="chat in the terminal", description="Chat in the terminal. "
                              "Pick choices by number or by typing. Reads until end of input.")
@@ -95,9 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """No command: Telegram when a token is set, otherwise the console chat."""
     if settings.telegram_token:
-        print("crampbot: Telegram mode is coming in a later release; starting the console chat instead.",
-              file=sys.stderr)
+        return cmd_telegram(argparse.Namespace(webhook=None), settings)
     return cmd_console(args, settings)
+
+
+def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Telegram bot until stopped."""
+    from bot.wiring import run_telegram
+
+    return run_telegram(settings, args.webhook)
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,17 @@ class Settings:
     telegram_token: str | None
     log_level: str
     content_dir: str | None
+    base_url: str = DEFAULT_BASE_URL
+    data_dir: str = "data"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+    @property
+    def database(self) -> Path:
+        """The SQLite file holding every chat's state."""
+        return Path(self.data_dir) / "crampbot.sqlite3"
 
 
 def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -25,11 +39,35 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     env_file = env_file if env_file is not None else Path.cwd() / ".env"
     values: dict[str, str | None] = dict(dotenv_values(env_file)) if env_file.is_file() else {}
     values.update(environ if environ is not None else os.environ)
-    level = (values.get("CRAMPBOT_LOG_LEVEL") or "WARNING").upper()
+
+    def get(name: str, default: str | None = None) -> str | None:
+        """A stripped setting, or the default when unset or empty."""
+        value = (values.get(name) or "").strip()
+        return value or default
+
+    level = (get("CRAMPBOT_LOG_LEVEL") or "WARNING").upper()
     if level not in LOG_LEVELS:
         raise ValueError(f"CRAMPBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    port = get("TELEGRAM_WEBHOOK_PORT", "8443") or "8443"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"TELEGRAM_WEBHOOK_PORT must be a port number, got {port!r}")
     return Settings(
-        telegram_token=(values.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
+        telegram_token=get("TELEGRAM_BOT_TOKEN"),
         log_level=level,
-        content_dir=values.get("CRAMPBOT_CONTENT_DIR") or None,
+        content_dir=get("CRAMPBOT_CONTENT_DIR"),
+        base_url=get("TELEGRAM_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
+        data_dir=get("CRAMPBOT_DATA_DIR", "data") or "data",
+        webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+        webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+        webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
+        webhook_port=int(port),
     )
+
+
+def token_problem(token: str | None) -> str | None:
+    """Why a bot token cannot be right, or None when it looks like one ("123456:ABC-def...")."""
+    if not token:
+        return "TELEGRAM_BOT_TOKEN is not set (get one from @BotFather, then put it in .env)"
+    if not _TOKEN.match(token):
+        return "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, a colon, then letters)"
+    return None

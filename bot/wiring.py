@@ -1,19 +1,52 @@
-"""The one place where settings, content, the core and the adapters are put together."""
+"""The one place where settings, content, the core, storage and the adapters are put together."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+import signal
+import sys
+
 from bot.content import Content, load_content
 from bot.content_paths import content_root
 from bot.conversation import Brain
-from bot.settings import Settings
+from bot.settings import Settings, token_problem
+
+EXIT_TELEGRAM = 4
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level; keep chatty HTTP loggers (they print URLs) quiet."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore"):
+class RedactToken(logging.Filter):
+    """Replace the bot token wherever it would appear in a log line (URLs, errors, any library)."""
+
+    def __init__(self, token: str | None):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without the token; never drops a record."""
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg, record.args = message.replace(self.token, "[token]"), None
+            if record.exc_info and record.exc_info[1] and self.token in str(record.exc_info[1]):
+                record.exc_info = None
+                record.msg = f"{record.msg} (details withheld: they contained the token)"
+        return True
+
+
+def configure_logging(settings: Settings, stream=None) -> logging.Handler:
+    """Log to stderr at the configured level, token redacted; HTTP libraries (which log URLs) at WARNING."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactToken(settings.telegram_token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    return handler
 
 
 def build_content(settings: Settings) -> Content:
@@ -24,3 +57,57 @@ def build_content(settings: Settings) -> Content:
 def build_brain(settings: Settings) -> Brain:
     """The conversation core over freshly loaded content."""
     return Brain(build_content(settings))
+
+
+def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
+    """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.storage import SQLiteStorage, StorageError
+    from bot.telegram_adapter import TelegramShell, Webhook, serve
+
+    problem = token_problem(settings.telegram_token)
+    webhook_url = webhook_url or settings.webhook_url
+    if problem is None and webhook_url:
+        if not webhook_url.startswith(("https://", "http://")):
+            problem = f"the webhook URL must start with https:// (got {webhook_url!r})"
+        elif not settings.webhook_secret or not _SECRET.match(settings.webhook_secret):
+            problem = ("webhook mode needs TELEGRAM_WEBHOOK_SECRET: 1-256 characters of letters, digits, _ or - "
+                       "(Telegram sends it with every update; requests without it are refused)")
+    if problem:
+        print(f"crampbot: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    brain = build_brain(settings)  # broken content stops us here, before touching the network
+    try:
+        storage = SQLiteStorage(settings.database)
+    except StorageError as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+        return EXIT_TELEGRAM
+    shell = TelegramShell(brain, storage, settings)
+    webhook = Webhook(webhook_url, settings.webhook_secret or "", settings.webhook_listen,
+                      settings.webhook_port) if webhook_url else None
+
+    async def main() -> None:
+        """Serve until SIGINT or SIGTERM."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(shell, stop, webhook)
+
+    try:
+        asyncio.run(main())
+    except InvalidToken:
+        print("crampbot: Telegram refused the token (401 Unauthorized). Check TELEGRAM_BOT_TOKEN.", file=sys.stderr)
+        return EXIT_TELEGRAM
+    except NetworkError as exc:
+        print(f"crampbot: cannot reach the Bot API at the configured address ({type(exc).__name__}).",
+              file=sys.stderr)
+        return EXIT_TELEGRAM
+    except StorageError as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+        return EXIT_TELEGRAM
+    finally:
+        storage.close()
+    return 0

@@ -96,14 +96,25 @@ def test_console_script_is_installed():
     assert json.loads(result.stdout)["kind"] == "smalltalk"
 
 
-def test_a_telegram_token_without_the_adapter_says_so_and_starts_the_console():
-    env = {**ENV, "TELEGRAM_BOT_TOKEN": "123:abc"}
-    result = subprocess.run([sys.executable, "-m", "bot"], input="hi\n", capture_output=True, text=True, env=env,
+def test_a_malformed_token_fails_fast_with_a_clear_line_and_without_echoing_it():
+    env = {**ENV, "TELEGRAM_BOT_TOKEN": "not-a-token-abc"}
+    result = subprocess.run([sys.executable, "-m", "bot"], input="", capture_output=True, text=True, env=env,
                             cwd=ROOT, timeout=60)
-    assert result.returncode == 0
-    assert "Telegram mode is coming" in result.stderr
-    assert "123:abc" not in result.stderr + result.stdout
-    assert "CrampBot" in result.stdout
+    assert result.returncode == 2
+    assert "does not look like a bot token" in result.stderr
+    assert "not-a-token-abc" not in result.stderr + result.stdout
+
+
+def test_telegram_command_without_a_token_says_what_to_do():
+    result = crampbot("telegram")
+    assert result.returncode == 2 and "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+
+
+def test_webhook_mode_without_a_secret_is_refused():
+    env = {**ENV, "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqr", "TELEGRAM_WEBHOOK_SECRET": ""}
+    result = subprocess.run([sys.executable, "-m", "bot", "telegram", "--webhook", "https://example.org/hook"],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert result.returncode == 2 and "TELEGRAM_WEBHOOK_SECRET" in result.stderr
 
 
 def test_ask_survives_invalid_utf8_and_control_characters():

@@ -1,0 +1,83 @@
+"""How replies look in Telegram, as plain data: split text, button rows, countdown lines.
+No telegram import here; the adapter turns these into PTB objects."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from bot.replies import Reply
+
+MAX_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+SHORT_LABEL = 18
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split text into chunks of at most `limit` characters, at paragraph, line, sentence or word
+    boundaries (never mid-word unless a single word is longer than the limit)."""
+    text = text.strip() or "…"
+    chunks: list[str] = []
+    while len(text) > limit:
+        window = text[:limit + 1]
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            cut = window.rfind(separator, 0, limit)
+            if cut > limit // 4:
+                cut += len(separator) if separator == ". " else 0
+                break
+        if cut <= 0:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    chunks.append(text)
+    return [c for c in chunks if c]
+
+
+def button_rows(choices: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Lay out (label, data) buttons: two per row when both labels are short, otherwise one."""
+    rows: list[list[tuple[str, str]]] = []
+    for label, data in choices:
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"button data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+        last = rows[-1] if rows else None
+        if last is not None and len(last) == 1 and len(last[0][0]) <= SHORT_LABEL and len(label) <= SHORT_LABEL:
+            last.append((label, data))
+        else:
+            rows.append([(label, data)])
+    return rows
+
+
+def countdown_line(label: str, seconds_left: float) -> str:
+    """The live line under a timed step: '⏱ Hold the stretch: 12 s' or '⏱ Warmth: 4:30'."""
+    left = max(0, math.ceil(seconds_left))
+    if left == 0:
+        return f"⏱ {label}: done ✓"
+    shown = f"{left // 60}:{left % 60:02d}" if left >= 60 else f"{left} s"
+    return f"⏱ {label}: {shown}"
+
+
+def tick_interval(total_seconds: int) -> float:
+    """How often to edit a countdown: every second for short holds, less often for long ones
+    (Telegram allows about one edit per second per chat)."""
+    return 1.0 if total_seconds <= 60 else 5.0
+
+
+def payloads(reply: Reply) -> list[dict[str, Any]]:
+    """A reply as the messages to send: text chunks, with buttons and the timer on the last one."""
+    text = reply.text
+    if reply.timer is not None:
+        text = f"{text}\n\n{countdown_line(reply.timer.label, reply.timer.seconds)}"
+    out: list[dict[str, Any]] = [{"text": chunk} for chunk in split_text(text)]
+    if reply.timer is not None:
+        out[-1]["timer"] = {"id": reply.timer.timer_id, "ends_at": reply.timer.ends_at,
+                            "seconds": reply.timer.seconds, "label": reply.timer.label}
+    if reply.choices:
+        out[-1]["buttons"] = button_rows([(c.label, c.action) for c in reply.choices])
+    return out
+
+
+def with_countdown(text: str, label: str, seconds_left: float) -> str:
+    """Replace the last line (the countdown) of a timed step's text with the current value."""
+    body = text.rsplit("\n", 1)[0] if "\n" in text else text
+    return f"{body}\n{countdown_line(label, seconds_left)}"
