@@ -20,6 +20,16 @@ SCHEMA_VERSION = 1
 KEEP_UPDATE_IDS = 10_000
 
 
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
+    "payload TEXT NOT NULL, created REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
+    "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)",
+)
+
+
 class StorageError(Exception):
     """The database cannot be opened or written; the message says why in plain words."""
 
@@ -101,17 +111,8 @@ class SQLiteStorage:
         if version > SCHEMA_VERSION:
             raise StorageError(f"{self.path} was written by a newer CrampBot (schema {version})")
         with self._transaction():
-            self.db.executescript("""
-                CREATE TABLE IF NOT EXISTS sessions (
-                    chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL);
-                CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY);
-                CREATE TABLE IF NOT EXISTS outbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, payload TEXT NOT NULL,
-                    created REAL NOT NULL);
-                CREATE TABLE IF NOT EXISTS countdowns (
-                    chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, message_id INTEGER NOT NULL,
-                    ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT);
-            """)
+            for statement in _SCHEMA:
+                self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _transaction(self) -> "_Transaction":

@@ -1,0 +1,58 @@
+"""SQLite storage: one transaction per turn, outbox, countdowns, clear errors."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.session import Session
+from bot.storage import Countdown, SQLiteStorage, StorageError
+
+
+def test_a_turn_is_saved_as_a_whole_and_survives_reopening(tmp_path, chat):
+    chat.send("/checkup")
+    chat.press("At night")
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    ids = db.record_turn(7, 1001, chat.session, [{"text": "one"}, {"text": "two"}])
+    db.close()
+    again = SQLiteStorage(tmp_path / "x.sqlite3")
+    assert again.load(7) == chat.session
+    assert again.seen(1001) and not again.seen(1002)
+    assert [o.payload["text"] for o in again.unsent()] == ["one", "two"]
+    again.mark_sent(ids[0])
+    assert [o.payload["text"] for o in again.unsent()] == ["two"]
+
+
+def test_unknown_chats_and_damaged_rows_give_a_fresh_session(tmp_path):
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    assert db.load(1) == Session()
+    db.db.execute("INSERT INTO sessions VALUES (2, 'not json', 0)")
+    assert db.load(2) == Session()
+
+
+def test_countdowns_are_remembered_until_cleared(tmp_path):
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    db.set_countdown(Countdown(5, "relief.stretch.1", 42, 123.0, "Step\n⏱", [[["Next", "f:x"]]]))
+    assert db.countdowns()[0].markup == [[["Next", "f:x"]]]
+    db.clear_countdown(5)
+    assert db.countdowns() == []
+
+
+def test_a_locked_database_is_reported_in_plain_words(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    db = SQLiteStorage(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    db.db.execute("PRAGMA busy_timeout=100")
+    with pytest.raises(StorageError, match="locked"):
+        db.record_turn(1, 1, Session(), [])
+    other.execute("ROLLBACK")
+    db.record_turn(1, 1, Session(), [])  # works again once the lock is gone
+
+
+def test_a_file_that_is_not_a_database_is_refused_at_start(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StorageError, match="cannot open"):
+        SQLiteStorage(path)
