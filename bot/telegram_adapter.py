@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
@@ -43,12 +44,13 @@ class TelegramShell:
     """Wires one Brain and one Storage to a PTB Application."""
 
     def __init__(self, brain: Brain, storage: Storage, settings: Settings, clock: Callable[[], float] = time.time,
-                 max_attempts: int = 6):
+                 max_attempts: int = 6, read_timeout: float = 10.0):
         self.brain = brain
         self.storage = storage
         self.settings = settings
         self.clock = clock
         self.max_attempts = max_attempts
+        self.read_timeout = read_timeout
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.countdowns: dict[int, Countdown] = {}
         self.shown: dict[int, str] = {}
@@ -62,7 +64,8 @@ class TelegramShell:
         assert self.settings.telegram_token
         app = (ApplicationBuilder().token(self.settings.telegram_token).base_url(self.settings.base_url)
                .rate_limiter(AIORateLimiter(max_retries=0)).concurrent_updates(64)
-               .connection_pool_size(64).connect_timeout(5).read_timeout(10).write_timeout(10).pool_timeout(10)
+               .connection_pool_size(64).connect_timeout(5).read_timeout(self.read_timeout)
+               .write_timeout(self.read_timeout).pool_timeout(10)
                .get_updates_read_timeout(30).build())
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
@@ -197,7 +200,9 @@ class TelegramShell:
             try:
                 return Delivery(await make(), ok=True)
             except RetryAfter as exc:
-                wait = exc.retry_after
+                with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+                    warnings.simplefilter("ignore")
+                    wait = exc.retry_after
                 await asyncio.sleep((wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) + 0.1)
             except Forbidden:
                 log.info("a user has blocked the bot; not sending")

@@ -50,7 +50,7 @@ class RunningBot:
         self.webhook = webhook
         self.content = load_content(Path(settings.content_dir) if settings.content_dir else ROOT)
         self.storage = SQLiteStorage(settings.database)
-        self.shell = TelegramShell(Brain(self.content), self.storage, settings, max_attempts=8)
+        self.shell = TelegramShell(Brain(self.content), self.storage, settings, max_attempts=8, read_timeout=2.0)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop_event: asyncio.Event | None = None
         self.ready = threading.Event()

@@ -206,6 +206,17 @@ def test_injected_faults_every_reply_is_delivered(standin, bot):
     assert len([t for t in delivered if t and t.startswith("Thanks, that's everything")]) == 1, "no duplicates"
 
 
+def test_timeouts_and_a_failing_poll_do_not_lose_replies_or_stop_polling(standin, bot):
+    user = TelegramUser(standin, 1102, timeout=30)
+    standin.fail("sendMessage", times=1, delay=3)  # longer than the client's 2 s read timeout
+    user.send("/start")
+    assert "CrampBot" in user.last_text
+    standin.fail("getUpdates", times=3, status=502)
+    standin.wait_for(lambda: len([c for c in standin.calls("getUpdates") if c.http_status == 502]) == 3, timeout=30)
+    user.send("/tips")
+    assert "cramps less likely" in user.last_text
+
+
 def test_many_users_at_once_without_cross_talk(standin, bot):
     answers = ["At night", "During or after exercise", "Sitting or resting", "Any time"]
     users = [TelegramUser(standin, 3000 + i, timeout=30) for i in range(16)]
