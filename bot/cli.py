@@ -120,7 +120,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.wiring import build_brain, configure_logging
 
     configure_logging(settings)
-    return run_console(build_brain(settings), sys.stdin, sys.stdout)
+    return run_console(build_brain(settings, can_remind=False), sys.stdin, sys.stdout)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -205,7 +205,7 @@ def cmd_diagrams(args: argparse.Namespace, settings: Settings) -> int:
         print("crampbot: error: --write updates the content folder of a source checkout; this is an installed "
               "copy (set CRAMPBOT_CONTENT_DIR to write elsewhere)", file=sys.stderr)
         return EXIT_USAGE
-    for flow in (content.checkup, content.relief):
+    for flow in content.flows.values():
         text = mermaid(flow)
         if args.write:
             path = content.root / "dialogs" / f"{flow.id}.mmd"

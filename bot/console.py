@@ -8,6 +8,7 @@ import time
 from typing import Callable, TextIO
 
 from bot.conversation import Brain
+from bot.diary import text_chart
 from bot.replies import Choice, Reply, render_text
 from bot.session import Event, Press, Session, Text, TimerDone
 
@@ -74,6 +75,10 @@ class ConsoleChat:
             self._write("\n")
             self._last_shown = None
         self._write("\n" + render_text(reply) + "\n")
+        if reply.chart is not None:
+            self._write(text_chart(reply.chart) + "\n")
+        if reply.attachment is not None:
+            self._write(f"--- {reply.attachment.filename} ---\n{reply.attachment.content}\n--- end ---\n")
         self.choices = reply.choices
 
     def _write(self, text: str) -> None:

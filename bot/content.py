@@ -17,6 +17,7 @@ from bot.plan import PlanRules, load_plan_rules
 from bot.triggers import SafetyData, Triggers, load_safety
 
 T = TypeVar("T")
+FLOWS = ("checkup", "relief", "diary", "reminders")
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,22 @@ class Content:
     knowledge: Knowledge
     language: LanguageData
     safety: SafetyData
-    checkup: Flow
-    relief: Flow
+    flows: dict[str, Flow]
     plan: PlanRules
     messages: Messages
     normaliser: Normaliser
     triggers: Triggers
     matcher: Matcher
+
+    @property
+    def checkup(self) -> Flow:
+        """The check-up flow."""
+        return self.flows["checkup"]
+
+    @property
+    def relief(self) -> Flow:
+        """The emergency relief flow."""
+        return self.flows["relief"]
 
 
 
@@ -54,19 +64,21 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     knowledge = attempt(lambda: load_knowledge(kdir))
     language = attempt(lambda: load_language(kdir / "language.yaml", "knowledge/language.yaml"))
     safety = attempt(lambda: load_safety(kdir / "safety.yaml", "knowledge/safety.yaml"))
-    checkup = attempt(lambda: load_flow(ddir / "checkup.yaml", "dialogs/checkup.yaml"))
-    relief = attempt(lambda: load_flow(ddir / "relief.yaml", "dialogs/relief.yaml"))
+    flows = {name: attempt(lambda name=name: load_flow(ddir / f"{name}.yaml", f"dialogs/{name}.yaml"))
+             for name in FLOWS}
+    checkup, relief = flows["checkup"], flows["relief"]
     messages = attempt(lambda: load_messages(ddir / "messages.yaml", "dialogs/messages.yaml"))
     plan = attempt(lambda: load_plan_rules(ddir / "plan.yaml", "dialogs/plan.yaml", checkup)) if checkup else None
     if problems:
         raise ContentError(problems)
     assert knowledge and language and safety and checkup and relief and messages and plan
+    loaded = {name: flow for name, flow in flows.items() if flow is not None}
 
-    problems.extend(_cross_check(knowledge, safety, checkup, relief, messages, plan))
+    problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
     normaliser = Normaliser(language)
     texts = [e for entry in knowledge.entries.values() for e in entry.examples]
     texts += safety.phrases()
-    for flow in (checkup, relief):
+    for flow in loaded.values():
         texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
         texts += [s for nav in flow.navigation.values() for s in nav.says]
     normaliser.set_vocabulary({normaliser.known_form(w) for w in words_in(texts, normaliser)})
@@ -75,16 +87,17 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
         raise ContentError(problems)
     triggers = Triggers(safety, normaliser)
     matcher = Matcher(knowledge, normaliser, settings)
-    return Content(root, knowledge, language, safety, checkup, relief, plan, messages, normaliser, triggers, matcher)
+    return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher)
 
 
-def _cross_check(knowledge: Knowledge, safety: SafetyData, checkup: Flow, relief: Flow, messages: Messages,
+def _cross_check(knowledge: Knowledge, safety: SafetyData, flows: dict[str, Flow], messages: Messages,
                  plan: PlanRules) -> list[Problem]:
     """References between files: entry ids, levels and sources must exist."""
     problems: list[Problem] = []
     entries, sources = knowledge.entries, knowledge.sources
-    if checkup.id != "checkup" or relief.id != "relief":
-        problems.append(Problem("dialogs", "flows must be named 'checkup' (checkup.yaml) and 'relief' (relief.yaml)"))
+    for name, flow in flows.items():
+        if flow.id != name:
+            problems.append(Problem(f"dialogs/{name}.yaml", f"the flow in {name}.yaml must be named {name!r}"))
     if not any(e.kind == "emergency" for e in entries.values()):
         problems.append(Problem("knowledge", "no entry of kind 'emergency' (the active-cramp intent)"))
     for action in [c.action for c in messages.commands] + [m.action for m in messages.menu]:
@@ -101,7 +114,7 @@ def _cross_check(knowledge: Knowledge, safety: SafetyData, checkup: Flow, relief
     for level in safety.levels.values():
         problems.extend(Problem("knowledge/safety.yaml", f"source {s!r} is not in knowledge/sources.yaml", level.id)
                         for s in level.sources if s not in sources)
-    for flow in (checkup, relief):
+    for flow in flows.values():
         for state in flow.states.values():
             if state.level and state.level not in safety.levels:
                 problems.append(Problem(flow.file, f"unknown level {state.level!r}", state.id))

@@ -8,12 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.content import Content
-from bot.dialog_engine import NAV_PREFIX, FlowEngine, Step, parse_action
+from bot import diary as diaries
+from bot.dialog_engine import NAV_PREFIX, FlowEngine, ReadContext, Step, parse_action
 from bot.language import Normalised
+from bot.personal import PersonalData
+from bot.reminders import clock_answer
 from bot.replies import Reply
 from bot.reply_writer import ReplyWriter
-from bot.session import Event, FlowPosition, NonText, Press, Session, Text, TimerDone
+from bot.session import Event, FlowPosition, LastRelief, NonText, Press, ReminderDue, Session, Text, TimerDone
+from bot.timeparse import parse_timezone, parse_when
 
+PARSERS = {
+    "past_time": lambda raw, ctx: f"at:{t}" if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
+    "clock": lambda raw, ctx: clock_answer(raw),
+    "timezone": lambda raw, ctx: f"zone:{z}" if (z := parse_timezone(raw, ctx.now)) else None,
+}
 MORE_KEYS = frozenset({"more", "tell more", "more please", "more info", "more information", "more detail",
                        "more details", "go on", "continue", "keep going", "and"})
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
@@ -26,15 +35,18 @@ class Outcome:
 
     session: Session
     replies: tuple[Reply, ...]
+    forget: bool = False  # the user asked to delete everything stored about them
 
 
 class Brain:
     """Decides what happens next. Holds only content; all per-chat state is passed in and returned."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, can_remind: bool = True):
         self.content = content
+        self.can_remind = can_remind  # the console cannot send anything later
         self.write = ReplyWriter(content)
-        self.engines = {flow.id: FlowEngine(flow, content.normaliser) for flow in (content.checkup, content.relief)}
+        self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
+        self.personal = PersonalData(self)
 
     # -- entry points ----------------------------------------------------------------------------
 
@@ -49,6 +61,8 @@ class Brain:
             return self._on_timer(session, event.timer_id)
         if isinstance(event, NonText):
             return self._on_non_text(session)
+        if isinstance(event, ReminderDue):
+            return self.personal.reminder_due(session, event.kind, event.due_at, now)
         raise TypeError(f"unknown event {event!r}")
 
     def classify(self, text: str) -> Reply:
@@ -92,13 +106,19 @@ class Brain:
             message = self.content.normaliser.normalise(text)
         if session.active is not None:
             return self._in_flow(session, message, text, now)
+        if session.confirm and message.tokens:
+            answer = _yes_or_no(message)
+            if answer is not None:
+                target = session.confirm.replace("delete:", "diary:confirm:") if session.confirm != "forget" \
+                    else "forget:yes"
+                return self._on_press(session, target if answer else "forget:no", now)
         if not message.tokens:
             return Outcome(session, (self.write.menu(self.write.text("empty"), "fallback"),))
         if message.key in MORE_KEYS and session.last_intent:
             return self._more(session, session.last_intent, session.more_shown + 1)
-        return self._from_matcher(session, message, now)
+        return self._from_matcher(session, message, text, now)
 
-    def _from_matcher(self, session: Session, message: Normalised, now: float) -> Outcome:
+    def _from_matcher(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
         match = self.content.matcher.match(message)
         entry = self.content.knowledge.get(match.intent) if match.intent else None
         if entry is None or entry.kind == "fallback":
@@ -107,6 +127,11 @@ class Brain:
             return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
         if entry.kind == "emergency":
             return self._cramp_now(session, now, match.score)
+        if entry.kind == "action" and entry.action == "menu:log":
+            answers = self.engines["diary"].prefill(message, raw, ReadContext(now, session.zone))
+            return self.personal.start_log(session, now, answers)
+        if entry.kind == "action" and entry.action:
+            return self._on_press(session, entry.action, now)
         return Outcome(session.with_(last_intent=entry.id, more_shown=0), (self.write.entry(entry, match.score),))
 
     def _command(self, session: Session, text: str, now: float) -> Outcome:
@@ -137,10 +162,14 @@ class Brain:
             entry_id, _, number = rest.partition(":")
             if entry_id in self.content.knowledge.entries and number.isdigit() and len(number) < 4:
                 return self._more(session, entry_id, int(number))
+        if kind in ("diary", "remind", "forget"):
+            handled = self.personal.on_action(session, action, now)
+            if handled is not None:
+                return handled
         parsed = parse_action(action)
         if parsed and session.active and (parsed[0], parsed[1]) == (session.active.flow, session.active.state):
             return self._flow_press(session, parsed[2], now)
-        return self._stale(session)
+        return self.stale(session)
 
     def _menu_action(self, session: Session, name: str, now: float) -> Outcome:
         text = self.write.text
@@ -157,7 +186,19 @@ class Brain:
             return self._resume(session)
         if name == "cancel":
             return self._cancel(session)
-        return self._stale(session)
+        personal = {"log": lambda: self.personal.start_log(session, now),
+                    "log_relief": lambda: self.personal.start_log(
+                        session, now, diaries.answers_from_relief(session.last_relief) if session.last_relief else None),
+                    "diary": lambda: self.personal.list_entries(session),
+                    "history": lambda: self.personal.history(session, now),
+                    "reminders": lambda: self.personal.reminders_menu(session, now),
+                    "reminders_setup": lambda: self.personal.setup_reminders(session, now),
+                    "privacy": lambda: self.personal.privacy(session),
+                    "export": lambda: self.personal.export(session, now),
+                    "forget": lambda: self.personal.ask_forget(session)}
+        if name in personal:
+            return personal[name]()
+        return self.stale(session)
 
     # -- flows -----------------------------------------------------------------------------------
 
@@ -208,9 +249,9 @@ class Brain:
         assert session.active is not None
         engine = self.engines[session.active.flow]
         state = engine.state(session.active)
-        reading = engine.read(state, message, raw)
+        reading = engine.read(state, message, raw, ReadContext(now, session.zone))
         if reading.nav:
-            return self._flow_step(session, engine.navigate(session.active, reading.nav, now))
+            return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
         if reading.choices:
             return self._flow_choose(session, reading.choices, now)
         # Not an answer: maybe a question or a cramp; answer it, then show where we were.
@@ -229,17 +270,17 @@ class Brain:
         assert session.active is not None
         engine = self.engines[session.active.flow]
         if choice.startswith(NAV_PREFIX):
-            return self._flow_step(session, engine.navigate(session.active, choice[1:], now))
+            return self._flow_step(session, engine.navigate(session.active, choice[1:], now), now)
         if engine.state(session.active).choice(choice) is None:
-            return self._stale(session)
+            return self.stale(session)
         return self._flow_choose(session, (choice,), now)
 
     def _flow_choose(self, session: Session, choices: tuple[str, ...], now: float, prefix: str = "") -> Outcome:
         assert session.active is not None
         step = self.engines[session.active.flow].choose(session.active, choices, now)
-        return self._flow_step(session, step, prefix)
+        return self._flow_step(session, step, now, prefix)
 
-    def _flow_step(self, session: Session, step: Step, prefix: str = "") -> Outcome:
+    def _flow_step(self, session: Session, step: Step, now: float, prefix: str = "") -> Outcome:
         assert session.active is not None
         flow_id = session.active.flow
         if step.cancelled:
@@ -250,10 +291,27 @@ class Brain:
         if not step.ended:
             reply = self.write.prompt(self.engines[flow_id], step.position, prefix)
             return Outcome(session.with_(active=step.position), (reply,))
-        if step.state.end == "plan":
-            return Outcome(session.with_(active=None), (self.write.plan(step.position.answers),))
-        reply = self.write.relief_end(step.state, prefix, checkup_paused=session.paused is not None)
-        return Outcome(session.with_(active=None), (reply,))
+        return self.finish_flow(session, step, now, prefix)
+
+    def finish_flow(self, session: Session, step: Step, now: float, prefix: str = "") -> Outcome:
+        """A flow reached its end: the plan, the relief outcome, a diary entry or reminders."""
+        assert step.position is not None and session.active is not None
+        done = session.with_(active=None)
+        end = step.state.end
+        if end == "plan":
+            return Outcome(done, (self.write.plan(step.position.answers),))
+        if end == "diary":
+            saved, reply = self.personal.save_entry(done, step.position.answers, step.position.target, now)
+            return Outcome(saved, (reply,))
+        if end == "reminders":
+            saved, reply = self.personal.save_reminders(done, step.position.answers, now)
+            return Outcome(saved, (reply,))
+        eased = step.state.kind != "urgent"
+        last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
+            if eased else None
+        reply = self.write.relief_end(step.state, prefix, checkup_paused=session.paused is not None,
+                                      offer_log=eased)
+        return Outcome(done.with_(last_relief=last), (reply,))
 
     def _reprompt(self, session: Session, prefix: str) -> Outcome:
         assert session.active is not None
@@ -278,8 +336,25 @@ class Brain:
             return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
         return Outcome(session.with_(last_intent=entry_id, more_shown=number), (reply,))
 
-    def _stale(self, session: Session) -> Outcome:
+    def stale(self, session: Session) -> Outcome:
+        """A button from an earlier message (or forged data): say so, and show where we are."""
         note = self.write.text("stale_button")
         if session.active is not None:
             return self._reprompt(session, note)
         return Outcome(session, (self.write.menu(f"{note} {self.write.text('menu_prompt')}", "fallback"),))
+
+
+
+_YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "delete", "do it", "go ahead",
+                  "yes delete", "yes delete everything", "yes delete it", "delete everything", "delete it"})
+_NO = frozenset({"no", "nope", "nah", "keep", "keep it", "keep my data", "cancel", "stop", "do not", "never mind"})
+
+
+def _yes_or_no(message: Normalised) -> bool | None:
+    """A typed answer to a confirmation question: True, False, or None when it is neither."""
+    words = " ".join(message.tokens)
+    if words in _YES:
+        return True
+    if words in _NO:
+        return False
+    return None

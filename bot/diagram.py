@@ -16,6 +16,8 @@ def mermaid(flow: Flow) -> str:
         edges: dict[str, list[str]] = {}
         for choice in state.choices:
             edges.setdefault(choice.next or state.next or "", []).append(choice.id)
+        if state.parse and state.next:
+            edges.setdefault(state.next, []).append(f"typed {state.parse.replace('_', ' ')}")
         if "skip" in flow.navigation and state.next:
             edges.setdefault(state.next, []).append("skip")
         for target, labels in edges.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from rapidfuzz import fuzz
 
@@ -14,6 +15,17 @@ from bot.replies import Choice
 from bot.session import FlowPosition, PendingTimer
 
 NAV_PREFIX = "~"
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a free-text parser may need besides the text: the time and the user's zone."""
+
+    now: float
+    zone: str | None
+
+
+Parser = Callable[[str, ReadContext], "str | None"]
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d{1,2})?)\s*([a-z]+)?")
 _RANGE_WORDS = {"to", "or", "and"}
 _FUZZY_MIN = 90
@@ -41,9 +53,10 @@ class Step:
 class FlowEngine:
     """Interprets input for one flow and computes transitions."""
 
-    def __init__(self, flow: Flow, normaliser: Normaliser):
+    def __init__(self, flow: Flow, normaliser: Normaliser, parsers: dict[str, Parser] | None = None):
         self.flow = flow
         self.normaliser = normaliser
+        self.parsers = parsers or {}
         self._says: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for state in flow.states.values():
             phrases = [(normaliser.phrase(s), c.id) for c in state.choices for s in (*c.says, c.label)]
@@ -52,17 +65,22 @@ class FlowEngine:
 
     # -- positions -------------------------------------------------------------------------
 
-    def start(self, now: float) -> Step:
-        """Begin the flow at its start state."""
-        position = FlowPosition(self.flow.id, self.flow.start, now, {}, (), None, 1)
-        return self._enter(position, self.flow.start, now, push=False)
+    def start(self, now: float, answers: dict[str, tuple[str, ...]] | None = None,
+              target: int | None = None) -> Step:
+        """Begin the flow at its start state; questions already answered in `answers` are skipped."""
+        position = FlowPosition(self.flow.id, self.flow.start, now, dict(answers or {}), (), None, 1, target)
+        return self._enter(position, self.flow.start, now, push=False, skip_answered=True)
 
     def state(self, position: FlowPosition) -> FlowState:
         """The state a position points at."""
         return self.flow.states[position.state]
 
-    def _enter(self, position: FlowPosition, state_id: str, now: float, push: bool = True) -> Step:
+    def _enter(self, position: FlowPosition, state_id: str, now: float, push: bool = True,
+               skip_answered: bool = False) -> Step:
         state = self.flow.states[state_id]
+        while skip_answered and not state.end and state.answer and state.answer in position.answers:
+            state = self.flow.states[self._next_of(state, position.answers[state.answer])]
+        state_id = state.id
         history = (*position.history, position.state) if push else position.history
         step_no = position.step_no + 1 if push else position.step_no
         timer = None
@@ -78,13 +96,20 @@ class FlowEngine:
         answers = dict(position.answers)
         if state.answer:
             answers[state.answer] = choice_ids
-        first: FlowChoice | None = state.choice(choice_ids[0]) if choice_ids else None
-        target = (first.next if first and first.next else None) or state.next
+        target = self._next_of(state, choice_ids)
         esc = self.flow.escalation
         if esc and any(c in esc.on for c in choice_ids) and now - position.started_at >= esc.after_seconds:
             target = esc.to
+        return self._enter(replace(position, answers=answers), target, now, skip_answered=True)
+
+    def _next_of(self, state: FlowState, choice_ids: tuple[str, ...]) -> str:
+        """Where an answer leads: the first chosen option's own next, else the state's default."""
+        first: FlowChoice | None = state.choice(choice_ids[0]) if choice_ids else None
+        target = (first.next if first and first.next else None) or state.next
+        if target is None and state.choices:
+            target = state.choices[0].next
         assert target is not None, "flows are checked at load: every choice has a next state"
-        return self._enter(replace(position, answers=answers), target, now)
+        return target
 
     def navigate(self, position: FlowPosition, command: str, now: float) -> Step:
         """Apply back / skip / cancel."""
@@ -95,9 +120,8 @@ class FlowEngine:
             answers = dict(position.answers)
             if state.answer:
                 answers[state.answer] = ()
-            target = state.next or state.choices[0].next
-            assert target is not None
-            return self._enter(replace(position, answers=answers), target, now)
+            return self._enter(replace(position, answers=answers), self._next_of(state, ()), now,
+                               skip_answered=True)
         # back
         if not position.history:
             return self._enter(position, position.state, now, push=False)
@@ -113,13 +137,30 @@ class FlowEngine:
 
     # -- reading input -----------------------------------------------------------------------
 
-    def read(self, state: FlowState, message: Normalised, raw: str) -> Reading:
-        """Work out which command or choice(s) a free-text message means in this state."""
+    def prefill(self, message: Normalised, raw: str, context: ReadContext) -> dict[str, tuple[str, ...]]:
+        """Answers a message already gives ("had a cramp last night in my left foot": when, where).
+        Only clear phrases, typed times and numbers with units count here; no guessing."""
+        answers: dict[str, tuple[str, ...]] = {}
+        for state in self.flow.states.values():
+            if state.answer and not state.end:
+                reading = self.read(state, message, raw, context, careful=True)
+                if reading.choices:
+                    answers[state.answer] = reading.choices
+        return answers
+
+    def read(self, state: FlowState, message: Normalised, raw: str, context: ReadContext | None = None,
+             careful: bool = False) -> Reading:
+        """Work out which command or choice(s) a free-text message means in this state (`careful`:
+        no navigation words, bare numbers or fuzzy guesses, for reading answers out of other text)."""
         tokens = message.tokens
-        nav = self._navigation(tokens)
+        nav = None if careful else self._navigation(tokens)
         if nav:
             return Reading(nav=nav)
-        if state.number:
+        if state.parse and state.parse in self.parsers and context is not None:
+            parsed = self.parsers[state.parse](raw, context)
+            if parsed:
+                return Reading(choices=(parsed,))
+        if state.number and not (careful and state.number.bare):
             picked = self._by_number(state, raw)
             if picked:
                 return Reading(choices=(picked,))
@@ -128,7 +169,7 @@ class FlowEngine:
             return Reading()  # two different answers to a one-answer question: ask again, don't guess
         if found:
             return Reading(choices=found)
-        return Reading(choices=self._by_fuzzy(state, message))
+        return Reading(choices=() if careful else self._by_fuzzy(state, message))
 
     def _navigation(self, tokens: tuple[str, ...]) -> str | None:
         if not tokens or len(tokens) > 5:

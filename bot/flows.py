@@ -11,7 +11,8 @@ from bot.loading import SNAKE_CASE, Checker, read_yaml
 from bot.replies import KINDS
 
 NAVIGATION = ("back", "skip", "cancel")
-END_TYPES = ("plan", "message")
+END_TYPES = ("plan", "message", "diary", "reminders")
+PARSERS = ("past_time", "clock", "timezone")
 MAX_LABEL = 40
 
 
@@ -59,6 +60,7 @@ class FlowState:
     end: str | None = None
     kind: str | None = None
     level: str | None = None
+    parse: str | None = None
 
     def choice(self, choice_id: str) -> FlowChoice | None:
         """The choice with this id, or None."""
@@ -141,7 +143,7 @@ def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
     ok = check.mapping(
         node, state_id, required={},
         optional={"prompt": str, "choices": list, "next": str, "answer": str, "multi": bool, "number": dict,
-                  "timer": dict, "reask": str, "end": str, "kind": str, "level": str},
+                  "timer": dict, "reask": str, "end": str, "kind": str, "level": str, "parse": str},
     )
     if not ok:
         return None
@@ -154,8 +156,13 @@ def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
     if node.get("kind") is not None and node["kind"] not in KINDS:
         check.add(f"kind must be one of {', '.join(KINDS)}", state_id, node)
     choices = tuple(c for c in (_choice(state_id, c, check) for c in node.get("choices") or []) if c)
-    if not end and not choices:
-        check.add("a state that is not an end needs choices", state_id, node)
+    parse = node.get("parse")
+    if parse is not None and parse not in PARSERS:
+        check.add(f"parse must be one of {', '.join(PARSERS)}", state_id, node)
+    if not end and not choices and not parse:
+        check.add("a state that is not an end needs choices (or a parse: for free text)", state_id, node)
+    if parse and not node.get("answer"):
+        check.add("a state with parse: needs an answer key to store what was read", state_id, node)
     if end and (choices or node.get("next")):
         check.add("an end state cannot have choices or next", state_id, node)
     check.unique((c.id for c in choices), "choice id", state_id)
@@ -173,7 +180,7 @@ def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
         timer = HoldTimer(t["seconds"], t["label"].strip(), t["done"].strip())
     return FlowState(state_id, prompt, choices, node.get("next"), node.get("answer"), node.get("multi", False),
                      number, timer, (node.get("reask") or "").strip() or None, end, node.get("kind"),
-                     node.get("level"))
+                     node.get("level"), parse)
 
 
 def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
@@ -217,6 +224,8 @@ def _check_graph(flow: Flow, check: Checker) -> None:
         for choice in state.choices:
             if not choice.next and not state.next:
                 check.add(f"choice {choice.id!r} has no next state (and the state has no default)", state.id)
+        if state.parse and not state.next:
+            check.add("a state with parse: needs a default next state", state.id)
         for target in nexts:
             if target not in flow.states:
                 check.add(f"unknown next state {target!r}", state.id)

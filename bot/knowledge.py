@@ -7,11 +7,11 @@ from pathlib import Path
 
 from bot.loading import SNAKE_CASE, Checker, ContentError, Problem, read_yaml
 
-KINDS = ("answer", "smalltalk", "emergency", "fallback")
+KINDS = ("answer", "smalltalk", "emergency", "fallback", "action")
 OFFERS = ("relief", "checkup")
 MAX_TITLE = 30
 MAX_TEXT = 700
-MIN_EXAMPLES = {"answer": 12, "smalltalk": 8, "emergency": 20, "fallback": 20}
+MIN_EXAMPLES = {"answer": 12, "smalltalk": 8, "emergency": 20, "fallback": 20, "action": 10}
 SPECIAL_FILES = ("sources.yaml", "language.yaml", "safety.yaml")
 
 
@@ -37,6 +37,7 @@ class Entry:
     offer: tuple[str, ...]
     sources: tuple[str, ...]
     file: str
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
         item,
         name,
         required={"id": str, "title": str, "examples": list, "answer": str, "sources": list},
-        optional={"kind": str, "more": list, "related": list, "offer": list},
+        optional={"kind": str, "more": list, "related": list, "offer": list, "action": str},
     )
     if not ok:
         return None
@@ -149,5 +150,8 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
     for source in cited:
         if source not in sources:
             check.add(f"source {source!r} is not listed in knowledge/sources.yaml", entry_id, item)
+    action = item.get("action")
+    if (kind == "action") != (action is not None):
+        check.add("an entry of kind 'action' needs an 'action' (and only those may have one)", entry_id, item)
     return Entry(entry_id, kind, title, tuple(examples), answer, tuple(more), tuple(related),
-                 tuple(offer), tuple(cited), label)
+                 tuple(offer), tuple(cited), label, action)

@@ -13,10 +13,19 @@ TEXT_KEYS = (
     "greeting", "disclaimer", "menu_prompt", "help", "fallback", "empty", "stale_button", "cancelled",
     "nothing_to_cancel", "checkup_paused", "resume_offer", "no_checkup_to_resume", "checkup_restart", "more_none",
     "more_label", "relief_already", "red_flag_checkup_paused", "question_in_flow", "urgent_footer", "non_text",
+    "history_empty", "history_heading", "history_most_nights", "history_long_cramp", "history_pattern_night",
+    "history_pattern_exercise", "history_pattern_sitting", "diary_list_heading", "diary_saved", "diary_updated",
+    "diary_deleted", "diary_no_entry", "diary_confirm_delete", "diary_edit_which", "log_offer", "reminders_set",
+    "reminders_none", "reminders_current", "reminders_stopped", "reminders_stopped_all", "reminders_snoozed",
+    "reminders_console", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept",
+    "reminder_bedtime", "reminder_hydration", "hydration_times",
 )
-BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu")
+BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
+               "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
+               "forget_no", "delete_yes", "delete_no")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
-                "menu:cancel")
+                "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
+                "menu:export", "menu:forget")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 

@@ -26,6 +26,24 @@ class Timer:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file to send with a reply (the user's data export)."""
+
+    filename: str
+    content: str
+
+
+@dataclass(frozen=True)
+class HistoryChart:
+    """What the history picture shows: cramps per day (oldest first) and per hour of day."""
+
+    days: tuple[str, ...]
+    per_day: tuple[int, ...]
+    per_hour: tuple[int, ...]
+    zone: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to the user, with its kind and where its facts come from."""
 
@@ -36,6 +54,8 @@ class Reply:
     intent: str | None = None
     score: float = 100.0
     sources: tuple[str, ...] = field(default_factory=tuple)
+    attachment: Attachment | None = None
+    chart: HistoryChart | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -113,15 +113,19 @@ class ReplyWriter:
         done = state.timer.done if state.timer else ""
         return Reply(done, engine.flow.kind, engine.buttons(state), None, intent, 100.0, sources)
 
-    def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool) -> Reply:
-        """The relief sequence ended: eased (kind words), or escalated to the level of care."""
-        buttons = [self.button("resume_checkup", "menu:resume")] if checkup_paused else []
+    def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool, offer_log: bool = False) -> Reply:
+        """The relief sequence ended: eased (kind words, log it?), or escalated to the level of care."""
+        buttons = [self.button("log_cramp", "menu:log_relief")] if offer_log else []
+        if checkup_paused:
+            buttons.append(self.button("resume_checkup", "menu:resume"))
         buttons.append(self.button("menu", "menu:main"))
         if state.kind == "urgent" and state.level:
             level = self.content.safety.levels[state.level]
             text = f"{state.prompt}\n\n{level.text}\n\n{self.text('urgent_footer')}"
             return Reply(text, "urgent", tuple(buttons), intent=level.id, sources=level.sources)
         text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        if offer_log:
+            text += f"\n\n{self.text('log_offer')}"
         if checkup_paused:
             text += f"\n\n{self.text('resume_offer')}"
         return Reply(text, "emergency", tuple(buttons), intent=self.cramp_entry.id, sources=self.cramp_entry.sources)
@@ -143,4 +147,4 @@ class ReplyWriter:
     def _flow_identity(self, engine: FlowEngine) -> tuple[str, tuple[str, ...]]:
         if engine.flow.id == "relief":
             return self.cramp_entry.id, self.cramp_entry.sources
-        return "checkup", ()
+        return engine.flow.id, ()

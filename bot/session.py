@@ -28,13 +28,21 @@ class TimerDone:
 
 
 @dataclass(frozen=True)
+class ReminderDue:
+    """A reminder's time has come (the shell scheduled it for `due_at`)."""
+
+    kind: str
+    due_at: float
+
+
+@dataclass(frozen=True)
 class NonText:
     """The user sent something that is not text: a sticker, photo, voice note, location..."""
 
     what: str
 
 
-Event = Union[Text, Press, TimerDone, NonText]
+Event = Union[Text, Press, TimerDone, NonText, ReminderDue]
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,38 @@ class FlowPosition:
     history: tuple[str, ...] = ()
     timer: PendingTimer | None = None
     step_no: int = 0
+    target: int | None = None
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    """One logged cramp. Answer fields hold choice ids from dialogs/diary.yaml (None: not given)."""
+
+    id: int
+    at: float
+    where: str | None = None
+    severity: int | None = None
+    duration: str | None = None
+    helped: tuple[str, ...] = ()
+    doing: str | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """An opt-in daily reminder: its kind, local clock times, and when it is next due (epoch)."""
+
+    kind: str
+    times: tuple[str, ...]
+    next_at: float
+
+
+@dataclass(frozen=True)
+class LastRelief:
+    """The relief sequence that just ended, so it can be logged in one tap."""
+
+    started_at: float
+    ended_at: float
+    helped: str | None
 
 
 @dataclass(frozen=True)
@@ -68,6 +108,12 @@ class Session:
     paused: FlowPosition | None = None
     last_intent: str | None = None
     more_shown: int = 0
+    diary: tuple[DiaryEntry, ...] = ()
+    next_entry_id: int = 1
+    zone: str | None = None
+    reminders: tuple[Reminder, ...] = ()
+    last_relief: LastRelief | None = None
+    confirm: str | None = None
 
     @property
     def timer(self) -> PendingTimer | None:
@@ -87,22 +133,37 @@ class Session:
         """Rebuild a session from `to_dict` output; broken parts are dropped, never raised."""
         if not isinstance(data, dict):
             return cls()
-        last = data.get("last_intent")
-        try:
-            more = int(data.get("more_shown") or 0)
-        except (TypeError, ValueError):
-            more = 0
-        return cls(active=_position(data.get("active")), paused=_position(data.get("paused")),
-                   last_intent=last if isinstance(last, str) else None, more_shown=more)
+        return cls(
+            active=_safely(_read_position, data.get("active")),
+            paused=_safely(_read_position, data.get("paused")),
+            last_intent=_text(data.get("last_intent")),
+            more_shown=_safely(int, data.get("more_shown")) or 0,
+            diary=tuple(e for e in (_safely(_read_entry, d) for d in _list(data.get("diary"))) if e),
+            next_entry_id=_safely(int, data.get("next_entry_id")) or 1,
+            zone=_text(data.get("zone")),
+            reminders=tuple(r for r in (_safely(_read_reminder, d) for d in _list(data.get("reminders"))) if r),
+            last_relief=_safely(lambda d: LastRelief(float(d["started_at"]), float(d["ended_at"]),
+                                                     _text(d.get("helped"))), data.get("last_relief")),
+            confirm=_text(data.get("confirm")),
+        )
 
 
-def _position(data: Any) -> FlowPosition | None:
-    if not isinstance(data, dict):
+def _safely(read: Any, data: Any) -> Any:
+    """`read(data)`, or None when the data is missing or damaged."""
+    if data is None:
         return None
     try:
-        return _read_position(data)
-    except (KeyError, TypeError, ValueError):
+        return read(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _read_position(data: dict[str, Any]) -> FlowPosition:
@@ -115,4 +176,16 @@ def _read_position(data: dict[str, Any]) -> FlowPosition:
         history=tuple(data.get("history") or ()),
         timer=PendingTimer(**timer) if timer else None,
         step_no=int(data.get("step_no") or 0),
+        target=int(data["target"]) if data.get("target") is not None else None,
     )
+
+
+def _read_entry(data: dict[str, Any]) -> DiaryEntry:
+    severity = data.get("severity")
+    return DiaryEntry(int(data["id"]), float(data["at"]), _text(data.get("where")),
+                      int(severity) if severity is not None else None, _text(data.get("duration")),
+                      tuple(str(h) for h in _list(data.get("helped"))), _text(data.get("doing")))
+
+
+def _read_reminder(data: dict[str, Any]) -> Reminder:
+    return Reminder(str(data["kind"]), tuple(str(t) for t in _list(data.get("times"))), float(data["next_at"]))

@@ -22,12 +22,17 @@ KEEP_UPDATE_IDS = 10_000
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, next_at REAL NOT NULL, "
+    "PRIMARY KEY (chat_id, kind))",
     "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
     "payload TEXT NOT NULL, created REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
     "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)",
 )
+
+
+TABLES = ("sessions", "handled_updates", "reminders", "outbox", "countdowns")
 
 
 class StorageError(Exception):
@@ -82,6 +87,12 @@ class Storage(Protocol):
 
     def countdowns(self) -> list[Countdown]:
         """Every countdown that was running."""
+
+    def reminders(self) -> list[tuple[int, str, float]]:
+        """Every (chat, kind, next due time) to schedule at start-up."""
+
+    def forget(self, chat_id: int) -> None:
+        """Delete every row about this chat."""
 
     def close(self) -> None:
         """Release the database."""
@@ -142,8 +153,12 @@ class SQLiteStorage:
                 "INSERT INTO sessions (chat_id, data, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(chat_id) DO UPDATE SET data = excluded.data, updated = excluded.updated",
                 (chat_id, json.dumps(session.to_dict()), now))
+            self.db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
+            self.db.executemany("INSERT INTO reminders (chat_id, kind, next_at) VALUES (?, ?, ?)",
+                                [(chat_id, r.kind, r.next_at) for r in session.reminders])
             if update_id is not None:
-                self.db.execute("INSERT OR IGNORE INTO handled_updates (update_id) VALUES (?)", (update_id,))
+                self.db.execute("INSERT OR IGNORE INTO handled_updates (update_id, chat_id) VALUES (?, ?)",
+                                (update_id, chat_id))
                 if update_id % 1000 == 0:
                     self.db.execute("DELETE FROM handled_updates WHERE update_id < ?",
                                     (update_id - KEEP_UPDATE_IDS,))
@@ -181,6 +196,20 @@ class SQLiteStorage:
         """Every countdown that was running."""
         rows = self._read("SELECT chat_id, timer_id, message_id, ends_at, text, markup FROM countdowns", ())
         return [Countdown(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None) for r in rows]
+
+    def reminders(self) -> list[tuple[int, str, float]]:
+        """Every (chat, kind, next due time) to schedule at start-up."""
+        return [(r[0], r[1], r[2]) for r in self._read("SELECT chat_id, kind, next_at FROM reminders", ())]
+
+    def forget(self, chat_id: int) -> None:
+        """Delete every row about this chat, in every table."""
+        with self._transaction():
+            for table in TABLES:
+                self.db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))  # noqa: S608 - fixed names
+
+    def rows_about(self, chat_id: int) -> int:
+        """How many rows in any table concern this chat (0 after `forget`)."""
+        return sum(self._read(f"SELECT COUNT(*) FROM {t} WHERE chat_id = ?", (chat_id,))[0][0] for t in TABLES)
 
     def chat_count(self) -> int:
         """How many chats have a stored session."""

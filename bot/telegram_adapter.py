@@ -14,12 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update)
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity,
+                      Update)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.charts import history_png
 from bot.conversation import Brain
-from bot.session import Event, NonText, Press, Text, TimerDone
+from bot.replies import HistoryChart
+from bot.session import Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
 from bot.storage import Countdown, Storage
 from bot.telegram_render import payloads, tick_interval, with_countdown
@@ -79,6 +82,7 @@ class TelegramShell:
         await self._call(lambda: app.bot.set_my_commands(commands))
         await self.flush_outbox()
         await self.resume_countdowns()
+        self.resume_reminders()
         assert app.job_queue is not None
         app.job_queue.run_repeating(self._flush_job, interval=OUTBOX_RETRY_SECONDS, first=OUTBOX_RETRY_SECONDS,
                                     name="outbox")
@@ -146,7 +150,8 @@ class TelegramShell:
         return False
 
     async def turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
-        """Run the core for one event, store the result, then deliver the replies; returns the reply kind."""
+        """Run the core for one event, store the result, then deliver the replies; returns the reply kind.
+        A reminder job and a timer go through here too, so everything for a chat happens in order."""
         async with self.locks[chat_id]:
             if update_id is not None and self.storage.seen(update_id):
                 return "duplicate"
@@ -160,7 +165,39 @@ class TelegramShell:
             timer_id = outcome.session.timer.timer_id if outcome.session.timer else None
             for outbox_id, item in zip(ids, items):
                 await self._deliver(chat_id, outbox_id, item, timer_id)
+            if outcome.forget:
+                await self._stop_countdown(chat_id, edit=False)
+                self.storage.forget(chat_id)
+            if outcome.forget or before.reminders != outcome.session.reminders:
+                self._schedule_reminders(chat_id, outcome.session)
         return outcome.replies[0].kind if outcome.replies else "silent"
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    def _schedule_reminders(self, chat_id: int, session: Session) -> None:
+        """One job per reminder, at its next due time (old jobs for the chat are replaced)."""
+        assert self.app and self.app.job_queue
+        for kind in ("bedtime", "hydration"):
+            for job in self.app.job_queue.get_jobs_by_name(f"reminder:{chat_id}:{kind}"):
+                job.schedule_removal()
+        for reminder in session.reminders:
+            self._schedule_reminder(chat_id, reminder.kind, reminder.next_at)
+
+    def _schedule_reminder(self, chat_id: int, kind: str, due_at: float) -> None:
+        assert self.app and self.app.job_queue
+        self.app.job_queue.run_once(self._reminder_job, when=max(0.0, due_at - self.clock()),
+                                    name=f"reminder:{chat_id}:{kind}", chat_id=chat_id, data=(kind, due_at))
+
+    async def _reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reminder's time came: the core decides whether to send it (never twice) and when next."""
+        assert context.job is not None
+        kind, due_at = context.job.data
+        await self.turn(context.job.chat_id, None, ReminderDue(kind, due_at))
+
+    def resume_reminders(self) -> None:
+        """At start-up: schedule every stored reminder (missed ones fire at once and are judged by the core)."""
+        for chat_id, kind, due_at in self.storage.reminders():
+            self._schedule_reminder(chat_id, kind, due_at)
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -168,8 +205,7 @@ class TelegramShell:
         """Send one queued message; start its countdown if its timer is still the chat's; forget it once
         sent (or failed for good)."""
         assert self.app is not None
-        markup = _markup(item.get("buttons"))
-        sent = await self._call(lambda: self.app.bot.send_message(chat_id, item["text"], reply_markup=markup))
+        sent = await self._send_item(chat_id, item)
         if not sent.ok and not sent.permanent:
             return False  # stays in the outbox; the flush job tries again
         self.storage.mark_sent(outbox_id)
@@ -179,6 +215,20 @@ class TelegramShell:
                                   item.get("buttons"))
             self._start_countdown(countdown, timer["label"], timer["seconds"])
         return sent.ok
+
+    async def _send_item(self, chat_id: int, item: dict[str, Any]) -> Delivery:
+        """One outbox item: a text message (with buttons), the history chart, or the data export."""
+        assert self.app is not None
+        bot = self.app.bot
+        if "chart" in item:
+            png = await asyncio.to_thread(history_png, HistoryChart(**{k: tuple(v) if isinstance(v, list) else v
+                                                                        for k, v in item["chart"].items()}))
+            return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")))
+        if "document" in item:
+            data = item["document"]["content"].encode("utf-8")
+            return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])))
+        markup = _markup(item.get("buttons"))
+        return await self._call(lambda: bot.send_message(chat_id, item["text"], reply_markup=markup))
 
     async def flush_outbox(self) -> None:
         """Send replies stored but not delivered (after a crash or a long outage), oldest first."""

@@ -4,6 +4,7 @@ No telegram import here; the adapter turns these into PTB objects."""
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Any
 
 from bot.replies import Reply
@@ -74,6 +75,10 @@ def payloads(reply: Reply) -> list[dict[str, Any]]:
                             "seconds": reply.timer.seconds, "label": reply.timer.label}
     if reply.choices:
         out[-1]["buttons"] = button_rows([(c.label, c.action) for c in reply.choices])
+    if reply.chart is not None:
+        out.append({"chart": asdict(reply.chart)})
+    if reply.attachment is not None:
+        out.append({"document": {"filename": reply.attachment.filename, "content": reply.attachment.content}})
     return out
 
 

@@ -54,9 +54,9 @@ def build_content(settings: Settings) -> Content:
     return load_content(content_root(settings.content_dir))
 
 
-def build_brain(settings: Settings) -> Brain:
-    """The conversation core over freshly loaded content."""
-    return Brain(build_content(settings))
+def build_brain(settings: Settings, can_remind: bool = True) -> Brain:
+    """The conversation core over freshly loaded content (the console cannot send reminders)."""
+    return Brain(build_content(settings), can_remind=can_remind)
 
 
 def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:

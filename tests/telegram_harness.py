@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,15 +43,27 @@ def content_with_short_timers(tmp_path: Path, seconds: int = 3) -> Path:
     return target
 
 
+class ShiftedClock:
+    """Real time plus an offset tests can move ("it is now 22:29 in Berlin"), without sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
 class RunningBot:
     """The PTB application with our shell, served in a thread until stopped."""
 
-    def __init__(self, settings: Settings, webhook: Webhook | None = None):
+    def __init__(self, settings: Settings, webhook: Webhook | None = None, clock: ShiftedClock | None = None):
         self.settings = settings
         self.webhook = webhook
         self.content = load_content(Path(settings.content_dir) if settings.content_dir else ROOT)
         self.storage = SQLiteStorage(settings.database)
-        self.shell = TelegramShell(Brain(self.content), self.storage, settings, max_attempts=8, read_timeout=2.0)
+        self.clock = clock or ShiftedClock()
+        self.shell = TelegramShell(Brain(self.content), self.storage, settings, clock=self.clock, max_attempts=8,
+                                   read_timeout=2.0)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop_event: asyncio.Event | None = None
         self.ready = threading.Event()
@@ -77,6 +90,20 @@ class RunningBot:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def in_loop(self, function) -> None:
+        """Run a plain function on the bot's event loop thread (e.g. to re-schedule jobs) and wait for it."""
+        assert self.loop is not None
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                function()
+            finally:
+                done.set()
+
+        self.loop.call_soon_threadsafe(run)
+        done.wait(10)
 
     def stop(self) -> None:
         """Stop serving and wait for the thread; re-raise anything that crashed it."""

@@ -40,7 +40,7 @@ def test_choices_are_numbered_and_pickable_by_number_or_by_typing():
 
 
 def test_emergency_mid_checkup_then_resume_in_the_console():
-    result = console("/checkup\nat night\nmy foot is cramping right now\nit's gone\n1\n")
+    result = console("/checkup\nat night\nmy foot is cramping right now\nit's gone\n2\n")
     out = result.stdout
     assert "Step 1 of 5" in out and "check-up is paused" in out
     assert "▶️ Resume check-up" in out

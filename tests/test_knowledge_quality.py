@@ -22,7 +22,7 @@ def all_texts(content) -> list[tuple[str, str]]:
         texts += [(entry.id, t) for t in (entry.answer, *entry.more, entry.title)]
     texts += [(rule.id, rule.tip) for rule in content.plan.rules]
     texts += [("general_tips", tip.tip) for tip in content.plan.general]
-    for flow in (content.checkup, content.relief):
+    for flow in content.flows.values():
         for state in flow.states.values():
             texts.append((f"{flow.id}.{state.id}", state.prompt))
             if state.timer:

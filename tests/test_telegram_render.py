@@ -57,7 +57,7 @@ def test_payloads_put_buttons_and_timer_on_the_last_chunk():
 
 def test_every_action_the_core_can_produce_fits_in_callback_data(content):
     actions = [c.action for c in content.messages.menu]
-    for flow in (content.checkup, content.relief):
+    for flow in content.flows.values():
         for state in flow.states.values():
             actions += [f"f:{flow.id}:{state.id}:{c.id}" for c in state.choices]
             actions += [f"f:{flow.id}:{state.id}:~{n}" for n in flow.navigation]
