@@ -36,6 +36,7 @@ class Outcome:
     session: Session
     replies: tuple[Reply, ...]
     forget: bool = False  # the user asked to delete everything stored about them
+    stale_press: bool = False  # a button from an earlier message was pressed and ignored
 
 
 class Brain:
@@ -340,8 +341,9 @@ class Brain:
         """A button from an earlier message (or forged data): say so, and show where we are."""
         note = self.write.text("stale_button")
         if session.active is not None:
-            return self._reprompt(session, note)
-        return Outcome(session, (self.write.menu(f"{note} {self.write.text('menu_prompt')}", "fallback"),))
+            return replace(self._reprompt(session, note), stale_press=True)
+        return Outcome(session, (self.write.menu(f"{note} {self.write.text('menu_prompt')}", "fallback"),),
+                       stale_press=True)
 
 
 

@@ -18,7 +18,7 @@ TEXT_KEYS = (
     "diary_deleted", "diary_no_entry", "diary_confirm_delete", "diary_edit_which", "log_offer", "reminders_set",
     "reminders_none", "reminders_current", "reminders_stopped", "reminders_stopped_all", "reminders_snoozed",
     "reminders_console", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept",
-    "reminder_bedtime", "reminder_hydration", "hydration_times",
+    "reminder_bedtime", "reminder_hydration", "hydration_times", "storage_problem",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",

@@ -76,8 +76,8 @@ class Storage(Protocol):
     def mark_sent(self, outbox_id: int) -> None:
         """Forget a reply once it was delivered (or could never be)."""
 
-    def unsent(self) -> list[Outgoing]:
-        """Replies queued but not yet sent (after a crash), oldest first."""
+    def unsent(self, chat_id: int | None = None) -> list[Outgoing]:
+        """Replies queued but not yet sent (for one chat, or all), oldest first."""
 
     def set_countdown(self, countdown: Countdown) -> None:
         """Remember the countdown running for a chat (replacing any older one)."""
@@ -173,9 +173,12 @@ class SQLiteStorage:
         with self._transaction():
             self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
 
-    def unsent(self) -> list[Outgoing]:
-        """Replies queued but not yet sent (after a crash), oldest first."""
-        rows = self._read("SELECT id, chat_id, payload FROM outbox ORDER BY id", ())
+    def unsent(self, chat_id: int | None = None) -> list[Outgoing]:
+        """Replies queued but not yet sent (for one chat, or all), oldest first."""
+        if chat_id is None:
+            rows = self._read("SELECT id, chat_id, payload FROM outbox ORDER BY id", ())
+        else:
+            rows = self._read("SELECT id, chat_id, payload FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,))
         return [Outgoing(r[0], r[1], json.loads(r[2])) for r in rows]
 
     def set_countdown(self, countdown: Countdown) -> None:
@@ -210,10 +213,6 @@ class SQLiteStorage:
     def rows_about(self, chat_id: int) -> int:
         """How many rows in any table concern this chat (0 after `forget`)."""
         return sum(self._read(f"SELECT COUNT(*) FROM {t} WHERE chat_id = ?", (chat_id,))[0][0] for t in TABLES)
-
-    def chat_count(self) -> int:
-        """How many chats have a stored session."""
-        return int(self._read("SELECT COUNT(*) FROM sessions", ())[0][0])
 
     def close(self) -> None:
         """Release the database."""

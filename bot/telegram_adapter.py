@@ -1,5 +1,6 @@
 """The Telegram shell around the core (python-telegram-bot 22): turns updates into events, stores
-each chat's state before anything is sent, delivers replies with retries, and runs live countdowns.
+each chat's state before anything is sent, delivers replies in order with retries, and schedules
+countdowns and reminders.
 
 PTB's ConversationHandler and persistence are deliberately not used: the core owns the dialog
 state and storage writes it on every update, so a killed process loses nothing."""
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
+from urllib.parse import urlparse
 
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity,
                       Update)
@@ -24,14 +27,16 @@ from bot.conversation import Brain
 from bot.replies import HistoryChart
 from bot.session import Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
-from bot.storage import Countdown, Storage
-from bot.telegram_render import payloads, tick_interval, with_countdown
+from bot.storage import Countdown, Storage, StorageError
+from bot.telegram_countdown import Countdowns
+from bot.telegram_render import payloads, without_countdown
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
+STARTUP_RETRIES = 5
 
 
 @dataclass
@@ -55,8 +60,10 @@ class TelegramShell:
         self.max_attempts = max_attempts
         self.read_timeout = read_timeout
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self.countdowns: dict[int, Countdown] = {}
-        self.shown: dict[int, str] = {}
+        self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done)
+        self.answered: set[tuple[int, int]] = set()  # (chat, message) whose button was already taken
+        self.delivered: set[int] = set()  # outbox ids sent even if marking them sent failed
+        self.blocked: set[int] = set()
         self.username = ""
         self.app: Application | None = None
 
@@ -66,26 +73,25 @@ class TelegramShell:
         """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
         assert self.settings.telegram_token
         app = (ApplicationBuilder().token(self.settings.telegram_token).base_url(self.settings.base_url)
-               .rate_limiter(AIORateLimiter(max_retries=0)).concurrent_updates(64)
+               .rate_limiter(AIORateLimiter(max_retries=3)).concurrent_updates(64)
                .connection_pool_size(64).connect_timeout(5).read_timeout(self.read_timeout)
-               .write_timeout(self.read_timeout).pool_timeout(10)
-               .get_updates_read_timeout(30).build())
+               .write_timeout(self.read_timeout).pool_timeout(10).get_updates_read_timeout(30).build())
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
         self.app = app
+        self.countdowns.jobs = app.job_queue
         return app
 
     async def started(self, app: Application) -> None:
-        """Register the command menu, remember our username, resend unsent replies, resume countdowns."""
+        """Register the command menu, remember our username, resume countdowns and reminders, and
+        send what was left unsent (in the background, so a network outage cannot block start-up)."""
         self.username = (app.bot.username or "").lower()
         commands = [BotCommand(c.command, c.description) for c in self.brain.content.messages.commands]
         await self._call(lambda: app.bot.set_my_commands(commands))
-        await self.flush_outbox()
-        await self.resume_countdowns()
+        await self.countdowns.resume()
         self.resume_reminders()
         assert app.job_queue is not None
-        app.job_queue.run_repeating(self._flush_job, interval=OUTBOX_RETRY_SECONDS, first=OUTBOX_RETRY_SECONDS,
-                                    name="outbox")
+        app.job_queue.run_repeating(self._flush_job, interval=OUTBOX_RETRY_SECONDS, first=0.1, name="outbox")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log errors raised in handlers without message text; the bot keeps running."""
@@ -99,39 +105,46 @@ class TelegramShell:
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One line of log per update: chat, what happened, how long it took (never the text)."""
         started = time.perf_counter()
-        chat_id, kind = None, "ignored"
+        chat = update.effective_chat.id if update.effective_chat else None
+        kind = "ignored"
         try:
-            chat_id, kind = await self._dispatch(update)
+            if chat is not None:
+                async with self.locks[chat]:  # one chat's updates strictly in arrival order
+                    kind = await self._dispatch(update, chat)
         finally:
-            log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat_id, kind,
+            log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
                      (time.perf_counter() - started) * 1000)
 
-    async def _dispatch(self, update: Update) -> tuple[int | None, str]:
+    async def _dispatch(self, update: Update, chat_id: int) -> str:
+        """Route one update (the chat's lock is held): a button press, a message, or nothing."""
         query = update.callback_query
         if query is not None:
             await self._call(lambda: query.answer())  # stop the button spinner at once
-            message = query.message
-            if not isinstance(message, Message) or not query.data or (query.from_user and query.from_user.is_bot):
-                return None, "ignored"
-            chat_id = message.chat.id
-            await self._show_choice(chat_id, message, query.data)
-            return chat_id, await self.turn(chat_id, update.update_id, Press(query.data))
+            if not query.data or query.message is None or (query.from_user and query.from_user.is_bot):
+                return "ignored"
+            message = query.message if isinstance(query.message, Message) else None  # None: too old to edit
+            if message is not None and (chat_id, message.message_id) in self.answered:
+                return "double tap"
+            kind = await self._turn(chat_id, update.update_id, Press(query.data))
+            if message is not None and kind == "stale":  # take the dead buttons away
+                await self._edit(chat_id, message.message_id, message.text or "", None, lambda: True)
+            elif message is not None and kind not in ("duplicate", "unsaved"):
+                await self._show_choice(chat_id, message, query.data)
+            return kind
         message = update.message
         if message is None or message.from_user is None or message.from_user.is_bot:
-            return (update.effective_chat.id if update.effective_chat else None), "ignored"
-        chat_id = message.chat.id
+            return "ignored"
         event = self._event_for(message)
-        if event is None:
-            return chat_id, "ignored"
-        return chat_id, await self.turn(chat_id, update.update_id, event)
+        return "ignored" if event is None else await self._turn(chat_id, update.update_id, event)
 
     def _event_for(self, message: Message) -> Event | None:
-        """Text (with our @mention removed), a non-text notice, or None for what we ignore in groups."""
-        text = message.text
+        """Text (a photo's caption counts as text; our @mention removed), a non-text notice, or None
+        for group chatter not meant for us."""
+        text = message.text if message.text is not None else message.caption
         if message.chat.type in ("group", "supergroup"):
             if text is None or not self._addressed_to_us(message):
                 return None
-            text = text.replace(f"@{self.username}", " ").replace(f"@{self.username.capitalize()}", " ").strip()
+            text = re.sub(rf"@{re.escape(self.username)}\b", " ", text, flags=re.IGNORECASE).strip()
             return Text(text or "/help")
         if text is not None:
             return Text(text)
@@ -140,8 +153,8 @@ class TelegramShell:
 
     def _addressed_to_us(self, message: Message) -> bool:
         """In a group: a command (for us or for every bot) or a message mentioning us."""
-        text = message.text or ""
-        for entity in message.entities or ():
+        text = message.text or message.caption or ""
+        for entity in (message.entities or message.caption_entities or ()):
             part = text[entity.offset:entity.offset + entity.length].lower()
             if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
                 return "@" not in part or part.endswith(f"@{self.username}")
@@ -150,27 +163,43 @@ class TelegramShell:
         return False
 
     async def turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
-        """Run the core for one event, store the result, then deliver the replies; returns the reply kind.
-        A reminder job and a timer go through here too, so everything for a chat happens in order."""
+        """Run one event for a chat (timers and reminders come in here), in order with its updates."""
         async with self.locks[chat_id]:
+            return await self._turn(chat_id, update_id, event)
+
+    async def _turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
+        """Core, then storage (one transaction), then delivery; the chat's lock is held."""
+        try:
             if update_id is not None and self.storage.seen(update_id):
                 return "duplicate"
             before = self.storage.load(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
             items = [p for reply in outcome.replies for p in payloads(reply)]
-            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
-            if chat_id in self.countdowns and (outcome.session.timer is None
-                                               or outcome.session.timer.timer_id != self.countdowns[chat_id].timer_id):
-                await self._stop_countdown(chat_id)
-            timer_id = outcome.session.timer.timer_id if outcome.session.timer else None
-            for outbox_id, item in zip(ids, items):
-                await self._deliver(chat_id, outbox_id, item, timer_id)
-            if outcome.forget:
-                await self._stop_countdown(chat_id, edit=False)
-                self.storage.forget(chat_id)
-            if outcome.forget or before.reminders != outcome.session.reminders:
-                self._schedule_reminders(chat_id, outcome.session)
+            self.storage.record_turn(chat_id, update_id, outcome.session, items)
+        except StorageError as exc:
+            log.error("storage failed for chat=%s: %s", chat_id, exc)
+            await self._call(lambda: self._bot.send_message(chat_id, self.brain.write.text("storage_problem")))
+            return "unsaved"
+        new_timer = outcome.session.timer.timer_id if outcome.session.timer else None
+        if self.countdowns.timer_of(chat_id) not in (None, new_timer):
+            await self.countdowns.stop(chat_id)
+        await self._deliver_pending(chat_id, new_timer)
+        if outcome.forget:
+            await self.countdowns.stop(chat_id, freeze=False)
+            self.storage.forget(chat_id)
+        if outcome.forget or before.reminders != outcome.session.reminders:
+            self._schedule_reminders(chat_id, outcome.session)
+        if outcome.stale_press:
+            return "stale"
         return outcome.replies[0].kind if outcome.replies else "silent"
+
+    async def _timer_done(self, chat_id: int, timer_id: str) -> None:
+        await self.turn(chat_id, None, TimerDone(timer_id))
+
+    @property
+    def _bot(self):
+        assert self.app is not None
+        return self.app.bot
 
     # -- reminders ---------------------------------------------------------------------------
 
@@ -201,52 +230,71 @@ class TelegramShell:
 
     # -- sending -----------------------------------------------------------------------------
 
-    async def _deliver(self, chat_id: int, outbox_id: int, item: dict[str, Any], timer_id: str | None) -> bool:
-        """Send one queued message; start its countdown if its timer is still the chat's; forget it once
-        sent (or failed for good)."""
-        assert self.app is not None
-        sent = await self._send_item(chat_id, item)
-        if not sent.ok and not sent.permanent:
-            return False  # stays in the outbox; the flush job tries again
-        self.storage.mark_sent(outbox_id)
-        timer = item.get("timer")
-        if sent.ok and timer and timer["id"] == timer_id:
-            countdown = Countdown(chat_id, timer["id"], sent.result.message_id, timer["ends_at"], item["text"],
-                                  item.get("buttons"))
-            self._start_countdown(countdown, timer["label"], timer["seconds"])
-        return sent.ok
+    async def _deliver_pending(self, chat_id: int, timer_id: str | None) -> None:
+        """Send this chat's queued replies oldest first; stop at the first that cannot go yet, so the
+        user never sees a later reply before an earlier one."""
+        for outgoing in self.storage.unsent(chat_id):
+            if outgoing.id in self.delivered:
+                continue
+            sent = await self._send_item(chat_id, outgoing.payload)
+            if not sent.ok and not sent.permanent:
+                return  # stays queued; the flush job tries again
+            self.delivered.add(outgoing.id)
+            try:
+                self.storage.mark_sent(outgoing.id)
+                self.delivered.discard(outgoing.id)
+            except StorageError as exc:
+                log.error("could not mark a reply as sent for chat=%s: %s", chat_id, exc)
+            timer = outgoing.payload.get("timer")
+            if sent.ok and timer and timer["id"] == timer_id:
+                self.countdowns.start(Countdown(chat_id, timer["id"], sent.result.message_id, timer["ends_at"],
+                                                outgoing.payload["text"], outgoing.payload.get("buttons")),
+                                      timer["label"], timer["seconds"])
 
     async def _send_item(self, chat_id: int, item: dict[str, Any]) -> Delivery:
         """One outbox item: a text message (with buttons), the history chart, or the data export."""
-        assert self.app is not None
-        bot = self.app.bot
+        if chat_id in self.blocked:
+            return Delivery(permanent=True)
+        bot = self._bot
         if "chart" in item:
-            png = await asyncio.to_thread(history_png, HistoryChart(**{k: tuple(v) if isinstance(v, list) else v
-                                                                        for k, v in item["chart"].items()}))
-            return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")))
+            chart = HistoryChart(**{k: tuple(v) if isinstance(v, list) else v for k, v in item["chart"].items()})
+            png = await asyncio.to_thread(history_png, chart)
+            return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")),
+                                    chat_id)
         if "document" in item:
             data = item["document"]["content"].encode("utf-8")
-            return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])))
+            return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
+                                    chat_id)
         markup = _markup(item.get("buttons"))
-        return await self._call(lambda: bot.send_message(chat_id, item["text"], reply_markup=markup))
+        return await self._call(lambda: bot.send_message(chat_id, item["text"], reply_markup=markup), chat_id)
 
     async def flush_outbox(self) -> None:
-        """Send replies stored but not delivered (after a crash or a long outage), oldest first."""
-        for outgoing in self.storage.unsent():
-            async with self.locks[outgoing.chat_id]:
-                if any(o.id == outgoing.id for o in self.storage.unsent()):
-                    timer = self.storage.load(outgoing.chat_id).timer
-                    await self._deliver(outgoing.chat_id, outgoing.id, outgoing.payload,
-                                        timer.timer_id if timer else None)
+        """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
+        for chat_id in sorted({o.chat_id for o in self.storage.unsent()}):
+            async with self.locks[chat_id]:
+                timer = self.storage.load(chat_id).timer
+                await self._deliver_pending(chat_id, timer.timer_id if timer else None)
 
     async def _flush_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Periodic retry of replies that could not be delivered yet."""
-        await self.flush_outbox()
+        try:
+            await self.flush_outbox()
+        except StorageError as exc:
+            log.error("outbox flush failed: %s", exc)
 
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> Delivery:
-        """Call the Bot API, retrying timeouts, 5xx and 429 (after retry_after) with backoff."""
+    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any,
+                    still_wanted: Callable[[], bool]) -> None:
+        await self._call(lambda: self._bot.edit_message_text(text, chat_id, message_id, reply_markup=_markup(markup)),
+                         chat_id, still_wanted)
+
+    async def _call(self, make: Callable[[], Awaitable[T]], chat_id: int | None = None,
+                    still_wanted: Callable[[], bool] = lambda: True) -> Delivery:
+        """Call the Bot API, retrying timeouts, 5xx and 429 (after retry_after) with backoff; give up
+        at once on 403 (blocked) and 400 (refused), or when the call is no longer wanted."""
         delay = 0.5
         for attempt in range(1, self.max_attempts + 1):
+            if not still_wanted():
+                return Delivery(permanent=True)
             try:
                 return Delivery(await make(), ok=True)
             except RetryAfter as exc:
@@ -255,101 +303,36 @@ class TelegramShell:
                     wait = exc.retry_after
                 await asyncio.sleep((wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) + 0.1)
             except Forbidden:
-                log.info("a user has blocked the bot; not sending")
+                if chat_id is not None and chat_id not in self.blocked:
+                    self.blocked.add(chat_id)
+                    log.info("chat=%s has blocked the bot; not sending to it", chat_id)
                 return Delivery(permanent=True)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
-                    log.warning("Bot API refused a call: %s", exc)
+                    log.warning("Bot API refused a call for chat=%s: %s", chat_id, exc)
                 return Delivery(permanent=True)
             except (TimedOut, NetworkError) as exc:
                 log.debug("Bot API call failed (attempt %s): %s", attempt, type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 8.0)
-        log.warning("Bot API call still failing after %s attempts; will retry later", self.max_attempts)
+        log.warning("Bot API call for chat=%s still failing after %s attempts; will retry later", chat_id,
+                    self.max_attempts)
         return Delivery()
 
     async def _show_choice(self, chat_id: int, message: Message, data: str) -> None:
         """Make the pressed answer visible: the message keeps its text, loses its buttons, gains '→ choice'."""
-        assert self.app is not None
         label = next((b.text for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
                       for b in row if b.callback_data == data), None)
         if label is None:
             return
-        countdown = self.countdowns.get(chat_id)
+        self.answered.add((chat_id, message.message_id))
         text = message.text or ""
-        if countdown and countdown.message_id == message.message_id:
-            await self._stop_countdown(chat_id, edit=False)
-            text = countdown.text.rsplit("\n", 1)[0].rstrip()
-        await self._call(lambda: self.app.bot.edit_message_text(f"{text}\n\n→ {label}", chat_id,
-                                                                message.message_id, reply_markup=None))
-
-    # -- countdowns --------------------------------------------------------------------------
-
-    def _start_countdown(self, countdown: Countdown, label: str, seconds: int) -> None:
-        """Edit the step's message as the hold runs, then tell the core the timer is done."""
-        assert self.app and self.app.job_queue
-        for job in self.app.job_queue.get_jobs_by_name(f"countdown:{countdown.chat_id}"):
-            job.schedule_removal()
-        self.storage.set_countdown(countdown)
-        self.countdowns[countdown.chat_id] = countdown
-        self.shown[countdown.chat_id] = countdown.text
-        interval = tick_interval(seconds)
-        self.app.job_queue.run_repeating(self._tick, interval=interval, first=interval,
-                                         name=f"countdown:{countdown.chat_id}", chat_id=countdown.chat_id,
-                                         data=(countdown.timer_id, label))
-
-    async def _tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One countdown step: edit the message when the shown value changes; finish at zero."""
-        assert context.job is not None and self.app is not None
-        chat_id = context.job.chat_id
-        timer_id, label = context.job.data
-        countdown = self.countdowns.get(chat_id)
-        if countdown is None or countdown.timer_id != timer_id:
-            context.job.schedule_removal()
-            return
-        left = countdown.ends_at - self.clock()
-        text = with_countdown(countdown.text, label, left)
-        if left <= 0:
-            context.job.schedule_removal()
-            await self._finish_countdown(countdown, text)
-            return
-        if text != self.shown.get(chat_id):
-            self.shown[chat_id] = text
-            await self._call(lambda: self.app.bot.edit_message_text(text, chat_id, countdown.message_id,
-                                                                    reply_markup=_markup(countdown.markup)))
-
-    async def _finish_countdown(self, countdown: Countdown, final_text: str) -> None:
-        """Show 'done' (buttons move to the follow-up question) and pass TimerDone to the core."""
-        assert self.app is not None
-        self.countdowns.pop(countdown.chat_id, None)
-        self.storage.clear_countdown(countdown.chat_id)
-        await self._call(lambda: self.app.bot.edit_message_text(final_text, countdown.chat_id, countdown.message_id,
-                                                                reply_markup=None))
-        await self.turn(countdown.chat_id, None, TimerDone(countdown.timer_id))
-
-    async def _stop_countdown(self, chat_id: int, edit: bool = True) -> None:
-        """The user moved on: stop editing, freeze the message without its countdown line and buttons."""
-        assert self.app and self.app.job_queue
-        for job in self.app.job_queue.get_jobs_by_name(f"countdown:{chat_id}"):
-            job.schedule_removal()
-        countdown = self.countdowns.pop(chat_id, None)
-        self.storage.clear_countdown(chat_id)
-        if countdown and edit:
-            body = countdown.text.rsplit("\n", 1)[0].rstrip()
-            await self._call(lambda: self.app.bot.edit_message_text(body, chat_id, countdown.message_id,
-                                                                    reply_markup=None))
-
-    async def resume_countdowns(self) -> None:
-        """After a restart: continue countdowns still running, finish those that ended meanwhile."""
-        for countdown in self.storage.countdowns():
-            timer = self.storage.load(countdown.chat_id).timer
-            if timer is None or timer.timer_id != countdown.timer_id:
-                self.storage.clear_countdown(countdown.chat_id)
-                continue
-            if countdown.ends_at <= self.clock():
-                await self._finish_countdown(countdown, with_countdown(countdown.text, timer.label, 0))
-            else:
-                self._start_countdown(countdown, timer.label, timer.seconds)
+        if self.countdowns.message_of(chat_id) == message.message_id:
+            stopped = await self.countdowns.stop(chat_id, freeze=False)
+            text = without_countdown(stopped.text) if stopped else text
+        elif "\n⏱ " in text:
+            text = without_countdown(text)
+        await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
 
 
 def _markup(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
@@ -369,26 +352,32 @@ class Webhook:
     listen: str = "127.0.0.1"
     port: int = 8443
 
+    @property
+    def path(self) -> str:
+        """The path the local server answers on: the URL's whole path ("bots/crampbot/hook")."""
+        return urlparse(self.url).path.strip("/")
+
 
 async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | None = None) -> None:
-    """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret."""
+    """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret.
+    Start-up gives up after a few failed tries instead of hanging."""
     app = shell.build()
     async with app:  # getMe: a wrong token fails here with InvalidToken
         await shell.started(app)
         await app.start()
         assert app.updater is not None
-        if webhook is None:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1,
-                                            error_callback=_polling_error)
-        else:
-            path = webhook.url.rstrip("/").rsplit("/", 1)[-1] if "/" in webhook.url.split("://", 1)[-1] else ""
-            await app.updater.start_webhook(listen=webhook.listen, port=webhook.port, url_path=path,
-                                            webhook_url=webhook.url, secret_token=webhook.secret,
-                                            allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
         try:
+            if webhook is None:
+                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES,
+                                                error_callback=_polling_error)
+            else:
+                await app.updater.start_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path,
+                                                webhook_url=webhook.url, secret_token=webhook.secret,
+                                                allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES)
             await stop.wait()
         finally:
-            await app.updater.stop()
+            if app.updater.running:
+                await app.updater.stop()
             await app.stop()
 
 

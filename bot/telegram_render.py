@@ -14,25 +14,41 @@ MAX_CALLBACK_BYTES = 64
 SHORT_LABEL = 18
 
 
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is usually two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split text into chunks of at most `limit` characters, at paragraph, line, sentence or word
-    boundaries (never mid-word unless a single word is longer than the limit)."""
+    """Split text into chunks Telegram accepts (at most `limit` UTF-16 units each), at paragraph,
+    line, sentence or word boundaries (never mid-word unless a single word is longer than the limit)."""
     text = text.strip() or "…"
     chunks: list[str] = []
-    while len(text) > limit:
-        window = text[:limit + 1]
+    while telegram_length(text) > limit:
+        fits = _fitting_prefix(text, limit)
+        window = text[:fits + 1]
         cut = -1
         for separator in ("\n\n", "\n", ". ", " "):
-            cut = window.rfind(separator, 0, limit)
-            if cut > limit // 4:
+            cut = window.rfind(separator, 0, fits)
+            if cut > fits // 4:
                 cut += len(separator) if separator == ". " else 0
                 break
         if cut <= 0:
-            cut = limit
+            cut = fits
         chunks.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     chunks.append(text)
     return [c for c in chunks if c]
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """How many characters from the start fit in `limit` UTF-16 units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
 
 
 def button_rows(choices: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
@@ -82,7 +98,11 @@ def payloads(reply: Reply) -> list[dict[str, Any]]:
     return out
 
 
+def without_countdown(text: str) -> str:
+    """A timed step's text without its last line (the countdown)."""
+    return text.rsplit("\n", 1)[0].rstrip() if "\n" in text else text
+
+
 def with_countdown(text: str, label: str, seconds_left: float) -> str:
     """Replace the last line (the countdown) of a timed step's text with the current value."""
-    body = text.rsplit("\n", 1)[0] if "\n" in text else text
-    return f"{body}\n{countdown_line(label, seconds_left)}"
+    return f"{without_countdown(text)}\n\n{countdown_line(label, seconds_left)}"

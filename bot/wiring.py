@@ -17,22 +17,31 @@ EXIT_TELEGRAM = 4
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-class RedactToken(logging.Filter):
-    """Replace the bot token wherever it would appear in a log line (URLs, errors, any library)."""
+class RedactSecrets(logging.Filter):
+    """Replace the bot token and the webhook secret wherever they would appear in a log line: the
+    message, its arguments, and any traceback (with its chained causes)."""
 
-    def __init__(self, token: str | None):
+    def __init__(self, *secrets: str | None):
         super().__init__()
-        self.token = token
+        self.secrets = [s for s in secrets if s]
+
+    def redact(self, text: str) -> str:
+        """The text with every secret replaced by [redacted]."""
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message without the token; never drops a record."""
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg, record.args = message.replace(self.token, "[token]"), None
-            if record.exc_info and record.exc_info[1] and self.token in str(record.exc_info[1]):
-                record.exc_info = None
-                record.msg = f"{record.msg} (details withheld: they contained the token)"
+        """Rewrite the record without secrets; never drops a record."""
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        clean = self.redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[0] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = self.redact(text)  # the formatter prints exc_text instead of re-formatting
         return True
 
 
@@ -40,7 +49,7 @@ def configure_logging(settings: Settings, stream=None) -> logging.Handler:
     """Log to stderr at the configured level, token redacted; HTTP libraries (which log URLs) at WARNING."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(settings.telegram_token))
+    handler.addFilter(RedactSecrets(settings.telegram_token, settings.webhook_secret))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -107,6 +116,14 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
         return EXIT_TELEGRAM
     except StorageError as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
+        return EXIT_TELEGRAM
+    except OSError as exc:
+        print(f"crampbot: cannot start the webhook server on {settings.webhook_listen}:{settings.webhook_port} "
+              f"({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_TELEGRAM
+    except Exception as exc:  # anything else: one clean line, never a traceback carrying the token
+        redact = RedactSecrets(settings.telegram_token, settings.webhook_secret).redact
+        print(f"crampbot: stopped by an unexpected error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
         return EXIT_TELEGRAM
     finally:
         storage.close()

@@ -128,12 +128,12 @@ def test_reminder_arrives_at_local_time_with_snooze_and_stop(standin, tmp_path):
         set_bedtime(user)
         due = bot.storage.reminders()[0][2]
         assert local_time(due, "Europe/Berlin").strftime("%H:%M") == "22:30"
-        clock.offset += due - 1.5 - clock()  # a moment before 22:30 in Berlin
+        clock.offset += due + 0.5 - clock()  # it is now just after 22:30 in Berlin
         bot.in_loop(lambda: bot.shell.resume_reminders())
         user.wait_message(timeout=15)
         assert "bedtime stretches" in user.last_text.lower()
         user.press("Snooze")
-        clock.offset += 15 * 60
+        clock.offset += 15 * 60 + 0.5
         bot.in_loop(lambda: bot.shell.resume_reminders())
         user.wait_message(timeout=15)
         assert "bedtime stretches" in user.last_text.lower()

@@ -132,6 +132,60 @@ def test_non_text_messages_get_a_kind_reply(user, kind):
     assert "only read typed words" in user.last_text
 
 
+def test_a_red_flag_in_a_photo_caption_is_not_missed(user):
+    user.photo(caption="my calf is swollen, red and hot and I'm short of breath")
+    assert "call emergency services now" in user.last_text.lower()
+
+
+def test_a_double_tap_answers_once(user, standin):
+    user.send("/checkup")
+    question = user.last_message
+    data = question.callback_data["At night / in bed"]
+    standin.press(user.chat_id, question.message_id, data)
+    standin.press(user.chat_id, question.message_id, data)
+    standin.wait_calls("answerCallbackQuery", chat_id=user.chat_id, count=2)
+    user.expect_silence(1.0)
+    assert sum("Question 2 of 8" in (m.text or "") for m in user.messages) == 1
+    assert not any("earlier message" in (m.text or "") for m in user.messages)
+
+
+def test_a_storage_failure_says_sorry_and_leaves_nothing_half_done(user, bot, monkeypatch):
+    from bot.storage import StorageError
+
+    user.send("/checkup")
+    question = user.last_message
+    real = bot.storage.record_turn
+    calls = {"n": 0}
+
+    def failing_once(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StorageError("the disk holding data is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bot.storage, "record_turn", failing_once)
+    user.press("At night")
+    assert "couldn't save that" in user.last_text
+    assert "At night / in bed" in standin_buttons(user, question.message_id), "the question keeps its buttons"
+    user.press("At night")
+    assert "Question 2 of 8" in user.last_text, "the same button works once storage is back"
+
+
+def standin_buttons(user: TelegramUser, message_id: int) -> list[str]:
+    return user.standin.message(user.chat_id, message_id).buttons
+
+
+def test_replies_arrive_in_order_even_after_a_long_outage(standin, bot):
+    user = TelegramUser(standin, 1006, timeout=40)
+    standin.fail("sendMessage", times=8, status=502)  # every attempt of the first reply fails
+    standin.user_text(1006, "/checkup")
+    standin.wait_for(lambda: len([c for c in standin.calls("sendMessage", chat_id=1006) if not c.ok]) == 8,
+                     timeout=40)
+    user.send("/tips")
+    texts = [m.text or "" for m in user.messages]
+    assert "question 1 of 8" in texts[0] and "cramps less likely" in texts[1], "the queued reply went first"
+
+
 def test_an_edited_message_is_deliberately_ignored(user, standin):
     user.send("hello")
     mine = standin.user_messages(user.chat_id)[-1]
@@ -149,10 +203,12 @@ def test_emoji_only_and_very_long_messages_get_sensible_replies(user):
 def test_old_and_forged_buttons_are_handled(user, standin):
     user.send("/checkup")
     question = user.last_message
-    user.press("At night")
+    user.send("at night")  # answered by typing: the old question still shows its buttons
     user.press_data(question.message_id, "f:checkup:timing:night")
-    assert "earlier message" in user.last_text
-    user.press_data(question.message_id, "totally:forged:data")
+    assert "earlier message" in user.last_text and "Question 2 of 8" in user.last_text
+    assert not standin.message(user.chat_id, question.message_id).buttons, "the dead buttons are taken away"
+    current = user.last_message
+    user.press_data(current.message_id, "totally:forged:data")
     assert "earlier message" in user.last_text
 
 
@@ -169,6 +225,10 @@ def test_in_groups_only_commands_and_mentions_are_answered(standin, bot):
     assert "cramps less likely" in group.last_text
     group.send("@crampbot_test_bot why do I get cramps at night?")
     assert group.last_text
+    group.send("@CrampBot_Test_Bot help")
+    assert "Step 1 of 5" not in group.last_text and "in your own words" in group.last_text
+    group.send("/tips@someotherbot", expect_reply=False)
+    group.expect_silence(1.0)
 
 
 def test_a_user_who_blocked_the_bot_does_not_stop_it(standin, bot):
@@ -250,7 +310,7 @@ def test_webhook_accepts_the_right_secret_and_refuses_a_wrong_one(standin, tmp_p
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/hook"
+    url = f"http://127.0.0.1:{port}/bots/crampbot/hook/"
     settings = settings_for(standin, tmp_path / "data")
     with RunningBot(settings, Webhook(url, "s3cret-token", "127.0.0.1", port)):
         standin.wait_calls("setWebhook")

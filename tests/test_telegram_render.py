@@ -63,3 +63,10 @@ def test_every_action_the_core_can_produce_fits_in_callback_data(content):
             actions += [f"f:{flow.id}:{state.id}:~{n}" for n in flow.navigation]
     actions += [f"ask:{e}" for e in content.knowledge.entries] + [f"more:{e}:99" for e in content.knowledge.entries]
     assert max(len(a.encode()) for a in actions) <= 64
+
+
+def test_length_is_counted_as_telegram_does_so_emoji_cannot_overflow():
+    from bot.telegram_render import telegram_length
+
+    chunks = split_text("Cramp relief 💪🦵 " * 400)
+    assert len(chunks) > 1 and all(telegram_length(c) <= MAX_TEXT for c in chunks)
