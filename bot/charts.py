@@ -24,8 +24,9 @@ def history_png(chart: HistoryChart) -> bytes:
     ticks = [i for i in positions if i % 7 == len(chart.days) % 7 - 1 or i == len(chart.days) - 1]
     days.set_xticks(ticks, [chart.days[i] for i in ticks])
     hours.bar(range(24), chart.per_hour, color=["#1e3a8a" if h in NIGHT_HOURS else "#60a5fa" for h in range(24)])
-    hours.set_title(f"By time of day ({chart.zone}); dark = night")
+    hours.set_title("By time of day (dark = night)")
     hours.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
+    hours.set_xlabel(f"local time, {chart.zone.rsplit('/', 1)[-1].replace('_', ' ')}", fontsize=12)
     for axis in (days, hours):
         axis.yaxis.get_major_locator().set_params(integer=True)
         axis.spines[["top", "right"]].set_visible(False)

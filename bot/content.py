@@ -17,7 +17,7 @@ from bot.plan import PlanRules, load_plan_rules
 from bot.triggers import SafetyData, Triggers, load_safety
 
 T = TypeVar("T")
-FLOWS = ("checkup", "relief", "diary", "reminders")
+FLOWS = ("checkup", "relief", "diary", "reminders", "zone")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bot.content import Content
 from bot import diary as diaries
 from bot.dialog_engine import NAV_PREFIX, FlowEngine, ReadContext, Step, parse_action
 from bot.language import Normalised
-from bot.personal import PersonalData
+from bot.personal import PersonalData, zone_from
 from bot.reminders import clock_answer
 from bot.replies import Reply
 from bot.reply_writer import ReplyWriter
@@ -54,10 +54,12 @@ class Brain:
     def respond(self, session: Session, event: Event, now: float) -> Outcome:
         """Handle one event for one chat."""
         session = self._still_valid(session)
+        # A question like "delete everything?" holds only for the very next message or press.
+        pending, session = session.confirm, session.with_(confirm=None)
         if isinstance(event, Text):
-            return self._on_text(session, event.text, now)
+            return self._on_text(session, event.text, now, pending)
         if isinstance(event, Press):
-            return self._on_press(session, event.action, now)
+            return self._on_press(session, event.action, now, pending)
         if isinstance(event, TimerDone):
             return self._on_timer(session, event.timer_id)
         if isinstance(event, NonText):
@@ -89,7 +91,7 @@ class Brain:
 
     # -- typed text ------------------------------------------------------------------------------
 
-    def _on_text(self, session: Session, text: str, now: float) -> Outcome:
+    def _on_text(self, session: Session, text: str, now: float, pending: str | None = None) -> Outcome:
         text = (text or "")[:MAX_SAFETY_SCAN]
         message = self.content.normaliser.normalise(text)
         found = self.content.triggers.assess(message)
@@ -105,14 +107,13 @@ class Brain:
         if len(text) > MAX_MATCHED:
             text = text[:MAX_MATCHED]
             message = self.content.normaliser.normalise(text)
-        if session.active is not None:
-            return self._in_flow(session, message, text, now)
-        if session.confirm and message.tokens:
+        if pending and message.tokens:
             answer = _yes_or_no(message)
             if answer is not None:
-                target = session.confirm.replace("delete:", "diary:confirm:") if session.confirm != "forget" \
-                    else "forget:yes"
-                return self._on_press(session, target if answer else "forget:no", now)
+                yes = "forget:yes" if pending == "forget" else f"diary:confirm:{pending[7:]}"
+                return self._on_press(session, yes if answer else "forget:no", now, pending)
+        if session.active is not None:
+            return self._in_flow(session, message, text, now)
         if not message.tokens:
             return Outcome(session, (self.write.menu(self.write.text("empty"), "fallback"),))
         if message.key in MORE_KEYS and session.last_intent:
@@ -130,6 +131,9 @@ class Brain:
             return self._cramp_now(session, now, match.score)
         if entry.kind == "action" and entry.action == "menu:log":
             answers = self.engines["diary"].prefill(message, raw, ReadContext(now, session.zone))
+            if session.zone is None:
+                answers.pop("when", None)  # read again once the zone is known, so the time is right
+            answers.pop("zone", None)
             return self.personal.start_log(session, now, answers)
         if entry.kind == "action" and entry.action:
             return self._on_press(session, entry.action, now)
@@ -145,13 +149,14 @@ class Brain:
     def _on_non_text(self, session: Session) -> Outcome:
         """A sticker, photo, voice note...: say so kindly, and show where we were (or the menu)."""
         if session.active is not None:
-            return self._reprompt(session, self.write.text("non_text"))
+            return self.reprompt(session, self.write.text("non_text"))
         return Outcome(session, (self.write.menu(self.write.text("non_text"), "fallback"),))
 
     # -- button presses --------------------------------------------------------------------------
 
-    def _on_press(self, session: Session, action: str, now: float) -> Outcome:
+    def _on_press(self, session: Session, action: str, now: float, pending: str | None = None) -> Outcome:
         kind, _, rest = action.partition(":")
+
         if kind == "menu":
             return self._menu_action(session, rest, now)
         if kind == "ask" and rest in self.content.knowledge.entries:
@@ -164,7 +169,7 @@ class Brain:
             if entry_id in self.content.knowledge.entries and number.isdigit() and len(number) < 4:
                 return self._more(session, entry_id, int(number))
         if kind in ("diary", "remind", "forget"):
-            handled = self.personal.on_action(session, action, now)
+            handled = self.personal.on_action(session, action, now, pending)
             if handled is not None:
                 return handled
         parsed = parse_action(action)
@@ -195,6 +200,7 @@ class Brain:
                     "reminders": lambda: self.personal.reminders_menu(session, now),
                     "reminders_setup": lambda: self.personal.setup_reminders(session, now),
                     "privacy": lambda: self.personal.privacy(session),
+                    "timezone": lambda: self.personal.start(session, "zone", now),
                     "export": lambda: self.personal.export(session, now),
                     "forget": lambda: self.personal.ask_forget(session)}
         if name in personal:
@@ -217,7 +223,7 @@ class Brain:
 
     def _resume(self, session: Session) -> Outcome:
         if session.active and session.active.flow == "checkup":
-            return self._reprompt(session, "")
+            return self.reprompt(session, "")
         if session.paused is None:
             return Outcome(session, (self.write.menu(self.write.text("no_checkup_to_resume"), "smalltalk",
                                                      intent="menu"),))
@@ -250,7 +256,8 @@ class Brain:
         assert session.active is not None
         engine = self.engines[session.active.flow]
         state = engine.state(session.active)
-        reading = engine.read(state, message, raw, ReadContext(now, session.zone))
+        zone = zone_from(session.active.answers) or session.zone  # a zone given earlier in this same flow
+        reading = engine.read(state, message, raw, ReadContext(now, zone))
         if reading.nav:
             return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
         if reading.choices:
@@ -262,10 +269,10 @@ class Brain:
             return self._cramp_now(session, now, match.score if match else 100.0)
         if entry is not None and entry.kind == "answer" and len(message.tokens) >= 3:
             answered = self.write.without_buttons((self.write.entry(entry, match.score if match else 0.0),))
-            back = self._reprompt(session.with_(last_intent=entry.id, more_shown=0),
+            back = self.reprompt(session.with_(last_intent=entry.id, more_shown=0),
                                   self.write.text("question_in_flow"))
             return Outcome(back.session, (*answered, *back.replies))
-        return self._reprompt(session, state.reask or engine.flow.reask)
+        return self.reprompt(session, state.reask or engine.flow.reask)
 
     def _flow_press(self, session: Session, choice: str, now: float) -> Outcome:
         assert session.active is not None
@@ -307,6 +314,9 @@ class Brain:
         if end == "reminders":
             saved, reply = self.personal.save_reminders(done, step.position.answers, now)
             return Outcome(saved, (reply,))
+        if end == "zone":
+            saved, reply = self.personal.save_zone(done, step.position.answers, now)
+            return Outcome(saved, (reply,))
         eased = step.state.kind != "urgent"
         last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
             if eased else None
@@ -314,7 +324,8 @@ class Brain:
                                       offer_log=eased)
         return Outcome(done.with_(last_relief=last), (reply,))
 
-    def _reprompt(self, session: Session, prefix: str) -> Outcome:
+    def reprompt(self, session: Session, prefix: str) -> Outcome:
+        """Show the current step again (without restarting its timer), after `prefix`."""
         assert session.active is not None
         reply = self.write.prompt(self.engines[session.active.flow], session.active, prefix, with_timer=False)
         return Outcome(session, (reply,))
@@ -341,7 +352,7 @@ class Brain:
         """A button from an earlier message (or forged data): say so, and show where we are."""
         note = self.write.text("stale_button")
         if session.active is not None:
-            return replace(self._reprompt(session, note), stale_press=True)
+            return replace(self.reprompt(session, note), stale_press=True)
         return Outcome(session, (self.write.menu(f"{note} {self.write.text('menu_prompt')}", "fallback"),),
                        stale_press=True)
 

@@ -99,7 +99,9 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     week = [e for e in diary if now - e.at <= 7 * DAY]
     month = [e for e in diary if now - e.at <= 30 * DAY]
     lines = [texts["history_heading"], f"• Last 7 days: {_count(len(week))}", f"• Last 30 days: {_count(len(month))}"]
-    recent = month or list(diary[-10:])
+    if not month:
+        return Summary("\n".join(lines + ["", texts["history_quiet_month"]]), (), chart_data(diary, now, zone))
+    recent = month
     parts = Counter(_part_of_day(local_time(e.at, zone).hour) for e in recent)
     lines.append("• When: " + ", ".join(f"{part} {n}" for part, n in parts.most_common()))
     helped = Counter(h for e in recent for h in e.helped if h not in ("nothing",))
@@ -112,14 +114,15 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     see: list[str] = []
     notes: list[str] = []
     nights = {local_time(e.at, zone).date() for e in week if _part_of_day(local_time(e.at, zone).hour) == "night"}
-    if len(nights) >= 4 or len(week) >= 5:
+    if len(nights) >= 4:  # cramps on most nights of the week, not many in one bad night
         notes.append(texts["history_most_nights"])
         see.append("frequent_cramps")
     if any(e.duration == "very_long" for e in recent):
         notes.append(texts["history_long_cramp"])
         see.append("when_to_see_doctor")
     doing = Counter(e.doing for e in recent if e.doing)
-    if parts.get("night", 0) * 2 >= len(recent) or doing.get("bed", 0) * 2 >= len(recent):
+    at_night = sum(1 for e in recent if _part_of_day(local_time(e.at, zone).hour) == "night" or e.doing == "bed")
+    if at_night * 2 >= len(recent):
         notes.append(texts["history_pattern_night"])
         see.append("bedtime_stretches")
     if doing.get("exercise", 0) * 2 >= len(recent):
@@ -144,16 +147,22 @@ def chart_data(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, days
                         tuple(per_hour.get(h, 0) for h in range(24)), zone or "UTC")
 
 
-def text_chart(chart: HistoryChart) -> str:
-    """The chart as text, for the console: a bar per day (last 14) and per part of the day."""
-    lines = ["Cramps per day (last 14 days):"]
-    for day, count in list(zip(chart.days, chart.per_day))[-14:]:
-        lines.append(f"  {day}  {'█' * count}{' ' + str(count) if count else ''}")
-    lines.append("By time of day:")
+def text_chart(chart: HistoryChart, width: int = 30) -> str:
+    """The chart as text, for the console: a bar per day (last 14) and per part of the day, scaled
+    so the longest bar is at most `width` characters."""
+    days = list(zip(chart.days, chart.per_day))[-14:]
+    parts = []
     for part, start, end in PARTS_OF_DAY:
         hours = range(start, end) if start < end else [*range(start, 24), *range(0, end)]
-        count = sum(chart.per_hour[h] for h in hours)
-        lines.append(f"  {part:<9} {'█' * count}{' ' + str(count) if count else ''}")
+        parts.append((part, sum(chart.per_hour[h] for h in hours)))
+    top = max([1] + [n for _, n in days] + [n for _, n in parts])
+
+    def bar(count: int) -> str:
+        """A bar of length proportional to count, with the number after it."""
+        return f"{'█' * max(1 if count else 0, round(count * width / top))} {count}" if count else ""
+
+    lines = ["Cramps per day (last 14 days):"] + [f"  {day}  {bar(n)}" for day, n in days]
+    lines += ["By time of day:"] + [f"  {part:<9} {bar(n)}" for part, n in parts]
     return "\n".join(lines)
 
 

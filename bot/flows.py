@@ -11,7 +11,7 @@ from bot.loading import SNAKE_CASE, Checker, read_yaml
 from bot.replies import KINDS
 
 NAVIGATION = ("back", "skip", "cancel")
-END_TYPES = ("plan", "message", "diary", "reminders")
+END_TYPES = ("plan", "message", "diary", "reminders", "zone")
 PARSERS = ("past_time", "clock", "timezone")
 MAX_LABEL = 40
 

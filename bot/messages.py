@@ -18,14 +18,15 @@ TEXT_KEYS = (
     "diary_deleted", "diary_no_entry", "diary_confirm_delete", "diary_edit_which", "log_offer", "reminders_set",
     "reminders_none", "reminders_current", "reminders_stopped", "reminders_stopped_all", "reminders_snoozed",
     "reminders_console", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept",
-    "reminder_bedtime", "reminder_hydration", "hydration_times", "storage_problem",
+    "reminder_bedtime", "reminder_hydration", "hydration_times", "storage_problem", "diary_long_cramp",
+    "diary_relief_running", "zone_saved", "history_quiet_month",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
                "forget_no", "delete_yes", "delete_no")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
-                "menu:export", "menu:forget")
+                "menu:export", "menu:forget", "menu:timezone")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 

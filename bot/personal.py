@@ -44,29 +44,46 @@ class PersonalData:
 
     # -- diary -------------------------------------------------------------------------------
 
-    def start_log(self, session: Session, now: float, answers: dict[str, tuple[str, ...]] | None = None,
-                  target: int | None = None) -> "Outcome":
-        """Open the diary questions, skipping what is already known."""
-        engine = self.brain.engines["diary"]
+    def start(self, session: Session, flow_id: str, now: float, answers: dict[str, tuple[str, ...]] | None = None,
+              target: int | None = None) -> "Outcome":
+        """Open a flow, skipping questions already answered; a running check-up is paused for it, and
+        a running relief sequence is never cut short."""
+        if session.active and session.active.flow == "relief":
+            return self.brain.reprompt(session, self.write.text("diary_relief_running"))
+        engine = self.brain.engines[flow_id]
         paused = session.paused
         if session.active and session.active.flow == "checkup":
             paused = replace(session.active, timer=None)
-        step = engine.start(now, answers, target)
+        known = dict(answers or {})
+        if session.zone and flow_id != "zone" and "zone" in {s.answer for s in engine.flow.states.values()}:
+            known.setdefault("zone", (f"zone:{session.zone}",))
+        step = engine.start(now, known, target)
         assert step.position is not None
-        new = session.with_(active=step.position, paused=paused, confirm=None)
+        new = session.with_(active=step.position, paused=paused)
         if step.ended:  # everything was already known
             return self.brain.finish_flow(new, step, now)
         return self._outcome(new, self.write.prompt(engine, step.position))
 
+    def start_log(self, session: Session, now: float, answers: dict[str, tuple[str, ...]] | None = None,
+                  target: int | None = None) -> "Outcome":
+        """Open the diary questions, skipping what is already known."""
+        return self.start(session, "diary", now, answers, target)
+
     def save_entry(self, session: Session, answers: dict[str, tuple[str, ...]], target: int | None,
                    now: float) -> tuple[Session, Reply]:
-        """Store the answers as a new diary entry (or over the edited one)."""
+        """Store the answers as a new diary entry (or over the edited one, if it still exists)."""
+        if target is not None and not any(e.id == target for e in session.diary):
+            return session, self.write.menu(self.write.text("diary_no_entry"), "smalltalk")
+        zone = zone_from(answers) or session.zone
         entry_id = target or session.next_entry_id
-        entry = diaries.entry_from_answers(answers, entry_id, now, session.zone)
+        entry = diaries.entry_from_answers(answers, entry_id, now, zone)
         diary = diaries.add_or_replace(session.diary, entry)
-        new = session.with_(diary=diary, next_entry_id=max(session.next_entry_id, entry_id + 1), last_relief=None)
+        new = session.with_(diary=diary, next_entry_id=max(session.next_entry_id, entry_id + 1), last_relief=None,
+                            zone=zone)
         text = self.write.text("diary_updated" if target else "diary_saved")
-        line = diaries.describe(entry, self.brain.content.flows["diary"], session.zone)
+        line = diaries.describe(entry, self.brain.content.flows["diary"], zone)
+        if entry.duration == "very_long":
+            line += f"\n\n{self.write.text('diary_long_cramp')}"
         buttons = [self.write.button("history", "menu:history"), self.write.button("diary", "menu:diary")]
         if session.paused is not None:
             buttons.insert(0, self.write.button("resume_checkup", "menu:resume"))
@@ -87,22 +104,23 @@ class PersonalData:
         buttons += [self.write.button("log_new", "menu:log"), self.write.button("history", "menu:history")]
         return self._outcome(session, self._reply("\n".join(lines), buttons, "diary"))
 
-    def on_action(self, session: Session, action: str, now: float) -> "Outcome | None":
+    def on_action(self, session: Session, action: str, now: float, pending: str | None) -> "Outcome | None":
         """diary:edit|field|delete|confirm, remind:snooze|stop, forget:yes|no; None when not ours."""
         parts = action.split(":")
         head = parts[0]
         if head == "diary" and len(parts) >= 3 and parts[2].isdigit():
-            return self._diary_action(session, parts[1], int(parts[2]), parts[3] if len(parts) > 3 else None, now)
+            return self._diary_action(session, parts[1], int(parts[2]), parts[3] if len(parts) > 3 else None, now,
+                                      pending)
         if head == "diary" and parts[1:] == ["keep"]:
-            return self._outcome(session.with_(confirm=None), self.write.menu(self.write.text("forget_kept"),
-                                                                              "smalltalk"))
+            return self._outcome(session, self.write.menu(self.write.text("forget_kept"), "smalltalk"))
         if head == "remind" and len(parts) == 3 and parts[1] in ("snooze", "stop"):
             return self._reminder_action(session, parts[1], parts[2], now)
         if head == "forget" and len(parts) == 2:
-            return self._forget(session, parts[1] == "yes")
+            return self._forget(session, parts[1] == "yes" and pending == "forget")
         return None
 
-    def _diary_action(self, session: Session, verb: str, entry_id: int, field: str | None, now: float) -> "Outcome":
+    def _diary_action(self, session: Session, verb: str, entry_id: int, field: str | None, now: float,
+                      pending: str | None) -> "Outcome":
         entry = next((e for e in session.diary if e.id == entry_id), None)
         if entry is None:
             return self._outcome(session, self.write.menu(self.write.text("diary_no_entry"), "smalltalk"))
@@ -121,10 +139,10 @@ class PersonalData:
                        Choice("diary:keep", self.write.messages.buttons["delete_no"])]
             return self._outcome(session.with_(confirm=f"delete:{entry_id}"),
                                  self._reply(f"{self.write.text('diary_confirm_delete')}\n{line}", buttons, "diary"))
-        if verb == "confirm" and session.confirm == f"delete:{entry_id}":
+        if verb == "confirm" and pending == f"delete:{entry_id}":
             kept = tuple(e for e in session.diary if e.id != entry_id)
             reply = self._reply(self.write.text("diary_deleted"), [self.write.button("diary", "menu:diary")], "diary")
-            return self._outcome(session.with_(diary=kept, confirm=None), reply)
+            return self._outcome(session.with_(diary=kept), reply)
         return self.brain.stale(session)
 
     def history(self, session: Session, now: float) -> "Outcome":
@@ -146,30 +164,30 @@ class PersonalData:
             return self.setup_reminders(session, now)
         buttons = [self.write.button("change_reminders", "menu:reminders_setup"),
                    Choice("remind:stop:all", self.write.messages.buttons["stop_all_reminders"])]
-        text = f"{self.write.text('reminders_current')}\n{self._describe_reminders(session)}"
+        text = f"{self.write.text('reminders_current')}\n{self._describe_reminders(session, now)}"
         return self._outcome(session, self._reply(text, buttons, "reminders"))
 
     def setup_reminders(self, session: Session, now: float) -> "Outcome":
-        """Start the set-up questions (the time zone is asked only once)."""
+        """Start the set-up questions (the time zone is asked only once; /timezone changes it)."""
         if not self.brain.can_remind:
             return self._outcome(session, self.write.menu(self.write.text("reminders_console"), "smalltalk"))
-        engine = self.brain.engines["reminders"]
-        known = {"zone": (f"zone:{session.zone}",)} if session.zone else None
-        step = engine.start(now, known)
-        assert step.position is not None
-        paused = replace(session.active, timer=None) if session.active and session.active.flow == "checkup" \
-            else session.paused
-        return self._outcome(session.with_(active=step.position, paused=paused),
-                             self.write.prompt(engine, step.position))
+        return self.start(session, "reminders", now)
+
+    def save_zone(self, session: Session, answers: dict[str, tuple[str, ...]], now: float) -> tuple[Session, Reply]:
+        """Store the time zone on its own; reminders move to the new local times."""
+        zone = zone_from(answers) or session.zone
+        reminders = tuple(schedules.schedule(r, zone, now) for r in session.reminders)
+        new = session.with_(zone=zone, reminders=reminders)
+        return new, self._reply(f"{self.write.text('zone_saved')}: {self._zone_line(new, now)}",
+                                [self.write.button("menu", "menu:main")], "timezone")
 
     def save_reminders(self, session: Session, answers: dict[str, tuple[str, ...]], now: float) -> tuple[Session, Reply]:
         """Store the chosen reminders, due at their next local time."""
-        zone_answer = (answers.get("zone") or ("",))[0]
-        zone = zone_answer[len("zone:"):] if zone_answer.startswith("zone:") else session.zone
+        zone = zone_from(answers) or session.zone
         hydration = tuple(self.write.text("hydration_times").split())
         chosen = schedules.from_answers(answers, hydration, zone, now)
         new = session.with_(zone=zone, reminders=chosen)
-        text = f"{self.write.text('reminders_set')}\n{self._describe_reminders(new)}"
+        text = f"{self.write.text('reminders_set')}\n{self._describe_reminders(new, now)}"
         buttons = [self.write.button("menu", "menu:main")]
         return new, self._reply(text, buttons, "reminders")
 
@@ -184,25 +202,29 @@ class PersonalData:
         return self._outcome(new, self._reply(self.write.text(f"reminder_{kind}"), buttons, "reminder"))
 
     def _reminder_action(self, session: Session, verb: str, kind: str, now: float) -> "Outcome":
-        if verb == "snooze" and any(r.kind == kind for r in session.reminders):
+        if verb == "snooze" and schedules.can_snooze(session.reminders, kind, now):
             updated = schedules.snooze(session.reminders, kind, now, SNOOZE_MINUTES)
             return self._outcome(session.with_(reminders=updated),
                                  self._reply(self.write.text("reminders_snoozed"), [], "reminders"))
-        if verb == "stop":
+        if verb == "stop" and (kind == "all" or any(r.kind == kind for r in session.reminders)):
             updated = schedules.stop(session.reminders, None if kind == "all" else kind)
             key = "reminders_stopped_all" if kind == "all" or not updated else "reminders_stopped"
             return self._outcome(session.with_(reminders=updated), self._reply(self.write.text(key), [], "reminders"))
         return self.brain.stale(session)
 
-    def _describe_reminders(self, session: Session) -> str:
+    def _describe_reminders(self, session: Session, now: float) -> str:
         names = {"bedtime": "Bedtime stretches", "hydration": "Drink reminders"}
         lines = []
         for reminder in session.reminders:
             upcoming = local_time(reminder.next_at, session.zone).strftime("%a %H:%M")
             lines.append(f"• {names.get(reminder.kind, reminder.kind)} at {', '.join(reminder.times)} "
                          f"(next: {upcoming})")
-        zone = session.zone or "UTC"
-        return "\n".join(lines + [f"Time zone: {zone}"])
+        return "\n".join(lines + [f"Time zone: {self._zone_line(session, now)}"])
+
+    def _zone_line(self, session: Session, now: float) -> str:
+        """The zone and the local time it gives now, so a wrong guess is easy to spot."""
+        return (f"{session.zone or 'UTC'} (your time now: {local_time(now, session.zone).strftime('%H:%M')}; "
+                f"wrong? /timezone)")
 
     # -- privacy -----------------------------------------------------------------------------
 
@@ -216,6 +238,8 @@ class PersonalData:
         data = {"exported_at": local_time(now, session.zone).isoformat(), "time_zone": session.zone,
                 "diary": [dict(e.__dict__, helped=list(e.helped)) for e in session.diary],
                 "reminders": [dict(r.__dict__, times=list(r.times)) for r in session.reminders],
+                "last_topic_asked": session.last_intent,
+                "last_cramp_eased": session.to_dict()["last_relief"],
                 "conversation_in_progress": session.to_dict()["active"],
                 "paused_check_up": session.to_dict()["paused"]}
         attachment = Attachment("crampbot-my-data.json", json.dumps(data, indent=2, ensure_ascii=False))
@@ -230,6 +254,12 @@ class PersonalData:
                                                                            buttons, "privacy"))
 
     def _forget(self, session: Session, confirmed: bool) -> "Outcome":
-        if confirmed and session.confirm == "forget":
+        if confirmed:
             return self._outcome(Session(), self.write.menu(self.write.text("forget_done"), "smalltalk"), forget=True)
-        return self._outcome(session.with_(confirm=None), self.write.menu(self.write.text("forget_kept"), "smalltalk"))
+        return self._outcome(session, self.write.menu(self.write.text("forget_kept"), "smalltalk"))
+
+
+def zone_from(answers: dict[str, tuple[str, ...]]) -> str | None:
+    """The zone name in a flow's answers ("zone:Europe/Berlin"), or None."""
+    value = (answers.get("zone") or ("",))[0]
+    return value[len("zone:"):] if value.startswith("zone:") else None

@@ -46,6 +46,14 @@ def snooze(reminders: tuple[Reminder, ...], kind: str, now: float, minutes: int)
     return tuple(replace(r, next_at=now + minutes * 60) if r.kind == kind else r for r in reminders)
 
 
+SNOOZE_WINDOW = 3 * 3600.0  # only a reminder sent in the last few hours can be snoozed
+
+
+def can_snooze(reminders: tuple[Reminder, ...], kind: str, now: float) -> bool:
+    """True when that reminder was just sent (an old Snooze button must not move tomorrow's)."""
+    return any(r.kind == kind and now - r.last_sent <= SNOOZE_WINDOW for r in reminders)
+
+
 def stop(reminders: tuple[Reminder, ...], kind: str | None = None) -> tuple[Reminder, ...]:
     """Without one kind of reminder (or without any when kind is None)."""
     return tuple(r for r in reminders if kind is not None and r.kind != kind)
@@ -59,6 +67,6 @@ def due(reminders: tuple[Reminder, ...], kind: str, due_at: float, now: float,
     current = next((r for r in reminders if r.kind == kind), None)
     if current is None or abs(current.next_at - due_at) > 1.0 or due_at > now + 1.0:
         return False, reminders
-    moved = schedule(current, zone, max(now, due_at))
     send = now - due_at <= LATE_GRACE
+    moved = replace(schedule(current, zone, max(now, due_at)), last_sent=now if send else current.last_sent)
     return send, tuple(moved if r.kind == kind else r for r in reminders)

@@ -89,6 +89,7 @@ class Reminder:
     kind: str
     times: tuple[str, ...]
     next_at: float
+    last_sent: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -188,4 +189,5 @@ def _read_entry(data: dict[str, Any]) -> DiaryEntry:
 
 
 def _read_reminder(data: dict[str, Any]) -> Reminder:
-    return Reminder(str(data["kind"]), tuple(str(t) for t in _list(data.get("times"))), float(data["next_at"]))
+    return Reminder(str(data["kind"]), tuple(str(t) for t in _list(data.get("times"))), float(data["next_at"]),
+                    float(data.get("last_sent") or 0.0))

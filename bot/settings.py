@@ -27,6 +27,7 @@ class Settings:
     webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    rate_limit: bool = True
 
     @property
     def database(self) -> Path:
@@ -51,6 +52,9 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     port = get("TELEGRAM_WEBHOOK_PORT", "8443") or "8443"
     if not port.isdigit() or not 1 <= int(port) <= 65535:
         raise ValueError(f"TELEGRAM_WEBHOOK_PORT must be a port number, got {port!r}")
+    limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
+    if limit not in ("on", "off"):
+        raise ValueError(f"TELEGRAM_RATE_LIMIT must be on or off, got {limit!r}")
     return Settings(
         telegram_token=get("TELEGRAM_BOT_TOKEN"),
         log_level=level,
@@ -61,6 +65,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
         webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
         webhook_port=int(port),
+        rate_limit=limit == "on",
     )
 
 

@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.storage import Countdown, Storage, StorageError
 from bot.telegram_countdown import Countdowns
 from bot.telegram_render import payloads, without_countdown
+from bot.telegram_updates import TolerantUpdatesRequest
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
@@ -72,10 +73,15 @@ class TelegramShell:
     def build(self) -> Application:
         """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
         assert self.settings.telegram_token
-        app = (ApplicationBuilder().token(self.settings.telegram_token).base_url(self.settings.base_url)
-               .rate_limiter(AIORateLimiter(max_retries=3)).concurrent_updates(64)
+        builder = ApplicationBuilder().token(self.settings.telegram_token).base_url(self.settings.base_url)
+        if self.settings.rate_limit:  # Telegram's limits; a local Bot API server has none
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        app = (builder.concurrent_updates(64)
                .connection_pool_size(64).connect_timeout(5).read_timeout(self.read_timeout)
-               .write_timeout(self.read_timeout).pool_timeout(10).get_updates_read_timeout(30).build())
+               .write_timeout(self.read_timeout).pool_timeout(10)
+               .get_updates_request(TolerantUpdatesRequest(connection_pool_size=2, connect_timeout=5,
+                                                           read_timeout=30))
+               .build())
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
         self.app = app
@@ -187,6 +193,8 @@ class TelegramShell:
         if outcome.forget:
             await self.countdowns.stop(chat_id, freeze=False)
             self.storage.forget(chat_id)
+            self.answered = {key for key in self.answered if key[0] != chat_id}
+            self.blocked.discard(chat_id)
         if outcome.forget or before.reminders != outcome.session.reminders:
             self._schedule_reminders(chat_id, outcome.session)
         if outcome.stale_press:

@@ -11,8 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _CLOCK = re.compile(r"\b(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?!\s*(?:min|hour|hr|day|week|glass))\b")
 _OFFSET = re.compile(r"\b(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\b")
-_AGO = re.compile(r"\b(\d+|an?|one|two|three|four|five|six)\s*(min|mins|minutes?|h|hrs?|hours?)\s*ago\b")
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_AGO = re.compile(r"\b(\d{1,4}|an?|one|two|three|four|five|six|seven)\s*"
+                  r"(min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s*ago\b")
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_PAST_DAYS = 90  # a diary entry further back than this is almost certainly a typo
+# Words that are also the last part of a zone name but mean something else in a sentence.
+_NOT_PLACES = frozenset({"wake", "easter", "east", "west", "north", "south", "central", "pacific", "mountain",
+                         "eastern", "western", "universal", "zulu", "navajo", "greenwich", "current", "general",
+                         "casey", "davis", "mawson", "palmer", "troll", "vostok", "macquarie", "rothera", "syowa",
+                         "jersey", "guernsey", "man", "isle", "island", "islands", "faroe", "saipan", "truk",
+                         "chuuk", "ponape", "yap", "uct", "zero", "kiev", "eire", "gb", "nz", "prc", "roc", "rok"})
 
 
 def zone(name: str | None) -> tzinfo:
@@ -70,6 +80,8 @@ def _cities() -> dict[str, str]:
              "miami": "America/New_York", "texas": "America/Chicago", "houston": "America/Chicago",
              "dallas": "America/Chicago", "sydney": "Australia/Sydney", "melbourne": "Australia/Melbourne",
              "auckland": "Pacific/Auckland", "moscow": "Europe/Moscow", "kyiv": "Europe/Kyiv",
+             "new jersey": "America/New_York", "east coast": "America/New_York", "west coast": "America/Los_Angeles",
+             "singapore": "Asia/Singapore",
              "kiev": "Europe/Kyiv", "brazil": "America/Sao_Paulo", "sao paulo": "America/Sao_Paulo"}
     found.update(extra)
     return found
@@ -84,16 +96,18 @@ def parse_timezone(text: str, now: float) -> str | None:
         sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
         if hours <= 14 and minutes < 60:
             return f"UTC{sign}{hours:02d}:{minutes:02d}"
+        return None  # "UTC+15" is no zone on Earth; not a clock time either
     if lowered in ("utc", "gmt", "utc 0", "gmt 0"):
         return "UTC+00:00"
+    clock = parse_clock(text)
     cities = _cities()
     words = re.findall(r"[a-z]+", lowered)
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
-            name = " ".join(words[i:i + size])
-            if name in cities:
-                return cities[name]
-    clock = parse_clock(text)
+    if clock is None or re.search(r"\b(in|from|near|live|living)\b", lowered):
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                name = " ".join(words[i:i + size])
+                if name in cities and (size > 1 or name not in _NOT_PLACES):
+                    return cities[name]
     if clock is not None:
         hour, minute = map(int, clock.split(":"))
         utc_now = datetime.fromtimestamp(now, timezone.utc)
@@ -112,10 +126,24 @@ def parse_when(text: str, now: float, zone_name: str | None) -> float | None:
     lowered = text.lower()
     local_now = datetime.fromtimestamp(now, zone(zone_name))
     ago = _AGO.search(lowered)
+    clock = parse_clock(lowered) if re.search(r"\b(at|around|about)\s+\d", lowered) else None
     if ago:
         amount = _WORD_NUMBERS.get(ago.group(1)) or int(ago.group(1))
-        unit = 60 if ago.group(2).startswith("m") else 3600
-        return now - amount * unit
+        seconds = amount * _UNIT_SECONDS[ago.group(2)[0]]
+        if seconds > MAX_PAST_DAYS * 86400:
+            return None
+        moment = now - seconds
+        if clock and ago.group(2)[0] in "dw":  # "2 days ago at 3am"
+            hour, minute = map(int, clock.split(":"))
+            day = datetime.fromtimestamp(moment, zone(zone_name))
+            moment = day.replace(hour=hour, minute=minute, second=0, microsecond=0).timestamp()
+        return min(moment, now)
+    weekday = next((d for d in _WEEKDAYS if d in lowered), None)
+    if weekday is not None:
+        back = (local_now.weekday() - _WEEKDAYS.index(weekday)) % 7 or 7
+        hour, minute = map(int, clock.split(":")) if clock else (12, 0)
+        day = local_now - timedelta(days=back)
+        return day.replace(hour=hour, minute=minute, second=0, microsecond=0).timestamp()
     if re.search(r"\b(just now|right now|now|a moment ago|just)\b", lowered) and "last" not in lowered:
         return now
 
@@ -124,7 +152,6 @@ def parse_when(text: str, now: float, zone_name: str | None) -> float | None:
         moment = (local_now + timedelta(days=day_offset)).replace(hour=hour, minute=minute, second=0, microsecond=0)
         return min(moment.timestamp(), now)
 
-    clock = parse_clock(lowered) if re.search(r"\b(at|around|about)\s+\d", lowered) else None
     if clock:
         hour, minute = map(int, clock.split(":"))
         day = -1 if "yesterday" in lowered or (hour, minute) > (local_now.hour, local_now.minute) else 0

@@ -101,6 +101,7 @@ def test_privacy_explains_what_is_kept(chat):
 
 def test_export_gives_the_users_data_as_json(chat):
     chat.send("/log")
+    chat.send("Berlin")
     for label in ("Just now", "Calf", "3", "Under a minute", "Stretching", "In bed"):
         chat.press(label)
     set_bedtime(chat)
@@ -140,3 +141,37 @@ def test_typed_yes_and_no_answer_a_confirmation(chat):
     chat.send("/forget")
     chat.send("yes")
     assert chat.session.reminders == () and "deleted" in chat.text
+
+
+def test_an_old_snooze_button_cannot_move_tomorrows_reminder(chat):
+    set_bedtime(chat)
+    due = chat.session.reminders[0].next_at
+    fire(chat, "bedtime", due)
+    snooze = chat.button("Snooze").action
+    chat.clock.advance(12 * 3600)  # the next morning
+    chat.press_action(snooze)
+    assert chat.session.reminders[0].next_at == due + 86400, "still tomorrow at 22:30"
+
+
+def test_a_forged_stop_does_not_claim_success(chat):
+    set_bedtime(chat)
+    chat.press_action("remind:stop:xyz")
+    assert "stopped" not in chat.text and chat.session.reminders
+
+
+def test_the_time_zone_can_be_changed_and_reminders_follow(chat):
+    set_bedtime(chat)
+    assert "your time now: 09:00" in chat.text
+    chat.send("/timezone")
+    chat.send("I live in New York")
+    assert chat.session.zone == "America/New_York"
+    assert local(chat.session.reminders[0].next_at, "America/New_York").strftime("%H:%M") == "22:30"
+
+
+def test_export_includes_the_last_topic_and_last_relief(chat):
+    chat.send("do bananas help?")
+    chat.send("/cramp")
+    chat.press("It's gone")
+    chat.send("/export")
+    data = json.loads(chat.last[0].attachment.content)
+    assert data["last_cramp_eased"] is not None and "last_topic_asked" in data

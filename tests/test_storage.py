@@ -56,3 +56,41 @@ def test_a_file_that_is_not_a_database_is_refused_at_start(tmp_path):
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StorageError, match="cannot open"):
         SQLiteStorage(path)
+
+
+class FailingWrites:
+    """A connection whose writes fail with a given SQLite error (reads still work)."""
+
+    def __init__(self, real: sqlite3.Connection, message: str):
+        self.real, self.message = real, message
+
+    def execute(self, sql: str, *args):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "CREATE", "PRAGMA USER_VERSION=")):
+            raise sqlite3.OperationalError(self.message)
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("message, words", [("attempt to write a readonly database", "is read-only"),
+                                            ("database or disk is full", "is full")])
+def test_write_failures_are_explained_and_leave_the_old_state(tmp_path, message, words, chat):
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    chat.send("/checkup")
+    db.record_turn(1, 1, chat.session, [])
+    db.db = FailingWrites(db.db, message)
+    with pytest.raises(StorageError, match=words):
+        db.record_turn(1, 2, Session(), [{"text": "lost?"}])
+    db.db = db.db.real
+    assert db.load(1) == chat.session and db.unsent() == [] and not db.seen(2)
+
+
+def test_a_read_only_database_is_refused_at_start(tmp_path, monkeypatch):
+    path = tmp_path / "x.sqlite3"
+    SQLiteStorage(path).close()
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: FailingWrites(real_connect(*a, **k),
+                                                                          "attempt to write a readonly database"))
+    with pytest.raises(StorageError, match="readonly"):
+        SQLiteStorage(path)

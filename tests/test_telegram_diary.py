@@ -31,8 +31,15 @@ def bot(standin, tmp_path):
     running.stop()
 
 
+def zoned(user: TelegramUser) -> TelegramUser:
+    user.send("/timezone")
+    user.send("I live in London")
+    assert "Time zone saved" in user.last_text
+    return user
+
+
 def test_log_in_one_tap_after_the_relief_sequence(standin, bot):
-    user = TelegramUser(standin, 701)
+    user = zoned(TelegramUser(standin, 701))
     user.send("/cramp")
     user.press("It's gone")
     assert "log this cramp" in user.last_text.lower()
@@ -44,7 +51,7 @@ def test_log_in_one_tap_after_the_relief_sequence(standin, bot):
 
 
 def test_log_by_free_text_then_edit_and_delete(standin, bot):
-    user = TelegramUser(standin, 702)
+    user = zoned(TelegramUser(standin, 702))
     user.send("had a cramp last night in my left foot")
     assert "How bad" in user.last_text
     for answer in ("4", "a couple of minutes", "rubbing it"):  # when, where and "in bed" came from the message
@@ -64,7 +71,7 @@ def test_log_by_free_text_then_edit_and_delete(standin, bot):
 
 
 def test_history_sends_a_summary_and_a_readable_chart(standin, bot):
-    user = TelegramUser(standin, 703)
+    user = zoned(TelegramUser(standin, 703))
     for _ in range(2):
         user.send("/log")
         for label in ("Last night", "Calf", "4", "1 to 5", "Stretching", "In bed"):
@@ -83,7 +90,7 @@ def test_history_sends_a_summary_and_a_readable_chart(standin, bot):
 
 
 def test_export_sends_the_users_data_as_a_json_file(standin, bot):
-    user = TelegramUser(standin, 704)
+    user = zoned(TelegramUser(standin, 704))
     user.send("/log")
     for label in ("Just now", "Arch", "2", "Under a minute", "It passed", "Sitting"):
         user.press(label)
@@ -95,14 +102,14 @@ def test_export_sends_the_users_data_as_a_json_file(standin, bot):
 
 
 def test_forget_after_confirming_leaves_no_row_about_the_user(standin, bot):
-    user = TelegramUser(standin, 705)
+    user = zoned(TelegramUser(standin, 705))
     user.send("/log")
     user.press("Just now")
     user.press("Calf")
     user.send("/forget")
     assert bot.storage.rows_about(705) > 0
     user.press("Yes, delete everything")
-    assert "everything about you is deleted" in user.last_text
+    assert "everything I stored about you is deleted" in user.last_text
     assert bot.storage.rows_about(705) == 0
 
 

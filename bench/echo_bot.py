@@ -1,0 +1,28 @@
+"""The ceiling for the full-stack benchmark: the smallest useful bot built with the same library,
+the same HTTP settings and the same concurrency, answering every text with the same text."""
+
+from __future__ import annotations
+
+import os
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the text straight back."""
+    if update.message and update.message.text:
+        await context.bot.send_message(update.message.chat.id, update.message.text)
+
+
+def main() -> None:
+    """Poll the Bot API at TELEGRAM_BASE_URL until killed."""
+    app = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(os.environ["TELEGRAM_BASE_URL"])
+           .concurrent_updates(64).connection_pool_size(64).connect_timeout(5).read_timeout(10).write_timeout(10)
+           .pool_timeout(10).get_updates_read_timeout(30).build())
+    app.add_handler(TypeHandler(Update, echo))
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""CrampBot benchmarks: `make bench` (or .venv/bin/python bench/run.py). Not part of the test suite.
+
+Measures, on this machine, in one run:
+  * matching: per-question latency p50/p99 in-process over the labelled set, and accuracy side by side
+    with two baselines on the same knowledge and set (rapidfuzz extractOne; BM25 via rank-bm25);
+  * full stack: many simulated users on the Bot API stand-in driving the real `crampbot` process,
+    against a minimal echo bot built with the same library on the same stand-in (the ceiling);
+  * emergency first-reply latency with 100 users mid-conversation;
+  * memory (resident size) idle and with 10,000 stored users, and start-up time.
+Prints a table and writes bench/results/latest.md and latest.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rank_bm25 import BM25Okapi  # noqa: E402
+from rapidfuzz import process, utils  # noqa: E402
+
+from bot.content import load_content  # noqa: E402
+from bot.conversation import Brain  # noqa: E402
+from bot.evaluation import evaluate, load_labelled  # noqa: E402
+from bot.matching import Match  # noqa: E402
+from bot.session import Session  # noqa: E402
+from bot.storage import SQLiteStorage  # noqa: E402
+from tests.botapi_standin import BotApiStandIn  # noqa: E402
+
+TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstu"
+RESULTS = ROOT / "bench" / "results"
+rows: list[tuple[str, str, str, str]] = []  # (measure, value, target, verdict)
+record: dict[str, float] = {}
+
+
+def row(measure: str, value: float, unit: str, target: str = "", ok: bool | None = None, fmt: str = "{:.2f}"):
+    """Add one line to the results table."""
+    record[measure] = value
+    verdict = "" if ok is None else ("ok" if ok else "MISSED")
+    rows.append((measure, f"{fmt.format(value)} {unit}".strip(), target, verdict))
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+# -- matching ------------------------------------------------------------------------------------
+
+@dataclass
+class ExtractOneBaseline:
+    """Plain rapidfuzz.process.extractOne (WRatio, default processing) over the example phrasings."""
+
+    examples: list[str]
+    intents: list[str]
+    threshold: float
+
+    def match(self, message) -> Match:
+        """Nearest example by WRatio; fallback under the threshold."""
+        found = process.extractOne(" ".join(message.tokens), self.examples, processor=utils.default_process)
+        if found is None or found[1] < self.threshold:
+            return Match(None, found[1] if found else 0.0)
+        return Match(self.intents[found[2]], found[1])
+
+
+@dataclass
+class BM25Baseline:
+    """BM25 (rank-bm25, Okapi) over the example phrasings, best example decides."""
+
+    model: BM25Okapi
+    intents: list[str]
+    threshold: float
+
+    def match(self, message) -> Match:
+        """Highest-scoring example; fallback under the threshold."""
+        scores = self.model.get_scores(list(message.tokens))
+        best = max(range(len(scores)), key=scores.__getitem__)
+        if scores[best] < self.threshold:
+            return Match(None, 0.0)
+        return Match(self.intents[best], min(100.0, float(scores[best]) * 10))
+
+
+def bench_matching(content, items) -> None:
+    """Latency of our matcher in-process, and accuracy of the whole pipeline with each matcher."""
+    messages = [content.normaliser.normalise(i.text) for i in items]
+    timings = []
+    for _ in range(5):
+        for message in messages:
+            start = time.perf_counter()
+            content.matcher.match(message)
+            timings.append((time.perf_counter() - start) * 1000)
+    row("matching latency p50 (in-process)", percentile(timings, 0.5), "ms", fmt="{:.3f}")
+    row("matching latency p99 (in-process)", percentile(timings, 0.99), "ms", "< 1 ms",
+        percentile(timings, 0.99) < 1.0, fmt="{:.3f}")
+    brain = Brain(content)
+    full = []
+    for item in items:
+        start = time.perf_counter()
+        brain.classify(item.text)
+        full.append((time.perf_counter() - start) * 1000)
+    row("whole reply (safety scan + matching + wording) p99", percentile(full, 0.99), "ms", fmt="{:.3f}")
+
+    examples, intents = [], []
+    for entry in content.knowledge.entries.values():
+        for example in entry.examples:
+            examples.append(example)
+            intents.append(entry.id)
+    tokenised = [content.normaliser.normalise(e).tokens for e in examples]
+    ours = evaluate(content, items).accuracy
+    best_extract = max((evaluate(replace(content, matcher=ExtractOneBaseline(examples, intents, t)), items).accuracy, t)
+                       for t in (50, 60, 70, 80, 85, 90))
+    model = BM25Okapi([list(t) for t in tokenised])
+    best_bm25 = max((evaluate(replace(content, matcher=BM25Baseline(model, intents, t)), items).accuracy, t)
+                    for t in (2, 4, 6, 8, 10, 12))
+    row("accuracy, CrampBot matcher", ours * 100, "%", "above both baselines",
+        ours > best_extract[0] and ours > best_bm25[0], fmt="{:.1f}")
+    row(f"accuracy, extractOne WRatio (best cut-off {best_extract[1]})", best_extract[0] * 100, "%", fmt="{:.1f}")
+    row(f"accuracy, BM25 Okapi (best cut-off {best_bm25[1]})", best_bm25[0] * 100, "%", fmt="{:.1f}")
+
+
+# -- full stack ----------------------------------------------------------------------------------
+
+def start_bot(standin, command: list[str], data: Path, extra: dict | None = None) -> tuple[subprocess.Popen, float]:
+    """Start a bot process on the stand-in; return it and its start-up time (spawn to first long poll)."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": standin.base_url,
+           "CRAMPBOT_DATA_DIR": str(data), "CRAMPBOT_LOG_LEVEL": "WARNING", "TELEGRAM_RATE_LIMIT": "off",
+           **(extra or {})}
+    started = time.perf_counter()
+    bot = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    standin.wait_for(lambda: standin.polling or bot.poll() is not None, timeout=60)
+    if bot.poll() is not None:
+        raise SystemExit(f"bot failed to start: {bot.stderr.read()}")
+    return bot, time.perf_counter() - started
+
+
+def stop_bot(bot: subprocess.Popen) -> None:
+    """Stop a bot process."""
+    bot.terminate()
+    try:
+        bot.wait(20)
+    except subprocess.TimeoutExpired:
+        bot.kill()
+
+
+def closed_loop(standin, first_chat: int, users: int, per_user: int, questions: list[str]) -> dict:
+    """Each user sends a question, waits for the answer, sends the next. Returns throughput, latency
+    percentiles and how many replies never came."""
+    latencies: list[float] = []
+    lost = [0]
+    lock = threading.Lock()
+
+    def user(index: int) -> None:
+        chat = first_chat + index
+        for n in range(per_user):
+            before = len(standin.messages(chat))
+            sent = time.perf_counter()
+            standin.user_text(chat, questions[(index * per_user + n) % len(questions)])
+            try:
+                standin.wait_for(lambda: len(standin.messages(chat)) > before, timeout=30)
+            except AssertionError:
+                with lock:
+                    lost[0] += 1
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - sent) * 1000)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {"rate": len(latencies) / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
+            "lost": lost[0]}
+
+
+def bench_full_stack(items, tmp: Path) -> None:
+    """Our bot vs the echo ceiling, same stand-in, same load, same run."""
+    questions = [i.text for i in items if i.kind == "answer"]
+    users, per_user = 40, 15
+    with BotApiStandIn(privacy_mode=False) as standin:
+        echo, _ = start_bot(standin, [sys.executable, str(ROOT / "bench" / "echo_bot.py")], tmp / "echo")
+        closed_loop(standin, 10_000, 5, 4, questions)  # warm-up
+        ceiling = closed_loop(standin, 20_000, users, per_user, questions)
+        stop_bot(echo)
+        standin.wait_for(lambda: not standin.polling, timeout=30)
+        ours_bot, _ = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], tmp / "ours")
+        closed_loop(standin, 30_000, 5, 4, questions)  # warm-up
+        ours = closed_loop(standin, 40_000, users, per_user, questions)
+        emergency = emergency_latency(standin, 50_000, 100)
+        stop_bot(ours_bot)
+    ratio = ours["rate"] / ceiling["rate"]
+    row(f"echo bot ceiling ({users} users x {per_user} questions)", ceiling["rate"], "updates/s", fmt="{:.0f}")
+    row("echo bot reply latency p50 / p99", ceiling["p50"], f"ms / {ceiling['p99']:.0f} ms", fmt="{:.0f}")
+    row("CrampBot full stack", ours["rate"], "updates/s", fmt="{:.0f}")
+    row("CrampBot reply latency p50 / p99", ours["p50"], f"ms / {ours['p99']:.0f} ms", fmt="{:.0f}")
+    row("CrampBot as a share of the echo ceiling", ratio, "", ">= 0.8", ratio >= 0.8)
+    row("lost replies (CrampBot + echo)", ours["lost"] + ceiling["lost"], "", "0",
+        ours["lost"] + ceiling["lost"] == 0, fmt="{:.0f}")
+    row("emergency first reply p99, 100 users mid-conversation", emergency["p99"], "ms", "< 50 ms",
+        emergency["p99"] < 50, fmt="{:.1f}")
+    row("emergency first reply p50", emergency["p50"], "ms", fmt="{:.1f}")
+
+
+def emergency_latency(standin, first_chat: int, users: int) -> dict:
+    """100 users each mid check-up; all report a cramp at once; time to each one's first reply."""
+    for i in range(users):
+        standin.user_text(first_chat + i, "/checkup")
+    standin.wait_for(lambda: all(standin.messages(first_chat + i) for i in range(users)), timeout=60)
+    for i in range(users):
+        standin.user_text(first_chat + i, "at night")
+    standin.wait_for(lambda: all(len(standin.messages(first_chat + i)) >= 2 for i in range(users)), timeout=60)
+    time.sleep(0.5)
+    sent: dict[int, float] = {}
+    for i in range(users):
+        sent[first_chat + i] = time.perf_counter()
+        standin.user_text(first_chat + i, "my foot is cramping right now")
+    arrived: dict[int, float] = {}
+
+    def all_arrived() -> bool:
+        for i in range(users):
+            chat = first_chat + i
+            if chat not in arrived and any("Step 1 of 5" in (m.text or "") for m in standin.messages(chat)):
+                arrived[chat] = time.perf_counter()
+        return len(arrived) == users
+
+    standin.wait_for(all_arrived, timeout=60)
+    latencies = [(arrived[c] - sent[c]) * 1000 for c in arrived]
+    return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
+
+
+# -- memory and start-up -------------------------------------------------------------------------
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def seed_users(path: Path, count: int, brain: Brain) -> None:
+    """`count` stored users: each mid check-up with a five-entry diary; a third with reminders."""
+    storage = SQLiteStorage(path)
+    now = time.time()
+    template = brain.respond(Session(), __import__("bot.session", fromlist=["Text"]).Text("/checkup"), now).session
+    from bot.session import DiaryEntry, Reminder
+
+    diary = tuple(DiaryEntry(i + 1, now - i * 86400, "calf", 3, "minutes", ("stretch",), "bed") for i in range(5))
+    for chat in range(1, count + 1):
+        reminders = (Reminder("bedtime", ("22:30",), now + 3600 + chat),) if chat % 3 == 0 else ()
+        storage.record_turn(chat, None, replace(template, diary=diary, next_entry_id=6, reminders=reminders), [])
+    storage.close()
+
+
+def bench_memory(tmp: Path) -> None:
+    """Resident size idle and with 10,000 stored users; start-up time in both cases."""
+    brain = Brain(load_content())
+    with BotApiStandIn() as standin:
+        idle, startup = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], tmp / "idle")
+        time.sleep(1.0)
+        row("start-up, empty database (spawn to first poll)", startup, "s", "< 1 s (core)", None)
+        row("resident memory, idle", rss_mb(idle.pid), "MB", fmt="{:.0f}")
+        stop_bot(idle)
+    seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, brain)
+    with BotApiStandIn() as standin:
+        full, startup_full = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], tmp / "full")
+        time.sleep(1.0)
+        row("start-up, 10,000 stored users", startup_full, "s")
+        row("resident memory, 10,000 stored users (3,334 reminders scheduled)", rss_mb(full.pid), "MB", fmt="{:.0f}")
+        stop_bot(full)
+    core = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); from bot.wiring import "
+                           "build_brain; from bot.settings import load_settings; build_brain(load_settings()); "
+                           "print(time.perf_counter()-t)"], capture_output=True, text=True, cwd=ROOT)
+    row("core start-up (load and check content, build matcher)", float(core.stdout.strip()), "s", "< 1 s",
+        float(core.stdout.strip()) < 1.0)
+
+
+def main() -> int:
+    """Run everything, print the table, write the results files; exit 1 if a target is missed."""
+    content = load_content()
+    items = load_labelled(ROOT / "tests" / "data" / "labelled.yaml")
+    tmp = Path(tempfile.mkdtemp(prefix="crampbot-bench-"))
+    try:
+        bench_matching(content, items)
+        bench_full_stack(items, tmp)
+        bench_memory(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+               f"Python {platform.python_version()}")
+    width = max(len(r[0]) for r in rows)
+    lines = [f"CrampBot benchmark, {time.strftime('%Y-%m-%d %H:%M')} on {machine}", "",
+             f"| {'measure':<{width}} | value | target | |", f"| {'-' * width} | --- | --- | --- |"]
+    lines += [f"| {m:<{width}} | {v} | {t} | {k} |" for m, v, t, k in rows]
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(table + "\n", encoding="utf-8")
+    (RESULTS / "latest.json").write_text(json.dumps({"machine": machine, "results": record}, indent=2),
+                                         encoding="utf-8")
+    return 1 if any(r[3] == "MISSED" for r in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""Resilience: Bot API faults, SIGKILL at random moments, malformed updates, and storage trouble.
+The real adapter (in a thread or as a `crampbot` process) against the Bot API stand-in."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from bot.storage import SQLiteStorage
+from tests.botapi_standin import BotApiStandIn
+from tests.telegram_harness import RunningBot, kill, settings_for, start_process
+from tests.telegram_user import TelegramUser
+
+
+@pytest.fixture
+def standin():
+    with BotApiStandIn() as server:
+        yield server
+
+
+def wait_polling(standin, process=None):
+    standin.wait_for(lambda: standin.polling or (process is not None and process.poll() is not None), timeout=30)
+    if process is not None:
+        assert process.poll() is None, process.stderr.read()
+
+
+# -- Bot API faults ----------------------------------------------------------------------------
+
+SCRIPT = [("send", "/start", "CrampBot"), ("send", "do bananas help with cramps?", "banana"),
+          ("send", "/checkup", "question 1 of 8"), ("press", "At night", "Question 2 of 8"),
+          ("press", "Most nights", "Question 3 of 8"), ("send", "/tips", "cramps less likely"),
+          ("send", "cancel", "stopped")]
+
+
+def test_with_a_quarter_of_calls_failing_every_reply_arrives_and_duplicates_stay_near_zero(standin, tmp_path):
+    with RunningBot(settings_for(standin, tmp_path / "data")):
+        wait_polling(standin)
+        standin.fail_ratio(0.25, kinds=("500", "429", "timeout"), seed=11, delay=2.5, retry_after=1,
+                           methods=("sendMessage", "editMessageText", "answerCallbackQuery"))
+        users = [TelegramUser(standin, 6000 + i, timeout=60) for i in range(6)]
+        errors: list[BaseException] = []
+
+        def converse(user: TelegramUser) -> None:
+            try:
+                for action, what, expected in SCRIPT:
+                    (user.send if action == "send" else user.press)(what)
+                    standin.wait_for(lambda: any(expected in (m.text or "") for m in user.messages), timeout=60)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=converse, args=(u,)) for u in users]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(180)
+        standin.clear_faults()
+        assert not errors, errors[0]
+        faulted = [c for c in standin.calls() if not c.ok]
+        assert len(faulted) > 20, "the faults really happened"
+        per_user = [Counter(m.sent_text for m in u.messages) for u in users]  # as sent, before edits
+        sent = sum(sum(c.values()) for c in per_user)
+        duplicates = sum(n - 1 for c in per_user for n in c.values())
+        print(f"faulted calls: {len(faulted)}, replies: {sent}, duplicates: {duplicates}")
+        assert duplicates <= max(1, sent // 50)
+
+
+# -- SIGKILL at random moments -----------------------------------------------------------------
+
+CONVERSATION = ["/checkup", "at night", "most nights", "desk job", "3 glasses", "none", "none", "trainers",
+                "neither", "/log", "I live in London", "just now", "calf", "3", "2 minutes", "stretching", "in bed", "/log",
+                "earlier today", "toes", "2", "under a minute", "massage", "sitting"]
+MILESTONES = ["question 1 of 8", "Question 2 of 8", "Question 3 of 8", "Question 4 of 8", "Question 5 of 8",
+              "Question 6 of 8", "Question 7 of 8", "question 8 of 8", "Here is your plan"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sigkill_at_random_points_loses_nothing(standin, tmp_path, seed):
+    rng = random.Random(seed)
+    chat = 7100 + seed
+    process = start_process(standin, tmp_path / "data")
+    wait_polling(standin, process)
+    kills = 0
+    try:
+        for text in CONVERSATION:
+            standin.user_text(chat, text)
+            time.sleep(rng.uniform(0.0, 0.35))
+            if rng.random() < 0.35:
+                kill(process)
+                kills += 1
+                process = start_process(standin, tmp_path / "data")
+                wait_polling(standin, process)
+        standin.wait_for(lambda: sum("Saved in your diary" in (m.text or "") for m in standin.messages(chat)) >= 2,
+                         timeout=60)
+    finally:
+        kill(process)
+    assert kills >= 2, "the script really killed the bot"
+    texts = [m.text or "" for m in standin.messages(chat)]
+    positions = [next(i for i, t in enumerate(texts) if milestone in t) for milestone in MILESTONES]
+    assert positions == sorted(positions), "the check-up went on from where it was, never backwards"
+    storage = SQLiteStorage(tmp_path / "data" / "crampbot.sqlite3")
+    diary = storage.load(chat).diary
+    storage.close()
+    assert [(e.where, e.severity) for e in diary] == [("toes", 2), ("calf", 3)] or \
+        sorted((e.where, e.severity) for e in diary) == [("calf", 3), ("toes", 2)], "no diary entry lost"
+
+
+# -- malformed updates -------------------------------------------------------------------------
+
+def test_malformed_and_unknown_updates_do_not_stop_polling(standin, tmp_path):
+    with RunningBot(settings_for(standin, tmp_path / "data")):
+        wait_polling(standin)
+        standin.raw_update({"update_id": 900001, "message": {"message_id": 1, "date": "not a date", "chat": "x"}})
+        standin.raw_update({"update_id": 900002, "poll_answer": {"poll_id": "no user and no options"}})
+        standin.raw_update({"update_id": 900003, "a_type_from_the_future": {"anything": [1, 2, 3]}})
+        standin.raw_update({"update_id": 900004, "message": {"message_id": 2, "date": 1,
+                                                             "chat": {"id": 7201, "type": "private"}}})
+        standin.raw_update({"update_id": 900005, "callback_query": {"id": "q1", "chat_instance": "c",
+                                                                    "from": {"id": 7202, "is_bot": False,
+                                                                             "first_name": "X"}}})
+        user = TelegramUser(standin, 7203)
+        user.send("/start")
+        assert "CrampBot" in user.last_text
+
+
+# -- storage trouble ---------------------------------------------------------------------------
+
+class FullDisk:
+    """A connection whose writes fail as SQLite's do when the disk is full (reads still work)."""
+
+    def __init__(self, real: sqlite3.Connection):
+        self.real = real
+        self.full = True
+
+    def execute(self, sql: str, *args):
+        if self.full and sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_full_disk_mid_conversation_apologises_and_loses_nothing(standin, tmp_path):
+    with RunningBot(settings_for(standin, tmp_path / "data")) as bot:
+        wait_polling(standin)
+        user = TelegramUser(standin, 7301)
+        user.send("/checkup")
+        user.press("At night")
+        before = bot.storage.load(7301)
+        disk = FullDisk(bot.storage.db)
+        bot.storage.db = disk
+        user.send("most nights")
+        assert "couldn't save that" in user.last_text
+        assert bot.storage.load(7301) == before, "the earlier answers are still there, nothing half-written"
+        disk.full = False  # space again
+        user.send("most nights")
+        assert "Question 3 of 8" in user.last_text
+        bot.storage.db = disk.real
+
+
+def test_a_corrupt_database_is_refused_at_start_and_kept_for_inspection(standin, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "crampbot.sqlite3").write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    process = start_process(standin, data)
+    process.wait(30)
+    assert process.returncode == 4 and "crampbot.sqlite3" in process.stderr.read()
+    assert (data / "crampbot.sqlite3").read_bytes().startswith(b"SQLite format 3"), "not overwritten"
+    assert not standin.calls(), "refused before talking to Telegram"
+
+
+def test_a_locked_database_at_start_is_reported_not_waited_on_forever(standin, tmp_path):
+    data = tmp_path / "data"
+    SQLiteStorage(data / "crampbot.sqlite3").close()
+    holder = sqlite3.connect(data / "crampbot.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        process = start_process(standin, data)
+        process.wait(60)
+        err = process.stderr.read()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert process.returncode == 4 and "locked" in err
