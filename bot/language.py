@@ -262,6 +262,36 @@ def phrase_end(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> 
     return phrase_end(tokens, start + 1, rest)
 
 
+class PhraseIndex:
+    """Phrases looked up by their first word (exact, or the first two letters of a prefix word), so a
+    message is checked against the few phrases that can start at each word, not all of them."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._stems: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+
+    def add(self, key: int, phrase: tuple[str, ...]) -> None:
+        """Index one phrase under `key`."""
+        words = [w for w in phrase if w not in ("^", "$", GAP)]
+        if not words:
+            return
+        first = words[0]
+        if first.endswith("*"):
+            self._stems.setdefault(first[:2], []).append((key, phrase))
+        else:
+            self._exact.setdefault(first, []).append((key, phrase))
+
+    def matches(self, clause: tuple[str, ...]) -> Iterable[tuple[int, int, int]]:
+        """(key, start, end) for every phrase occurring in the clause."""
+        for start, token in enumerate(clause):
+            if not token:
+                continue
+            for key, phrase in (*self._exact.get(token, ()), *self._stems.get(token[:2], ())):
+                end = phrase_end(clause, start, phrase)
+                if end is not None:
+                    yield key, start, end
+
+
 def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
     """True when `phrase` occurs in `tokens` at `start` (see phrase_end for the syntax)."""
     return phrase_end(tokens, start, phrase) is not None

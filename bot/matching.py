@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import Knowledge
@@ -58,16 +59,14 @@ class Matcher:
         self.settings = settings or MatcherSettings()
         self.normaliser = normaliser
         self._scorer = SCORERS[self.settings.scorer]
-        self._keys: list[str] = []
-        self._key_intents: list[str] = []
         per_intent: dict[str, list[set[str]]] = defaultdict(list)
+        keys: dict[str, list[str]] = defaultdict(list)
         for entry in knowledge.entries.values():
             for example in entry.examples:
                 message = normaliser.normalise(example)
                 per_intent[entry.id].append(features(message.canon))
                 if message.key:
-                    self._keys.append(message.key)
-                    self._key_intents.append(entry.id)
+                    keys[entry.id].append(message.key)
         self.intents = sorted(per_intent)
         count = len(self.intents)
         df: dict[str, int] = defaultdict(int)
@@ -76,19 +75,25 @@ class Matcher:
                 df[feature] += 1
         self.idf = {f: math.log((count + 1) / (n + 0.5)) for f, n in df.items()}
         self._unknown_weight = math.log((count + 1) / 0.5)
-        # Each intent's centroid: how often a feature shows up in its examples, times its IDF.
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._norms: list[float] = []
-        for index, intent in enumerate(self.intents):
+        # Each intent's centroid: how often a feature shows up in its examples, times its IDF,
+        # scaled to length 1 (rows of a dense intents x features matrix: a few MB, fast to multiply).
+        self._column = {f: i for i, f in enumerate(sorted(self.idf))}
+        self._centroids = np.zeros((count, len(self._column)))
+        for row, intent in enumerate(self.intents):
             examples = per_intent[intent]
-            tf: dict[str, int] = defaultdict(int)
             for feats in examples:
                 for feature in feats:
-                    tf[feature] += 1
-            weights = {f: (n / len(examples)) * self.idf[f] for f, n in tf.items()}
-            self._norms.append(math.sqrt(sum(w * w for w in weights.values())) or 1.0)
-            for feature, weight in weights.items():
-                self._postings[feature].append((index, weight))
+                    self._centroids[row, self._column[feature]] += self.idf[feature] / len(examples)
+        norms = np.linalg.norm(self._centroids, axis=1, keepdims=True)
+        self._centroids /= np.where(norms == 0, 1.0, norms)
+        # Example keys grouped by intent, so the best example per intent is one reduceat away.
+        self._keys = [k for intent in self.intents for k in keys[intent]]
+        starts, position = [], 0
+        self._has_keys = np.array([bool(keys[intent]) for intent in self.intents])
+        for intent in self.intents:
+            starts.append(min(position, max(len(self._keys) - 1, 0)))
+            position += len(keys[intent])
+        self._starts = np.array(starts)
 
     def known_share(self, message: Normalised) -> float:
         """How much of the message (by word weight) is vocabulary the knowledge base uses."""
@@ -100,37 +105,36 @@ class Matcher:
                 unknown += self._unknown_weight
         return known / (known + unknown) if known + unknown else 0.0
 
+    def score_vector(self, message: Normalised) -> np.ndarray | None:
+        """Blended 0-100 score per intent (in `self.intents` order), or None when nothing is shared."""
+        present = [f for f in features(message.canon) if f in self._column]
+        if not present:
+            return None
+        weights = np.array([self.idf[f] for f in present])
+        topical = self._centroids[:, [self._column[f] for f in present]] @ weights / np.linalg.norm(weights)
+        weight = self.settings.fuzzy_weight
+        if not message.key or weight == 0:
+            return 100 * (1 - weight) * topical
+        similarity = process.cdist([message.key], self._keys, scorer=self._scorer, processor=None)[0]
+        nearest = np.maximum.reduceat(similarity, self._starts) * self._has_keys / 100
+        return 100 * ((1 - weight) * topical + weight * nearest)
+
     def scores(self, message: Normalised) -> dict[str, float]:
         """Blended 0-100 score for every intent that shares anything with the message."""
-        feats = features(message.canon)
-        query = {f: self.idf[f] for f in feats if f in self.idf}
-        qnorm = math.sqrt(sum(w * w for w in query.values()))
-        if not qnorm:
+        vector = self.score_vector(message)
+        if vector is None:
             return {}
-        dots: dict[int, float] = defaultdict(float)
-        for feature, qweight in query.items():
-            for index, weight in self._postings[feature]:
-                dots[index] += qweight * weight
-        topical = {self.intents[i]: dot / (qnorm * self._norms[i]) for i, dot in dots.items()}
-        nearest: dict[str, float] = {}
-        if message.key and self.settings.fuzzy_weight > 0:
-            for _, score, index in process.extract(message.key, self._keys, scorer=self._scorer,
-                                                   processor=None, limit=40):
-                intent = self._key_intents[index]
-                nearest[intent] = max(nearest.get(intent, 0.0), score / 100)
-        weight = self.settings.fuzzy_weight
-        return {intent: 100 * ((1 - weight) * topical.get(intent, 0.0) + weight * nearest.get(intent, 0.0))
-                for intent in set(topical) | set(nearest)}
+        return {intent: float(score) for intent, score in zip(self.intents, vector) if score > 0}
 
     def match(self, message: Normalised) -> Match:
         """Best intent for a normalised message; intent None when nothing is close enough."""
         if not message.canon:
             return Match(None, 0.0)
-        scores = self.scores(message)
-        if not scores:
+        vector = self.score_vector(message)
+        if vector is None:
             return Match(None, 0.0)
-        intent, score = max(scores.items(), key=lambda kv: kv[1])
-        score = round(min(100.0, score), 1)
+        best = int(np.argmax(vector))
+        intent, score = self.intents[best], round(min(100.0, float(vector[best])), 1)
         if score < self.settings.threshold or self.known_share(message) < self.settings.min_known:
             return Match(None, score)
         return Match(intent, score)

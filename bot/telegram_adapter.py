@@ -21,22 +21,28 @@ from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, In
                       Update)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.charts import history_png
 from bot.conversation import Brain
 from bot.replies import HistoryChart
 from bot.session import Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
-from bot.storage import Countdown, Storage, StorageError
+from bot.storage import Countdown, Outgoing, Storage, StorageError
 from bot.telegram_countdown import Countdowns
 from bot.telegram_render import payloads, without_countdown
-from bot.telegram_updates import TolerantUpdatesRequest
+from bot.telegram_updates import TolerantBot
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
+# Updates handled at once, and HTTP connections to the Bot API. Measured (bench/run.py): more of
+# either costs more CPU per update in httpcore's connection pool than it gains; 16 is far above
+# what Telegram's 30 messages a second need.
+CONCURRENT_UPDATES = 16
+CONNECTIONS = 16
 STARTUP_RETRIES = 5
 
 
@@ -65,6 +71,7 @@ class TelegramShell:
         self.answered: set[tuple[int, int]] = set()  # (chat, message) whose button was already taken
         self.delivered: set[int] = set()  # outbox ids sent even if marking them sent failed
         self.blocked: set[int] = set()
+        self.backlog: set[int] = set()  # chats with replies that could not be sent yet
         self.username = ""
         self.app: Application | None = None
 
@@ -73,15 +80,14 @@ class TelegramShell:
     def build(self) -> Application:
         """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
         assert self.settings.telegram_token
-        builder = ApplicationBuilder().token(self.settings.telegram_token).base_url(self.settings.base_url)
-        if self.settings.rate_limit:  # Telegram's limits; a local Bot API server has none
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-        app = (builder.concurrent_updates(64)
-               .connection_pool_size(64).connect_timeout(5).read_timeout(self.read_timeout)
-               .write_timeout(self.read_timeout).pool_timeout(10)
-               .get_updates_request(TolerantUpdatesRequest(connection_pool_size=2, connect_timeout=5,
-                                                           read_timeout=30))
-               .build())
+        bot = TolerantBot(
+            self.settings.telegram_token, base_url=self.settings.base_url,
+            request=HTTPXRequest(connection_pool_size=CONNECTIONS, connect_timeout=5, read_timeout=self.read_timeout,
+                                 write_timeout=self.read_timeout, pool_timeout=10),
+            get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30),
+            # Telegram's limits (about 30 messages a second); a local Bot API server has none
+            rate_limiter=AIORateLimiter(max_retries=3) if self.settings.rate_limit else None)
+        app = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES).build()
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
         self.app = app
@@ -181,7 +187,7 @@ class TelegramShell:
             before = self.storage.load(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
             items = [p for reply in outcome.replies for p in payloads(reply)]
-            self.storage.record_turn(chat_id, update_id, outcome.session, items)
+            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
         except StorageError as exc:
             log.error("storage failed for chat=%s: %s", chat_id, exc)
             await self._call(lambda: self._bot.send_message(chat_id, self.brain.write.text("storage_problem")))
@@ -189,7 +195,7 @@ class TelegramShell:
         new_timer = outcome.session.timer.timer_id if outcome.session.timer else None
         if self.countdowns.timer_of(chat_id) not in (None, new_timer):
             await self.countdowns.stop(chat_id)
-        await self._deliver_pending(chat_id, new_timer)
+        await self._deliver_pending(chat_id, new_timer, [Outgoing(i, chat_id, p) for i, p in zip(ids, items)])
         if outcome.forget:
             await self.countdowns.stop(chat_id, freeze=False)
             self.storage.forget(chat_id)
@@ -238,26 +244,36 @@ class TelegramShell:
 
     # -- sending -----------------------------------------------------------------------------
 
-    async def _deliver_pending(self, chat_id: int, timer_id: str | None) -> None:
+    async def _deliver_pending(self, chat_id: int, timer_id: str | None,
+                               fresh: list[Outgoing] | None = None) -> None:
         """Send this chat's queued replies oldest first; stop at the first that cannot go yet, so the
-        user never sees a later reply before an earlier one."""
-        for outgoing in self.storage.unsent(chat_id):
-            if outgoing.id in self.delivered:
-                continue
-            sent = await self._send_item(chat_id, outgoing.payload)
-            if not sent.ok and not sent.permanent:
-                return  # stays queued; the flush job tries again
-            self.delivered.add(outgoing.id)
-            try:
-                self.storage.mark_sent(outgoing.id)
-                self.delivered.discard(outgoing.id)
-            except StorageError as exc:
-                log.error("could not mark a reply as sent for chat=%s: %s", chat_id, exc)
-            timer = outgoing.payload.get("timer")
-            if sent.ok and timer and timer["id"] == timer_id:
-                self.countdowns.start(Countdown(chat_id, timer["id"], sent.result.message_id, timer["ends_at"],
-                                                outgoing.payload["text"], outgoing.payload.get("buttons")),
-                                      timer["label"], timer["seconds"])
+        user never sees a later reply before an earlier one. `fresh`: the replies just queued, when
+        nothing older is waiting (saves reading them back)."""
+        queue = fresh if fresh is not None and chat_id not in self.backlog else self.storage.unsent(chat_id)
+        done: list[int] = []
+        try:
+            for outgoing in queue:
+                if outgoing.id in self.delivered:
+                    continue
+                sent = await self._send_item(chat_id, outgoing.payload)
+                if not sent.ok and not sent.permanent:
+                    self.backlog.add(chat_id)  # stays queued; the flush job tries again
+                    return
+                done.append(outgoing.id)
+                self.delivered.add(outgoing.id)
+                timer = outgoing.payload.get("timer")
+                if sent.ok and timer and timer["id"] == timer_id:
+                    self.countdowns.start(Countdown(chat_id, timer["id"], sent.result.message_id, timer["ends_at"],
+                                                    outgoing.payload["text"], outgoing.payload.get("buttons")),
+                                          timer["label"], timer["seconds"])
+            self.backlog.discard(chat_id)
+        finally:
+            if done:
+                try:
+                    self.storage.mark_sent(*done)  # one transaction for the whole turn
+                    self.delivered.difference_update(done)
+                except StorageError as exc:
+                    log.error("could not mark replies as sent for chat=%s: %s", chat_id, exc)
 
     async def _send_item(self, chat_id: int, item: dict[str, Any]) -> Delivery:
         """One outbox item: a text message (with buttons), the history chart, or the data export."""
@@ -278,7 +294,9 @@ class TelegramShell:
 
     async def flush_outbox(self) -> None:
         """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
-        for chat_id in sorted({o.chat_id for o in self.storage.unsent()}):
+        waiting = {o.chat_id for o in self.storage.unsent()}
+        self.backlog |= waiting
+        for chat_id in sorted(waiting):
             async with self.locks[chat_id]:
                 timer = self.storage.load(chat_id).timer
                 await self._deliver_pending(chat_id, timer.timer_id if timer else None)

@@ -1,57 +1,47 @@
 """Polling that survives malformed updates: PTB parses a whole getUpdates batch at once, and one
 update it cannot read makes it fetch the same batch forever (logging the raw text at CRITICAL).
-This request class replaces each unreadable update by a bare {"update_id": N}, which the bot
-ignores, so polling moves on and nothing the user wrote reaches the logs."""
+This bot class parses each update on its own and replaces an unreadable one by a bare Update with
+only its id, which the bot ignores, so polling moves on and nothing the user wrote reaches the logs."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from telegram import Update
-from telegram.request import HTTPXRequest
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
+from telegram.ext import ExtBot
 
 log = logging.getLogger("crampbot.telegram")
 
 
-def sanitise_updates(payload: bytes) -> bytes:
-    """A getUpdates response body with every update PTB cannot parse reduced to its update_id."""
-    try:
-        body = json.loads(payload)
-    except ValueError:
-        return payload
-    if not isinstance(body, dict) or not isinstance(body.get("result"), list):
-        return payload
-    cleaned: list[Any] = []
-    changed = False
-    for item in body["result"]:
+def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
+    """Parse each update independently; unreadable ones become Update(update_id) (or are dropped)."""
+    updates = []
+    for item in raw:
         try:
-            Update.de_json(item, None)
-            cleaned.append(item)
+            updates.append(Update.de_json(item, bot))
         except Exception:  # noqa: BLE001 - any failure to parse means: skip it, keep polling
             update_id = item.get("update_id") if isinstance(item, dict) else None
             if isinstance(update_id, int):
                 log.warning("skipping an update the library cannot read: update=%s", update_id)
-                cleaned.append({"update_id": update_id})
+                updates.append(Update(update_id))
             else:
                 log.warning("dropping an update without an update_id")
-            changed = True
-    if not changed:
-        return payload
-    body["result"] = cleaned
-    return json.dumps(body).encode()
+    return tuple(updates)
 
 
-class TolerantUpdatesRequest(HTTPXRequest):
-    """HTTPXRequest for getUpdates that drops unreadable updates instead of stalling polling."""
+class TolerantBot(ExtBot):
+    """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own)."""
 
-    async def do_request(self, url: str, method: str, request_data=None, read_timeout=HTTPXRequest.DEFAULT_NONE,
-                         write_timeout=HTTPXRequest.DEFAULT_NONE, connect_timeout=HTTPXRequest.DEFAULT_NONE,
-                         pool_timeout=HTTPXRequest.DEFAULT_NONE) -> tuple[int, bytes]:
-        """Send the request; clean the body when it is a successful getUpdates answer."""
-        status, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout,
-                                                   connect_timeout, pool_timeout)
-        if status == 200 and url.endswith("/getUpdates"):
-            payload = sanitise_updates(payload)
-        return status, payload
+    async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
+                          read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
+                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Update, ...]:
+        """Fetch updates exactly as PTB does (same long-poll read timeout), but parse them one by one."""
+        base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 0)
+        raw = await self._post("getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
+                                              "allowed_updates": allowed_updates},
+                               read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
+                               connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        return read_updates(raw or [], self)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.language import GAP, Normalised, Normaliser, phrase_at, phrase_end
+from bot.language import Normalised, Normaliser, PhraseIndex
 from bot.loading import Checker, read_yaml
 
 DURATION = "<duration10>"
@@ -162,9 +162,10 @@ class Triggers:
         self.data = data
         self.normaliser = normaliser
         self._phrases: dict[tuple[str, ...], int] = {}
-        self._by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-        self._by_prefix: list[tuple[int, tuple[str, ...]]] = []
-        self._mask = tuple(p for p in (normaliser.phrase(m) for m in data.mask) if p)
+        self._index = PhraseIndex()
+        self._mask = PhraseIndex()
+        for key, text in enumerate(data.mask):
+            self._mask.add(key, normaliser.phrase(text))
         self.red_flags = tuple(self._compile(r, normaliser) for r in data.red_flags)
         self.active_cramp = tuple(self._compile(r, normaliser) for r in data.active_cramp)
 
@@ -179,13 +180,7 @@ class Triggers:
             return self._phrases[phrase]
         pid = len(self._phrases)
         self._phrases[phrase] = pid
-        words = [w for w in phrase if w not in ("^", "$", GAP)]
-        if not words:
-            return pid
-        if words[0].endswith("*"):
-            self._by_prefix.append((pid, phrase))
-        else:
-            self._by_first.setdefault(words[0], []).append((pid, phrase))
+        self._index.add(pid, phrase)
         return pid
 
     def scan(self, message: Normalised) -> tuple[frozenset[int], frozenset[int]]:
@@ -194,27 +189,27 @@ class Triggers:
         unmasked: set[int] = set()
         for raw_clause in message.clauses:
             clause = mark_durations(raw_clause)
-            self._collect(self._masked(clause), masked)
-            self._collect(clause, unmasked)
+            hidden = self._masked(clause)
+            found = self._collect(hidden)
+            masked |= found
+            unmasked |= found if hidden == clause else self._collect(clause)
         return frozenset(masked), frozenset(unmasked)
 
-    def _collect(self, clause: tuple[str, ...], found: set[int]) -> None:
-        for i, token in enumerate(clause):
-            for pid, phrase in (*self._by_first.get(token, ()), *self._by_prefix):
-                if phrase_at(clause, i, phrase) and not self.normaliser.negated(clause, i):
-                    found.add(pid)
+    def _collect(self, clause: tuple[str, ...]) -> set[int]:
+        found: set[int] = set()
+        for pid, start, _ in self._index.matches(clause):
+            if pid not in found and not self.normaliser.negated(clause, start):
+                found.add(pid)
+        return found
 
     def _masked(self, clause: tuple[str, ...]) -> tuple[str, ...]:
         """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger."""
         tokens = list(clause)
-        for phrase in self._mask:
-            for start in range(len(clause)):
-                end = phrase_end(clause, start, phrase)
-                if end is None:
-                    continue
-                for i in range(start, end):  # a mask naming a duration hides only the duration
-                    if DURATION not in phrase or clause[i] == DURATION:
-                        tokens[i] = ""
+        for key, start, end in self._mask.matches(clause):
+            names_duration = DURATION in self.data.mask[key]
+            for i in range(start, end):  # a mask naming a duration hides only the duration
+                if not names_duration or clause[i] == DURATION:
+                    tokens[i] = ""
         return tuple(tokens)
 
     def assess(self, message: Normalised) -> Assessment:

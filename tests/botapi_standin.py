@@ -852,6 +852,7 @@ class BotApiStandIn:
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
+        self._chat_waiters: dict[Any, list] = {}
         self._stop_event = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -1089,7 +1090,26 @@ class BotApiStandIn:
                     description=description, fault=fault)
         self._calls.append(call)
         self._cond.notify_all()
+        if status == 200 and method in ("sendMessage", "sendPhoto", "sendDocument") and chat is not None:
+            waiter = self._chat_waiters.setdefault(chat, [0, threading.Condition(threading.Lock())])
+            with waiter[1]:
+                waiter[0] += 1
+                waiter[1].notify_all()
         return call
+
+    def sent_count(self, chat_id: int | str) -> int:
+        """How many messages the bot has sent to this chat (cheap; for load tests)."""
+        waiter = self._chat_waiters.get(_norm_chat_id(chat_id))
+        return waiter[0] if waiter else 0
+
+    def wait_sent(self, chat_id: int | str, count: int, timeout: float = 30.0) -> bool:
+        """Block until the bot has sent at least `count` messages to this chat, waking only for this
+        chat (load tests with many users); False on timeout."""
+        chat = _norm_chat_id(chat_id)
+        with self._lock:
+            waiter = self._chat_waiters.setdefault(chat, [0, threading.Condition(threading.Lock())])
+        with waiter[1]:
+            return waiter[1].wait_for(lambda: waiter[0] >= count, timeout)
 
     def _chat_of(self, method: str, params: dict) -> Any:
         if method == "answerCallbackQuery":
