@@ -18,8 +18,8 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def main() -> None:
     """Poll the Bot API at TELEGRAM_BASE_URL until killed."""
     app = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(os.environ["TELEGRAM_BASE_URL"])
-           .concurrent_updates(int(os.environ.get("ECHO_CONCURRENCY", "16")))
-           .connection_pool_size(int(os.environ.get("ECHO_POOL", "16"))).connect_timeout(5).read_timeout(10).write_timeout(10)
+           .concurrent_updates(int(os.environ.get("ECHO_CONCURRENCY", "8")))
+           .connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5).read_timeout(10).write_timeout(10)
            .pool_timeout(10).get_updates_read_timeout(30).build())
     app.add_handler(TypeHandler(Update, echo))
     app.run_polling(allowed_updates=Update.ALL_TYPES)

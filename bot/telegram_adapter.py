@@ -8,6 +8,7 @@ state and storage writes it on every update, so a killed process loses nothing."
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -38,11 +39,11 @@ T = TypeVar("T")
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
-# Updates handled at once, and HTTP connections to the Bot API. Measured (bench/run.py): more of
-# either costs more CPU per update in httpcore's connection pool than it gains; 16 is far above
-# what Telegram's 30 messages a second need.
-CONCURRENT_UPDATES = 16
-CONNECTIONS = 16
+# Updates handled at once, and HTTP connections to the Bot API. Measured (bench/run.py): each one
+# more costs CPU per update in httpcore's connection pool (16/16 used 20% more than 8/8); 8 requests
+# in flight at Telegram's ~100 ms round trip is still well above its 30 messages a second.
+CONCURRENT_UPDATES = 8
+CONNECTIONS = 8
 STARTUP_RETRIES = 5
 
 
@@ -263,7 +264,7 @@ class TelegramShell:
                 self.delivered.add(outgoing.id)
                 timer = outgoing.payload.get("timer")
                 if sent.ok and timer and timer["id"] == timer_id:
-                    self.countdowns.start(Countdown(chat_id, timer["id"], sent.result.message_id, timer["ends_at"],
+                    self.countdowns.start(Countdown(chat_id, timer["id"], sent.result["message_id"], timer["ends_at"],
                                                     outgoing.payload["text"], outgoing.payload.get("buttons")),
                                           timer["label"], timer["seconds"])
             self.backlog.discard(chat_id)
@@ -289,8 +290,8 @@ class TelegramShell:
             data = item["document"]["content"].encode("utf-8")
             return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
                                     chat_id)
-        markup = _markup(item.get("buttons"))
-        return await self._call(lambda: bot.send_message(chat_id, item["text"], reply_markup=markup), chat_id)
+        keyboard = _keyboard_json(item.get("buttons"))
+        return await self._call(lambda: bot.send_text(chat_id, item["text"], keyboard), chat_id)
 
     async def flush_outbox(self) -> None:
         """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
@@ -359,6 +360,14 @@ class TelegramShell:
         elif "\n⏱ " in text:
             text = without_countdown(text)
         await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
+
+
+def _keyboard_json(rows: list[list[list[str]]] | None) -> str | None:
+    """Button rows (label, data) as the reply_markup JSON of an inline keyboard."""
+    if not rows:
+        return None
+    return json.dumps({"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row]
+                                           for row in rows]}, ensure_ascii=False)
 
 
 def _markup(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:

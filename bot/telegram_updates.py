@@ -32,7 +32,16 @@ def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
 
 
 class TolerantBot(ExtBot):
-    """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own)."""
+    """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own), with
+    a lean sendMessage for the hot path."""
+
+    async def send_text(self, chat_id: int, text: str, keyboard: str | None = None) -> dict[str, Any]:
+        """sendMessage (through PTB's request, retries and rate limiter) returning the raw message:
+        only its id is needed, so no Message object is built from the answer."""
+        data: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if keyboard:
+            data["reply_markup"] = keyboard
+        return await self._post("sendMessage", data)
 
     async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
                           read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
