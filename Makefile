@@ -18,6 +18,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test,bench]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
 run: $(VENV)/.installed
 	$(BIN)/crampbot
 
@@ -32,6 +36,11 @@ eval: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(BIN)/crampbot knowledge check
+
+# Benchmarks (not part of `make test`): prints a table, writes bench/results/latest.{md,json};
+# exits 1 when a target is missed.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -316,7 +316,7 @@ def bench_memory(tmp: Path) -> None:
     with BotApiStandIn() as standin:
         idle, startup = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], tmp / "idle")
         time.sleep(1.0)
-        row("start-up, empty database (spawn to first poll)", startup, "s", "< 1 s (core)", None)
+        row("start-up, empty database (spawn to first poll)", startup, "s")
         row("resident memory, idle", rss_mb(idle.pid), "MB", fmt="{:.0f}")
         stop_bot(idle)
     seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, brain)
