@@ -198,21 +198,6 @@ class TelegramUser:
         """Block the bot: from now on every send or edit to this chat answers 403."""
         self.standin.block(self.chat_id)
 
-    def wait_message(self, timeout: float | None = None) -> list[BotMessage]:
-        """Wait for the bot to send something here on its own (a reminder, a timer) and go quiet;
-        return the new messages."""
-        start = self.standin.call_count
-        chat = self.chat_id
-
-        def arrived() -> bool:
-            return any(c.method in SEND_METHODS and c.ok and c.chat_id == chat
-                       for c in self.standin.calls_after(start)) and self.standin.is_quiet(chat, self.quiet)
-
-        self.standin.wait_for(arrived, timeout if timeout is not None else self.timeout,
-                              f"a message from the bot in chat {chat}")
-        self.last_reply = [m for m in self.standin.messages(chat) if m.seq >= start]
-        return list(self.last_reply)
-
     def expect_silence(self, seconds: float = 1.0) -> None:
         """Assert the bot does not send, edit, delete or show an action in this chat for
         ``seconds`` (failed attempts count too: the bot tried)."""

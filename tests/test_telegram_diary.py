@@ -127,6 +127,13 @@ def set_bedtime(user: TelegramUser) -> None:
     assert "Bedtime stretches at 22:30" in user.last_text
 
 
+def wait_reminders(standin, user: TelegramUser, count: int) -> None:
+    """Wait until `count` bedtime reminders were sent to the user in all (the job can fire before a
+    test could start watching for "the next message", so count them instead)."""
+    standin.wait_for(lambda: sum("time for your bedtime stretches" in (m.sent_text or "").lower()
+                                 for m in user.messages) >= count, timeout=15)
+
+
 def test_reminder_arrives_at_local_time_with_snooze_and_stop(standin, tmp_path):
     clock = ShiftedClock()
     bot = start_bot(standin, tmp_path, clock)
@@ -137,13 +144,12 @@ def test_reminder_arrives_at_local_time_with_snooze_and_stop(standin, tmp_path):
         assert local_time(due, "Europe/Berlin").strftime("%H:%M") == "22:30"
         clock.offset += due + 0.5 - clock()  # it is now just after 22:30 in Berlin
         bot.in_loop(lambda: bot.shell.resume_reminders())
-        user.wait_message(timeout=15)
-        assert "bedtime stretches" in user.last_text.lower()
+        wait_reminders(standin, user, 1)
         user.press("Snooze")
+        standin.wait_for(lambda: any("remind you again in 15 minutes" in (m.text or "") for m in user.messages))
         clock.offset += 15 * 60 + 0.5
         bot.in_loop(lambda: bot.shell.resume_reminders())
-        user.wait_message(timeout=15)
-        assert "bedtime stretches" in user.last_text.lower()
+        wait_reminders(standin, user, 2)
         user.press("Stop this reminder")
         assert bot.storage.reminders() == []
     finally:
