@@ -310,22 +310,25 @@ def seed_users(path: Path, count: int, brain: Brain) -> None:
     storage.close()
 
 
+def startup_and_memory(data: Path) -> tuple[float, float]:
+    """Start the bot on `data`: seconds from spawn to first poll, and its resident MB a second later."""
+    with BotApiStandIn() as standin:
+        bot, startup = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], data)
+        time.sleep(1.0)
+        resident = rss_mb(bot.pid)
+        stop_bot(bot)
+    return startup, resident
+
+
 def bench_memory(tmp: Path) -> None:
     """Resident size idle and with 10,000 stored users; start-up time in both cases."""
-    brain = Brain(load_content())
-    with BotApiStandIn() as standin:
-        idle, startup = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], tmp / "idle")
-        time.sleep(1.0)
-        row("start-up, empty database (spawn to first poll)", startup, "s")
-        row("resident memory, idle", rss_mb(idle.pid), "MB", fmt="{:.0f}")
-        stop_bot(idle)
-    seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, brain)
-    with BotApiStandIn() as standin:
-        full, startup_full = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], tmp / "full")
-        time.sleep(1.0)
-        row("start-up, 10,000 stored users", startup_full, "s")
-        row("resident memory, 10,000 stored users (3,334 reminders scheduled)", rss_mb(full.pid), "MB", fmt="{:.0f}")
-        stop_bot(full)
+    startup, resident = startup_and_memory(tmp / "idle")
+    row("start-up, empty database (spawn to first poll)", startup, "s")
+    row("resident memory, idle", resident, "MB", fmt="{:.0f}")
+    seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, Brain(load_content()))
+    startup, resident = startup_and_memory(tmp / "full")
+    row("start-up, 10,000 stored users", startup, "s")
+    row("resident memory, 10,000 stored users (3,334 reminders scheduled)", resident, "MB", fmt="{:.0f}")
     core = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); from bot.wiring import "
                            "build_brain; from bot.settings import load_settings; build_brain(load_settings()); "
                            "print(time.perf_counter()-t)"], capture_output=True, text=True, cwd=ROOT)
