@@ -208,30 +208,32 @@ def bench_full_stack(items, tmp: Path, rounds: int = 3) -> None:
         stop_bot(ours_bot)
         stop_bot(echo)
         echo_api.wait_for(lambda: not echo_api.polling, timeout=30)
-        others = {}
+        others = {(CONCURRENT_UPDATES, CONNECTIONS): ceilings}
         for at_once in ECHO_GRID:
             echo, _ = start_bot(echo_api, echo_cmd, tmp / f"echo{at_once}",
                                 {"ECHO_CONCURRENCY": str(at_once), "ECHO_POOL": str(at_once)})
             closed_loop(echo_api, 60_000, 5, 4, questions)
-            others[at_once] = closed_loop(echo_api, 70_000 + 1000 * at_once, users, per_user, questions)
+            others[(at_once, at_once)] = [closed_loop(echo_api, 70_000 + 1000 * (at_once * rounds + n), users,
+                                                      per_user, questions) for n in range(rounds)]
             stop_bot(echo)
             echo_api.wait_for(lambda: not echo_api.polling, timeout=30)
     ceiling, mine = median_run(ceilings), median_run(ours)
-    others[CONCURRENT_UPDATES] = ceiling
-    best_at, best_echo = max(others.items(), key=lambda kv: kv[1]["rate"])
+    (best_at, best_pool), best_echo = max(((k, median_run(v)) for k, v in others.items()),
+                                          key=lambda kv: kv[1]["rate"])
     ratio = mine["rate"] / ceiling["rate"]
     row(f"echo bot ceiling, same settings ({users} users x {per_user} questions, median of {rounds})",
         ceiling["rate"], "updates/s", fmt="{:.0f}")
     row("echo bot reply latency p50 / p99", ceiling["p50"], f"ms / {ceiling['p99']:.0f} ms", fmt="{:.0f}")
-    row(f"echo bot at its best setting ({best_at} at once, {best_at} connections)", best_echo["rate"], "updates/s",
-        fmt="{:.0f}")
+    row(f"echo bot at its best setting ({best_at} at once, {best_pool} connections, median of {rounds})",
+        best_echo["rate"], "updates/s", fmt="{:.0f}")
     row(f"CrampBot full stack (median of {rounds})", mine["rate"], "updates/s", fmt="{:.0f}")
     row("CrampBot reply latency p50 / p99", mine["p50"], f"ms / {mine['p99']:.0f} ms", fmt="{:.0f}")
     row("CrampBot as a share of the echo ceiling", ratio, "", ">= 0.8", ratio >= 0.8)
     row("CrampBot as a share of the best echo", mine["rate"] / best_echo["rate"], "")
-    lost = sum(r["lost"] for r in [*ceilings, *ours, *others.values()])
+    lost = sum(r["lost"] for r in [*ours, *(run for runs in others.values() for run in runs)])
     row("lost replies (all runs)", lost, "", "0", lost == 0, fmt="{:.0f}")
-    row("emergency first reply p50, 100 users mid-conversation", emergency["p50"], "ms", fmt="{:.1f}")
+    row(f"emergency first reply p50, 100 users mid-conversation ({emergency['count']} reports)", emergency["p50"],
+        "ms", fmt="{:.1f}")
     row("emergency first reply p99, 100 users mid-conversation", emergency["p99"], "ms", "< 50 ms",
         emergency["p99"] < 50, fmt="{:.1f}")
 
@@ -241,10 +243,10 @@ def median_run(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
 
 
-def emergency_latency(standin, first_chat: int, users: int, seconds: float = 12.0) -> dict:
+def emergency_latency(standin, first_chat: int, users: int, seconds: float = 20.0) -> dict:
     """100 users mid check-up keep answering (one message every 2-4 s each, about 33 updates a
-    second in all); meanwhile users report a cramp now and then. Time from each report to its first
-    reply (the relief step)."""
+    second in all); each of them reports a cramp once, after one to three answers. Time from each
+    report to its first reply (the relief step)."""
     import random
 
     rng = random.Random(5)
@@ -263,7 +265,7 @@ def emergency_latency(standin, first_chat: int, users: int, seconds: float = 12.
         reported = False
         n = 0
         while time.perf_counter() < deadline:
-            emergency = not reported and index % 5 == 0 and n >= 2
+            emergency = not reported and n >= 1 + index % 3
             text = "my foot is cramping right now" if emergency else answers[n % len(answers)]
             before = standin.sent_count(chat)
             sent = time.perf_counter()
@@ -328,7 +330,7 @@ def bench_memory(tmp: Path) -> None:
     seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, Brain(load_content()))
     startup, resident = startup_and_memory(tmp / "full")
     row("start-up, 10,000 stored users", startup, "s")
-    row("resident memory, 10,000 stored users (3,334 reminders scheduled)", resident, "MB", fmt="{:.0f}")
+    row(f"resident memory, 10,000 stored users ({10_000 // 3:,} reminders scheduled)", resident, "MB", fmt="{:.0f}")
     core = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); from bot.wiring import "
                            "build_brain; from bot.settings import load_settings; build_brain(load_settings()); "
                            "print(time.perf_counter()-t)"], capture_output=True, text=True, cwd=ROOT)

@@ -264,11 +264,13 @@ def phrase_end(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> 
 
 class PhraseIndex:
     """Phrases looked up by their first word (exact, or the first two letters of a prefix word), so a
-    message is checked against the few phrases that can start at each word, not all of them."""
+    message is checked against the few phrases that can start at each word, not all of them. A prefix
+    shorter than two letters ("a*") is tried at every word."""
 
     def __init__(self) -> None:
         self._exact: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
         self._stems: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._anywhere: list[tuple[int, tuple[str, ...]]] = []
 
     def add(self, key: int, phrase: tuple[str, ...]) -> None:
         """Index one phrase under `key`."""
@@ -276,7 +278,9 @@ class PhraseIndex:
         if not words:
             return
         first = words[0]
-        if first.endswith("*"):
+        if first.endswith("*") and len(first) < 3:
+            self._anywhere.append((key, phrase))
+        elif first.endswith("*"):
             self._stems.setdefault(first[:2], []).append((key, phrase))
         else:
             self._exact.setdefault(first, []).append((key, phrase))
@@ -286,7 +290,7 @@ class PhraseIndex:
         for start, token in enumerate(clause):
             if not token:
                 continue
-            for key, phrase in (*self._exact.get(token, ()), *self._stems.get(token[:2], ())):
+            for key, phrase in (*self._exact.get(token, ()), *self._stems.get(token[:2], ()), *self._anywhere):
                 end = phrase_end(clause, start, phrase)
                 if end is not None:
                     yield key, start, end

@@ -88,10 +88,12 @@ class Matcher:
         self._centroids /= np.where(norms == 0, 1.0, norms)
         # Example keys grouped by intent, so the best example per intent is one reduceat away.
         self._keys = [k for intent in self.intents for k in keys[intent]]
+        # Segment starts into the similarities plus one trailing 0, so every start is a valid index
+        # and an intent without keys (masked out by _has_keys) never shortens its neighbour's segment.
         starts, position = [], 0
         self._has_keys = np.array([bool(keys[intent]) for intent in self.intents])
         for intent in self.intents:
-            starts.append(min(position, max(len(self._keys) - 1, 0)))
+            starts.append(position)
             position += len(keys[intent])
         self._starts = np.array(starts)
 
@@ -116,7 +118,7 @@ class Matcher:
         if not message.key or weight == 0:
             return 100 * (1 - weight) * topical
         similarity = process.cdist([message.key], self._keys, scorer=self._scorer, processor=None)[0]
-        nearest = np.maximum.reduceat(similarity, self._starts) * self._has_keys / 100
+        nearest = np.maximum.reduceat(np.append(similarity, 0.0), self._starts) * self._has_keys / 100
         return 100 * ((1 - weight) * topical + weight * nearest)
 
     def scores(self, message: Normalised) -> dict[str, float]:

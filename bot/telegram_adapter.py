@@ -39,10 +39,13 @@ T = TypeVar("T")
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
-# Updates handled at once, and HTTP connections to the Bot API. Measured (bench/run.py): each one
-# more costs CPU per update in httpcore's connection pool (16/16 used 20% more than 8/8); 8 requests
-# in flight at Telegram's ~100 ms round trip is still well above its 30 messages a second.
-CONCURRENT_UPDATES = 8
+# Updates handled at once: many, because a chat whose replies keep failing holds its slot while
+# `_call` waits between retries (up to about a minute), and other chats, an emergency among them,
+# must never queue behind a few of those. HTTP connections to the Bot API: few, because httpcore
+# checks every pooled connection on every request (measured with bench/run.py: 16 connections cost
+# 20% more CPU per update than 8); 8 requests in flight at Telegram's ~100 ms round trip is still
+# well above its limit of 30 messages a second.
+CONCURRENT_UPDATES = 256
 CONNECTIONS = 8
 STARTUP_RETRIES = 5
 
@@ -101,6 +104,9 @@ class TelegramShell:
         self.username = (app.bot.username or "").lower()
         commands = [BotCommand(c.command, c.description) for c in self.brain.content.messages.commands]
         await self._call(lambda: app.bot.set_my_commands(commands))
+        # Chats with replies left unsent by a crash: their new replies wait behind those (sent by
+        # the flush job below), never overtake them.
+        self.backlog |= {o.chat_id for o in self.storage.unsent()}
         await self.countdowns.resume()
         self.resume_reminders()
         assert app.job_queue is not None
@@ -251,30 +257,25 @@ class TelegramShell:
         user never sees a later reply before an earlier one. `fresh`: the replies just queued, when
         nothing older is waiting (saves reading them back)."""
         queue = fresh if fresh is not None and chat_id not in self.backlog else self.storage.unsent(chat_id)
-        done: list[int] = []
-        try:
-            for outgoing in queue:
-                if outgoing.id in self.delivered:
-                    continue
-                sent = await self._send_item(chat_id, outgoing.payload)
-                if not sent.ok and not sent.permanent:
-                    self.backlog.add(chat_id)  # stays queued; the flush job tries again
-                    return
-                done.append(outgoing.id)
-                self.delivered.add(outgoing.id)
-                timer = outgoing.payload.get("timer")
-                if sent.ok and timer and timer["id"] == timer_id:
-                    self.countdowns.start(Countdown(chat_id, timer["id"], sent.result["message_id"], timer["ends_at"],
-                                                    outgoing.payload["text"], outgoing.payload.get("buttons")),
-                                          timer["label"], timer["seconds"])
-            self.backlog.discard(chat_id)
-        finally:
-            if done:
-                try:
-                    self.storage.mark_sent(*done)  # one transaction for the whole turn
-                    self.delivered.difference_update(done)
-                except StorageError as exc:
-                    log.error("could not mark replies as sent for chat=%s: %s", chat_id, exc)
+        self.backlog.add(chat_id)  # until all of it has gone: whatever stops us, later replies wait
+        for outgoing in queue:
+            if outgoing.id in self.delivered:
+                continue
+            sent = await self._send_item(chat_id, outgoing.payload)
+            if not sent.ok and not sent.permanent:
+                return  # stays queued; the flush job tries again
+            self.delivered.add(outgoing.id)
+            try:
+                self.storage.mark_sent(outgoing.id)  # at once: a crash later in the turn resends nothing
+                self.delivered.discard(outgoing.id)
+            except StorageError as exc:
+                log.error("could not mark a reply as sent for chat=%s: %s", chat_id, exc)
+            timer = outgoing.payload.get("timer")
+            if sent.ok and timer and timer["id"] == timer_id:
+                self.countdowns.start(Countdown(chat_id, timer["id"], sent.result["message_id"], timer["ends_at"],
+                                                outgoing.payload["text"], outgoing.payload.get("buttons")),
+                                      timer["label"], timer["seconds"])
+        self.backlog.discard(chat_id)
 
     async def _send_item(self, chat_id: int, item: dict[str, Any]) -> Delivery:
         """One outbox item: a text message (with buttons), the history chart, or the data export."""

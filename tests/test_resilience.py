@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from bot.session import Session
 from bot.storage import SQLiteStorage
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import RunningBot, kill, settings_for, start_process
@@ -67,6 +68,47 @@ def test_with_a_quarter_of_calls_failing_every_reply_arrives_and_duplicates_stay
         duplicates = sum(n - 1 for c in per_user for n in c.values())
         print(f"faulted calls: {len(faulted)}, replies: {sent}, duplicates: {duplicates}")
         assert duplicates <= max(1, sent // 50)
+
+
+def test_chats_whose_replies_keep_failing_never_hold_up_an_emergency(standin, tmp_path):
+    with RunningBot(settings_for(standin, tmp_path / "data")):
+        wait_polling(standin)
+        stuck = [6100 + i for i in range(24)]  # more than a small pool of update slots would have
+        for chat in stuck:
+            standin.fail("sendMessage", times=1000, status=502, chat_id=chat)
+            standin.user_text(chat, "do bananas help?")
+        standin.wait_for(lambda: all(standin.calls("sendMessage", chat_id=c) for c in stuck), timeout=30)
+        user = TelegramUser(standin, 6199, timeout=5)
+        started = time.monotonic()
+        user.send("my calf is swollen and my chest hurts")
+        assert "emergency" in user.last_text.lower()
+        assert time.monotonic() - started < 5
+        standin.clear_faults()
+
+
+def test_replies_left_unsent_by_a_crash_go_before_new_ones(standin, tmp_path):
+    storage = SQLiteStorage(tmp_path / "data" / "crampbot.sqlite3")
+    storage.record_turn(6201, None, Session(), [{"text": "The reply the crash left unsent"}])
+    storage.close()
+    standin.user_text(6201, "/tips")  # waiting when the bot comes back
+    with RunningBot(settings_for(standin, tmp_path / "data")):
+        standin.wait_for(lambda: len(standin.messages(6201)) >= 2, timeout=30)
+        texts = [m.text or "" for m in standin.messages(6201)]
+    assert texts[0] == "The reply the crash left unsent"
+    assert "cramps less likely" in texts[1]
+
+
+def test_each_reply_is_marked_sent_as_soon_as_it_went(standin, tmp_path):
+    """A turn with two replies whose second keeps failing: a crash now must not resend the first."""
+    with RunningBot(settings_for(standin, tmp_path / "data")) as bot:
+        wait_polling(standin)
+        standin.fail("sendDocument", times=1000, status=502, chat_id=6301)
+        standin.user_text(6301, "/export")
+        standin.wait_for(lambda: standin.calls("sendMessage", chat_id=6301) and
+                         len(standin.calls("sendDocument", chat_id=6301)) >= 2, timeout=30)
+        waiting = bot.storage.unsent(6301)
+        standin.clear_faults()
+    assert [("document" in o.payload) for o in waiting] == [True], "only the file is still to send"
 
 
 # -- SIGKILL at random moments -----------------------------------------------------------------
@@ -140,6 +182,11 @@ class FullDisk:
         if self.full and sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
             raise sqlite3.OperationalError("database or disk is full")
         return self.real.execute(sql, *args)
+
+    def executemany(self, sql: str, *args):
+        if self.full and sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.executemany(sql, *args)
 
     def __getattr__(self, name):
         return getattr(self.real, name)

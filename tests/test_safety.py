@@ -186,3 +186,18 @@ def test_red_team_set_look_alikes_are_not_red_flags(brain: Brain):
     assert len(items) >= 60
     alarms = [u["text"] for u in items if brain.classify(u["text"]).kind == "urgent"]
     assert alarms == []
+
+
+def test_the_phrase_index_finds_what_trying_every_phrase_everywhere_finds():
+    from bot.language import PhraseIndex, phrase_at
+
+    phrases = [("a*", "pain"), ("c*",), ("sw*", "leg"), ("chest", "pain"), ("^", "numb*"), ("leg", "sw*")]
+    index = PhraseIndex()
+    for key, phrase in enumerate(phrases):
+        index.add(key, phrase)
+    for clause in [("awful", "pain", "in", "my", "chest"), ("chest", "pain"), ("numb", "leg", "swollen"),
+                   ("my", "leg", "swells"), ("x",), ("swollen", "leg", "cold")]:
+        found = {(key, start) for key, start, _ in index.matches(clause)}
+        expected = {(key, start) for key, phrase in enumerate(phrases) for start in range(len(clause))
+                    if phrase_at(clause, start, phrase)}
+        assert found == expected, clause

@@ -69,6 +69,11 @@ class FailingWrites:
             raise sqlite3.OperationalError(self.message)
         return self.real.execute(sql, *args)
 
+    def executemany(self, sql: str, *args):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError(self.message)
+        return self.real.executemany(sql, *args)
+
     def __getattr__(self, name):
         return getattr(self.real, name)
 
