@@ -73,8 +73,8 @@ class Storage(Protocol):
                     outgoing: list[dict[str, Any]]) -> list[int]:
         """Atomically save the session, mark the update handled and queue replies; return outbox ids."""
 
-    def mark_sent(self, *outbox_ids: int) -> None:
-        """Forget replies once they were delivered (or could never be)."""
+    def mark_sent(self, outbox_id: int) -> None:
+        """Forget a reply once it was delivered (or could never be)."""
 
     def unsent(self, chat_id: int | None = None) -> list[Outgoing]:
         """Replies queued but not yet sent (for one chat, or all), oldest first."""
@@ -168,10 +168,10 @@ class SQLiteStorage:
                 ids.append(int(cursor.lastrowid))
         return ids
 
-    def mark_sent(self, *outbox_ids: int) -> None:
-        """Forget replies once they were delivered (or could never be), in one transaction."""
+    def mark_sent(self, outbox_id: int) -> None:
+        """Forget a reply once it was delivered (or could never be)."""
         with self._transaction():
-            self.db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in outbox_ids])
+            self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
 
     def unsent(self, chat_id: int | None = None) -> list[Outgoing]:
         """Replies queued but not yet sent (for one chat, or all), oldest first."""

@@ -106,7 +106,7 @@ class TelegramShell:
         await self._call(lambda: app.bot.set_my_commands(commands))
         # Chats with replies left unsent by a crash: their new replies wait behind those (sent by
         # the flush job below), never overtake them.
-        self.backlog |= {o.chat_id for o in self.storage.unsent()}
+        self._note_backlog()
         await self.countdowns.resume()
         self.resume_reminders()
         assert app.job_queue is not None
@@ -294,11 +294,15 @@ class TelegramShell:
         keyboard = _keyboard_json(item.get("buttons"))
         return await self._call(lambda: bot.send_text(chat_id, item["text"], keyboard), chat_id)
 
-    async def flush_outbox(self) -> None:
-        """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
+    def _note_backlog(self) -> set[int]:
+        """Chats with stored replies not yet delivered (remembered in `backlog`)."""
         waiting = {o.chat_id for o in self.storage.unsent()}
         self.backlog |= waiting
-        for chat_id in sorted(waiting):
+        return waiting
+
+    async def flush_outbox(self) -> None:
+        """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
+        for chat_id in sorted(self._note_backlog()):
             async with self.locks[chat_id]:
                 timer = self.storage.load(chat_id).timer
                 await self._deliver_pending(chat_id, timer.timer_id if timer else None)

@@ -1975,8 +1975,10 @@ class BotApiStandIn:
         finally:
             self._polling -= 1
 
-    def _api_sendMessage(self, params: dict, handler: _Handler) -> dict:
-        state = self._target_chat(params)
+    @staticmethod
+    def _checked_text(params: dict, too_long: str) -> tuple[str, str, list[dict]]:
+        """The call's text as sent, as shown, and its entities; refused as Telegram does when empty
+        (before or after formatting) or over 4096 UTF-16 units (``too_long`` is the wording)."""
         raw = params.get("text")
         if raw is None or str(raw) == "":
             raise _bad("message text is empty")
@@ -1984,8 +1986,13 @@ class BotApiStandIn:
         if not text.strip():
             raise _bad("message text is empty")
         if utf16_len(text) > MAX_TEXT:
-            raise _bad("message is too long")
-        msg = self._new_bot_message(state, params, "text", text=text, entities=entities, raw_text=str(raw))
+            raise _bad(too_long)
+        return str(raw), text, entities
+
+    def _api_sendMessage(self, params: dict, handler: _Handler) -> dict:
+        state = self._target_chat(params)
+        raw, text, entities = self._checked_text(params, "message is too long")
+        msg = self._new_bot_message(state, params, "text", text=text, entities=entities, raw_text=raw)
         return self._message_dict(msg)
 
     def _api_sendPhoto(self, params: dict, handler: _Handler) -> dict:
@@ -2018,16 +2025,9 @@ class BotApiStandIn:
         msg = self._find_bot_message(params)
         if msg.kind != "text":
             raise _bad("there is no text in the message to edit")
-        raw = params.get("text")
-        if raw is None or str(raw) == "":
-            raise _bad("message text is empty")
-        text, entities = format_text(str(raw), params.get("parse_mode"), params.get("entities"))
-        if not text.strip():
-            raise _bad("message text is empty")
-        if utf16_len(text) > MAX_TEXT:
-            raise _bad("MESSAGE_TOO_LONG")
+        raw, text, entities = self._checked_text(params, "MESSAGE_TOO_LONG")
         markup = self._check_markup(params.get("reply_markup"), inline_only=True)
-        msg.raw_text = str(raw)
+        msg.raw_text = raw
         return self._apply_edit(msg, "editMessageText", text, None, entities, markup)
 
     def _api_editMessageCaption(self, params: dict, handler: _Handler) -> dict:
