@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Union
 
 
@@ -126,8 +126,9 @@ class Session:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
+        """A JSON-ready dict (what `dataclasses.asdict` gives, without its deep copies: every
+        session is saved on every update, so this is on the hot path)."""
+        return _plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Session":
@@ -147,6 +148,25 @@ class Session:
                                                      _text(d.get("helped"))), data.get("last_relief")),
             confirm=_text(data.get("confirm")),
         )
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses as dicts, tuples as lists, all the way down; other values as they are (they are
+    immutable: strings, numbers, None)."""
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain(v) for v in value]
+    if kind is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 def _safely(read: Any, data: Any) -> Any:

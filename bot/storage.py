@@ -170,8 +170,10 @@ class SQLiteStorage:
 
     def mark_sent(self, outbox_id: int) -> None:
         """Forget a reply once it was delivered (or could never be)."""
-        with self._transaction():
+        try:  # one statement is its own transaction
             self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(_explain(exc, self.path)) from exc
 
     def unsent(self, chat_id: int | None = None) -> list[Outgoing]:
         """Replies queued but not yet sent (for one chat, or all), oldest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import signal
@@ -94,6 +95,9 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
     shell = TelegramShell(brain, storage, settings)
+    # Everything loaded so far (content, matcher, libraries) lives as long as the process: keep it
+    # out of the garbage collector's scans, which otherwise cost ~6% of the time per update.
+    gc.freeze()
     webhook = Webhook(webhook_url, settings.webhook_secret or "", settings.webhook_listen,
                       settings.webhook_port) if webhook_url else None
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from bot.session import Session
+from bot.session import DiaryEntry, LastRelief, Reminder, Session
 from bot.settings import load_settings
 
 
@@ -20,6 +21,19 @@ def test_a_session_mid_checkup_with_a_running_relief_timer_round_trips_through_j
     chat.press("It's gone")
     chat.press("Resume check-up")
     assert chat.state == ("checkup", "frequency")
+
+
+def test_a_session_is_stored_exactly_as_dataclasses_would_write_it(chat):
+    # to_dict is hand-written for speed; what it stores must not drift from the plain dataclass view
+    chat.send("/checkup")
+    chat.press("At night")
+    chat.send("my calf is cramping right now")
+    full = chat.session.with_(diary=(DiaryEntry(1, 5.0, "calf", 3, "minutes", ("stretch", "walk"), "bed"),),
+                              reminders=(Reminder("bedtime", ("22:30", "23:00"), 9.0, 1.0),), zone="Europe/Paris",
+                              last_relief=LastRelief(1.0, 2.0, None), more_shown=2, last_intent="night_cramps")
+    for session in (Session(), chat.session, full):
+        assert json.dumps(session.to_dict()) == json.dumps(asdict(session))
+    assert list(full.to_dict()["paused"]["answers"].values()) == [["night"]]
 
 
 def test_an_empty_missing_or_damaged_session_is_read_without_raising():

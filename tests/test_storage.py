@@ -91,6 +91,16 @@ def test_write_failures_are_explained_and_leave_the_old_state(tmp_path, message,
     assert db.load(1) == chat.session and db.unsent() == [] and not db.seen(2)
 
 
+def test_a_reply_that_cannot_be_marked_sent_says_why_and_stays_queued(tmp_path):
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    ids = db.record_turn(1, 1, Session(), [{"text": "hello"}])
+    db.db = FailingWrites(db.db, "attempt to write a readonly database")
+    with pytest.raises(StorageError, match="is read-only"):
+        db.mark_sent(ids[0])
+    db.db = db.db.real
+    assert [o.payload["text"] for o in db.unsent()] == ["hello"]
+
+
 def test_a_read_only_database_is_refused_at_start(tmp_path, monkeypatch):
     path = tmp_path / "x.sqlite3"
     SQLiteStorage(path).close()
