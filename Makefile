@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: run test console eval check bench clean
+.PHONY: run test console eval check bench bench-breakdown clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ check: $(VENV)/.installed
 # exits 1 when a target is missed.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+
+# Where the CPU time per update goes, step by step from the echo bot to CrampBot:
+# writes bench/results/breakdown.md (about 7 minutes).
+bench-breakdown: $(VENV)/.installed-bench
+	$(BIN)/python bench/breakdown.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

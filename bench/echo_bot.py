@@ -1,20 +1,26 @@
 """The ceiling for the full-stack benchmark: the smallest useful bot built with the same library,
 the same HTTP settings and the same concurrency, answering every text with the same text. It sends
 the way CrampBot does (PTB's request, without building a Message from the answer), so the ceiling
-does not pay a cost CrampBot avoids."""
+does not pay a cost CrampBot avoids. With ECHO_REPLY (a JSON file with "text" and "reply_markup") it
+sends that instead of the user's text (bench/breakdown.py uses it)."""
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
+REPLY = json.loads(Path(os.environ["ECHO_REPLY"]).read_text(encoding="utf-8")) if os.environ.get("ECHO_REPLY") else None
+
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the text straight back."""
+    """Send the text straight back (or the fixed reply)."""
     if update.message and update.message.text:
-        await context.bot._post("sendMessage", {"chat_id": update.message.chat.id, "text": update.message.text})
+        data = REPLY or {"text": update.message.text}
+        await context.bot._post("sendMessage", {"chat_id": update.message.chat.id, **data})
 
 
 def main() -> None:

@@ -1,0 +1,108 @@
+"""Where CrampBot's CPU time per update goes, next to the echo ceiling: `make bench-breakdown`
+(or .venv/bin/python bench/breakdown.py). Not part of the test suite.
+
+Runs five bots in turn on the Bot API stand-in under the full-stack load of bench/run.py (40 users,
+each asking questions and waiting for the answer) and reads each bot process's CPU time from /proc:
+  1. the echo bot (bench/echo_bot.py), the ceiling;
+  2. the echo bot sending a typical CrampBot answer with its buttons instead of the user's text;
+  3. CrampBot's shell with the core's answers cached and nothing stored (bench/shell_only.py);
+  4. the same with the real core on every update;
+  5. CrampBot itself.
+Each step's difference to the one before is the cost of what it adds. Writes
+bench/results/breakdown.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import closed_loop, start_bot, stop_bot  # noqa: E402
+from bot.content import load_content  # noqa: E402
+from bot.conversation import Brain  # noqa: E402
+from bot.evaluation import load_labelled  # noqa: E402
+from bot.telegram_adapter import CONCURRENT_UPDATES, CONNECTIONS, _keyboard_json  # noqa: E402
+from bot.telegram_render import payloads  # noqa: E402
+from tests.botapi_standin import BotApiStandIn  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+USERS, PER_USER, ROUNDS = 40, 30, 5
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def typical_reply(questions: list[str]) -> dict:
+    """CrampBot's answer (text and buttons) of median length over the labelled questions."""
+    brain = Brain(load_content())
+    items = [payloads(brain.classify(q))[0] for q in questions]
+    items.sort(key=lambda p: len(p["text"]))
+    middle = items[len(items) // 2]
+    return {"text": middle["text"], "reply_markup": _keyboard_json(middle.get("buttons"))}
+
+
+def main() -> int:
+    """Measure each bot ROUNDS times in alternation; print and write the median CPU ms per update."""
+    questions = [i.text for i in load_labelled(ROOT / "tests" / "data" / "labelled.yaml") if i.kind == "answer"]
+    tmp = Path(tempfile.mkdtemp(prefix="crampbot-breakdown-"))
+    reply_file = tmp / "reply.json"
+    reply_file.write_text(json.dumps(typical_reply(questions)), encoding="utf-8")
+    echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+    shell = [sys.executable, str(ROOT / "bench" / "shell_only.py")]
+    settings = {"ECHO_CONCURRENCY": str(CONCURRENT_UPDATES), "ECHO_POOL": str(CONNECTIONS)}
+    bots = [
+        ("echo bot (the ceiling)", echo, settings),
+        ("echo bot sending a typical CrampBot answer with buttons", echo, {**settings, "ECHO_REPLY": str(reply_file)}),
+        ("CrampBot shell, core answers cached, nothing stored", shell, {"BREAKDOWN": "cached"}),
+        ("CrampBot shell with the core, nothing stored", shell, {"BREAKDOWN": "core"}),
+        ("CrampBot", [sys.executable, "-m", "bot", "telegram"], {}),
+    ]
+    samples: dict[str, list[float]] = {name: [] for name, _, _ in bots}
+    try:
+        for round_no in range(ROUNDS):
+            for n, (name, command, extra) in enumerate(bots):
+                data = tmp / f"data{round_no}{n}"
+                with BotApiStandIn(privacy_mode=False) as standin:
+                    bot, _ = start_bot(standin, command, data, extra)
+                    closed_loop(standin, 10_000, 5, 4, questions)  # warm-up
+                    before = cpu_seconds(bot.pid)
+                    run = closed_loop(standin, 20_000, USERS, PER_USER, questions)
+                    used = cpu_seconds(bot.pid) - before
+                    stop_bot(bot)
+                if run["lost"]:
+                    raise SystemExit(f"{name}: {run['lost']} replies lost")
+                samples[name].append(used / (USERS * PER_USER) * 1000)
+                print(f"round {round_no + 1}: {name}: {samples[name][-1]:.3f} ms", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+               f"Python {platform.python_version()}")
+    lines = [f"CrampBot CPU breakdown, {time.strftime('%Y-%m-%d %H:%M')} on {machine}",
+             f"(bot process CPU per update, median of {ROUNDS} runs of {USERS * PER_USER} updates)", "",
+             "| bot | CPU per update | added by this step |", "| --- | --- | --- |"]
+    previous = None
+    for name, _, _ in bots:
+        value = sorted(samples[name])[len(samples[name]) // 2]
+        added = "" if previous is None else f"{value - previous:+.3f} ms"
+        lines.append(f"| {name} | {value:.3f} ms | {added} |")
+        previous = value
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "breakdown.md").write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""CrampBot's Telegram shell with parts of the work taken away, for bench/breakdown.py only:
+BREAKDOWN=cached  the core's answer to each text computed once and reused, nothing stored;
+BREAKDOWN=core    the real core on every update, nothing stored.
+Everything else (polling, dispatch, locks, rendering, sending, gc.freeze) is the real bot's."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import itertools
+import os
+import signal
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.session import Session  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from bot.telegram_adapter import TelegramShell, serve  # noqa: E402
+from bot.wiring import build_brain  # noqa: E402
+
+
+class NoStorage:
+    """Storage that keeps nothing: every chat starts fresh, nothing is ever waiting to be sent."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+
+    def load(self, chat_id: int) -> Session:
+        """Always a fresh session."""
+        return Session()
+
+    def seen(self, update_id: int) -> bool:
+        """No update was handled before."""
+        return False
+
+    def record_turn(self, chat_id, update_id, session, outgoing) -> list[int]:
+        """Hand out outbox ids; store nothing."""
+        return [next(self.ids) for _ in outgoing]
+
+    def mark_sent(self, outbox_id: int) -> None:
+        """Nothing to forget."""
+
+    def unsent(self, chat_id: int | None = None) -> list:
+        """Nothing waits."""
+        return []
+
+    def countdowns(self) -> list:
+        """No countdowns."""
+        return []
+
+    def reminders(self) -> list:
+        """No reminders."""
+        return []
+
+
+def main() -> None:
+    """Serve on TELEGRAM_BASE_URL until SIGTERM."""
+    settings = load_settings()
+    brain = build_brain(settings)
+    if os.environ.get("BREAKDOWN") == "cached":
+        answers: dict = {}
+        respond = brain.respond
+
+        def cached(session, event, now):
+            """The first answer to this event, reused."""
+            if event not in answers:
+                answers[event] = respond(session, event, now)
+            return answers[event]
+
+        brain.respond = cached
+    shell = TelegramShell(brain, NoStorage(), settings)  # type: ignore[arg-type]
+    gc.freeze()  # as bot/wiring.py does
+
+    async def run() -> None:
+        """Serve until SIGTERM."""
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await serve(shell, stop)
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
