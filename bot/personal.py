@@ -235,13 +235,13 @@ class PersonalData:
 
     def export(self, session: Session, now: float) -> "Outcome":
         """Everything stored about the user, as a JSON file."""
+        stored = session.to_dict()
         data = {"exported_at": local_time(now, session.zone).isoformat(), "time_zone": session.zone,
-                "diary": [dict(e.__dict__, helped=list(e.helped)) for e in session.diary],
-                "reminders": [dict(r.__dict__, times=list(r.times)) for r in session.reminders],
+                "diary": stored["diary"], "reminders": stored["reminders"],
                 "last_topic_asked": session.last_intent,
-                "last_cramp_eased": session.to_dict()["last_relief"],
-                "conversation_in_progress": session.to_dict()["active"],
-                "paused_check_up": session.to_dict()["paused"]}
+                "last_cramp_eased": stored["last_relief"],
+                "conversation_in_progress": stored["active"],
+                "paused_check_up": stored["paused"]}
         attachment = Attachment("crampbot-my-data.json", json.dumps(data, indent=2, ensure_ascii=False))
         return self._outcome(session, self._reply(self.write.text("export_caption"), [], "export",
                                                   attachment=attachment))

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, MessageEntity,
-                      Update)
+from telegram import BotCommand, InputFile, Message, MessageEntity, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
@@ -316,8 +315,8 @@ class TelegramShell:
 
     async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any,
                     still_wanted: Callable[[], bool]) -> None:
-        await self._call(lambda: self._bot.edit_message_text(text, chat_id, message_id, reply_markup=_markup(markup)),
-                         chat_id, still_wanted)
+        keyboard = _keyboard_json(markup)
+        await self._call(lambda: self._bot.edit_text(chat_id, message_id, text, keyboard), chat_id, still_wanted)
 
     async def _call(self, make: Callable[[], Awaitable[T]], chat_id: int | None = None,
                     still_wanted: Callable[[], bool] = lambda: True) -> Delivery:
@@ -373,14 +372,6 @@ def _keyboard_json(rows: list[list[list[str]]] | None) -> str | None:
         return None
     return json.dumps({"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row]
                                            for row in rows]}, ensure_ascii=False)
-
-
-def _markup(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
-    """Button rows (label, data) as an inline keyboard."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                 for row in rows])
 
 
 @dataclass(frozen=True)

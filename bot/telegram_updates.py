@@ -33,7 +33,7 @@ def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
 
 class TolerantBot(ExtBot):
     """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own), with
-    a lean sendMessage for the hot path."""
+    lean sendMessage and editMessageText calls that take the keyboard as ready JSON."""
 
     async def send_text(self, chat_id: int, text: str, keyboard: str | None = None) -> dict[str, Any]:
         """sendMessage (through PTB's request, retries and rate limiter) returning the raw message:
@@ -42,6 +42,13 @@ class TolerantBot(ExtBot):
         if keyboard:
             data["reply_markup"] = keyboard
         return await self._post("sendMessage", data)
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: str | None = None) -> Any:
+        """editMessageText the same lean way (no keyboard: the message loses its buttons)."""
+        data: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        if keyboard:
+            data["reply_markup"] = keyboard
+        return await self._post("editMessageText", data)
 
     async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
                           read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
