@@ -1,8 +1,8 @@
 """Where CrampBot's CPU time per update goes, next to the echo ceiling: `make bench-breakdown`
 (or .venv/bin/python bench/breakdown.py). Not part of the test suite.
 
-Runs five bots in turn on the Bot API stand-in under the full-stack load of bench/run.py (40 users,
-each asking questions and waiting for the answer) and reads each bot process's CPU time from /proc:
+Runs five bots in turn on the Bot API stand-in under the full-stack load of bench/run.py (the same
+40 users asking questions and waiting for each answer; 30 questions each here) and reads each bot process's CPU time from /proc:
   1. the echo bot (bench/echo_bot.py), the ceiling;
   2. the echo bot sending a typical CrampBot answer with its buttons instead of the user's text;
   3. CrampBot's shell with the core's answers cached and nothing stored (bench/shell_only.py);
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -25,15 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import closed_loop, start_bot, stop_bot  # noqa: E402
+from bench.run import (CRAMPBOT, ECHO_BOT, RESULTS, SAME_SETTINGS, closed_loop, machine,  # noqa: E402
+                       questions_of, running)
 from bot.content import load_content  # noqa: E402
 from bot.conversation import Brain  # noqa: E402
 from bot.evaluation import load_labelled  # noqa: E402
-from bot.telegram_adapter import CONCURRENT_UPDATES, CONNECTIONS, _keyboard_json  # noqa: E402
+from bot.telegram_adapter import _keyboard_json  # noqa: E402
 from bot.telegram_render import payloads  # noqa: E402
 from tests.botapi_standin import BotApiStandIn  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 USERS, PER_USER, ROUNDS = 40, 30, 5
 
 
@@ -54,46 +54,41 @@ def typical_reply(questions: list[str]) -> dict:
 
 def main() -> int:
     """Measure each bot ROUNDS times in alternation; print and write the median CPU ms per update."""
-    questions = [i.text for i in load_labelled(ROOT / "tests" / "data" / "labelled.yaml") if i.kind == "answer"]
+    questions = questions_of(load_labelled(ROOT / "tests" / "data" / "labelled.yaml"))
     tmp = Path(tempfile.mkdtemp(prefix="crampbot-breakdown-"))
     reply_file = tmp / "reply.json"
     reply_file.write_text(json.dumps(typical_reply(questions)), encoding="utf-8")
-    echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
     shell = [sys.executable, str(ROOT / "bench" / "shell_only.py")]
-    settings = {"ECHO_CONCURRENCY": str(CONCURRENT_UPDATES), "ECHO_POOL": str(CONNECTIONS)}
     bots = [
-        ("echo bot (the ceiling)", echo, settings),
-        ("echo bot sending a typical CrampBot answer with buttons", echo, {**settings, "ECHO_REPLY": str(reply_file)}),
+        ("echo bot (the ceiling)", ECHO_BOT, SAME_SETTINGS),
+        ("echo bot sending a typical CrampBot answer with buttons", ECHO_BOT,
+         {**SAME_SETTINGS, "ECHO_REPLY": str(reply_file)}),
         ("CrampBot shell, core answers cached, nothing stored", shell, {"BREAKDOWN": "cached"}),
         ("CrampBot shell with the core, nothing stored", shell, {"BREAKDOWN": "core"}),
-        ("CrampBot", [sys.executable, "-m", "bot", "telegram"], {}),
+        ("CrampBot", CRAMPBOT, {}),
     ]
     samples: dict[str, list[float]] = {name: [] for name, _, _ in bots}
     try:
         for round_no in range(ROUNDS):
             for n, (name, command, extra) in enumerate(bots):
                 data = tmp / f"data{round_no}{n}"
-                with BotApiStandIn(privacy_mode=False) as standin:
-                    bot, _ = start_bot(standin, command, data, extra)
+                with BotApiStandIn(privacy_mode=False) as standin, running(standin, command, data, extra) as (bot, _):
                     closed_loop(standin, 10_000, 5, 4, questions)  # warm-up
                     before = cpu_seconds(bot.pid)
                     run = closed_loop(standin, 20_000, USERS, PER_USER, questions)
                     used = cpu_seconds(bot.pid) - before
-                    stop_bot(bot)
                 if run["lost"]:
                     raise SystemExit(f"{name}: {run['lost']} replies lost")
                 samples[name].append(used / (USERS * PER_USER) * 1000)
                 print(f"round {round_no + 1}: {name}: {samples[name][-1]:.3f} ms", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
-               f"Python {platform.python_version()}")
-    lines = [f"CrampBot CPU breakdown, {time.strftime('%Y-%m-%d %H:%M')} on {machine}",
+    lines = [f"CrampBot CPU breakdown, {time.strftime('%Y-%m-%d %H:%M')} on {machine()}",
              f"(bot process CPU per update, median of {ROUNDS} runs of {USERS * PER_USER} updates)", "",
              "| bot | CPU per update | added by this step |", "| --- | --- | --- |"]
     previous = None
     for name, _, _ in bots:
-        value = sorted(samples[name])[len(samples[name]) // 2]
+        value = statistics.median(samples[name])
         added = "" if previous is None else f"{value - previous:+.3f} ms"
         lines.append(f"| {name} | {value:.3f} ms | {added} |")
         previous = value

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import platform
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,13 +35,16 @@ from bot.content import load_content  # noqa: E402
 from bot.conversation import Brain  # noqa: E402
 from bot.evaluation import evaluate, load_labelled  # noqa: E402
 from bot.matching import Match  # noqa: E402
-from bot.session import Session  # noqa: E402
+from bot.session import DiaryEntry, Reminder, Session, Text  # noqa: E402
 from bot.storage import SQLiteStorage  # noqa: E402
 from bot.telegram_adapter import CONCURRENT_UPDATES, CONNECTIONS  # noqa: E402
 from tests.botapi_standin import BotApiStandIn  # noqa: E402
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstu"
 RESULTS = ROOT / "bench" / "results"
+ECHO_BOT = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+CRAMPBOT = [sys.executable, "-m", "bot", "telegram"]
+SAME_SETTINGS = {"ECHO_CONCURRENCY": str(CONCURRENT_UPDATES), "ECHO_POOL": str(CONNECTIONS)}  # the echo bot with ours
 rows: list[tuple[str, str, str, str]] = []  # (measure, value, target, verdict)
 record: dict[str, float] = {}
 
@@ -52,7 +57,7 @@ def row(measure: str, value: float, unit: str, target: str = "", ok: bool | None
 
 
 def percentile(values: list[float], share: float) -> float:
-    """The value below which `share` of the values fall (nearest rank)."""
+    """The value below which `share` of the values fall (rank rounded to the nearest whole number)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
@@ -92,8 +97,20 @@ class BM25Baseline:
         return Match(self.intents[best], min(100.0, float(scores[best]) * 10))
 
 
-def bench_matching(content, items) -> None:
+def questions_of(items) -> list[str]:
+    """The labelled utterances that should get an answer (the simulated users' questions)."""
+    return [i.text for i in items if i.kind == "answer"]
+
+
+def machine() -> str:
+    """This machine, as the results files name it."""
+    return (f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def bench_matching(brain: Brain, items) -> None:
     """Latency of our matcher in-process, and accuracy of the whole pipeline with each matcher."""
+    content = brain.content
     messages = [content.normaliser.normalise(i.text) for i in items]
     timings = []
     for _ in range(5):
@@ -102,9 +119,8 @@ def bench_matching(content, items) -> None:
             content.matcher.match(message)
             timings.append((time.perf_counter() - start) * 1000)
     row("matching latency p50 (in-process)", percentile(timings, 0.5), "ms", fmt="{:.3f}")
-    row("matching latency p99 (in-process)", percentile(timings, 0.99), "ms", "< 1 ms",
-        percentile(timings, 0.99) < 1.0, fmt="{:.3f}")
-    brain = Brain(content)
+    p99 = percentile(timings, 0.99)
+    row("matching latency p99 (in-process)", p99, "ms", "< 1 ms", p99 < 1.0, fmt="{:.3f}")
     full = []
     for item in items:
         start = time.perf_counter()
@@ -137,11 +153,13 @@ def start_bot(standin, command: list[str], data: Path, extra: dict | None = None
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": standin.base_url,
            "CRAMPBOT_DATA_DIR": str(data), "CRAMPBOT_LOG_LEVEL": "WARNING", "TELEGRAM_RATE_LIMIT": "off",
            **(extra or {})}
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: a bot that logs a lot never blocks on it
     started = time.perf_counter()
-    bot = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    bot = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
     standin.wait_for(lambda: standin.polling or bot.poll() is not None, timeout=60)
     if bot.poll() is not None:
-        raise SystemExit(f"bot failed to start: {bot.stderr.read()}")
+        errors.seek(0)
+        raise SystemExit(f"bot failed to start: {errors.read().decode(errors='replace')}")
     return bot, time.perf_counter() - started
 
 
@@ -152,6 +170,18 @@ def stop_bot(bot: subprocess.Popen) -> None:
         bot.wait(20)
     except subprocess.TimeoutExpired:
         bot.kill()
+
+
+@contextmanager
+def running(standin, command: list[str], data: Path, extra: dict | None = None):
+    """A bot process on the stand-in for the length of the block: yields it and its start-up time;
+    afterwards it is stopped (whatever happened) and the stand-in has seen its last poll."""
+    bot, startup = start_bot(standin, command, data, extra)
+    try:
+        yield bot, startup
+    finally:
+        stop_bot(bot)
+        standin.wait_for(lambda: not standin.polling, timeout=30)
 
 
 def closed_loop(standin, first_chat: int, users: int, per_user: int, questions: list[str]) -> dict:
@@ -191,32 +221,24 @@ ECHO_GRID = (1, 2, 4, 16)  # other (updates at once = connections) settings trie
 def bench_full_stack(items, tmp: Path, rounds: int = 3) -> None:
     """Our bot vs the echo ceiling: each on its own stand-in (same code), same load, same settings,
     measured in alternation `rounds` times so both see the same machine; medians reported."""
-    questions = [i.text for i in items if i.kind == "answer"]
+    questions = questions_of(items)
     users, per_user = 40, 15
-    echo_cmd = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
     with BotApiStandIn(privacy_mode=False) as echo_api, BotApiStandIn(privacy_mode=False) as our_api:
-        echo, _ = start_bot(echo_api, echo_cmd, tmp / "echo",  # our concurrency and connection settings
-                            {"ECHO_CONCURRENCY": str(CONCURRENT_UPDATES), "ECHO_POOL": str(CONNECTIONS)})
-        ours_bot, _ = start_bot(our_api, [sys.executable, "-m", "bot", "telegram"], tmp / "ours")
-        closed_loop(echo_api, 10_000, 5, 4, questions)  # warm-up
-        closed_loop(our_api, 10_000, 5, 4, questions)
-        ceilings, ours = [], []
-        for n in range(rounds):
-            ceilings.append(closed_loop(echo_api, 20_000 + 1000 * n, users, per_user, questions))
-            ours.append(closed_loop(our_api, 20_000 + 1000 * n, users, per_user, questions))
-        emergency = emergency_latency(our_api, 50_000, 100)
-        stop_bot(ours_bot)
-        stop_bot(echo)
-        echo_api.wait_for(lambda: not echo_api.polling, timeout=30)
+        with running(echo_api, ECHO_BOT, tmp / "echo", SAME_SETTINGS), running(our_api, CRAMPBOT, tmp / "ours"):
+            closed_loop(echo_api, 10_000, 5, 4, questions)  # warm-up
+            closed_loop(our_api, 10_000, 5, 4, questions)
+            ceilings, ours = [], []
+            for n in range(rounds):
+                ceilings.append(closed_loop(echo_api, 20_000 + 1000 * n, users, per_user, questions))
+                ours.append(closed_loop(our_api, 20_000 + 1000 * n, users, per_user, questions))
+            emergency = emergency_latency(our_api, 50_000, 100)
         others = {(CONCURRENT_UPDATES, CONNECTIONS): ceilings}
         for at_once in ECHO_GRID:
-            echo, _ = start_bot(echo_api, echo_cmd, tmp / f"echo{at_once}",
-                                {"ECHO_CONCURRENCY": str(at_once), "ECHO_POOL": str(at_once)})
-            closed_loop(echo_api, 60_000, 5, 4, questions)
-            others[(at_once, at_once)] = [closed_loop(echo_api, 70_000 + 1000 * (at_once * rounds + n), users,
-                                                      per_user, questions) for n in range(rounds)]
-            stop_bot(echo)
-            echo_api.wait_for(lambda: not echo_api.polling, timeout=30)
+            with running(echo_api, ECHO_BOT, tmp / f"echo{at_once}",
+                         {"ECHO_CONCURRENCY": str(at_once), "ECHO_POOL": str(at_once)}):
+                closed_loop(echo_api, 60_000, 5, 4, questions)
+                others[(at_once, at_once)] = [closed_loop(echo_api, 70_000 + 1000 * (at_once * rounds + n), users,
+                                                          per_user, questions) for n in range(rounds)]
     ceiling, mine = median_run(ceilings), median_run(ours)
     (best_at, best_pool), best_echo = max(((k, median_run(v)) for k, v in others.items()),
                                           key=lambda kv: kv[1]["rate"])
@@ -247,8 +269,6 @@ def emergency_latency(standin, first_chat: int, users: int, seconds: float = 20.
     """100 users mid check-up keep answering (one message every 2-4 s each, about 33 updates a
     second in all); each of them reports a cramp once, after one to three answers. Time from each
     report to its first reply (the relief step)."""
-    import random
-
     rng = random.Random(5)
     for i in range(users):
         standin.user_text(first_chat + i, "/checkup")
@@ -302,9 +322,7 @@ def seed_users(path: Path, count: int, brain: Brain) -> None:
     """`count` stored users: each mid check-up with a five-entry diary; a third with reminders."""
     storage = SQLiteStorage(path)
     now = time.time()
-    template = brain.respond(Session(), __import__("bot.session", fromlist=["Text"]).Text("/checkup"), now).session
-    from bot.session import DiaryEntry, Reminder
-
+    template = brain.respond(Session(), Text("/checkup"), now).session
     diary = tuple(DiaryEntry(i + 1, now - i * 86400, "calf", 3, "minutes", ("stretch",), "bed") for i in range(5))
     for chat in range(1, count + 1):
         reminders = (Reminder("bedtime", ("22:30",), now + 3600 + chat),) if chat % 3 == 0 else ()
@@ -314,52 +332,47 @@ def seed_users(path: Path, count: int, brain: Brain) -> None:
 
 def startup_and_memory(data: Path) -> tuple[float, float]:
     """Start the bot on `data`: seconds from spawn to first poll, and its resident MB a second later."""
-    with BotApiStandIn() as standin:
-        bot, startup = start_bot(standin, [sys.executable, "-m", "bot", "telegram"], data)
+    with BotApiStandIn() as standin, running(standin, CRAMPBOT, data) as (bot, startup):
         time.sleep(1.0)
-        resident = rss_mb(bot.pid)
-        stop_bot(bot)
-    return startup, resident
+        return startup, rss_mb(bot.pid)
 
 
-def bench_memory(tmp: Path) -> None:
+def bench_memory(tmp: Path, brain: Brain) -> None:
     """Resident size idle and with 10,000 stored users; start-up time in both cases."""
     startup, resident = startup_and_memory(tmp / "idle")
     row("start-up, empty database (spawn to first poll)", startup, "s")
     row("resident memory, idle", resident, "MB", fmt="{:.0f}")
-    seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, Brain(load_content()))
+    seed_users(tmp / "full" / "crampbot.sqlite3", 10_000, brain)
     startup, resident = startup_and_memory(tmp / "full")
     row("start-up, 10,000 stored users", startup, "s")
     row(f"resident memory, 10,000 stored users ({10_000 // 3:,} reminders scheduled)", resident, "MB", fmt="{:.0f}")
     core = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); from bot.wiring import "
                            "build_brain; from bot.settings import load_settings; build_brain(load_settings()); "
                            "print(time.perf_counter()-t)"], capture_output=True, text=True, cwd=ROOT)
-    row("core start-up (load and check content, build matcher)", float(core.stdout.strip()), "s", "< 1 s",
-        float(core.stdout.strip()) < 1.0)
+    seconds = float(core.stdout.strip())
+    row("core start-up (load and check content, build matcher)", seconds, "s", "< 1 s", seconds < 1.0)
 
 
 def main() -> int:
     """Run everything, print the table, write the results files; exit 1 if a target is missed."""
-    content = load_content()
+    brain = Brain(load_content())
     items = load_labelled(ROOT / "tests" / "data" / "labelled.yaml")
     tmp = Path(tempfile.mkdtemp(prefix="crampbot-bench-"))
     try:
-        bench_matching(content, items)
+        bench_matching(brain, items)
         bench_full_stack(items, tmp)
-        bench_memory(tmp)
+        bench_memory(tmp, brain)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    machine = (f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
-               f"Python {platform.python_version()}")
     width = max(len(r[0]) for r in rows)
-    lines = [f"CrampBot benchmark, {time.strftime('%Y-%m-%d %H:%M')} on {machine}", "",
+    lines = [f"CrampBot benchmark, {time.strftime('%Y-%m-%d %H:%M')} on {machine()}", "",
              f"| {'measure':<{width}} | value | target | |", f"| {'-' * width} | --- | --- | --- |"]
     lines += [f"| {m:<{width}} | {v} | {t} | {k} |" for m, v, t, k in rows]
     table = "\n".join(lines)
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.md").write_text(table + "\n", encoding="utf-8")
-    (RESULTS / "latest.json").write_text(json.dumps({"machine": machine, "results": record}, indent=2),
+    (RESULTS / "latest.json").write_text(json.dumps({"machine": machine(), "results": record}, indent=2),
                                          encoding="utf-8")
     return 1 if any(r[3] == "MISSED" for r in rows) else 0
 

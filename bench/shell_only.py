@@ -1,15 +1,13 @@
 """CrampBot's Telegram shell with parts of the work taken away, for bench/breakdown.py only:
 BREAKDOWN=cached  the core's answer to each text computed once and reused, nothing stored;
 BREAKDOWN=core    the real core on every update, nothing stored.
-Everything else (polling, dispatch, locks, rendering, sending, gc.freeze) is the real bot's."""
+Everything else (polling, dispatch, locks, rendering, sending, the main loop) is the real bot's."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import itertools
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -17,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.session import Session  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.telegram_adapter import TelegramShell, serve  # noqa: E402
+from bot.telegram_adapter import TelegramShell, serve_until_signal  # noqa: E402
 from bot.wiring import build_brain  # noqa: E402
 
 
@@ -41,6 +39,18 @@ class NoStorage:
 
     def mark_sent(self, outbox_id: int) -> None:
         """Nothing to forget."""
+
+    def set_countdown(self, countdown) -> None:
+        """Countdowns are not kept."""
+
+    def clear_countdown(self, chat_id: int) -> None:
+        """Nothing to clear."""
+
+    def forget(self, chat_id: int) -> None:
+        """Nothing to delete."""
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def unsent(self, chat_id: int | None = None) -> list:
         """Nothing waits."""
@@ -70,17 +80,8 @@ def main() -> None:
             return answers[event]
 
         brain.respond = cached
-    shell = TelegramShell(brain, NoStorage(), settings)  # type: ignore[arg-type]
-    gc.freeze()  # as bot/wiring.py does
-
-    async def run() -> None:
-        """Serve until SIGTERM."""
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await serve(shell, stop)
-
-    asyncio.run(run())
-
+    shell = TelegramShell(brain, NoStorage(), settings)
+    asyncio.run(serve_until_signal(shell))
 
 if __name__ == "__main__":
     main()

@@ -8,9 +8,11 @@ state and storage writes it on every update, so a killed process loses nothing."
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import re
+import signal
 import time
 import warnings
 from collections import defaultdict
@@ -410,6 +412,19 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
             if app.updater.running:
                 await app.updater.stop()
             await app.stop()
+
+
+async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None) -> None:
+    """The bot process's main loop: `serve` until SIGINT or SIGTERM."""
+    # Everything loaded so far (content, matcher, libraries) lives as long as the process: keep it
+    # out of the garbage collector's scans, which otherwise cost ~5% of the CPU time per update
+    # (measured with bench/breakdown.py).
+    gc.freeze()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(shell, stop, webhook)
 
 
 def _polling_error(error: TelegramError) -> None:

@@ -95,15 +95,20 @@ class RunningBot:
         """Run a plain function on the bot's event loop thread (e.g. to re-schedule jobs) and wait for it."""
         assert self.loop is not None
         done = threading.Event()
+        failures: list[BaseException] = []
 
         def run() -> None:
             try:
                 function()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread below
+                failures.append(exc)
             finally:
                 done.set()
 
         self.loop.call_soon_threadsafe(run)
-        done.wait(10)
+        assert done.wait(10), "the bot's event loop did not get to run the function"
+        if failures:
+            raise failures[0]
 
     def stop(self) -> None:
         """Stop serving and wait for the thread; re-raise anything that crashed it."""

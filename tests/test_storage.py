@@ -8,6 +8,7 @@ import pytest
 
 from bot.session import Session
 from bot.storage import Countdown, SQLiteStorage, StorageError
+from tests.storage_faults import FailingWrites
 
 
 def test_a_turn_is_saved_as_a_whole_and_survives_reopening(tmp_path, chat):
@@ -56,26 +57,6 @@ def test_a_file_that_is_not_a_database_is_refused_at_start(tmp_path):
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StorageError, match="cannot open"):
         SQLiteStorage(path)
-
-
-class FailingWrites:
-    """A connection whose writes fail with a given SQLite error (reads still work)."""
-
-    def __init__(self, real: sqlite3.Connection, message: str):
-        self.real, self.message = real, message
-
-    def execute(self, sql: str, *args):
-        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "CREATE", "PRAGMA USER_VERSION=")):
-            raise sqlite3.OperationalError(self.message)
-        return self.real.execute(sql, *args)
-
-    def executemany(self, sql: str, *args):
-        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            raise sqlite3.OperationalError(self.message)
-        return self.real.executemany(sql, *args)
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
 
 
 @pytest.mark.parametrize("message, words", [("attempt to write a readonly database", "is read-only"),

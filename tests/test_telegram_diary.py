@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -18,17 +19,18 @@ def standin():
         yield server
 
 
-def start_bot(standin, tmp_path, clock=None) -> RunningBot:
-    running = RunningBot(settings_for(standin, tmp_path / "data"), clock=clock).__enter__()
-    standin.wait_for(lambda: standin.polling, timeout=15)
-    return running
+@contextmanager
+def polling_bot(standin, tmp_path, clock=None):
+    """The bot in a thread, polling the stand-in, for the length of the block (stopped whatever happens)."""
+    with RunningBot(settings_for(standin, tmp_path / "data"), clock=clock) as running:
+        standin.wait_for(lambda: standin.polling, timeout=15)
+        yield running
 
 
 @pytest.fixture
 def bot(standin, tmp_path):
-    running = start_bot(standin, tmp_path)
-    yield running
-    running.stop()
+    with polling_bot(standin, tmp_path) as running:
+        yield running
 
 
 def zoned(user: TelegramUser) -> TelegramUser:
@@ -127,54 +129,46 @@ def set_bedtime(user: TelegramUser) -> None:
     assert "Bedtime stretches at 22:30" in user.last_text
 
 
+def reminders_sent(user: TelegramUser) -> int:
+    """How many bedtime reminders the user has been sent."""
+    return sum("time for your bedtime stretches" in (m.sent_text or "").lower() for m in user.messages)
+
+
 def wait_reminders(standin, user: TelegramUser, count: int) -> None:
     """Wait until `count` bedtime reminders were sent to the user in all (the job can fire before a
     test could start watching for "the next message", so count them instead)."""
-    standin.wait_for(lambda: sum("time for your bedtime stretches" in (m.sent_text or "").lower()
-                                 for m in user.messages) >= count, timeout=15)
+    standin.wait_for(lambda: reminders_sent(user) >= count, timeout=15)
 
 
 def test_reminder_arrives_at_local_time_with_snooze_and_stop(standin, tmp_path):
     clock = ShiftedClock()
-    bot = start_bot(standin, tmp_path, clock)
-    try:
+    with polling_bot(standin, tmp_path, clock) as bot:
         user = TelegramUser(standin, 707, timeout=20)
         set_bedtime(user)
         due = bot.storage.reminders()[0][2]
         assert local_time(due, "Europe/Berlin").strftime("%H:%M") == "22:30"
         clock.offset += due + 0.5 - clock()  # it is now just after 22:30 in Berlin
-        bot.in_loop(lambda: bot.shell.resume_reminders())
+        bot.in_loop(bot.shell.resume_reminders)
         wait_reminders(standin, user, 1)
         user.press("Snooze")
         standin.wait_for(lambda: any("remind you again in 15 minutes" in (m.text or "") for m in user.messages))
         clock.offset += 15 * 60 + 0.5
-        bot.in_loop(lambda: bot.shell.resume_reminders())
+        bot.in_loop(bot.shell.resume_reminders)
         wait_reminders(standin, user, 2)
         user.press("Stop this reminder")
         assert bot.storage.reminders() == []
-    finally:
-        bot.stop()
 
 
 def test_a_restart_never_loses_or_doubles_a_reminder(standin, tmp_path):
     clock = ShiftedClock()
-    bot = start_bot(standin, tmp_path, clock)
-    user = TelegramUser(standin, 708, timeout=20)
-    set_bedtime(user)
-    due = bot.storage.reminders()[0][2]
-    bot.stop()  # down over 22:30...
-    clock.offset += due + 60 - clock()  # ...and back a minute later
-    bot = start_bot(standin, tmp_path, clock)
-    try:
-        standin.wait_for(lambda: any("time for your bedtime stretches" in (m.text or "").lower() for m in user.messages),
-                         timeout=15)  # a reminder due while the bot was down is sent at start-up
+    with polling_bot(standin, tmp_path, clock) as bot:
+        user = TelegramUser(standin, 708, timeout=20)
+        set_bedtime(user)
+        due = bot.storage.reminders()[0][2]
+    clock.offset += due + 60 - clock()  # down over 22:30, and back a minute later
+    with polling_bot(standin, tmp_path, clock) as bot:
+        wait_reminders(standin, user, 1)  # a reminder due while the bot was down is sent at start-up
         assert bot.storage.reminders()[0][2] == pytest.approx(due + 86400), "and moves to tomorrow"
-    finally:
-        bot.stop()
-    bot = start_bot(standin, tmp_path, clock)  # another restart right away
-    try:
+    with polling_bot(standin, tmp_path, clock):  # another restart right away
         user.expect_silence(2.0)
-        sent = [m for m in user.messages if "time for your bedtime stretches" in (m.text or "").lower()]
-        assert len(sent) == 1, "never doubled"
-    finally:
-        bot.stop()
+        assert reminders_sent(user) == 1, "never doubled"

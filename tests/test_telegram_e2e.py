@@ -179,8 +179,7 @@ def test_replies_arrive_in_order_even_after_a_long_outage(standin, bot):
     user = TelegramUser(standin, 1006, timeout=40)
     standin.fail("sendMessage", times=8, status=502)  # every attempt of the first reply fails
     standin.user_text(1006, "/checkup")
-    standin.wait_for(lambda: len([c for c in standin.calls("sendMessage", chat_id=1006) if not c.ok]) == 8,
-                     timeout=40)
+    standin.wait_calls("sendMessage", chat_id=1006, count=8, ok=False, timeout=40)
     user.send("/tips")
     texts = [m.text or "" for m in user.messages]
     assert "question 1 of 8" in texts[0] and "cramps less likely" in texts[1], "the queued reply went first"
