@@ -7,14 +7,14 @@ Runs five bots in turn on the Bot API stand-in under the full-stack load of benc
   2. the echo bot sending a typical CrampBot answer with its buttons instead of the user's text;
   3. CrampBot's shell with the core's answers cached and nothing stored (bench/shell_only.py);
   4. the same with the real core on every update;
-  5. CrampBot itself.
+  5. CrampBot itself in one process (CRAMPBOT_WORKERS=1);
+  6. CrampBot as shipped: with more than one CPU, a poller and workers (CPU time of all of them).
 Each step's difference to the one before is the cost of what it adds. Writes
 bench/results/breakdown.md."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import sys
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import (CRAMPBOT, ECHO_BOT, RESULTS, SAME_SETTINGS, closed_loop, machine,  # noqa: E402
-                       questions_of, running)
+from bench.run import (CRAMPBOT, ECHO_BOT, RESULTS, SAME_SETTINGS, closed_loop, cpu_seconds,  # noqa: E402
+                       machine, questions_of, running)
 from bot.content import load_content  # noqa: E402
 from bot.conversation import Brain  # noqa: E402
 from bot.evaluation import load_labelled  # noqa: E402
@@ -35,12 +35,6 @@ from bot.telegram_render import payloads  # noqa: E402
 from tests.botapi_standin import BotApiStandIn  # noqa: E402
 
 USERS, PER_USER, ROUNDS = 40, 30, 5
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def typical_reply(questions: list[str]) -> dict:
@@ -65,7 +59,8 @@ def main() -> int:
          {**SAME_SETTINGS, "ECHO_REPLY": str(reply_file)}),
         ("CrampBot shell, core answers cached, nothing stored", shell, {"BREAKDOWN": "cached"}),
         ("CrampBot shell with the core, nothing stored", shell, {"BREAKDOWN": "core"}),
-        ("CrampBot", CRAMPBOT, {}),
+        ("CrampBot in one process", CRAMPBOT, {"CRAMPBOT_WORKERS": "1"}),
+        ("CrampBot as shipped (poller and workers, CPU of all its processes)", CRAMPBOT, {}),
     ]
     samples: dict[str, list[float]] = {name: [] for name, _, _ in bots}
     try:

@@ -30,7 +30,7 @@ def main() -> None:
            .connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5).read_timeout(10).write_timeout(10)
            .pool_timeout(10).get_updates_read_timeout(30).build())
     app.add_handler(TypeHandler(Update, echo))
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=float(os.environ.get("ECHO_POLL_INTERVAL", "0")))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,16 @@ class NoStorage:
     def mark_sent(self, outbox_id: int) -> None:
         """Nothing to forget."""
 
+    def receive(self, updates) -> None:
+        """The inbox is not kept."""
+
+    def inbox(self) -> list:
+        """Nothing waits in the inbox."""
+        return []
+
+    def done(self, update_id: int) -> None:
+        """Nothing to take out."""
+
     def set_countdown(self, countdown) -> None:
         """Countdowns are not kept."""
 

@@ -73,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_worker_parser() -> argparse.ArgumentParser:
+    """`crampbot telegram-worker`: started by `crampbot telegram`, not by hand (so not in --help)."""
+    worker = _Parser(prog="crampbot telegram-worker", description="One worker process of the Telegram bot, "
+                     "started by `crampbot telegram` (reads updates on stdin). Not for use by hand.")
+    worker.add_argument("--shard", type=int, required=True)
+    worker.add_argument("--of", type=int, required=True)
+    worker.add_argument("--parent", type=int, required=True)
+    worker.set_defaults(func=cmd_telegram_worker)
+    return worker
+
+
 def _tolerant_stdin() -> None:
     """Read stdin as UTF-8, replacing undecodable bytes instead of crashing mid-conversation."""
     if hasattr(sys.stdin, "buffer"):
@@ -84,8 +95,12 @@ def _tolerant_stdin() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `crampbot` console script."""
-    args = build_parser().parse_args(argv)
-    _tolerant_stdin()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["telegram-worker"]:
+        args = build_worker_parser().parse_args(argv[1:])
+    else:
+        args = build_parser().parse_args(argv)
+        _tolerant_stdin()
     try:
         settings = load_settings()
     except ValueError as exc:
@@ -112,6 +127,16 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     from bot.wiring import run_telegram
 
     return run_telegram(settings, args.webhook)
+
+
+def cmd_telegram_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """One worker of the Telegram bot (started by `crampbot telegram`)."""
+    from bot.wiring import run_telegram_worker
+
+    if not 0 <= args.shard < args.of:
+        print("crampbot: error: --shard must be from 0 to --of minus 1", file=sys.stderr)
+        return EXIT_USAGE
+    return run_telegram_worker(settings, args.shard, args.of, args.parent)
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,5 +1,8 @@
 """Durable per-chat state behind a small interface, and its SQLite implementation.
 
+Each update is written to the inbox as it was fetched, before Telegram is told it arrived (the
+next getUpdates), and leaves the inbox in the transaction that handles it, so an update fetched
+just before the process was killed is handled at the next start instead of lost.
 Everything one update changes (the chat's session, the fact that the update was handled, and the
 replies still to send) is written in one transaction before anything is sent, so a process killed
 at any point restarts where it was: handled updates are not handled twice, unsent replies are sent.
@@ -16,7 +19,7 @@ from typing import Any, Protocol
 
 from bot.session import Session
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the inbox
 KEEP_UPDATE_IDS = 10_000
 
 
@@ -29,10 +32,12 @@ _SCHEMA = (
     "payload TEXT NOT NULL, created REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
     "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)",
+    "CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, data TEXT NOT NULL, "
+    "received REAL NOT NULL)",
 )
 
 
-TABLES = ("sessions", "handled_updates", "reminders", "outbox", "countdowns")
+TABLES = ("sessions", "handled_updates", "reminders", "outbox", "countdowns", "inbox")
 
 
 class StorageError(Exception):
@@ -46,6 +51,15 @@ class Outgoing:
     id: int
     chat_id: int
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Received:
+    """An update in the inbox: fetched from Telegram, not handled yet (data is its raw JSON)."""
+
+    update_id: int
+    chat_id: int | None
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -69,9 +83,19 @@ class Storage(Protocol):
     def seen(self, update_id: int) -> bool:
         """True when this update was already handled."""
 
+    def receive(self, updates: list[Received]) -> None:
+        """Put fetched updates in the inbox (one transaction; ones already there are kept)."""
+
+    def inbox(self) -> list[Received]:
+        """Updates fetched but not handled yet, oldest first."""
+
+    def done(self, update_id: int) -> None:
+        """Take an update out of the inbox without a turn (it was ignored, or could not be saved)."""
+
     def record_turn(self, chat_id: int, update_id: int | None, session: Session,
                     outgoing: list[dict[str, Any]]) -> list[int]:
-        """Atomically save the session, mark the update handled and queue replies; return outbox ids."""
+        """Atomically save the session, mark the update handled (and out of the inbox) and queue
+        replies; return outbox ids."""
 
     def mark_sent(self, outbox_id: int) -> None:
         """Forget a reply once it was delivered (or could never be)."""
@@ -143,9 +167,36 @@ class SQLiteStorage:
         """True when this update was already handled."""
         return bool(self._read("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)))
 
+    def receive(self, updates: list[Received]) -> None:
+        """Put fetched updates in the inbox (one transaction; ones already there are kept)."""
+        if not updates:
+            return
+        now = self.clock()
+        with self._transaction():
+            self.db.executemany("INSERT OR IGNORE INTO inbox (update_id, chat_id, data, received) VALUES (?, ?, ?, ?)",
+                                [(u.update_id, u.chat_id, json.dumps(u.data), now) for u in updates])
+
+    def inbox(self) -> list[Received]:
+        """Updates fetched but not handled yet, oldest first (an unreadable row is skipped)."""
+        received = []
+        for update_id, chat_id, data in self._read("SELECT update_id, chat_id, data FROM inbox ORDER BY update_id", ()):
+            try:
+                received.append(Received(update_id, chat_id, json.loads(data)))
+            except ValueError:
+                continue
+        return received
+
+    def done(self, update_id: int) -> None:
+        """Take an update out of the inbox without a turn (it was ignored, or could not be saved)."""
+        try:
+            self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(_explain(exc, self.path)) from exc
+
     def record_turn(self, chat_id: int, update_id: int | None, session: Session,
                     outgoing: list[dict[str, Any]]) -> list[int]:
-        """Atomically save the session, mark the update handled and queue replies; return outbox ids."""
+        """Atomically save the session, mark the update handled (and out of the inbox) and queue
+        replies; return outbox ids."""
         now = self.clock()
         ids: list[int] = []
         with self._transaction():
@@ -159,6 +210,7 @@ class SQLiteStorage:
             if update_id is not None:
                 self.db.execute("INSERT OR IGNORE INTO handled_updates (update_id, chat_id) VALUES (?, ?)",
                                 (update_id, chat_id))
+                self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
                 if update_id % 1000 == 0:
                     self.db.execute("DELETE FROM handled_updates WHERE update_id < ?",
                                     (update_id - KEEP_UPDATE_IDS,))

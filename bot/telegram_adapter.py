@@ -30,10 +30,11 @@ from bot.conversation import Brain
 from bot.replies import HistoryChart
 from bot.session import Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
-from bot.storage import Countdown, Outgoing, Storage, StorageError
+from bot.sharding import chat_of
+from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
 from bot.telegram_render import payloads, without_countdown
-from bot.telegram_updates import TolerantBot
+from bot.telegram_updates import TolerantBot, read_updates
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
@@ -49,6 +50,7 @@ OUTBOX_RETRY_SECONDS = 15.0
 CONCURRENT_UPDATES = 256
 CONNECTIONS = 8
 STARTUP_RETRIES = 5
+NOT_RECORDED = ("ignored", "double tap", "duplicate", "unsaved", "failed")  # outcomes that store no turn
 
 
 @dataclass
@@ -64,8 +66,9 @@ class TelegramShell:
     """Wires one Brain and one Storage to a PTB Application."""
 
     def __init__(self, brain: Brain, storage: Storage, settings: Settings, clock: Callable[[], float] = time.time,
-                 max_attempts: int = 6, read_timeout: float = 10.0):
+                 max_attempts: int = 6, read_timeout: float = 10.0, share: float = 1.0):
         self.brain = brain
+        self.share = share  # of Telegram's overall sending limit (a worker of several: 1/N)
         self.storage = storage
         self.settings = settings
         self.clock = clock
@@ -82,17 +85,22 @@ class TelegramShell:
 
     # -- building and starting ---------------------------------------------------------------
 
-    def build(self) -> Application:
-        """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
+    def build(self, polling: bool = True) -> Application:
+        """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler.
+        A worker process (bot.telegram_workers) has no updater of its own (`polling` False)."""
         assert self.settings.telegram_token
         bot = TolerantBot(
             self.settings.telegram_token, base_url=self.settings.base_url,
-            request=HTTPXRequest(connection_pool_size=CONNECTIONS, connect_timeout=5, read_timeout=self.read_timeout,
+            request=HTTPXRequest(connection_pool_size=max(2, round(CONNECTIONS * self.share)), connect_timeout=5, read_timeout=self.read_timeout,
                                  write_timeout=self.read_timeout, pool_timeout=10),
             get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30),
             # Telegram's limits (about 30 messages a second); a local Bot API server has none
-            rate_limiter=AIORateLimiter(max_retries=3) if self.settings.rate_limit else None)
-        app = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES).build()
+            rate_limiter=AIORateLimiter(overall_max_rate=30 * self.share, max_retries=3) if self.settings.rate_limit
+            else None)
+        if polling:
+            bot.keep_fetched(self.receive)
+        builder = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES)
+        app = (builder if polling else builder.updater(None)).build()
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
         self.app = app
@@ -110,6 +118,9 @@ class TelegramShell:
         self._note_backlog()
         await self.countdowns.resume()
         self.resume_reminders()
+        for received in self.storage.inbox():  # fetched before a crash, never handled: first in line
+            for update in read_updates([received.data], app.bot):
+                app.update_queue.put_nowait(update)
         assert app.job_queue is not None
         app.job_queue.run_repeating(self._flush_job, interval=OUTBOX_RETRY_SECONDS, first=0.1, name="outbox")
 
@@ -126,14 +137,28 @@ class TelegramShell:
         """One line of log per update: chat, what happened, how long it took (never the text)."""
         started = time.perf_counter()
         chat = update.effective_chat.id if update.effective_chat else None
-        kind = "ignored"
+        kind = "failed"  # until handled
         try:
-            if chat is not None:
+            if chat is None:
+                kind = "ignored"
+            else:
                 async with self.locks[chat]:  # one chat's updates strictly in arrival order
                     kind = await self._dispatch(update, chat)
         finally:
+            if kind in NOT_RECORDED:
+                self._done(update.update_id)
             log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
                      (time.perf_counter() - started) * 1000)
+
+    def receive(self, raw: list[Any]) -> None:
+        """Keep a fetched batch in the inbox (see keep_in_inbox)."""
+        keep_in_inbox(self.storage, raw)
+
+    def _done(self, update_id: int) -> None:
+        try:
+            self.storage.done(update_id)
+        except StorageError as exc:
+            log.error("could not take update=%s out of the inbox: %s", update_id, exc)
 
     async def _dispatch(self, update: Update, chat_id: int) -> str:
         """Route one update (the chat's lock is held): a button press, a message, or nothing."""
@@ -368,6 +393,17 @@ class TelegramShell:
         await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
 
 
+def keep_in_inbox(storage: Storage, raw: list[Any]) -> None:
+    """Put a fetched getUpdates batch in the inbox before Telegram is told it arrived; if storage
+    fails, go on without it (each turn will then tell its user it could not save)."""
+    updates = [Received(item["update_id"], chat_of(item), item) for item in raw
+               if isinstance(item, dict) and isinstance(item.get("update_id"), int)]
+    try:
+        storage.receive(updates)
+    except StorageError as exc:
+        log.error("could not keep fetched updates in the inbox: %s", exc)
+
+
 def _keyboard_json(rows: list[list[list[str]]] | None) -> str | None:
     """Button rows (label, data) as the reply_markup JSON of an inline keyboard."""
     if not rows:
@@ -414,17 +450,23 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
             await app.stop()
 
 
-async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None) -> None:
-    """The bot process's main loop: `serve` until SIGINT or SIGTERM."""
+async def until_signal(serving: Callable[[asyncio.Event], Awaitable[None]],
+                       signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
+    """A bot process's main loop: run `serving(stop)`, with `stop` set by one of the signals."""
     # Everything loaded so far (content, matcher, libraries) lives as long as the process: keep it
     # out of the garbage collector's scans, which otherwise cost ~5% of the CPU time per update
     # (measured with bench/breakdown.py).
     gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in signals:
         loop.add_signal_handler(sig, stop.set)
-    await serve(shell, stop, webhook)
+    await serving(stop)
+
+
+async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None) -> None:
+    """The one-process bot: `serve` until SIGINT or SIGTERM."""
+    await until_signal(lambda stop: serve(shell, stop, webhook))
 
 
 def _polling_error(error: TelegramError) -> None:

@@ -5,14 +5,19 @@ only its id, which the bot ignores, so polling moves on and nothing the user wro
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import ExtBot
 
 log = logging.getLogger("crampbot.telegram")
+# Seconds a busy bot waits between two getUpdates calls: each call costs about as much CPU as
+# sending a reply, and under load this makes one call bring several updates (bench/run.py). At
+# most this much is added to a reply's time, and only while updates are arriving together.
+BATCH_PAUSE = 0.02
 
 
 def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
@@ -32,8 +37,17 @@ def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
 
 
 class TolerantBot(ExtBot):
-    """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own), with
-    lean sendMessage and editMessageText calls that take the keyboard as ready JSON."""
+    """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own) and
+    batches when busy, with lean sendMessage and editMessageText calls that take the keyboard as
+    ready JSON."""
+
+    batch_pause = BATCH_PAUSE
+    _pause = 0.0
+    _on_fetch: Callable[[list[Any]], None] | None = None
+
+    def keep_fetched(self, callback: Callable[[list[Any]], None]) -> None:
+        """Have `callback` keep each fetched batch before the next call tells Telegram it came."""
+        self._on_fetch = callback  # PTB's bot objects only take private attributes once built
 
     async def send_text(self, chat_id: int, text: str, keyboard: str | None = None) -> dict[str, Any]:
         """sendMessage (through PTB's request, retries and rate limiter) returning the raw message:
@@ -50,14 +64,31 @@ class TolerantBot(ExtBot):
             data["reply_markup"] = keyboard
         return await self._post("editMessageText", data)
 
-    async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
-                          read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
-                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Update, ...]:
-        """Fetch updates exactly as PTB does (same long-poll read timeout), but parse them one by one."""
+    async def fetch_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
+                            read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
+                            pool_timeout=DEFAULT_NONE, api_kwargs=None) -> list[Any]:
+        """getUpdates exactly as PTB sends it (same long-poll read timeout), answered as raw JSON.
+        Right after a call that brought more than one update (the bot is busy) it first waits
+        `batch_pause`, so updates come in fewer, larger batches; a quiet bot never waits."""
+        if self._pause:
+            await asyncio.sleep(self._pause)
         base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 0)
         raw = await self._post("getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
                                               "allowed_updates": allowed_updates},
                                read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
                                connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
-        return read_updates(raw or [], self)
+        raw = raw if isinstance(raw, list) else []
+        self._pause = self.batch_pause if len(raw) > 1 else 0.0
+        if raw and self._on_fetch is not None:
+            self._on_fetch(raw)
+        return raw
+
+    async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
+                          read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
+                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Update, ...]:
+        """Fetch updates as PTB does, but parse them one by one."""
+        raw = await self.fetch_updates(offset, limit, timeout, allowed_updates, read_timeout=read_timeout,
+                                       write_timeout=write_timeout, connect_timeout=connect_timeout,
+                                       pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        return read_updates(raw, self)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import sys
+from typing import Any, Callable, Coroutine
 
 from bot.content import Content, load_content
 from bot.content_paths import content_root
@@ -68,11 +69,10 @@ def build_brain(settings: Settings, can_remind: bool = True) -> Brain:
 
 
 def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
-    """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM."""
-    from telegram.error import InvalidToken, NetworkError
-
+    """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM. Polling
+    with more than one worker (CRAMPBOT_WORKERS) runs a poller and worker processes."""
     from bot.storage import SQLiteStorage, StorageError
-    from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal
+    from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal, until_signal
 
     problem = token_problem(settings.telegram_token)
     webhook_url = webhook_url or settings.webhook_url
@@ -88,15 +88,64 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     configure_logging(settings)
     brain = build_brain(settings)  # broken content stops us here, before touching the network
     try:
-        storage = SQLiteStorage(settings.database)
+        storage = SQLiteStorage(settings.database)  # a corrupt or locked database too
     except StorageError as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
+    if settings.workers > 1 and not webhook_url:
+        from bot.telegram_workers import serve_with_workers
+
+        del brain  # each worker loads its own
+        try:
+            return _run_until_stopped(settings, lambda: until_signal(
+                lambda stop: serve_with_workers(settings, storage, settings.workers, stop)))
+        finally:
+            storage.close()
     shell = TelegramShell(brain, storage, settings)
     webhook = Webhook(webhook_url, settings.webhook_secret or "", settings.webhook_listen,
                       settings.webhook_port) if webhook_url else None
     try:
-        asyncio.run(serve_until_signal(shell, webhook))
+        return _run_until_stopped(settings, lambda: serve_until_signal(shell, webhook), webhook is not None)
+    finally:
+        storage.close()
+
+
+def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int) -> int:
+    """One worker process of the poller (bot.telegram_workers): serve the chats of `shard` until
+    stdin closes or SIGTERM (Ctrl-C is the poller's to handle)."""
+    import signal
+
+    from bot.sharding import ShardStorage
+    from bot.storage import SQLiteStorage, StorageError
+    from bot.telegram_adapter import TelegramShell, until_signal
+    from bot.telegram_workers import die_with_parent, serve_worker
+
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(settings)
+    brain = build_brain(settings)
+    try:
+        storage = SQLiteStorage(settings.database)
+    except StorageError as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+        return EXIT_TELEGRAM
+    shell = TelegramShell(brain, ShardStorage(storage, shard, count), settings, share=1 / count)
+    try:
+        return _run_until_stopped(settings, lambda: until_signal(lambda stop: serve_worker(shell, stop),
+                                                                 signals=(signal.SIGTERM,)))
+    finally:
+        storage.close()
+
+
+def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any, None]], webhook: bool = False) -> int:
+    """Run a bot's main loop; turn the ways it can fail into one clear line and exit code 4."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.storage import StorageError
+    from bot.telegram_workers import WorkerFailed
+
+    try:
+        asyncio.run(main())
     except InvalidToken:
         print("crampbot: Telegram refused the token (401 Unauthorized). Check TELEGRAM_BOT_TOKEN.", file=sys.stderr)
         return EXIT_TELEGRAM
@@ -104,17 +153,15 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
         print(f"crampbot: cannot reach the Bot API at the configured address ({type(exc).__name__}).",
               file=sys.stderr)
         return EXIT_TELEGRAM
-    except StorageError as exc:
+    except (StorageError, WorkerFailed) as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
     except OSError as exc:
-        print(f"crampbot: cannot start the webhook server on {settings.webhook_listen}:{settings.webhook_port} "
-              f"({exc.strerror or exc})", file=sys.stderr)
+        where = f"the webhook server on {settings.webhook_listen}:{settings.webhook_port}" if webhook else "the bot"
+        print(f"crampbot: cannot start {where} ({exc.strerror or exc})", file=sys.stderr)
         return EXIT_TELEGRAM
     except Exception as exc:  # anything else: one clean line, never a traceback carrying the token
         redact = RedactSecrets(settings.telegram_token, settings.webhook_secret).redact
         print(f"crampbot: stopped by an unexpected error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
         return EXIT_TELEGRAM
-    finally:
-        storage.close()
     return 0
