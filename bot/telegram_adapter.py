@@ -30,7 +30,6 @@ from bot.conversation import Brain
 from bot.replies import HistoryChart
 from bot.session import Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
-from bot.sharding import chat_of
 from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
 from bot.telegram_render import payloads, without_countdown
@@ -150,9 +149,9 @@ class TelegramShell:
             log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
                      (time.perf_counter() - started) * 1000)
 
-    def receive(self, raw: list[Any]) -> None:
+    def receive(self, received: list[Received]) -> None:
         """Keep a fetched batch in the inbox (see keep_in_inbox)."""
-        keep_in_inbox(self.storage, raw)
+        keep_in_inbox(self.storage, received)
 
     def _done(self, update_id: int) -> None:
         try:
@@ -393,13 +392,11 @@ class TelegramShell:
         await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
 
 
-def keep_in_inbox(storage: Storage, raw: list[Any]) -> None:
+def keep_in_inbox(storage: Storage, received: list[Received]) -> None:
     """Put a fetched getUpdates batch in the inbox before Telegram is told it arrived; if storage
     fails, go on without it (each turn will then tell its user it could not save)."""
-    updates = [Received(item["update_id"], chat_of(item), item) for item in raw
-               if isinstance(item, dict) and isinstance(item.get("update_id"), int)]
     try:
-        storage.receive(updates)
+        storage.receive(received)
     except StorageError as exc:
         log.error("could not keep fetched updates in the inbox: %s", exc)
 

@@ -13,11 +13,27 @@ from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import ExtBot
 
+from bot.sharding import chat_of
+from bot.storage import Received
+
 log = logging.getLogger("crampbot.telegram")
 # Seconds a busy bot waits between two getUpdates calls: each call costs about as much CPU as
 # sending a reply, and under load this makes one call bring several updates (bench/run.py). At
-# most this much is added to a reply's time, and only while updates are arriving together.
+# most this much is added to a reply's time, and only right after a call brought BUSY_BATCH or
+# more updates at once; a bot answering people one at a time never waits.
 BATCH_PAUSE = 0.02
+BUSY_BATCH = 4
+
+
+def received_from(raw: list[Any]) -> list[Received]:
+    """A fetched batch as inbox items, each with the chat it belongs to (one without an
+    update_id cannot be kept or confirmed: it is dropped)."""
+    received = []
+    for item in raw:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if isinstance(update_id, int) and not isinstance(update_id, bool):
+            received.append(Received(update_id, chat_of(item), item))
+    return received
 
 
 def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
@@ -43,9 +59,9 @@ class TolerantBot(ExtBot):
 
     batch_pause = BATCH_PAUSE
     _pause = 0.0
-    _on_fetch: Callable[[list[Any]], None] | None = None
+    _on_fetch: Callable[[list[Received]], None] | None = None
 
-    def keep_fetched(self, callback: Callable[[list[Any]], None]) -> None:
+    def keep_fetched(self, callback: Callable[[list[Received]], None]) -> None:
         """Have `callback` keep each fetched batch before the next call tells Telegram it came."""
         self._on_fetch = callback  # PTB's bot objects only take private attributes once built
 
@@ -68,8 +84,8 @@ class TolerantBot(ExtBot):
                             read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
                             pool_timeout=DEFAULT_NONE, api_kwargs=None) -> list[Any]:
         """getUpdates exactly as PTB sends it (same long-poll read timeout), answered as raw JSON.
-        Right after a call that brought more than one update (the bot is busy) it first waits
-        `batch_pause`, so updates come in fewer, larger batches; a quiet bot never waits."""
+        Right after a call that brought BUSY_BATCH updates or more (the bot is busy) it first
+        waits `batch_pause`, so updates come in fewer, larger batches; a quiet bot never waits."""
         if self._pause:
             await asyncio.sleep(self._pause)
         base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
@@ -79,16 +95,19 @@ class TolerantBot(ExtBot):
                                read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
                                connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
         raw = raw if isinstance(raw, list) else []
-        self._pause = self.batch_pause if len(raw) > 1 else 0.0
-        if raw and self._on_fetch is not None:
-            self._on_fetch(raw)
+        self._pause = self.batch_pause if len(raw) >= BUSY_BATCH else 0.0
         return raw
+
+    def _keep(self, received: list[Received]) -> None:
+        if received and self._on_fetch is not None:
+            self._on_fetch(received)
 
     async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
                           read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
                           pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Update, ...]:
-        """Fetch updates as PTB does, but parse them one by one."""
+        """Fetch updates as PTB does, keep them (see keep_fetched), and parse them one by one."""
         raw = await self.fetch_updates(offset, limit, timeout, allowed_updates, read_timeout=read_timeout,
                                        write_timeout=write_timeout, connect_timeout=connect_timeout,
                                        pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        self._keep(received_from(raw))
         return read_updates(raw, self)

@@ -27,7 +27,6 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -35,10 +34,10 @@ from telegram.ext import Updater
 from telegram.request import HTTPXRequest
 
 from bot.settings import Settings
-from bot.sharding import chat_of, shard_of
-from bot.storage import Storage
+from bot.sharding import shard_of
+from bot.storage import Received, Storage
 from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error, keep_in_inbox
-from bot.telegram_updates import TolerantBot, read_updates
+from bot.telegram_updates import TolerantBot, read_updates, received_from
 
 log = logging.getLogger("crampbot.telegram")
 READY = b"ready\n"
@@ -52,32 +51,22 @@ class WorkerFailed(Exception):
     """A worker could not start, or keeps dying."""
 
 
-@dataclass(frozen=True)
-class RawUpdate:
-    """An update as the Bot API sent it; PTB's Updater only reads its update_id."""
-
-    update_id: int
-    data: dict[str, Any]
-
-
 class RelayBot(TolerantBot):
-    """The poller's bot: getUpdates as PTB does it, returning the updates unparsed."""
+    """The poller's bot: getUpdates as PTB does it, the updates kept and returned unparsed (PTB's
+    Updater only reads their update_id)."""
 
     async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
                           read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
-                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[RawUpdate, ...]:
-        """Fetch updates; keep each as raw JSON (one without an update_id is dropped)."""
+                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Received, ...]:
+        """Fetch updates and keep them (see keep_fetched); each stays raw JSON with its chat."""
         raw = await self.fetch_updates(offset, limit, timeout, allowed_updates, read_timeout=read_timeout,
                                        write_timeout=write_timeout, connect_timeout=connect_timeout,
                                        pool_timeout=pool_timeout, api_kwargs=api_kwargs)
-        updates = []
-        for item in raw:
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if isinstance(update_id, int) and not isinstance(update_id, bool):
-                updates.append(RawUpdate(update_id, item))
-            else:
-                log.warning("dropping an update without an update_id")
-        return tuple(updates)
+        received = received_from(raw)
+        if len(received) < len(raw):
+            log.warning("dropping %s update(s) without an update_id", len(raw) - len(received))
+        self._keep(received)
+        return tuple(received)
 
 
 def worker_command(index: int, count: int) -> list[str]:
@@ -179,9 +168,9 @@ class WorkerPool:
             raise problem
         self._watchers = [asyncio.create_task(self._watch(w)) for w in self.workers]
 
-    def route(self, update: RawUpdate) -> Worker:
+    def route(self, update: Received) -> Worker:
         """Pass one update to the worker owning its chat (updates without a chat: worker 0)."""
-        chat = chat_of(update.data)
+        chat = update.chat_id
         worker = self.workers[0 if chat is None else shard_of(chat, len(self.workers))]
         worker.send(json.dumps(update.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
         return worker
@@ -224,7 +213,7 @@ async def serve_with_workers(settings: Settings, storage: Storage, count: int, s
     bot = RelayBot(settings.telegram_token, base_url=settings.base_url,
                    request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=10),
                    get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30))
-    bot.keep_fetched(lambda raw: keep_in_inbox(storage, raw))
+    bot.keep_fetched(lambda received: keep_in_inbox(storage, received))
     queue: asyncio.Queue = asyncio.Queue()
     updater = Updater(bot, queue)
     pool = WorkerPool(count)

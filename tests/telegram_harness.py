@@ -121,16 +121,41 @@ class RunningBot:
 
 
 def start_process(standin, data_dir: Path, content_dir: Path | None = None, extra_env: dict | None = None,
-                  args: tuple[str, ...] = ()) -> subprocess.Popen:
-    """`crampbot` as a real subprocess talking to the stand-in."""
+                  args: tuple[str, ...] = (), workers: int = 2) -> subprocess.Popen:
+    """`crampbot` as a real subprocess talking to the stand-in: a poller and `workers` worker
+    processes (1: everything in one process), whatever the machine's CPU count."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": standin.base_url,
-           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+           "CRAMPBOT_WORKERS": str(workers)}
     env.pop("CRAMPBOT_CONTENT_DIR", None)
     if content_dir:
         env["CRAMPBOT_CONTENT_DIR"] = str(content_dir)
     env.update(extra_env or {})
     return subprocess.Popen([sys.executable, "-m", "bot", *args], env=env, cwd=data_dir.parent,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def worker_pids(process: subprocess.Popen) -> dict[int, int]:
+    """The running worker processes of a `crampbot` poller: {shard: pid}."""
+    workers = {}
+    for listing in Path(f"/proc/{process.pid}/task").glob("*/children"):
+        for pid in listing.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"telegram-worker" in command and alive(int(pid)):
+                workers[int(command[command.index(b"--shard") + 1])] = int(pid)
+    return workers
+
+
+def alive(pid: int) -> bool:
+    """True while a process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
 
 
 def kill(process: subprocess.Popen) -> None:

@@ -122,11 +122,11 @@ MILESTONES = ["question 1 of 8", "Question 2 of 8", "Question 3 of 8", "Question
               "Question 6 of 8", "Question 7 of 8", "question 8 of 8", "Here is your plan"]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sigkill_at_random_points_loses_nothing(standin, tmp_path, seed):
+@pytest.mark.parametrize("seed, workers", [(1, 2), (2, 2), (3, 1), (4, 1)])
+def test_sigkill_at_random_points_loses_nothing(standin, tmp_path, seed, workers):
     rng = random.Random(seed)
     chat = 7100 + seed
-    process = start_process(standin, tmp_path / "data")
+    process = start_process(standin, tmp_path / "data", workers=workers)
     wait_polling(standin, process)
     kills = 0
     try:
@@ -136,7 +136,7 @@ def test_sigkill_at_random_points_loses_nothing(standin, tmp_path, seed):
             if rng.random() < 0.35:
                 kill(process)
                 kills += 1
-                process = start_process(standin, tmp_path / "data")
+                process = start_process(standin, tmp_path / "data", workers=workers)
                 wait_polling(standin, process)
         standin.wait_for(lambda: sum("Saved in your diary" in (m.text or "") for m in standin.messages(chat)) >= 2,
                          timeout=60)

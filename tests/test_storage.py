@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 
 from bot.session import Session
-from bot.storage import Countdown, SQLiteStorage, StorageError
+from bot.storage import SCHEMA_VERSION, Countdown, Received, SQLiteStorage, StorageError
 from tests.storage_faults import FailingWrites
 
 
@@ -90,3 +91,41 @@ def test_a_read_only_database_is_refused_at_start(tmp_path, monkeypatch):
                                                                           "attempt to write a readonly database"))
     with pytest.raises(StorageError, match="readonly"):
         SQLiteStorage(path)
+
+
+def test_fetched_updates_wait_in_the_inbox_until_a_turn_or_done_takes_them_out(tmp_path):
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    db.receive([Received(3, 7, {"update_id": 3, "message": {"text": "b"}}), Received(2, None, {"update_id": 2})])
+    db.receive([Received(3, 7, {"update_id": 3, "changed": True})])  # fetched again: the first copy stays
+    again = SQLiteStorage(tmp_path / "x.sqlite3")
+    assert [(r.update_id, r.chat_id, r.data) for r in again.inbox()] == [
+        (2, None, {"update_id": 2}), (3, 7, {"update_id": 3, "message": {"text": "b"}})]
+    again.record_turn(7, 3, Session(), [{"text": "answer"}])
+    assert [r.update_id for r in again.inbox()] == [2]
+    again.done(2)
+    assert again.inbox() == []
+    again.receive([Received(4, 7, {"update_id": 4})])
+    again.forget(7)
+    assert again.inbox() == [] and again.rows_about(7) == 0
+
+
+def test_an_inbox_that_cannot_be_written_says_why(tmp_path):
+    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    db.db = FailingWrites(db.db, "database or disk is full")
+    with pytest.raises(StorageError, match="is full"):
+        db.receive([Received(1, 1, {"update_id": 1})])
+    with pytest.raises(StorageError, match="is full"):
+        db.done(1)
+
+
+def test_a_database_from_before_the_inbox_gains_it_and_keeps_its_chats(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL)")
+    old.execute("INSERT INTO sessions VALUES (9, ?, 0)", (json.dumps(Session(next_entry_id=4).to_dict()),))
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    db = SQLiteStorage(path)
+    assert db.load(9).next_entry_id == 4 and db.inbox() == []
+    assert db.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2

@@ -42,15 +42,16 @@ def test_crampbot_with_a_token_runs_the_telegram_bot(standin, tmp_path):
     assert TOKEN not in logs and "chat=501" in logs
 
 
-def test_sigkill_mid_checkup_loses_nothing(standin, tmp_path):
-    process = running(standin, tmp_path)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_mid_checkup_loses_nothing(standin, tmp_path, workers):
+    process = running(standin, tmp_path, workers=workers)
     user = TelegramUser(standin, 502)
     user.send("/checkup")
     user.press("At night")
     user.send("most nights")
     assert "Question 3 of 8" in user.last_text
     kill(process)
-    process = running(standin, tmp_path)
+    process = running(standin, tmp_path, workers=workers)
     try:
         user.send("desk job")
         assert "Question 4 of 8" in user.last_text, "continues at the same step"

@@ -1,0 +1,57 @@
+"""How CrampBot's bot class polls: each batch kept before the next call confirms it, and a pause
+between calls only while updates come together."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.telegram_updates import BATCH_PAUSE, BUSY_BATCH, TolerantBot
+from bot.telegram_workers import RelayBot
+from tests.telegram_harness import TOKEN
+
+
+def scripted(bot_class, batches):
+    """A bot whose getUpdates answers the given batches in turn; records pauses and kept batches."""
+    bot = bot_class(TOKEN, base_url="http://127.0.0.1:9/bot")
+    answers = iter(batches)
+    pauses, kept = [], []
+
+    async def post(method, data, **kwargs):
+        assert method == "getUpdates"
+        return next(answers)
+
+    bot._post = post  # noqa: SLF001 - the one call under test; nothing reaches the network
+    bot.keep_fetched(kept.append)
+    return bot, pauses, kept
+
+
+def test_a_busy_bot_pauses_before_the_next_poll_and_a_quiet_one_never_does(monkeypatch):
+    busy = [{"update_id": 10 + n} for n in range(BUSY_BATCH)]
+    batches = [[{"update_id": 1}], [{"update_id": 2}, {"update_id": 3}], busy, [{"update_id": 4}], []]
+    bot, pauses, kept = scripted(TolerantBot, batches)
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds):
+        pauses.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+
+    async def poll_each_batch():
+        return [await bot.get_updates(timeout=0) for _ in batches]
+
+    results = asyncio.run(poll_each_batch())
+    assert [[u.update_id for u in r] for r in results] == [[u["update_id"] for u in b] for b in batches]
+    assert pauses == [BATCH_PAUSE], f"only right after the batch of {BUSY_BATCH}"
+    assert [[r.data for r in batch] for batch in kept] == batches[:4], "each batch kept before it was returned"
+
+
+def test_unreadable_updates_become_bare_ids_and_the_relay_keeps_them_raw(monkeypatch):
+    bad = {"update_id": 7, "message": {"message_id": 1, "date": "not a date", "chat": "x"}}
+    bot, _, kept = scripted(TolerantBot, [[bad, {"no": "id"}]])
+    (update,) = asyncio.run(bot.get_updates(timeout=0))
+    assert update.update_id == 7 and update.message is None
+    assert [r.update_id for r in kept[0]] == [7], "the one without an id cannot be kept"
+    relay, _, kept = scripted(RelayBot, [[bad, {"no": "id"}]])
+    (raw,) = asyncio.run(relay.get_updates(timeout=0))
+    assert raw.update_id == 7 and raw.data == bad and raw.chat_id is None and kept == [[raw]]
