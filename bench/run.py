@@ -3,8 +3,9 @@
 Measures, on this machine, in one run:
   * matching: per-question latency p50/p99 in-process over the labelled set, and accuracy side by side
     with two baselines on the same knowledge and set (rapidfuzz extractOne; BM25 via rank-bm25);
-  * full stack: many simulated users on the Bot API stand-in driving the real `crampbot` process,
-    against a minimal echo bot built with the same library on the same stand-in (the ceiling);
+  * full stack: many simulated users on the Bot API stand-in driving the real `crampbot` process
+    (as shipped: a poller and a worker per CPU; and in one process), against a minimal echo bot
+    built with the same library on the same stand-in (the ceiling), with CPU time per update;
   * emergency first-reply latency with 100 users mid-conversation;
   * memory (resident size) idle and with 10,000 stored users, and start-up time.
 Prints a table and writes bench/results/latest.md and latest.json."""
@@ -36,6 +37,7 @@ from bot.conversation import Brain  # noqa: E402
 from bot.evaluation import evaluate, load_labelled  # noqa: E402
 from bot.matching import Match  # noqa: E402
 from bot.session import DiaryEntry, Reminder, Session, Text  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from bot.storage import SQLiteStorage  # noqa: E402
 from bot.telegram_adapter import CONCURRENT_UPDATES, CONNECTIONS  # noqa: E402
 from bot.telegram_updates import BATCH_PAUSE  # noqa: E402
@@ -217,7 +219,7 @@ def closed_loop(standin, first_chat: int, users: int, per_user: int, questions: 
         t.join()
     elapsed = time.perf_counter() - started
     return {"rate": len(latencies) / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
-            "lost": lost[0]}
+            "lost": lost[0], "seconds": elapsed}
 
 
 # Other echo settings tried for the best echo: (updates at once = connections, pause between polls)
@@ -229,14 +231,19 @@ def bench_full_stack(items, tmp: Path, rounds: int = 3) -> None:
     measured in alternation `rounds` times so both see the same machine; medians reported."""
     questions = questions_of(items)
     users, per_user = 40, 15
-    with BotApiStandIn(privacy_mode=False) as echo_api, BotApiStandIn(privacy_mode=False) as our_api:
-        with running(echo_api, ECHO_BOT, tmp / "echo", SAME_SETTINGS), running(our_api, CRAMPBOT, tmp / "ours"):
-            closed_loop(echo_api, 10_000, 5, 4, questions)  # warm-up
-            closed_loop(our_api, 10_000, 5, 4, questions)
-            ceilings, ours = [], []
+    with BotApiStandIn(privacy_mode=False) as echo_api, BotApiStandIn(privacy_mode=False) as our_api, \
+            BotApiStandIn(privacy_mode=False) as one_api:
+        with running(echo_api, ECHO_BOT, tmp / "echo", SAME_SETTINGS) as (echo, _), \
+                running(our_api, CRAMPBOT, tmp / "ours") as (bot, _), \
+                running(one_api, CRAMPBOT, tmp / "one", {"CRAMPBOT_WORKERS": "1"}) as (one, _):
+            pairs = ((echo, echo_api), (bot, our_api), (one, one_api))
+            for _, api in pairs:
+                closed_loop(api, 10_000, 5, 4, questions)  # warm-up
+            ceilings, ours, single = [], [], []
             for n in range(rounds):
-                ceilings.append(closed_loop(echo_api, 20_000 + 1000 * n, users, per_user, questions))
-                ours.append(closed_loop(our_api, 20_000 + 1000 * n, users, per_user, questions))
+                for runs, (process, api) in zip((ceilings, ours, single), pairs):
+                    runs.append(with_cpu(process, lambda: closed_loop(api, 20_000 + 1000 * n, users, per_user,
+                                                                      questions)))
             emergency = emergency_latency(our_api, 50_000, 100)
         others = {(CONCURRENT_UPDATES, CONNECTIONS, BATCH_PAUSE): ceilings}
         for g, (at_once, pause) in enumerate(ECHO_GRID):
@@ -246,7 +253,8 @@ def bench_full_stack(items, tmp: Path, rounds: int = 3) -> None:
                 closed_loop(echo_api, 60_000, 5, 4, questions)
                 others[(at_once, at_once, pause)] = [closed_loop(echo_api, 70_000 + 1000 * (g * rounds + n), users,
                                                                  per_user, questions) for n in range(rounds)]
-    ceiling, mine = median_run(ceilings), median_run(ours)
+    ceiling, mine, lone = median_run(ceilings), median_run(ours), median_run(single)
+    workers = load_settings().workers
     (best_at, best_pool, best_pause), best_echo = max(((k, median_run(v)) for k, v in others.items()),
                                                       key=lambda kv: kv[1]["rate"])
     ratio = mine["rate"] / ceiling["rate"]
@@ -256,16 +264,31 @@ def bench_full_stack(items, tmp: Path, rounds: int = 3) -> None:
     row(f"echo bot at its best setting ({best_at} at once, {best_pool} connections, {best_pause * 1000:.0f} ms "
         f"pause, median of {rounds})",
         best_echo["rate"], "updates/s", fmt="{:.0f}")
-    row(f"CrampBot full stack (median of {rounds})", mine["rate"], "updates/s", fmt="{:.0f}")
+    row(f"CrampBot full stack, as shipped: poller and {workers} workers (median of {rounds})", mine["rate"],
+        "updates/s", fmt="{:.0f}")
     row("CrampBot reply latency p50 / p99", mine["p50"], f"ms / {mine['p99']:.0f} ms", fmt="{:.0f}")
     row("CrampBot as a share of the echo ceiling", ratio, "", ">= 0.8", ratio >= 0.8)
     row("CrampBot as a share of the best echo", mine["rate"] / best_echo["rate"], "")
-    lost = sum(r["lost"] for r in [*ours, *(run for runs in others.values() for run in runs)])
+    row(f"CrampBot in one process, CRAMPBOT_WORKERS=1 (median of {rounds})", lone["rate"], "updates/s",
+        fmt="{:.0f}")
+    row("CrampBot in one process as a share of the echo ceiling", lone["rate"] / ceiling["rate"], "")
+    row("CPU per update (all processes): echo bot", ceiling["cpu_ms"], "ms", fmt="{:.2f}")
+    row("CPU per update: CrampBot as shipped / in one process", mine["cpu_ms"], f"ms / {lone['cpu_ms']:.2f} ms",
+        fmt="{:.2f}")
+    lost = sum(r["lost"] for r in [*ours, *single, *(run for runs in others.values() for run in runs)])
     row("lost replies (all runs)", lost, "", "0", lost == 0, fmt="{:.0f}")
     row(f"emergency first reply p50, 100 users mid-conversation ({emergency['count']} reports)", emergency["p50"],
         "ms", fmt="{:.1f}")
     row("emergency first reply p99, 100 users mid-conversation", emergency["p99"], "ms", "< 50 ms",
         emergency["p99"] < 50, fmt="{:.1f}")
+
+
+def with_cpu(bot: subprocess.Popen, run) -> dict:
+    """`run()`'s results plus the bot's CPU time per reply in ms (all its processes)."""
+    before = cpu_seconds(bot.pid)
+    result = run()
+    replies = max(1, round(result["rate"] * result["seconds"]))
+    return {**result, "cpu_ms": (cpu_seconds(bot.pid) - before) / replies * 1000}
 
 
 def median_run(runs: list[dict]) -> dict:

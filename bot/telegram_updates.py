@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, Callable
 
 from telegram import Update
@@ -19,10 +20,10 @@ from bot.storage import Received
 log = logging.getLogger("crampbot.telegram")
 # Seconds a busy bot waits between two getUpdates calls: each call costs about as much CPU as
 # sending a reply, and under load this makes one call bring several updates (bench/run.py). At
-# most this much is added to a reply's time, and only right after a call brought BUSY_BATCH or
-# more updates at once; a bot answering people one at a time never waits.
+# most this much is added to a reply's time, and only while more than BUSY_RATE updates a second
+# arrive (measured over the last second or so); a bot answering people at a human pace never waits.
 BATCH_PAUSE = 0.02
-BUSY_BATCH = 4
+BUSY_RATE = 50.0
 
 
 def received_from(raw: list[Any]) -> list[Received]:
@@ -59,6 +60,8 @@ class TolerantBot(ExtBot):
 
     batch_pause = BATCH_PAUSE
     _pause = 0.0
+    _clock = staticmethod(time.monotonic)
+    _window: tuple[float, int] | None = None  # (since when, updates fetched since then)
     _on_fetch: Callable[[list[Received]], None] | None = None
 
     def keep_fetched(self, callback: Callable[[list[Received]], None]) -> None:
@@ -84,8 +87,8 @@ class TolerantBot(ExtBot):
                             read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
                             pool_timeout=DEFAULT_NONE, api_kwargs=None) -> list[Any]:
         """getUpdates exactly as PTB sends it (same long-poll read timeout), answered as raw JSON.
-        Right after a call that brought BUSY_BATCH updates or more (the bot is busy) it first
-        waits `batch_pause`, so updates come in fewer, larger batches; a quiet bot never waits."""
+        While more than BUSY_RATE updates a second come in, it first waits `batch_pause`, so
+        updates come in fewer, larger batches; a bot that is not that busy never waits."""
         if self._pause:
             await asyncio.sleep(self._pause)
         base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
@@ -95,8 +98,18 @@ class TolerantBot(ExtBot):
                                read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
                                connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
         raw = raw if isinstance(raw, list) else []
-        self._pause = self.batch_pause if len(raw) >= BUSY_BATCH else 0.0
+        self._note_rate(len(raw))
         return raw
+
+    def _note_rate(self, fetched: int) -> None:
+        """Count fetched updates per window of a second or more; pause while the last was busy."""
+        now = self._clock()
+        since, count = self._window or (now, 0)
+        count += fetched
+        if now - since >= 1.0:
+            self._pause = self.batch_pause if count / (now - since) > BUSY_RATE else 0.0
+            since, count = now, 0
+        self._window = (since, count)
 
     def _keep(self, received: list[Received]) -> None:
         if received and self._on_fetch is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.telegram_updates import BATCH_PAUSE, BUSY_BATCH, TolerantBot
+from bot.telegram_updates import BATCH_PAUSE, BUSY_RATE, TolerantBot
 from bot.telegram_workers import RelayBot
 from tests.telegram_harness import TOKEN
 
@@ -26,13 +26,21 @@ def scripted(bot_class, batches):
 
 
 def test_a_busy_bot_pauses_before_the_next_poll_and_a_quiet_one_never_does(monkeypatch):
-    busy = [{"update_id": 10 + n} for n in range(BUSY_BATCH)]
-    batches = [[{"update_id": 1}], [{"update_id": 2}, {"update_id": 3}], busy, [{"update_id": 4}], []]
+    """Each call here takes a quarter of a second (4 a second): a second of one update a call, a
+    second of ten times the busy rate, then two seconds of one update a call again."""
+    quiet = [[{"update_id": n}] for n in range(4)]
+    busy = [[{"update_id": 100 + n * 1000 + i} for i in range(int(BUSY_RATE * 10 / 4))] for n in range(4)]
+    calm = [[{"update_id": 9000 + n}] for n in range(8)]
+    batches = quiet + busy + calm
     bot, pauses, kept = scripted(TolerantBot, batches)
+    clock = iter(n / 4 for n in range(100))
+    bot._clock = lambda: next(clock)  # noqa: SLF001 - a fake clock
     real_sleep = asyncio.sleep
+    slept_before: list[int] = []
 
     async def sleep(seconds):
         pauses.append(seconds)
+        slept_before.append(len(kept))
         await real_sleep(0)
 
     monkeypatch.setattr(asyncio, "sleep", sleep)
@@ -42,8 +50,11 @@ def test_a_busy_bot_pauses_before_the_next_poll_and_a_quiet_one_never_does(monke
 
     results = asyncio.run(poll_each_batch())
     assert [[u.update_id for u in r] for r in results] == [[u["update_id"] for u in b] for b in batches]
-    assert pauses == [BATCH_PAUSE], f"only right after the batch of {BUSY_BATCH}"
-    assert [[r.data for r in batch] for batch in kept] == batches[:4], "each batch kept before it was returned"
+    assert set(pauses) == {BATCH_PAUSE}
+    # The rate is judged each second, at calls 4, 8 and 12: busy at 4 (the first busy batch came
+    # in), busy at 8, calm again at 12. So it paused before calls 5 to 12 and never otherwise.
+    assert slept_before == list(range(5, 13))
+    assert [[r.data for r in batch] for batch in kept] == batches, "each batch kept before it was returned"
 
 
 def test_unreadable_updates_become_bare_ids_and_the_relay_keeps_them_raw(monkeypatch):
