@@ -90,14 +90,14 @@ class TelegramShell:
         assert self.settings.telegram_token
         bot = TolerantBot(
             self.settings.telegram_token, base_url=self.settings.base_url,
-            request=HTTPXRequest(connection_pool_size=max(2, round(CONNECTIONS * self.share)), connect_timeout=5, read_timeout=self.read_timeout,
-                                 write_timeout=self.read_timeout, pool_timeout=10),
+            request=HTTPXRequest(connection_pool_size=max(2, round(CONNECTIONS * self.share)), connect_timeout=5,
+                                 read_timeout=self.read_timeout, write_timeout=self.read_timeout, pool_timeout=10),
             get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30),
             # Telegram's limits (about 30 messages a second); a local Bot API server has none
             rate_limiter=AIORateLimiter(overall_max_rate=30 * self.share, max_retries=3) if self.settings.rate_limit
             else None)
         if polling:
-            bot.keep_fetched(self.receive)
+            bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
         builder = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES)
         app = (builder if polling else builder.updater(None)).build()
         app.add_handler(TypeHandler(Update, self.on_update))
@@ -148,10 +148,6 @@ class TelegramShell:
                 self._done(update.update_id)
             log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
                      (time.perf_counter() - started) * 1000)
-
-    def receive(self, received: list[Received]) -> None:
-        """Keep a fetched batch in the inbox (see keep_in_inbox)."""
-        keep_in_inbox(self.storage, received)
 
     def _done(self, update_id: int) -> None:
         try:

@@ -71,7 +71,6 @@ def build_brain(settings: Settings, can_remind: bool = True) -> Brain:
 def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM. Polling
     with more than one worker (CRAMPBOT_WORKERS) runs a poller and worker processes."""
-    from bot.storage import SQLiteStorage, StorageError
     from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal, until_signal
 
     problem = token_problem(settings.telegram_token)
@@ -87,10 +86,8 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
         return 2
     configure_logging(settings)
     brain = build_brain(settings)  # broken content stops us here, before touching the network
-    try:
-        storage = SQLiteStorage(settings.database)  # a corrupt or locked database too
-    except StorageError as exc:
-        print(f"crampbot: {exc}", file=sys.stderr)
+    storage = _open_storage(settings)  # and a corrupt or locked database
+    if storage is None:
         return EXIT_TELEGRAM
     if settings.workers > 1 and not webhook_url:
         from bot.telegram_workers import serve_with_workers
@@ -116,7 +113,6 @@ def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int)
     import signal
 
     from bot.sharding import ShardStorage
-    from bot.storage import SQLiteStorage, StorageError
     from bot.telegram_adapter import TelegramShell, until_signal
     from bot.telegram_workers import die_with_parent, serve_worker
 
@@ -124,10 +120,8 @@ def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(settings)
     brain = build_brain(settings)
-    try:
-        storage = SQLiteStorage(settings.database)
-    except StorageError as exc:
-        print(f"crampbot: {exc}", file=sys.stderr)
+    storage = _open_storage(settings)
+    if storage is None:
         return EXIT_TELEGRAM
     shell = TelegramShell(brain, ShardStorage(storage, shard, count), settings, share=1 / count)
     try:
@@ -135,6 +129,17 @@ def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int)
                                                                  signals=(signal.SIGTERM,)))
     finally:
         storage.close()
+
+
+def _open_storage(settings: Settings):
+    """The SQLite storage, or None after saying in one line why it cannot be opened."""
+    from bot.storage import SQLiteStorage, StorageError
+
+    try:
+        return SQLiteStorage(settings.database)
+    except StorageError as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+        return None
 
 
 def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any, None]], webhook: bool = False) -> int:
