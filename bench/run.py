@@ -219,7 +219,7 @@ def closed_loop(standin, first_chat: int, users: int, per_user: int, questions: 
         t.join()
     elapsed = time.perf_counter() - started
     return {"rate": len(latencies) / elapsed, "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
-            "lost": lost[0], "seconds": elapsed}
+            "lost": lost[0], "replies": len(latencies)}
 
 
 # Other echo settings tried for the best echo: (updates at once = connections, pause between polls)
@@ -287,8 +287,7 @@ def with_cpu(bot: subprocess.Popen, run) -> dict:
     """`run()`'s results plus the bot's CPU time per reply in ms (all its processes)."""
     before = cpu_seconds(bot.pid)
     result = run()
-    replies = max(1, round(result["rate"] * result["seconds"]))
-    return {**result, "cpu_ms": (cpu_seconds(bot.pid) - before) / replies * 1000}
+    return {**result, "cpu_ms": (cpu_seconds(bot.pid) - before) / max(1, result["replies"]) * 1000}
 
 
 def median_run(runs: list[dict]) -> dict:

@@ -1,7 +1,7 @@
 """Which worker process owns which chat, when the Telegram bot runs as one poller and N workers.
 
 Every chat belongs to exactly one worker (`shard_of`): its updates are routed there, and only that
-worker resumes its countdowns, reminders and unsent replies after a start. No telegram import: the
+worker resumes its countdowns, reminders, unsent replies and inbox after a start. No telegram import: the
 poller routes raw update JSON without building PTB objects."""
 
 from __future__ import annotations

@@ -83,24 +83,6 @@ class TolerantBot(ExtBot):
             data["reply_markup"] = keyboard
         return await self._post("editMessageText", data)
 
-    async def fetch_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
-                            read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
-                            pool_timeout=DEFAULT_NONE, api_kwargs=None) -> list[Any]:
-        """getUpdates exactly as PTB sends it (same long-poll read timeout), answered as raw JSON.
-        While more than BUSY_RATE updates a second come in, it first waits `batch_pause`, so
-        updates come in fewer, larger batches; a bot that is not that busy never waits."""
-        if self._pause:
-            await asyncio.sleep(self._pause)
-        base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 0)
-        raw = await self._post("getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
-                                              "allowed_updates": allowed_updates},
-                               read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
-                               connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
-        raw = raw if isinstance(raw, list) else []
-        self._note_rate(len(raw))
-        return raw
-
     def _note_rate(self, fetched: int) -> None:
         """Count fetched updates per window of a second or more; pause while the last was busy."""
         now = self._clock()
@@ -111,16 +93,28 @@ class TolerantBot(ExtBot):
             since, count = now, 0
         self._window = (since, count)
 
-    def _keep(self, received: list[Received]) -> None:
-        if received and self._on_fetch is not None:
-            self._on_fetch(received)
-
     async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
                           read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
-                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Update, ...]:
-        """Fetch updates as PTB does, keep them (see keep_fetched), and parse them one by one."""
-        raw = await self.fetch_updates(offset, limit, timeout, allowed_updates, read_timeout=read_timeout,
-                                       write_timeout=write_timeout, connect_timeout=connect_timeout,
-                                       pool_timeout=pool_timeout, api_kwargs=api_kwargs)
-        self._keep(received_from(raw))
+                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Any, ...]:
+        """getUpdates exactly as PTB sends it (same long-poll read timeout); the batch is kept (see
+        keep_fetched) before it is returned, parsed one by one. While more than BUSY_RATE updates a
+        second come in, it first waits `batch_pause`, so updates come in fewer, larger batches; a
+        bot that is not that busy never waits."""
+        if self._pause:
+            await asyncio.sleep(self._pause)
+        base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 0)
+        raw = await self._post("getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
+                                              "allowed_updates": allowed_updates},
+                               read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
+                               connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        raw = raw if isinstance(raw, list) else []
+        self._note_rate(len(raw))
+        received = received_from(raw)
+        if received and self._on_fetch is not None:
+            self._on_fetch(received)
+        return self._handed_on(raw, received)
+
+    def _handed_on(self, raw: list[Any], received: list[Received]) -> tuple[Any, ...]:
+        """What getUpdates returns to PTB's Updater: each update parsed on its own."""
         return read_updates(raw, self)

@@ -1,9 +1,9 @@
 """The Telegram bot spread over processes: one poller and N workers, each chat owned by one worker.
 
-The poller (`serve_with_workers`) long-polls the Bot API and passes each update, as the raw JSON
-it came in, to the worker that owns its chat (`bot.sharding.shard_of`), one line per update on
-that worker's stdin. It never parses an update into PTB objects, runs the core or touches
-storage, so it costs little per update. Each worker (`serve_worker`) is a whole TelegramShell
+The poller (`serve_with_workers`) long-polls the Bot API, keeps each batch in the storage's inbox,
+and passes each update, as the raw JSON it came in, to the worker that owns its chat
+(`bot.sharding.shard_of`), one line per update on that worker's stdin. It never parses an update
+into PTB objects or runs the core, so it costs little per update. Each worker (`serve_worker`) is a whole TelegramShell
 without an updater: it reads its lines, and answers, stores, sends, counts down and reminds for
 its own chats exactly as the one-process bot does, all workers sharing one SQLite file.
 
@@ -27,9 +27,9 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.ext import Updater
 from telegram.request import HTTPXRequest
 
@@ -37,7 +37,7 @@ from bot.settings import Settings
 from bot.sharding import shard_of
 from bot.storage import Received, Storage
 from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error, keep_in_inbox
-from bot.telegram_updates import TolerantBot, read_updates, received_from
+from bot.telegram_updates import TolerantBot, read_updates
 
 log = logging.getLogger("crampbot.telegram")
 READY = b"ready\n"
@@ -52,20 +52,13 @@ class WorkerFailed(Exception):
 
 
 class RelayBot(TolerantBot):
-    """The poller's bot: getUpdates as PTB does it, the updates kept and returned unparsed (PTB's
-    Updater only reads their update_id)."""
+    """The poller's bot: getUpdates as TolerantBot does it (kept, paused while busy), but the
+    updates are handed on unparsed, as inbox items (PTB's Updater only reads their update_id)."""
 
-    async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
-                          read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
-                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Received, ...]:
-        """Fetch updates and keep them (see keep_fetched); each stays raw JSON with its chat."""
-        raw = await self.fetch_updates(offset, limit, timeout, allowed_updates, read_timeout=read_timeout,
-                                       write_timeout=write_timeout, connect_timeout=connect_timeout,
-                                       pool_timeout=pool_timeout, api_kwargs=api_kwargs)
-        received = received_from(raw)
+    def _handed_on(self, raw: list[Any], received: list[Received]) -> tuple[Received, ...]:
+        """Each update as raw JSON with its chat (one without an update_id is dropped)."""
         if len(received) < len(raw):
             log.warning("dropping %s update(s) without an update_id", len(raw) - len(received))
-        self._keep(received)
         return tuple(received)
 
 
@@ -108,18 +101,21 @@ class Worker:
             self.process.stdin.write(old)
         self.ready = True
 
+    def _pipe(self) -> asyncio.StreamWriter | None:
+        """The worker's stdin while it is ready and alive."""
+        pipe = self.process.stdin if self.process and self.ready else None
+        return pipe if pipe is not None and not pipe.is_closing() else None
+
     def send(self, line: bytes) -> None:
         """Pass one update line to the worker (kept to hand again if the worker dies)."""
         self.recent.append(line)
-        pipe = self.process.stdin if self.process else None
-        if self.ready and pipe is not None and not pipe.is_closing():
+        if pipe := self._pipe():
             pipe.write(line)
 
     async def keep_up(self) -> None:
         """Wait while the worker is far behind reading its pipe."""
-        pipe = self.process.stdin if self.process else None
-        if self.ready and pipe is not None and not pipe.is_closing() \
-                and pipe.transport.get_write_buffer_size() > BUFFER_HIGH:
+        pipe = self._pipe()
+        if pipe is not None and pipe.transport.get_write_buffer_size() > BUFFER_HIGH:
             try:
                 await pipe.drain()
             except ConnectionError:

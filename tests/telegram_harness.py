@@ -135,6 +135,19 @@ def start_process(standin, data_dir: Path, content_dir: Path | None = None, extr
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def running_process(standin, data_dir: Path, content_dir: Path | None = None, **kwargs) -> subprocess.Popen:
+    """`start_process`, then wait until it polls; it is killed (and the wait's error raised) if it
+    never does, and its stderr is shown if it stopped instead."""
+    process = start_process(standin, data_dir, content_dir, **kwargs)
+    try:
+        standin.wait_for(lambda: standin.polling or process.poll() is not None, timeout=30)
+    except AssertionError:
+        kill(process)
+        raise
+    assert process.poll() is None, process.stderr.read()
+    return process
+
+
 def worker_pids(process: subprocess.Popen) -> dict[int, int]:
     """The running worker processes of a `crampbot` poller: {shard: pid}."""
     workers = {}

@@ -15,7 +15,7 @@ from bot.session import Session
 from bot.storage import SQLiteStorage
 from tests.botapi_standin import BotApiStandIn
 from tests.storage_faults import FailingWrites
-from tests.telegram_harness import RunningBot, kill, settings_for, start_process
+from tests.telegram_harness import RunningBot, kill, running_process, settings_for, start_process
 from tests.telegram_user import TelegramUser
 
 
@@ -126,8 +126,7 @@ MILESTONES = ["question 1 of 8", "Question 2 of 8", "Question 3 of 8", "Question
 def test_sigkill_at_random_points_loses_nothing(standin, tmp_path, seed, workers):
     rng = random.Random(seed)
     chat = 7100 + seed
-    process = start_process(standin, tmp_path / "data", workers=workers)
-    wait_polling(standin, process)
+    process = running_process(standin, tmp_path / "data", workers=workers)
     kills = 0
     try:
         for text in CONVERSATION:
@@ -136,8 +135,7 @@ def test_sigkill_at_random_points_loses_nothing(standin, tmp_path, seed, workers
             if rng.random() < 0.35:
                 kill(process)
                 kills += 1
-                process = start_process(standin, tmp_path / "data", workers=workers)
-                wait_polling(standin, process)
+                process = running_process(standin, tmp_path / "data", workers=workers)
         standin.wait_for(lambda: sum("Saved in your diary" in (m.text or "") for m in standin.messages(chat)) >= 2,
                          timeout=60)
     finally:

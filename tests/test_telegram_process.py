@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram_harness import TOKEN, content_with_short_timers, kill, start_process
+from tests.telegram_harness import TOKEN, content_with_short_timers, kill, running_process, start_process
 from tests.telegram_user import TelegramUser
 
 
@@ -17,19 +17,8 @@ def standin():
         yield server
 
 
-def running(standin, tmp_path, content=None, **kwargs):
-    process = start_process(standin, tmp_path / "data", content, **kwargs)
-    try:
-        standin.wait_for(lambda: standin.polling or process.poll() is not None, timeout=30)
-    except AssertionError:
-        kill(process)
-        raise
-    assert process.poll() is None, process.stderr.read()
-    return process
-
-
 def test_crampbot_with_a_token_runs_the_telegram_bot(standin, tmp_path):
-    process = running(standin, tmp_path)
+    process = running_process(standin, tmp_path / "data")
     try:
         user = TelegramUser(standin, 501)
         user.send("/start")
@@ -44,14 +33,14 @@ def test_crampbot_with_a_token_runs_the_telegram_bot(standin, tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigkill_mid_checkup_loses_nothing(standin, tmp_path, workers):
-    process = running(standin, tmp_path, workers=workers)
+    process = running_process(standin, tmp_path / "data", workers=workers)
     user = TelegramUser(standin, 502)
     user.send("/checkup")
     user.press("At night")
     user.send("most nights")
     assert "Question 3 of 8" in user.last_text
     kill(process)
-    process = running(standin, tmp_path, workers=workers)
+    process = running_process(standin, tmp_path / "data", workers=workers)
     try:
         user.send("desk job")
         assert "Question 4 of 8" in user.last_text, "continues at the same step"
@@ -63,13 +52,13 @@ def test_sigkill_mid_checkup_loses_nothing(standin, tmp_path, workers):
 
 def test_sigkill_mid_countdown_resumes_it(standin, tmp_path):
     content = content_with_short_timers(tmp_path, seconds=6)
-    process = running(standin, tmp_path, content)
+    process = running_process(standin, tmp_path / "data", content)
     user = TelegramUser(standin, 503)
     user.send("/cramp")
     step = user.last_message
     standin.wait_for(lambda: len(standin.message(503, step.message_id).edits) >= 1, timeout=10)
     kill(process)
-    process = running(standin, tmp_path, content)
+    process = running_process(standin, tmp_path / "data", content)
     try:
         standin.wait_for(lambda: any("let go slowly" in (m.text or "") for m in user.messages), timeout=20)
         final = standin.message(503, step.message_id)
@@ -81,12 +70,12 @@ def test_sigkill_mid_countdown_resumes_it(standin, tmp_path):
 
 def test_a_countdown_that_ended_while_the_bot_was_down_ends_cleanly(standin, tmp_path):
     content = content_with_short_timers(tmp_path, seconds=2)
-    process = running(standin, tmp_path, content)
+    process = running_process(standin, tmp_path / "data", content)
     user = TelegramUser(standin, 504)
     user.send("/cramp")
     kill(process)
     time.sleep(2.5)
-    process = running(standin, tmp_path, content)
+    process = running_process(standin, tmp_path / "data", content)
     try:
         standin.wait_for(lambda: any("let go slowly" in (m.text or "") for m in user.messages), timeout=20)
         user.press("It's gone")

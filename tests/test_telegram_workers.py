@@ -12,7 +12,7 @@ import pytest
 from bot.sharding import shard_of
 from bot.storage import Received, SQLiteStorage
 from tests.botapi_standin import BotApiStandIn
-from tests.telegram_harness import alive, kill, start_process, worker_pids
+from tests.telegram_harness import alive, kill, running_process, worker_pids
 from tests.telegram_user import TelegramUser
 
 
@@ -22,19 +22,8 @@ def standin():
         yield server
 
 
-def running(standin, tmp_path, workers=2):
-    process = start_process(standin, tmp_path / "data", workers=workers)
-    try:
-        standin.wait_for(lambda: standin.polling or process.poll() is not None, timeout=30)
-    except AssertionError:
-        kill(process)
-        raise
-    assert process.poll() is None, process.stderr.read()
-    return process
-
-
 def test_two_workers_share_the_chats_and_stop_cleanly_with_the_poller(standin, tmp_path):
-    process = running(standin, tmp_path)
+    process = running_process(standin, tmp_path / "data")
     try:
         workers = worker_pids(process)
         assert sorted(workers) == [0, 1]
@@ -55,7 +44,7 @@ def test_two_workers_share_the_chats_and_stop_cleanly_with_the_poller(standin, t
 
 
 def test_a_worker_killed_mid_checkup_is_started_again_and_the_chat_goes_on(standin, tmp_path):
-    process = running(standin, tmp_path)
+    process = running_process(standin, tmp_path / "data")
     chat = 813
     try:
         user = TelegramUser(standin, chat, timeout=30)
@@ -80,7 +69,7 @@ def test_a_worker_killed_mid_checkup_is_started_again_and_the_chat_goes_on(stand
 
 
 def test_killing_the_poller_takes_its_workers_with_it(standin, tmp_path):
-    process = running(standin, tmp_path)
+    process = running_process(standin, tmp_path / "data")
     workers = worker_pids(process)
     assert len(workers) == 2
     kill(process)
@@ -101,7 +90,7 @@ def test_an_update_fetched_but_never_handled_is_answered_at_the_next_start(stand
         "from": {"id": chat, "is_bot": False, "first_name": "T"}, "text": "/tips",
         "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}) for chat in chats])
     storage.close()
-    process = running(standin, tmp_path, workers)
+    process = running_process(standin, tmp_path / "data", workers=workers)
     try:
         for chat in chats:
             standin.wait_for(lambda: any("cramps less likely" in (m.text or "") for m in standin.messages(chat)),
@@ -116,7 +105,7 @@ def test_an_update_fetched_but_never_handled_is_answered_at_the_next_start(stand
 
 
 def test_malformed_and_unknown_updates_reach_no_worker_harmfully(standin, tmp_path):
-    process = running(standin, tmp_path)
+    process = running_process(standin, tmp_path / "data")
     try:
         standin.raw_update({"update_id": 910001, "message": {"message_id": 1, "date": "not a date", "chat": "x"}})
         standin.raw_update({"update_id": 910002, "poll_answer": {"poll_id": "p"}})
