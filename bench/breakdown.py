@@ -1,9 +1,10 @@
 """Where CrampBot's CPU time per update goes, next to the echo ceiling: `make bench-breakdown`
 (or .venv/bin/python bench/breakdown.py). Not part of the test suite.
 
-Runs five bots in turn on the Bot API stand-in under the full-stack load of bench/run.py (the same
+Runs seven bots in turn on the Bot API stand-in under the full-stack load of bench/run.py (the same
 40 users asking questions and waiting for each answer; 30 questions each here) and reads each bot process's CPU time from /proc:
-  1. the echo bot (bench/echo_bot.py), the ceiling;
+  0. the echo bot (bench/echo_bot.py) on PTB's default HTTP client, httpx;
+  1. the echo bot on CrampBot's HTTP client (bot.telegram_http), the ceiling;
   2. the echo bot sending a typical CrampBot answer with its buttons instead of the user's text;
   3. CrampBot's shell with the core's answers cached and nothing stored (bench/shell_only.py);
   4. the same with the real core on every update;
@@ -25,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import (CRAMPBOT, ECHO_BOT, RESULTS, SAME_SETTINGS, closed_loop, cpu_seconds,  # noqa: E402
-                       machine, questions_of, running)
+from bench.run import (CRAMPBOT, ECHO_BOT, PTB_DEFAULT_HTTP, RESULTS, SAME_SETTINGS, closed_loop,  # noqa: E402
+                       cpu_seconds, machine, questions_of, running)
 from bot.content import load_content  # noqa: E402
 from bot.conversation import Brain  # noqa: E402
 from bot.evaluation import load_labelled  # noqa: E402
@@ -54,7 +55,8 @@ def main() -> int:
     reply_file.write_text(json.dumps(typical_reply(questions)), encoding="utf-8")
     shell = [sys.executable, str(ROOT / "bench" / "shell_only.py")]
     bots = [
-        ("echo bot (the ceiling)", ECHO_BOT, SAME_SETTINGS),
+        ("echo bot on PTB's default HTTP client (httpx)", ECHO_BOT, PTB_DEFAULT_HTTP),
+        ("echo bot on CrampBot's HTTP client (the ceiling)", ECHO_BOT, SAME_SETTINGS),
         ("echo bot sending a typical CrampBot answer with buttons", ECHO_BOT,
          {**SAME_SETTINGS, "ECHO_REPLY": str(reply_file)}),
         ("CrampBot shell, core answers cached, nothing stored", shell, {"BREAKDOWN": "cached"}),

@@ -1,8 +1,9 @@
 """The ceiling for the full-stack benchmark: the smallest useful bot built with the same library,
 the same HTTP settings and the same concurrency, answering every text with the same text. It sends
 the way CrampBot does (PTB's request, without building a Message from the answer), so the ceiling
-does not pay a cost CrampBot avoids. With ECHO_REPLY (a JSON file with "text" and "reply_markup") it
-sends that instead of the user's text (bench/breakdown.py uses it)."""
+does not pay a cost CrampBot avoids; with ECHO_HTTP=aiohttp it also uses CrampBot's HTTP client
+(bot.telegram_http), otherwise PTB's default (httpx). With ECHO_REPLY (a JSON file with "text" and
+"reply_markup") it sends that instead of the user's text (bench/breakdown.py uses it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.telegram_http import AiohttpRequest
 
 REPLY = json.loads(Path(os.environ["ECHO_REPLY"]).read_text(encoding="utf-8")) if os.environ.get("ECHO_REPLY") else None
 
@@ -25,10 +28,18 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     """Poll the Bot API at TELEGRAM_BASE_URL until killed."""
-    app = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(os.environ["TELEGRAM_BASE_URL"])
+    builder = ApplicationBuilder()
+    if os.environ.get("ECHO_HTTP") == "aiohttp":
+        pool = int(os.environ.get("ECHO_POOL", "8"))
+        builder = (builder.request(AiohttpRequest(pool, read_timeout=10, write_timeout=10, connect_timeout=5,
+                                                  pool_timeout=10))
+                   .get_updates_request(AiohttpRequest(2, read_timeout=30, connect_timeout=5)))
+    else:
+        builder = (builder.connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5)
+                   .read_timeout(10).write_timeout(10).pool_timeout(10).get_updates_read_timeout(30))
+    app = (builder.token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(os.environ["TELEGRAM_BASE_URL"])
            .concurrent_updates(int(os.environ.get("ECHO_CONCURRENCY", "256")))
-           .connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5).read_timeout(10).write_timeout(10)
-           .pool_timeout(10).get_updates_read_timeout(30).build())
+           .build())
     app.add_handler(TypeHandler(Update, echo))
     app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=float(os.environ.get("ECHO_POLL_INTERVAL", "0")))
 

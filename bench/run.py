@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,11 +47,13 @@ TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstu"
 RESULTS = ROOT / "bench" / "results"
 ECHO_BOT = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
 CRAMPBOT = [sys.executable, "-m", "bot", "telegram"]
-# The echo bot with ours: updates at once, HTTP connections, and the pause a busy bot makes between
-# two getUpdates calls (ours pauses only while updates come together; the echo bot always does,
-# which under this load is the same or better for it).
+# The echo bot with ours: updates at once, HTTP connections, our HTTP client (bot.telegram_http),
+# and the pause a busy bot makes between two getUpdates calls (ours pauses only while updates come
+# together; the echo bot always does, which under this load is the same or better for it).
 SAME_SETTINGS = {"ECHO_CONCURRENCY": str(CONCURRENT_UPDATES), "ECHO_POOL": str(CONNECTIONS),
-                 "ECHO_POLL_INTERVAL": str(BATCH_PAUSE)}
+                 "ECHO_POLL_INTERVAL": str(BATCH_PAUSE), "ECHO_HTTP": "aiohttp"}
+# The same echo bot on PTB's default HTTP client (httpx), as a bot built with the library's defaults runs
+PTB_DEFAULT_HTTP = {**SAME_SETTINGS, "ECHO_HTTP": "httpx"}
 rows: list[tuple[str, str, str, str]] = []  # (measure, value, target, verdict)
 record: dict[str, float] = {}
 
@@ -226,56 +228,63 @@ def closed_loop(standin, first_chat: int, users: int, per_user: int, questions: 
 ECHO_GRID = ((1, BATCH_PAUSE), (2, BATCH_PAUSE), (4, BATCH_PAUSE), (16, BATCH_PAUSE), (CONNECTIONS, 0.0))
 
 
-def bench_full_stack(items, tmp: Path, rounds: int = 3) -> None:
-    """Our bot vs the echo ceiling: each on its own stand-in (same code), same load, same settings,
-    measured in alternation `rounds` times so both see the same machine; medians reported."""
+def bench_full_stack(items, tmp: Path, rounds: int = 5) -> None:
+    """Our bot vs the echo ceiling: each bot on its own stand-in (same code), same load, same
+    settings, measured in alternation `rounds` times so all see the same machine; medians reported."""
     questions = questions_of(items)
-    users, per_user = 40, 15
-    with BotApiStandIn(privacy_mode=False) as echo_api, BotApiStandIn(privacy_mode=False) as our_api, \
-            BotApiStandIn(privacy_mode=False) as one_api:
-        with running(echo_api, ECHO_BOT, tmp / "echo", SAME_SETTINGS) as (echo, _), \
-                running(our_api, CRAMPBOT, tmp / "ours") as (bot, _), \
-                running(one_api, CRAMPBOT, tmp / "one", {"CRAMPBOT_WORKERS": "1"}) as (one, _):
-            pairs = ((echo, echo_api), (bot, our_api), (one, one_api))
-            for _, api in pairs:
-                closed_loop(api, 10_000, 5, 4, questions)  # warm-up
-            ceilings, ours, single = [], [], []
-            for n in range(rounds):
-                for runs, (process, api) in zip((ceilings, ours, single), pairs):
-                    runs.append(with_cpu(process, lambda: closed_loop(api, 20_000 + 1000 * n, users, per_user,
-                                                                      questions)))
-            emergency = emergency_latency(our_api, 50_000, 100)
-        others = {(CONCURRENT_UPDATES, CONNECTIONS, BATCH_PAUSE): ceilings}
+    users, per_user = 40, 40
+    bots = {"echo": (ECHO_BOT, SAME_SETTINGS), "echo on httpx": (ECHO_BOT, PTB_DEFAULT_HTTP),
+            "shipped": (CRAMPBOT, {}), "one process": (CRAMPBOT, {"CRAMPBOT_WORKERS": "1"})}
+    runs: dict[str, list[dict]] = {name: [] for name in bots}
+    with ExitStack() as stack:
+        started = {}
+        for name, (command, extra) in bots.items():
+            api = stack.enter_context(BotApiStandIn(privacy_mode=False))
+            process, _ = stack.enter_context(running(api, command, tmp / name.replace(" ", "-"), extra))
+            closed_loop(api, 10_000, 5, 4, questions)  # warm-up
+            started[name] = (process, api)
+        for n in range(rounds):
+            for name, (process, api) in started.items():
+                runs[name].append(with_cpu(process, lambda: closed_loop(api, 20_000 + 1000 * n, users, per_user,
+                                                                        questions)))
+        emergency = emergency_latency(started["shipped"][1], 50_000, 100)
+    others = {(CONCURRENT_UPDATES, CONNECTIONS, BATCH_PAUSE): runs["echo"]}
+    with BotApiStandIn(privacy_mode=False) as echo_api:
         for g, (at_once, pause) in enumerate(ECHO_GRID):
-            with running(echo_api, ECHO_BOT, tmp / f"echo{g}", {"ECHO_CONCURRENCY": str(at_once),
+            with running(echo_api, ECHO_BOT, tmp / f"echo{g}", {**SAME_SETTINGS, "ECHO_CONCURRENCY": str(at_once),
                                                                "ECHO_POOL": str(at_once),
                                                                "ECHO_POLL_INTERVAL": str(pause)}):
                 closed_loop(echo_api, 60_000, 5, 4, questions)
                 others[(at_once, at_once, pause)] = [closed_loop(echo_api, 70_000 + 1000 * (g * rounds + n), users,
                                                                  per_user, questions) for n in range(rounds)]
-    ceiling, mine, lone = median_run(ceilings), median_run(ours), median_run(single)
+    ceiling, httpx_echo = median_run(runs["echo"]), median_run(runs["echo on httpx"])
+    mine, lone = median_run(runs["shipped"]), median_run(runs["one process"])
     workers = load_settings().workers
     (best_at, best_pool, best_pause), best_echo = max(((k, median_run(v)) for k, v in others.items()),
                                                       key=lambda kv: kv[1]["rate"])
     ratio = mine["rate"] / ceiling["rate"]
-    row(f"echo bot ceiling, same settings ({users} users x {per_user} questions, median of {rounds})",
-        ceiling["rate"], "updates/s", fmt="{:.0f}")
+    row(f"echo bot ceiling, same settings and HTTP client ({users} users x {per_user} questions, "
+        f"median of {rounds})", ceiling["rate"], "updates/s", fmt="{:.0f}")
     row("echo bot reply latency p50 / p99", ceiling["p50"], f"ms / {ceiling['p99']:.0f} ms", fmt="{:.0f}")
     row(f"echo bot at its best setting ({best_at} at once, {best_pool} connections, {best_pause * 1000:.0f} ms "
-        f"pause, median of {rounds})",
-        best_echo["rate"], "updates/s", fmt="{:.0f}")
+        f"pause, median of {rounds})", best_echo["rate"], "updates/s", fmt="{:.0f}")
+    row("echo bot on PTB's default HTTP client, httpx (same settings otherwise)", httpx_echo["rate"], "updates/s",
+        fmt="{:.0f}")
     row(f"CrampBot full stack, as shipped: poller and {workers} workers (median of {rounds})", mine["rate"],
         "updates/s", fmt="{:.0f}")
     row("CrampBot reply latency p50 / p99", mine["p50"], f"ms / {mine['p99']:.0f} ms", fmt="{:.0f}")
     row("CrampBot as a share of the echo ceiling", ratio, "", ">= 0.8", ratio >= 0.8)
     row("CrampBot as a share of the best echo", mine["rate"] / best_echo["rate"], "")
+    row("CrampBot as a share of the echo bot on httpx", mine["rate"] / httpx_echo["rate"], "")
     row(f"CrampBot in one process, CRAMPBOT_WORKERS=1 (median of {rounds})", lone["rate"], "updates/s",
         fmt="{:.0f}")
     row("CrampBot in one process as a share of the echo ceiling", lone["rate"] / ceiling["rate"], "")
-    row("CPU per update (all processes): echo bot", ceiling["cpu_ms"], "ms", fmt="{:.2f}")
+    row("CPU per update (all processes): echo bot / on httpx", ceiling["cpu_ms"],
+        f"ms / {httpx_echo['cpu_ms']:.2f} ms", fmt="{:.2f}")
     row("CPU per update: CrampBot as shipped / in one process", mine["cpu_ms"], f"ms / {lone['cpu_ms']:.2f} ms",
         fmt="{:.2f}")
-    lost = sum(r["lost"] for r in [*ours, *single, *(run for runs in others.values() for run in runs)])
+    lost = sum(r["lost"] for r in [*(run for each in runs.values() for run in each),
+                                   *(run for each in others.values() for run in each)])
     row("lost replies (all runs)", lost, "", "0", lost == 0, fmt="{:.0f}")
     row(f"emergency first reply p50, 100 users mid-conversation ({emergency['count']} reports)", emergency["p50"],
         "ms", fmt="{:.1f}")

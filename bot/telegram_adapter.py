@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from telegram import BotCommand, InputFile, Message, MessageEntity, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
+from bot.telegram_http import AiohttpRequest
 
 from bot.charts import history_png
 from bot.conversation import Brain
@@ -42,10 +42,8 @@ NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animat
 OUTBOX_RETRY_SECONDS = 15.0
 # Updates handled at once: many, because a chat whose replies keep failing holds its slot while
 # `_call` waits between retries (up to about a minute), and other chats, an emergency among them,
-# must never queue behind a few of those. HTTP connections to the Bot API: few, because httpcore
-# checks every pooled connection on every request (measured with bench/run.py: 16 connections cost
-# 20% more CPU per update than 8); 8 requests in flight at Telegram's ~100 ms round trip is still
-# well above its limit of 30 messages a second.
+# must never queue behind a few of those. HTTP connections to the Bot API (bot.telegram_http): 8
+# requests in flight at Telegram's ~100 ms round trip is well above its limit of 30 messages a second.
 CONCURRENT_UPDATES = 256
 CONNECTIONS = 8
 STARTUP_RETRIES = 5
@@ -90,9 +88,9 @@ class TelegramShell:
         assert self.settings.telegram_token
         bot = TolerantBot(
             self.settings.telegram_token, base_url=self.settings.base_url,
-            request=HTTPXRequest(connection_pool_size=max(2, round(CONNECTIONS * self.share)), connect_timeout=5,
+            request=AiohttpRequest(connection_pool_size=max(2, round(CONNECTIONS * self.share)), connect_timeout=5,
                                  read_timeout=self.read_timeout, write_timeout=self.read_timeout, pool_timeout=10),
-            get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30),
+            get_updates_request=AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30),
             # Telegram's limits (about 30 messages a second); a local Bot API server has none
             rate_limiter=AIORateLimiter(overall_max_rate=30 * self.share, max_retries=3) if self.settings.rate_limit
             else None)

@@ -31,7 +31,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Updater
-from telegram.request import HTTPXRequest
+from bot.telegram_http import AiohttpRequest
 
 from bot.settings import Settings
 from bot.sharding import shard_of
@@ -207,8 +207,8 @@ async def serve_with_workers(settings: Settings, storage: Storage, count: int, s
     first, so nothing Telegram counts as delivered is lost if a worker or the poller is killed."""
     assert settings.telegram_token
     bot = RelayBot(settings.telegram_token, base_url=settings.base_url,
-                   request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=10),
-                   get_updates_request=HTTPXRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30))
+                   request=AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=10),
+                   get_updates_request=AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30))
     bot.keep_fetched(lambda received: keep_in_inbox(storage, received))
     queue: asyncio.Queue = asyncio.Queue()
     updater = Updater(bot, queue)

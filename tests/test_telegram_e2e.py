@@ -351,7 +351,7 @@ def test_logs_never_contain_the_token_or_message_text(standin, tmp_path):
     stream = io.StringIO()
     settings = settings_for(standin, tmp_path / "data")
     handler = configure_logging(Settings(**{**settings.__dict__, "log_level": "DEBUG"}), stream)
-    for chatty in ("httpx", "httpcore", "telegram", "apscheduler"):
+    for chatty in ("aiohttp", "httpx", "httpcore", "telegram", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.DEBUG)  # even the URL-logging libraries, at DEBUG
     try:
         with RunningBot(settings):
