@@ -65,7 +65,7 @@ class TelegramShell:
     def __init__(self, brain: Brain, storage: Storage, settings: Settings, clock: Callable[[], float] = time.time,
                  max_attempts: int = 6, read_timeout: float = 10.0, share: float = 1.0):
         self.brain = brain
-        self.share = share  # of Telegram's overall sending limit (a worker of several: 1/N)
+        self.share = share  # of Telegram's overall sending limit (a worker of several: 1/N); each has CONNECTIONS
         self.storage = storage
         self.settings = settings
         self.clock = clock
@@ -88,7 +88,7 @@ class TelegramShell:
         assert self.settings.telegram_token
         bot = TolerantBot(
             self.settings.telegram_token, base_url=self.settings.base_url,
-            request=AiohttpRequest(connection_pool_size=max(2, round(CONNECTIONS * self.share)), connect_timeout=5,
+            request=AiohttpRequest(connection_pool_size=CONNECTIONS, connect_timeout=5,
                                  read_timeout=self.read_timeout, write_timeout=self.read_timeout, pool_timeout=10),
             get_updates_request=AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30),
             # Telegram's limits (about 30 messages a second); a local Bot API server has none

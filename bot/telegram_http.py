@@ -6,7 +6,6 @@ connection on every request); aiohttp parses HTTP in C (bench/run.py measures bo
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,7 +83,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._open().request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as err:  # aiohttp's connect and read timeouts are TimeoutErrors too
+        except TimeoutError as err:  # aiohttp raises its connect and read timeouts as TimeoutErrors
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err

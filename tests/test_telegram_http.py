@@ -9,7 +9,7 @@ import socket
 import time
 
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram_http import AiohttpRequest
@@ -37,9 +37,12 @@ async def test_calls_arrive_with_their_fields_and_answers_come_back(standin):
     """Text with emoji and an ampersand, and a keyboard, survive the form encoding both ways."""
     async with make_bot(standin.base_url) as bot:
         me = await bot.get_me()
-        sent = await bot.send_message(CHAT, "Stretch & breathe 🦶 — hold 30 s", reply_markup=None)
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Done", callback_data="f:relief:step:done")]])
+        sent = await bot.send_message(CHAT, "Stretch & breathe 🦶 — hold 30 s", reply_markup=keyboard)
     assert me.username and sent.text == "Stretch & breathe 🦶 — hold 30 s"
-    assert [m.content for m in standin.messages(CHAT)] == ["Stretch & breathe 🦶 — hold 30 s"]
+    [message] = standin.messages(CHAT)
+    assert message.content == "Stretch & breathe 🦶 — hold 30 s"
+    assert message.callback_data == {"✅ Done": "f:relief:step:done"}
 
 
 async def test_an_upload_arrives_byte_for_byte(standin):
@@ -47,8 +50,9 @@ async def test_an_upload_arrives_byte_for_byte(standin):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
     async with make_bot(standin.base_url) as bot:
         await bot.send_photo(CHAT, InputFile(png, filename="cramp-history.png"), caption="Your week")
-    upload = standin.messages(CHAT)[-1].upload
-    assert upload is not None and upload.content == png and upload.filename == "cramp-history.png"
+    photo = standin.messages(CHAT)[-1]
+    assert photo.kind == "photo" and photo.caption == "Your week"
+    assert photo.upload is not None and photo.upload.content == png and photo.upload.filename == "cramp-history.png"
 
 
 async def test_telegram_errors_are_ptbs_own(standin):
