@@ -6,6 +6,8 @@ connection on every request); aiohttp parses HTTP in C (bench/run.py measures bo
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,14 +15,35 @@ import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+TOKEN_IN_URL = re.compile(r"/bot[^/\s'\"]+")  # Bot API paths are /bot<token>/<method>
+SHORTEST = 0.001  # aiohttp reads a timeout of 0 as "none"; PTB's 0 means "do not wait"
+NOT_SENT = "Timed out waiting for a free connection or connecting: the request was not sent to Telegram"
+
+
+def without_token(text: str) -> str:
+    """The text with the token part of any Bot API URL in it replaced."""
+    return TOKEN_IN_URL.sub("/bot[redacted]", text)
+
+
+def client_timeout(read: float | None, write: float | None, connect: float | None,
+                   pool: float | None) -> aiohttp.ClientTimeout:
+    """PTB's four timeouts (None: no limit) as aiohttp's: waiting for a free connection and
+    connecting together, connecting alone, and reading; aiohttp cannot time writing alone, so the
+    whole call is bounded by the sum of all four (no bound when one of them has none)."""
+    given = [None if s is None else max(SHORTEST, s) for s in (read, write, connect, pool)]
+    read, write, connect, pool = given
+    waiting = None if pool is None or connect is None else pool + connect
+    total = None if None in given else read + write + connect + pool
+    return aiohttp.ClientTimeout(total=total, connect=waiting, sock_connect=connect, sock_read=read)
 
 
 class AiohttpRequest(BaseRequest):
-    """A pool of up to `connection_pool_size` keep-alive connections, with PTB's four timeouts:
-    waiting for a free connection plus connecting, writing and reading (the whole call is bounded
-    by their sum, as aiohttp has no timeout for writing alone)."""
+    """A pool of up to `connection_pool_size` keep-alive connections with PTB's timeouts (see
+    client_timeout). Like PTB's own request it must be initialized before use; a proxy set in the
+    environment (HTTPS_PROXY, NO_PROXY...) is used, looked up once per server."""
 
     def __init__(self, connection_pool_size: int = 1, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
@@ -29,61 +52,77 @@ class AiohttpRequest(BaseRequest):
         self._timeouts = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout,
                           "pool": pool_timeout}
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._proxies: dict[str, tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
         """The default read timeout in seconds (PTB adds the long-poll time to it for getUpdates)."""
         return self._timeouts["read"]
 
-    def _open(self) -> aiohttp.ClientSession:
-        """The session, (re)made on the running event loop when there is none or it was closed."""
-        if self._session is None or self._session.closed:
-            headers = {"User-Agent": self.USER_AGENT}
-            connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=0)
-            self._session = aiohttp.ClientSession(connector=connector, headers=headers, trust_env=False)
-        return self._session
-
     async def initialize(self) -> None:
-        """Open the connection pool."""
-        self._open()
+        """Open the connection pool on the running event loop (again, if it was closed or made on
+        another loop)."""
+        loop = asyncio.get_running_loop()
+        if self._session is not None and not self._session.closed and self._loop is loop:
+            return
+        connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=0)
+        self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT},
+                                              cookie_jar=aiohttp.DummyCookieJar())
+        self._loop = loop
 
     async def shutdown(self) -> None:
-        """Close the connection pool (a later request opens a new one)."""
-        if self._session is not None and not self._session.closed:
+        """Close the connection pool; the request can be initialized again."""
+        if self._session is not None and not self._session.closed and self._loop is asyncio.get_running_loop():
             await self._session.close()
         self._session = None
 
+    def _proxy(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        """The environment's proxy for this URL's server and its login, if any (looked up once
+        per server, not on every call as aiohttp's trust_env would)."""
+        server = url.split("/bot", 1)[0]
+        if server not in self._proxies:
+            try:
+                self._proxies[server] = aiohttp.helpers.get_env_proxy_for_url(URL(server))
+            except LookupError:
+                self._proxies[server] = (None, None)
+        return self._proxies[server]
+
     def _timeout(self, read: Any, write: Any, connect: Any, pool: Any, files: bool) -> aiohttp.ClientTimeout:
-        """PTB's timeouts for one call (its defaults where the call leaves them unset)."""
+        """PTB's timeouts for one call, its defaults where the call leaves them unset."""
         given = {"read": read, "write": write, "connect": connect, "pool": pool}
         seconds = {k: self._timeouts[k] if isinstance(v, DefaultValue) else v for k, v in given.items()}
-        if files and isinstance(write, DefaultValue):
-            seconds["write"] = max(20.0, seconds["write"] or 0.0)  # as PTB's media_write_timeout
-        waiting = None if seconds["pool"] is None or seconds["connect"] is None else \
-            seconds["pool"] + seconds["connect"]
-        total = None if None in seconds.values() else sum(seconds.values())
-        return aiohttp.ClientTimeout(total=total, connect=waiting, sock_connect=seconds["connect"],
-                                     sock_read=seconds["read"])
+        if files and isinstance(write, DefaultValue) and seconds["write"] is not None:
+            seconds["write"] = max(20.0, seconds["write"])  # as PTB's media_write_timeout
+        return client_timeout(seconds["read"], seconds["write"], seconds["connect"], seconds["pool"])
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = BaseRequest.DEFAULT_NONE, write_timeout: Any = BaseRequest.DEFAULT_NONE,
                          connect_timeout: Any = BaseRequest.DEFAULT_NONE,
                          pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
-        """Send one call; its HTTP status and body (PTB turns them into a result or an error)."""
+        """Send one call; its HTTP status and body (PTB turns them into a result or an error).
+        Errors never carry the token: timeouts and network errors are raised without the
+        aiohttp error (whose text holds the URL) attached."""
+        if self._session is None or self._session.closed or self._loop is not asyncio.get_running_loop():
+            raise RuntimeError("This AiohttpRequest is not initialized (on this event loop)!")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else {}
         headers = None
-        if files:
-            body: Any = aiohttp.FormData(fields)
+        if files:  # file contents as bytes (the bot never passes open files)
+            body: Any = aiohttp.FormData(fields, quote_fields=False)
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         else:
             body, headers = urlencode(fields).encode(), FORM
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files))
+        proxy, proxy_auth = self._proxy(url)
         try:
-            async with self._open().request(method, url, data=body, headers=headers, timeout=timeout) as response:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout, proxy=proxy,
+                                             proxy_auth=proxy_auth, allow_redirects=False) as response:
                 return response.status, await response.read()
-        except TimeoutError as err:  # aiohttp raises its connect and read timeouts as TimeoutErrors
-            raise TimedOut from err
+        except aiohttp.ConnectionTimeoutError:
+            raise TimedOut(NOT_SENT) from None
+        except TimeoutError:  # reading (or the whole call) took too long
+            raise TimedOut from None
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {without_token(str(err))}") from None
