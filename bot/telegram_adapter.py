@@ -23,7 +23,6 @@ from urllib.parse import urlparse
 from telegram import BotCommand, InputFile, Message, MessageEntity, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
-from bot.telegram_http import AiohttpRequest
 
 from bot.charts import history_png
 from bot.conversation import Brain
@@ -32,6 +31,7 @@ from bot.session import Event, NonText, Press, ReminderDue, Session, Text, Timer
 from bot.settings import Settings
 from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
+from bot.telegram_http import AiohttpRequest
 from bot.telegram_render import payloads, without_countdown
 from bot.telegram_updates import TolerantBot, read_updates
 

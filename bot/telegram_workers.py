@@ -31,12 +31,12 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Updater
-from bot.telegram_http import AiohttpRequest
 
 from bot.settings import Settings
 from bot.sharding import shard_of
 from bot.storage import Received, Storage
 from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error, keep_in_inbox
+from bot.telegram_http import AiohttpRequest
 from bot.telegram_updates import TolerantBot, read_updates
 
 log = logging.getLogger("crampbot.telegram")
@@ -90,7 +90,7 @@ class Worker:
         assert self.process.stdout is not None and self.process.stdin is not None
         try:
             line = await asyncio.wait_for(self.process.stdout.readline(), START_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             line = b""
         if line != READY:
             if self.process.returncode is None:
@@ -122,13 +122,19 @@ class Worker:
                 pass  # it died: the watcher starts it again and hands it these updates
 
     async def restart(self) -> None:
-        """Start a dead worker again, unless it keeps dying."""
-        self.ready = False
-        now = time.monotonic()
-        if len(self.restarts) == self.restarts.maxlen and now - self.restarts[0] < 60:
-            raise WorkerFailed(f"worker {self.index} of {self.count} keeps stopping; giving up")
-        self.restarts.append(now)
-        await self.start()
+        """Start a dead worker again, unless it keeps dying; one that dies while starting (killed
+        by the system, say) counts as one more death, not as a reason to stop the bot."""
+        while True:
+            self.ready = False
+            now = time.monotonic()
+            if len(self.restarts) == self.restarts.maxlen and now - self.restarts[0] < 60:
+                raise WorkerFailed(f"worker {self.index} of {self.count} keeps stopping; giving up")
+            self.restarts.append(now)
+            try:
+                await self.start()
+                return
+            except WorkerFailed as exc:
+                log.error("%s; starting it again", exc)
 
     async def stop(self, timeout: float = 20.0) -> None:
         """Close its stdin (it finishes what it has and exits), then wait; kill it if it hangs."""
@@ -139,7 +145,7 @@ class Worker:
         self.process.stdin.close()
         try:
             await asyncio.wait_for(self.process.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("worker %s did not stop in %.0f s; killing it", self.index, timeout)
             self.process.kill()
             await self.process.wait()

@@ -11,6 +11,7 @@ import pytest
 
 from bot.sharding import shard_of
 from bot.storage import Received, SQLiteStorage
+from bot.telegram_workers import RESTARTS_PER_MINUTE
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import alive, kill, running_process, worker_pids
 from tests.telegram_user import TelegramUser
@@ -118,6 +119,29 @@ def test_malformed_and_unknown_updates_reach_no_worker_harmfully(standin, tmp_pa
         assert process.poll() is None and len(worker_pids(process)) == 2
     finally:
         kill(process)
+
+
+def test_a_worker_that_keeps_dying_stops_the_bot_with_one_clear_line(standin, tmp_path):
+    """Each worker is killed as soon as it appears, mostly while it is still starting: that counts
+    as one more death, not a reason to stop. Five restarts in a minute are bad luck at most; the
+    sixth death means a bug: the poller stops its other worker and exits 4 saying which worker keeps
+    stopping, instead of looping forever."""
+    process = running_process(standin, tmp_path / "data")
+    try:
+        other = worker_pids(process)[1]
+        for death in range(RESTARTS_PER_MINUTE + 1):
+            deadline = time.monotonic() + 30
+            while 0 not in worker_pids(process) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert process.poll() is None, f"the bot gave up after only {death} deaths"
+            kill_pid(worker_pids(process)[0])
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            kill(process)
+    assert process.returncode == 4
+    assert "worker 0 of 2 keeps stopping; giving up" in process.stderr.read()
+    assert not alive(other), "the healthy worker is stopped too"
 
 
 def kill_pid(pid: int) -> None:
