@@ -44,6 +44,8 @@ READY = b"ready\n"
 START_TIMEOUT = 60.0
 REPLAY = 512  # latest updates per worker kept to hand again to a restarted worker
 RESTARTS_PER_MINUTE = 5  # a worker dying more often than this stops the bot (a bug, not bad luck)
+FAILED_STARTS = 3  # restarts in a row that fail before the worker is ready stop the bot too
+RETRY_PAUSE = 0.5  # seconds before the next try after a failed restart (then 1 s)
 BUFFER_HIGH = 1 << 20  # bytes waiting in a worker's pipe before the poller waits for it to read
 
 
@@ -122,9 +124,11 @@ class Worker:
                 pass  # it died: the watcher starts it again and hands it these updates
 
     async def restart(self) -> None:
-        """Start a dead worker again, unless it keeps dying; one that dies while starting (killed
-        by the system, say) counts as one more death, not as a reason to stop the bot."""
-        while True:
+        """Start a dead worker again, unless it keeps dying. A start that fails (killed by the
+        system while starting, say) is tried again after a short wait; FAILED_STARTS in a row,
+        however slowly they fail, mean it cannot start: its chats would go unanswered, so the bot
+        stops (WorkerFailed) rather than look alive."""
+        for attempt in range(1, FAILED_STARTS + 1):
             self.ready = False
             now = time.monotonic()
             if len(self.restarts) == self.restarts.maxlen and now - self.restarts[0] < 60:
@@ -134,7 +138,10 @@ class Worker:
                 await self.start()
                 return
             except WorkerFailed as exc:
-                log.error("%s; starting it again", exc)
+                if attempt == FAILED_STARTS:
+                    raise WorkerFailed(f"{exc}, {FAILED_STARTS} times in a row; giving up") from None
+                log.error("%s; trying again in %.1f s", exc, RETRY_PAUSE * attempt)
+                await asyncio.sleep(RETRY_PAUSE * attempt)
 
     async def stop(self, timeout: float = 20.0) -> None:
         """Close its stdin (it finishes what it has and exits), then wait; kill it if it hangs."""

@@ -4,6 +4,7 @@ fetched but never handled (the inbox) answered at the next start."""
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 
@@ -11,7 +12,7 @@ import pytest
 
 from bot.sharding import shard_of
 from bot.storage import Received, SQLiteStorage
-from bot.telegram_workers import RESTARTS_PER_MINUTE
+from bot.telegram_workers import FAILED_STARTS, RESTARTS_PER_MINUTE
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import alive, kill, running_process, worker_pids
 from tests.telegram_user import TelegramUser
@@ -121,20 +122,36 @@ def test_malformed_and_unknown_updates_reach_no_worker_harmfully(standin, tmp_pa
         kill(process)
 
 
+def chat_on_shard(shard: int, start: int = 840) -> int:
+    """A chat id that worker `shard` of two owns."""
+    return next(chat for chat in range(start, start + 10) if shard_of(chat, 2) == shard)
+
+
+def new_worker(process, shard: int, old: int | None) -> int | None:
+    """The pid of worker `shard` once one other than `old` runs (None if the poller stopped first)."""
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        pid = worker_pids(process).get(shard)
+        if pid is not None and pid != old:
+            return pid
+        time.sleep(0.005)
+    return None
+
+
 def test_a_worker_that_keeps_dying_stops_the_bot_with_one_clear_line(standin, tmp_path):
-    """Each worker is killed as soon as it appears, mostly while it is still starting: that counts
-    as one more death, not a reason to stop. Five restarts in a minute are bad luck at most; the
-    sixth death means a bug: the poller stops its other worker and exits 4 saying which worker keeps
-    stopping, instead of looping forever."""
+    """Five restarts in a minute are bad luck at most; a sixth death means a bug: the poller stops
+    its other worker and exits 4 saying which worker keeps stopping, instead of looping forever.
+    Each time, the worker first answers its chat, so every death is of a worker that was ready."""
     process = running_process(standin, tmp_path / "data")
+    user = TelegramUser(standin, chat_on_shard(0), timeout=30)
     try:
-        other = worker_pids(process)[1]
+        other, pid = worker_pids(process)[1], None
         for death in range(RESTARTS_PER_MINUTE + 1):
-            deadline = time.monotonic() + 30
-            while 0 not in worker_pids(process) and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert process.poll() is None, f"the bot gave up after only {death} deaths"
-            kill_pid(worker_pids(process)[0])
+            pid = new_worker(process, 0, pid)
+            assert pid is not None, f"the bot gave up after only {death} deaths"
+            user.send("/tips")
+            assert "cramps less likely" in user.last_text
+            kill_pid(pid)
         process.wait(30)
     finally:
         if process.poll() is None:
@@ -142,6 +159,46 @@ def test_a_worker_that_keeps_dying_stops_the_bot_with_one_clear_line(standin, tm
     assert process.returncode == 4
     assert "worker 0 of 2 keeps stopping; giving up" in process.stderr.read()
     assert not alive(other), "the healthy worker is stopped too"
+
+
+def test_a_worker_killed_while_starting_again_is_tried_once_more(standin, tmp_path):
+    """Killed, then killed again before its restart is ready (as the system might): the bot does
+    not stop; the next try comes up and the chat is answered."""
+    process = running_process(standin, tmp_path / "data")
+    user = TelegramUser(standin, chat_on_shard(0), timeout=30)
+    try:
+        first = worker_pids(process)[0]
+        kill_pid(first)
+        starting = new_worker(process, 0, first)
+        assert starting is not None
+        kill_pid(starting)  # within milliseconds of its start: long before it is ready
+        user.send("/tips")
+        assert "cramps less likely" in user.last_text
+        assert process.poll() is None
+    finally:
+        kill(process)
+    logs = process.stderr.read()
+    assert "worker 0 of 2 did not start" in logs and "trying again" in logs
+
+
+def test_a_worker_that_cannot_start_again_stops_the_bot(standin, tmp_path):
+    """Three restarts in a row that never get ready (each killed while starting): its chats would
+    go unanswered, so the bot exits 4 and says so, instead of looking alive."""
+    process = running_process(standin, tmp_path / "data")
+    try:
+        pid = worker_pids(process)[0]
+        for _ in range(FAILED_STARTS + 1):
+            kill_pid(pid)
+            pid = new_worker(process, 0, pid)
+            if pid is None:
+                break
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            kill(process)
+    assert process.returncode == 4
+    assert re.search(rf"worker 0 of 2 did not start \(exit code -?\d+\), {FAILED_STARTS} times in a row; giving up",
+                     process.stderr.read())
 
 
 def kill_pid(pid: int) -> None:
