@@ -95,8 +95,8 @@ def test_an_update_fetched_but_never_handled_is_answered_at_the_next_start(stand
     process = running_process(standin, tmp_path / "data", workers=workers)
     try:
         for chat in chats:
-            standin.wait_for(lambda: any("cramps less likely" in (m.text or "") for m in standin.messages(chat)),
-                             timeout=30)
+            standin.wait_for(lambda chat=chat: any("cramps less likely" in (m.text or "")
+                                                   for m in standin.messages(chat)), timeout=30)
         TelegramUser(standin, chats[0]).send("/start")  # and the chat goes on as usual
     finally:
         kill(process)
