@@ -14,7 +14,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, long_poll_request
 
 REPLY = json.loads(Path(os.environ["ECHO_REPLY"]).read_text(encoding="utf-8")) if os.environ.get("ECHO_REPLY") else None
 
@@ -33,7 +33,7 @@ def main() -> None:
         pool = int(os.environ.get("ECHO_POOL", "8"))
         builder = (builder.request(AiohttpRequest(pool, read_timeout=10, write_timeout=10, connect_timeout=5,
                                                   pool_timeout=10))
-                   .get_updates_request(AiohttpRequest(2, read_timeout=30, connect_timeout=5)))
+                   .get_updates_request(long_poll_request()))
     else:
         builder = (builder.connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5)
                    .read_timeout(10).write_timeout(10).pool_timeout(10).get_updates_read_timeout(30))

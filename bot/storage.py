@@ -14,6 +14,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,6 +61,11 @@ class Received:
     update_id: int
     chat_id: int | None
     data: dict[str, Any]
+
+    @cached_property
+    def raw_json(self) -> str:
+        """`data` as compact JSON, encoded once: the inbox stores it and the poller relays it."""
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -174,7 +180,7 @@ class SQLiteStorage:
         now = self.clock()
         with self._transaction():
             self.db.executemany("INSERT OR IGNORE INTO inbox (update_id, chat_id, data, received) VALUES (?, ?, ?, ?)",
-                                [(u.update_id, u.chat_id, json.dumps(u.data), now) for u in updates])
+                                [(u.update_id, u.chat_id, u.raw_json, now) for u in updates])
 
     def inbox(self) -> list[Received]:
         """Updates fetched but not handled yet, oldest first (an unreadable row is skipped)."""

@@ -126,3 +126,8 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from None
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {without_token(str(err))}") from None
+
+
+def long_poll_request() -> AiohttpRequest:
+    """The request getUpdates goes through: two connections, and 30 s beyond the long poll to read."""
+    return AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30)

@@ -36,7 +36,7 @@ from bot.settings import Settings
 from bot.sharding import shard_of
 from bot.storage import Received, Storage
 from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error, keep_in_inbox
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, long_poll_request
 from bot.telegram_updates import TolerantBot, read_updates
 
 log = logging.getLogger("crampbot.telegram")
@@ -181,7 +181,7 @@ class WorkerPool:
         """Pass one update to the worker owning its chat (updates without a chat: worker 0)."""
         chat = update.chat_id
         worker = self.workers[0 if chat is None else shard_of(chat, len(self.workers))]
-        worker.send(json.dumps(update.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        worker.send(update.raw_json.encode("utf-8") + b"\n")
         return worker
 
     async def _watch(self, worker: Worker) -> None:
@@ -221,7 +221,7 @@ async def serve_with_workers(settings: Settings, storage: Storage, count: int, s
     assert settings.telegram_token
     bot = RelayBot(settings.telegram_token, base_url=settings.base_url,
                    request=AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=10),
-                   get_updates_request=AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30))
+                   get_updates_request=long_poll_request())
     bot.keep_fetched(lambda received: keep_in_inbox(storage, received))
     queue: asyncio.Queue = asyncio.Queue()
     updater = Updater(bot, queue)
