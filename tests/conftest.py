@@ -1,4 +1,4 @@
-"""Shared fixtures: content is loaded once; each test gets a fresh chat."""
+"""Shared fixtures: content is loaded once; each test gets a fresh chat, and a Bot API stand-in."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from bot.content import Content, load_content
 from bot.conversation import Brain
+from tests.botapi_standin import BotApiStandIn
 from tests.chat_client import ChatClient, FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +27,11 @@ def brain(content: Content) -> Brain:
 @pytest.fixture
 def chat(brain: Brain) -> ChatClient:
     return ChatClient(brain, FakeClock())
+
+
+@pytest.fixture
+def standin():
+    """A running Bot API stand-in on 127.0.0.1; fails the test if the stand-in itself hit a bug."""
+    with BotApiStandIn() as server:
+        yield server
+        assert server.internal_errors == []

@@ -13,16 +13,9 @@ import pytest
 
 from bot.session import Session
 from bot.storage import SQLiteStorage
-from tests.botapi_standin import BotApiStandIn
 from tests.storage_faults import FailingWrites
 from tests.telegram_harness import RunningBot, kill, running_process, settings_for, start_process
 from tests.telegram_user import TelegramUser
-
-
-@pytest.fixture
-def standin():
-    with BotApiStandIn() as server:
-        yield server
 
 
 def wait_polling(standin, process=None):

@@ -29,14 +29,6 @@ TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 CHAT = 4242
 
 
-@pytest.fixture
-def standin():
-    """A running stand-in; fails the test if the stand-in itself hit a bug."""
-    with BotApiStandIn() as server:
-        yield server
-        assert server.internal_errors == []
-
-
 def make_bot(standin: BotApiStandIn, **kwargs) -> Bot:
     """A PTB Bot pointed at the stand-in."""
     return Bot(TOKEN, base_url=standin.base_url, **kwargs)

@@ -8,15 +8,8 @@ from contextlib import contextmanager
 import pytest
 
 from bot.timeparse import local_time
-from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import RunningBot, ShiftedClock, settings_for
 from tests.telegram_user import TelegramUser
-
-
-@pytest.fixture
-def standin():
-    with BotApiStandIn() as server:
-        yield server
 
 
 @contextmanager

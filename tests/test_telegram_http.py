@@ -14,18 +14,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram_http import AiohttpRequest, client_timeout, without_token
-from tests.botapi_standin import BotApiStandIn
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 CHAT = 5151
-
-
-@pytest.fixture
-def standin():
-    """A running stand-in; fails the test if the stand-in itself hit a bug."""
-    with BotApiStandIn() as server:
-        yield server
-        assert server.internal_errors == []
 
 
 def make_bot(base_url: str, **request) -> Bot:

@@ -11,12 +11,6 @@ from tests.telegram_harness import TOKEN, content_with_short_timers, kill, runni
 from tests.telegram_user import TelegramUser
 
 
-@pytest.fixture
-def standin():
-    with BotApiStandIn() as server:
-        yield server
-
-
 def test_crampbot_with_a_token_runs_the_telegram_bot(standin, tmp_path):
     process = running_process(standin, tmp_path / "data")
     try:

@@ -13,15 +13,8 @@ import pytest
 from bot.sharding import shard_of
 from bot.storage import Received, SQLiteStorage
 from bot.telegram_workers import FAILED_STARTS, RESTARTS_PER_MINUTE
-from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import alive, kill, running_process, worker_pids
 from tests.telegram_user import TelegramUser
-
-
-@pytest.fixture
-def standin():
-    with BotApiStandIn() as server:
-        yield server
 
 
 def test_two_workers_share_the_chats_and_stop_cleanly_with_the_poller(standin, tmp_path):
