@@ -3,7 +3,8 @@ the same HTTP settings and the same concurrency, answering every text with the s
 the way CrampBot does (PTB's request, without building a Message from the answer), so the ceiling
 does not pay a cost CrampBot avoids; with ECHO_HTTP=aiohttp it also uses CrampBot's HTTP client
 (bot.telegram_http), otherwise PTB's default (httpx). With ECHO_REPLY (a JSON file with "text" and
-"reply_markup") it sends that instead of the user's text (bench/breakdown.py uses it)."""
+"reply_markup") it sends that instead of the user's text (bench/breakdown.py uses it). With
+ECHO_PACING=1 it paces its turns as CrampBot does (bot.turn_pacing), to see whether that helps it too."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.telegram_http import AiohttpRequest, long_poll_request
+from bot.turn_pacing import TurnPacer
 
 REPLY = json.loads(Path(os.environ["ECHO_REPLY"]).read_text(encoding="utf-8")) if os.environ.get("ECHO_REPLY") else None
+PACER = TurnPacer() if os.environ.get("ECHO_PACING") == "1" else None
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the text straight back (or the fixed reply)."""
+    if PACER is not None:
+        await PACER.turn()
     if update.message and update.message.text:
         data = REPLY or {"text": update.message.text}
         await context.bot._post("sendMessage", {"chat_id": update.message.chat.id, **data})

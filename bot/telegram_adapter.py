@@ -34,6 +34,7 @@ from bot.telegram_countdown import Countdowns
 from bot.telegram_http import AiohttpRequest, long_poll_request
 from bot.telegram_render import payloads, without_countdown
 from bot.telegram_updates import TolerantBot, read_updates
+from bot.turn_pacing import TurnPacer
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
@@ -72,6 +73,7 @@ class TelegramShell:
         self.max_attempts = max_attempts
         self.read_timeout = read_timeout
         self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.pacer = TurnPacer()  # one turn's synchronous work per pass of the event loop
         self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done)
         self.answered: set[tuple[int, int]] = set()  # (chat, message) whose button was already taken
         self.delivered: set[int] = set()  # outbox ids sent even if marking them sent failed
@@ -207,6 +209,7 @@ class TelegramShell:
 
     async def _turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
         """Core, then storage (one transaction), then delivery; the chat's lock is held."""
+        await self.pacer.turn()  # replies already sent are read first (bot.turn_pacing)
         try:
             if update_id is not None and self.storage.seen(update_id):
                 return "duplicate"
