@@ -48,10 +48,11 @@ RESULTS = ROOT / "bench" / "results"
 ECHO_BOT = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
 CRAMPBOT = [sys.executable, "-m", "bot", "telegram"]
 # The echo bot with ours: updates at once, HTTP connections, our HTTP client (bot.telegram_http),
-# and the pause a busy bot makes between two getUpdates calls (ours pauses only while updates come
-# together; the echo bot always does, which under this load is the same or better for it).
+# our turn pacing (bot.turn_pacing), and the pause a busy bot makes between two getUpdates calls
+# (ours pauses only while updates come together; the echo bot always does, which under this load
+# is the same or better for it).
 SAME_SETTINGS = {"ECHO_CONCURRENCY": str(CONCURRENT_UPDATES), "ECHO_POOL": str(CONNECTIONS),
-                 "ECHO_POLL_INTERVAL": str(BATCH_PAUSE), "ECHO_HTTP": "aiohttp"}
+                 "ECHO_POLL_INTERVAL": str(BATCH_PAUSE), "ECHO_HTTP": "aiohttp", "ECHO_PACING": "1"}
 # The same echo bot on PTB's default HTTP client (httpx), as a bot built with the library's defaults runs
 PTB_DEFAULT_HTTP = {**SAME_SETTINGS, "ECHO_HTTP": "httpx"}
 rows: list[tuple[str, str, str, str]] = []  # (measure, value, target, verdict)
