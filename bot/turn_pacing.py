@@ -5,8 +5,8 @@ is synchronous, so without pacing all of them run back to back in one pass of th
 and the replies already sent sit unread in their connections until the last turn is done: the
 connections are not free for the next replies and the bot then waits on the network with nothing
 to do. Letting one waiting turn start per pass puts the loop's network polling between two turns,
-so answers go out while the next update is worked on (bench/run.py: about 30% more updates a second
-under load; a bot answering at a human pace sees one extra pass, microseconds)."""
+so answers go out while the next update is worked on (under bench/run.py's load: 18-40% more updates
+a second in four of five paired runs; a bot answering at a human pace sees one extra pass, microseconds)."""
 
 from __future__ import annotations
 
