@@ -15,7 +15,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.telegram_http import AiohttpRequest, long_poll_request
+from bot.telegram_http import long_poll_request, sending_request
 from bot.turn_pacing import TurnPacer
 
 REPLY = json.loads(Path(os.environ["ECHO_REPLY"]).read_text(encoding="utf-8")) if os.environ.get("ECHO_REPLY") else None
@@ -35,9 +35,7 @@ def main() -> None:
     """Poll the Bot API at TELEGRAM_BASE_URL until killed."""
     builder = ApplicationBuilder()
     if os.environ.get("ECHO_HTTP") == "aiohttp":
-        pool = int(os.environ.get("ECHO_POOL", "8"))
-        builder = (builder.request(AiohttpRequest(pool, read_timeout=10, write_timeout=10, connect_timeout=5,
-                                                  pool_timeout=10))
+        builder = (builder.request(sending_request(int(os.environ.get("ECHO_POOL", "8"))))
                    .get_updates_request(long_poll_request()))
     else:
         builder = (builder.connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5)

@@ -31,7 +31,7 @@ from bot.session import Event, NonText, Press, ReminderDue, Session, Text, Timer
 from bot.settings import Settings
 from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
-from bot.telegram_http import AiohttpRequest, long_poll_request
+from bot.telegram_http import long_poll_request, sending_request
 from bot.telegram_render import payloads, without_countdown
 from bot.telegram_updates import TolerantBot, read_updates
 from bot.turn_pacing import TurnPacer
@@ -90,8 +90,7 @@ class TelegramShell:
         assert self.settings.telegram_token
         bot = TolerantBot(
             self.settings.telegram_token, base_url=self.settings.base_url,
-            request=AiohttpRequest(connection_pool_size=CONNECTIONS, connect_timeout=5,
-                                 read_timeout=self.read_timeout, write_timeout=self.read_timeout, pool_timeout=10),
+            request=sending_request(CONNECTIONS, self.read_timeout),
             get_updates_request=long_poll_request(),
             # Telegram's limits (about 30 messages a second); a local Bot API server has none
             rate_limiter=AIORateLimiter(overall_max_rate=30 * self.share, max_retries=3) if self.settings.rate_limit

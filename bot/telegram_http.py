@@ -131,3 +131,10 @@ class AiohttpRequest(BaseRequest):
 def long_poll_request() -> AiohttpRequest:
     """The request getUpdates goes through: two connections, and 30 s beyond the long poll to read."""
     return AiohttpRequest(connection_pool_size=2, connect_timeout=5, read_timeout=30)
+
+
+def sending_request(connections: int, timeout: float = 10.0) -> AiohttpRequest:
+    """The request replies go through: `connections` keep-alive connections, 5 s to connect,
+    `timeout` to write and to read, 10 s to wait for a free connection."""
+    return AiohttpRequest(connection_pool_size=connections, connect_timeout=5, read_timeout=timeout,
+                          write_timeout=timeout, pool_timeout=10)
