@@ -27,6 +27,9 @@ SCORERS = {
 }
 
 
+FEW_CANDIDATES = 8  # above this many intents still in the running, compare with every example at once
+
+
 @dataclass(frozen=True)
 class MatcherSettings:
     """How the two signals are blended and when to give up (chosen by measurement)."""
@@ -99,6 +102,7 @@ class Matcher:
             starts.append(position)
             position += len(keys[intent])
         self._starts = np.array(starts)
+        self._spans = [(start, start + len(keys[intent])) for start, intent in zip(starts, self.intents)]
 
     def known_share(self, message: Normalised) -> float:
         """How much of the message (by word weight) is vocabulary the knowledge base uses."""
@@ -110,19 +114,63 @@ class Matcher:
                 unknown += self._unknown_weight
         return known / (known + unknown) if known + unknown else 0.0
 
-    def score_vector(self, message: Normalised) -> np.ndarray | None:
-        """Blended 0-100 score per intent (in `self.intents` order), or None when nothing is shared."""
+    def topical(self, message: Normalised) -> np.ndarray | None:
+        """The bag-of-words similarity (0-1) per intent, or None when nothing is shared."""
         present = [f for f in features(message.canon) if f in self._column]
         if not present:
             return None
         weights = np.array([self.idf[f] for f in present])
-        topical = self._centroids[:, [self._column[f] for f in present]] @ weights / np.linalg.norm(weights)
+        return self._centroids[:, [self._column[f] for f in present]] @ weights / np.linalg.norm(weights)
+
+    def score_vector(self, message: Normalised) -> np.ndarray | None:
+        """Blended 0-100 score per intent (in `self.intents` order), or None when nothing is shared."""
+        topical = self.topical(message)
+        if topical is None:
+            return None
         weight = self.settings.fuzzy_weight
         if not message.key or weight == 0:
             return 100 * (1 - weight) * topical
         similarity = process.cdist([message.key], self._keys, scorer=self._scorer, processor=None)[0]
         nearest = np.maximum.reduceat(np.append(similarity, 0.0), self._starts) * self._has_keys / 100
         return 100 * ((1 - weight) * topical + weight * nearest)
+
+    def best(self, message: Normalised) -> tuple[int, float] | None:
+        """The index and blended score of the top intent: what `score_vector` gives at its argmax,
+        without comparing the message with the examples of intents that cannot win. The similarity
+        adds at most `fuzzy_weight` x 100, so once one intent's score is known, only the intents
+        whose topical part plus that much could still reach it need comparing."""
+        topical = self.topical(message)
+        if topical is None:
+            return None
+        weight = self.settings.fuzzy_weight
+        if not message.key or weight == 0:
+            vector = 100 * (1 - weight) * topical
+            top = int(np.argmax(vector))
+            return top, float(vector[top])
+        base = (1 - weight) * topical
+        lead = int(np.argmax(topical))
+        lead_score = self._blended(message.key, float(base[lead]), lead)
+        # The margin keeps rounding in `reach` from ever dropping an intent that ties the leader.
+        reach = 100 * (base + weight * self._has_keys)
+        candidates = np.flatnonzero(reach >= lead_score - 1e-6).tolist()
+        if len(candidates) > FEW_CANDIDATES:  # one call over every example is cheaper then
+            vector = self.score_vector(message)
+            top = int(np.argmax(vector))
+            return top, float(vector[top])
+        scores = [lead_score if row == lead else self._blended(message.key, float(base[row]), row)
+                  for row in candidates]
+        top = scores.index(max(scores))  # candidates are in intent order: ties go to the first, as in argmax
+        return candidates[top], scores[top]
+
+    def _blended(self, key: str, base: float, row: int) -> float:
+        """One intent's blended score, with the same arithmetic (and float32 similarities) as
+        `score_vector`, so both give the same number."""
+        start, end = self._spans[row]
+        nearest = 0.0
+        if end > start:
+            similarity = process.cdist([key], self._keys[start:end], scorer=self._scorer, processor=None)[0]
+            nearest = float(similarity.max()) / 100
+        return 100 * (base + self.settings.fuzzy_weight * nearest)
 
     def scores(self, message: Normalised) -> dict[str, float]:
         """Blended 0-100 score for every intent that shares anything with the message."""
@@ -135,11 +183,10 @@ class Matcher:
         """Best intent for a normalised message; intent None when nothing is close enough."""
         if not message.canon:
             return Match(None, 0.0)
-        vector = self.score_vector(message)
-        if vector is None:
+        found = self.best(message)
+        if found is None:
             return Match(None, 0.0)
-        best = int(np.argmax(vector))
-        intent, score = self.intents[best], round(min(100.0, float(vector[best])), 1)
+        intent, score = self.intents[found[0]], round(min(100.0, found[1]), 1)
         if score < self.settings.threshold or self.known_share(message) < self.settings.min_known:
             return Match(None, score)
         return Match(intent, score)

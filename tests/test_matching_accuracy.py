@@ -82,3 +82,30 @@ def test_the_accuracy_gate_fails_when_matching_gets_worse(content, items):
     worse = evaluate(replace(content, matcher=broken), items)
     assert worse.accuracy < 0.95
     assert worse.failures()
+
+
+def _full_argmax(matcher, message):
+    vector = matcher.score_vector(message)
+    if vector is None:
+        return None
+    top = int(vector.argmax())
+    return top, float(vector[top])
+
+
+def test_the_pruned_search_finds_what_comparing_every_example_finds(content, items, monkeypatch):
+    """`best` skips intents that cannot win; it must give the very index and score of the full search."""
+    matcher, normalise = content.matcher, content.normaliser.normalise
+    texts = [i.text for i in items + load_labelled(HOLDOUT)]
+    texts += [" ".join(example.split()[::-1]) for entry in content.knowledge.entries.values()
+              for example in entry.examples]  # reversed phrasings: close to several intents at once
+    full_searches = []
+    real = Matcher.score_vector
+    monkeypatch.setattr(matcher, "score_vector", lambda message: full_searches.append(message) or real(matcher, message))
+    pruned = 0
+    for text in texts:
+        message = normalise(text)
+        before = len(full_searches)
+        found = matcher.best(message)
+        pruned += len(full_searches) == before and found is not None and bool(message.key)
+        assert found == _full_argmax(matcher, message), text
+    assert pruned > 500  # most messages took the pruned path, so the comparison covers it
