@@ -26,6 +26,9 @@ class ConsoleChat:
         self.session = Session()
         self.choices: tuple[Choice, ...] = ()
         self._last_shown: int | None = None
+        messages = brain.content.messages
+        self.quit_words = frozenset(messages.text("console_quit_words").casefold().split())
+        self.bye = messages.text("console_bye")
 
     def send(self, event: Event) -> tuple[Reply, ...]:
         """Pass an event to the core, print what it says, and remember the new session."""
@@ -46,6 +49,14 @@ class ConsoleChat:
             self._write(f"  → {choice.label}\n")
             return self.send(Press(choice.action))
         return self.send(Text(line))
+
+    def wants_to_quit(self, line: str) -> bool:
+        """True when the whole line is one of the quit words ("quit", "exit"), nothing more."""
+        return line.strip().casefold() in self.quit_words
+
+    def say_bye(self) -> None:
+        """Print the goodbye."""
+        self._write(f"\n{self.bye}\n")
 
     def seconds_left(self) -> float | None:
         """Seconds until the running timer ends (None when there is none)."""
@@ -91,6 +102,7 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
     live = stdin.isatty() and out.isatty() if live is None else live
     chat = ConsoleChat(brain, out, clock, live)
     chat.send(Press("menu:start"))
+    out.write(brain.content.messages.text("console_hint") + "\n")
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
@@ -119,7 +131,12 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
                 continue
             if line is None:
                 break
+            if chat.wants_to_quit(line):
+                if not live:
+                    out.write(f"\nyou> {line.strip()}\n")
+                chat.say_bye()
+                break
             chat.user_line(line)
     except KeyboardInterrupt:
-        out.write("\nBye, take care.\n")
+        chat.say_bye()
     return 0

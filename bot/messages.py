@@ -17,7 +17,7 @@ TEXT_KEYS = (
     "history_pattern_exercise", "history_pattern_sitting", "diary_list_heading", "diary_saved", "diary_updated",
     "diary_deleted", "diary_no_entry", "diary_confirm_delete", "diary_edit_which", "log_offer", "reminders_set",
     "reminders_none", "reminders_current", "reminders_stopped", "reminders_stopped_all", "reminders_snoozed",
-    "reminders_console", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept",
+    "reminders_console", "console_quit_words", "console_hint", "console_bye", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept",
     "reminder_bedtime", "reminder_hydration", "hydration_times", "storage_problem", "diary_long_cramp",
     "diary_relief_running", "zone_saved", "history_quiet_month",
 )

@@ -80,3 +80,21 @@ def test_odd_input_never_crashes_the_console():
     assert result.returncode == 0
     assert b"Traceback" not in result.stderr
     assert result.stdout.count(b"you> ") == 6
+
+
+def test_quit_ends_the_chat_with_a_goodbye_and_nothing_after_it_is_read():
+    result = console("why do I get cramps at night?\nquit\nmy foot is cramping right now\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "type quit to leave" in out.casefold(), "the console says how to leave"
+    assert "you> quit" in out and "Bye, take care" in out
+    assert "Step 1 of 5" not in out, "lines after quit are not read"
+    assert out.index("night") < out.index("you> quit")
+
+
+def test_quit_inside_a_sentence_is_a_message_not_a_way_out():
+    result = console("I want to quit running because of cramps\nexit\n")
+    out = result.stdout
+    asked, left = out.index("you> I want to quit running because of cramps"), out.index("you> exit")
+    assert len(out[asked:left].strip().splitlines()) > 1, "the sentence got an answer"
+    assert out.count("Bye, take care") == 1 and out.rstrip().endswith('type "cramp".')
