@@ -34,15 +34,19 @@ class LanguageData:
     negation_window: int = 3
     negation_through: frozenset[str] = field(default_factory=frozenset)
     negation_undo: frozenset[str] = field(default_factory=frozenset)
+    negation_double: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
 class Normalised:
-    """A message after normalisation: clauses of corrected tokens, and the matching key."""
+    """A message after normalisation: clauses of corrected tokens, and the matching key.
+    `uncorrected` holds the clauses before spelling correction, when correction changed a word
+    (the safety scan reads both, so "throbbing" still counts when it was corrected to "throwing")."""
 
     clauses: tuple[tuple[str, ...], ...]
     canon: tuple[str, ...]
     key: str
+    uncorrected: tuple[tuple[str, ...], ...] | None = None
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -86,15 +90,17 @@ def load_language(path: Path, label: str) -> LanguageData:
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
     negation = doc["negation"]
     words = {}
-    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list}, {"undo": list}):
-        for key in ("words", "through", "undo"):
+    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list},
+                     {"undo": list, "double": list}):
+        for key in ("words", "through", "undo", "double"):
             words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
                                                                     "negation"))
         window = negation["window"]
     else:
-        words, window = {"words": frozenset(), "through": frozenset(), "undo": frozenset()}, 0
+        words, window = {"words": frozenset(), "through": frozenset(), "undo": frozenset(), "double": frozenset()}, 0
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
-                        pairs("numbers"), protected, words["words"], window, words["through"], words["undo"])
+                        pairs("numbers"), protected, words["words"], window, words["through"], words["undo"],
+                        words["double"])
     check.raise_if_any()
     return data
 
@@ -136,11 +142,12 @@ class Normaliser:
 
     def normalise(self, text: str) -> Normalised:
         """Normalise a message into corrected clauses, canonical tokens and a matching key."""
-        clauses = tuple(tuple(self.fix_token(t) for t in clause) for clause in self.raw_tokens(text))
+        plain = tuple(tuple(self.known_form(t) for t in clause) for clause in self.raw_tokens(text))
+        clauses = tuple(tuple(self._corrected(t) for t in clause) for clause in plain)
         flat = [t for clause in clauses for t in clause]
         canon = tuple(self.canonical(flat))
         key = " ".join(t for t in canon if t not in self.data.stopwords) or " ".join(canon)
-        return Normalised(clauses, canon, key)
+        return Normalised(clauses, canon, key, None if plain == clauses else plain)
 
     def canonical(self, tokens: list[str]) -> list[str]:
         """Replace synonym phrases (longest first) with their canonical word."""
@@ -169,7 +176,8 @@ class Normaliser:
         while i >= 0 and budget > 0:
             token = clause[i]
             if token in data.negation_words:
-                return True
+                # "can't walk ten steps without getting out of breath": an earlier negation turns it back
+                return not (token in data.negation_double and any(t in data.negation_words for t in clause[:i]))
             if token in ("or", "nor") and i > 0:
                 i -= 2  # "no numbness or weakness": the negation reaches across the list
             elif token in data.negation_through:
@@ -197,7 +205,9 @@ class Normaliser:
 
     def fix_token(self, token: str) -> str:
         """Map number words to digits, fix known typos, and correct near-misses to domain words."""
-        token = self.known_form(token)
+        return self._corrected(self.known_form(token))
+
+    def _corrected(self, token: str) -> str:
         if token in self.vocabulary or len(token) < 5 or not token.isalpha():
             return token
         return self._correct(token)

@@ -61,10 +61,11 @@ class SafetyData:
     red_flags: tuple[RawRule, ...]
     active_cramp: tuple[RawRule, ...]
     mask: tuple[str, ...] = ()
+    still_going: tuple[str, ...] = ()
 
     def phrases(self) -> list[str]:
         """Every phrase in every rule (for the spelling vocabulary)."""
-        out: list[str] = list(self.mask)
+        out: list[str] = [*self.mask, *self.still_going]
         for rule in (*self.red_flags, *self.active_cramp):
             for group in rule.groups:
                 out.extend(group)
@@ -94,7 +95,7 @@ def load_safety(path: Path, label: str) -> SafetyData:
     check = Checker(label)
     if not (check.version(doc) and check.mapping(
         doc, None, {"version": int, "levels": list, "red_flags": list, "active_cramp": list},
-        {"terms": dict, "mask": list},
+        {"terms": dict, "mask": list, "still_going": list},
     )):
         check.raise_if_any()
     terms: dict[str, tuple[str, ...]] = {}
@@ -111,9 +112,11 @@ def load_safety(path: Path, label: str) -> SafetyData:
     red = tuple(r for r in (_raw_rule(i, check, levels, terms, True) for i in doc["red_flags"]) if r)
     active = tuple(r for r in (_raw_rule(i, check, levels, terms, False) for i in doc["active_cramp"]) if r)
     mask = _expand(check.strings(doc.get("mask", []), "mask", "mask"), terms, check, "mask")
+    still = _expand(check.strings(doc.get("still_going", []), "still_going", "still_going"), terms, check,
+                    "still_going")
     check.unique((r.id for r in (*red, *active)), "rule id")
     check.raise_if_any()
-    return SafetyData(levels, red, active, tuple(mask))
+    return SafetyData(levels, red, active, tuple(mask), tuple(still))
 
 
 def _expand(phrases: list[str], terms: dict[str, tuple[str, ...]], check: Checker, where: str | None) -> list[str]:
@@ -166,6 +169,9 @@ class Triggers:
         self._mask = PhraseIndex()
         for key, text in enumerate(data.mask):
             self._mask.add(key, normaliser.phrase(text))
+        self._still_going = PhraseIndex()
+        for key, text in enumerate(data.still_going):
+            self._still_going.add(key, normaliser.phrase(text))
         self.red_flags = tuple(self._compile(r, normaliser) for r in data.red_flags)
         self.active_cramp = tuple(self._compile(r, normaliser) for r in data.active_cramp)
 
@@ -183,11 +189,11 @@ class Triggers:
         self._index.add(pid, phrase)
         return pid
 
-    def scan(self, message: Normalised) -> tuple[frozenset[int], frozenset[int]]:
+    def scan(self, clauses: tuple[tuple[str, ...], ...]) -> tuple[frozenset[int], frozenset[int]]:
         """Phrases present and not negated: (after masking, for rule groups; before masking, for `unless`)."""
         masked: set[int] = set()
         unmasked: set[int] = set()
-        for raw_clause in message.clauses:
+        for raw_clause in clauses:
             clause = mark_durations(raw_clause)
             hidden = self._masked(clause)
             found = self._collect(hidden)
@@ -205,16 +211,30 @@ class Triggers:
     def _masked(self, clause: tuple[str, ...]) -> tuple[str, ...]:
         """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger."""
         tokens = list(clause)
+        keep_durations = next(iter(self._still_going.matches(clause)), None) is not None
         for key, start, end in self._mask.matches(clause):
             names_duration = DURATION in self.data.mask[key]
+            if names_duration and keep_durations:
+                continue  # "stretched it for 20 minutes and it is still tight": the cramp has lasted that long
             for i in range(start, end):  # a mask naming a duration hides only the duration
                 if not names_duration or clause[i] == DURATION:
                     tokens[i] = ""
         return tuple(tokens)
 
     def assess(self, message: Normalised) -> Assessment:
-        """Scan a message once: its most urgent red flag and whether a cramp is happening now."""
-        affirmed, context = self.scan(message)
+        """Scan a message: its most urgent red flag and whether a cramp is happening now. When spelling
+        correction changed a word, the words as typed are scanned too and the more urgent finding wins."""
+        found = self._assess(message.clauses)
+        if message.uncorrected is None:
+            return found
+        typed = self._assess(message.uncorrected)
+        best = found.red_flag
+        if typed.red_flag and (best is None or typed.red_flag.level.rank < best.level.rank):
+            best = typed.red_flag
+        return Assessment(best, found.active_cramp or typed.active_cramp)
+
+    def _assess(self, clauses: tuple[tuple[str, ...], ...]) -> Assessment:
+        affirmed, context = self.scan(clauses)
         best: RedFlag | None = None
         for rule in self.red_flags:
             if _fires(rule, affirmed, context):

@@ -139,6 +139,35 @@ def test_a_red_flag_mid_relief_ends_the_sequence_and_its_timer(chat: ChatClient)
     assert chat.session.timer is None and chat.state is None
 
 
+def test_a_symptom_word_that_spelling_correction_would_change_still_counts(brain: Brain, content):
+    """"throbbing" is not in the vocabulary and is corrected to "throwing"; the words as typed are scanned too."""
+    text = "lying in bed and my left calf is hot and throbbing"
+    assert "throwing" in content.normaliser.normalise(text).tokens
+    assert (brain.classify(text).kind, brain.classify(text).intent) == ("urgent", "get_help_today")
+    assert brain.classify("got a gash on my foot and now my leg keeps twitching").intent == "get_help_today"
+
+
+def test_an_earlier_negation_turns_without_back(brain: Brain):
+    """"can't ... without" affirms: the negation words come from knowledge/language.yaml (negation: double)."""
+    reply = brain.classify("cant walk 10 steps without getting out of breath and my calf is killing me")
+    assert (reply.kind, reply.intent) == ("urgent", "call_emergency")
+    assert brain.classify("calf cramp at night without any swelling or redness").kind != "urgent"
+
+
+def test_a_strong_negation_idiom_still_counts(brain: Brain):
+    for text in ("ive never felt so out of breath in my life and my calf is swollen",
+                 "ive never had chest pain like this and my leg is swollen"):
+        assert brain.classify(text).intent == "call_emergency", text
+    assert brain.classify("no chest pain, not short of breath, just a calf cramp").kind != "urgent"
+
+
+def test_a_duration_counts_when_the_cramp_is_still_there_after_self_care(brain: Brain):
+    """Masks hide "stretch for 15 minutes" (advice, routine) but not a cramp still there after it."""
+    assert brain.classify("ive stretched for 20 min and the cramp is still there").intent == "get_help_today"
+    assert brain.classify("massaged it for half an hour and my calf is still knotted").intent == "get_help_today"
+    assert brain.classify("I stretch for 15 minutes every night before bed").kind != "urgent"
+
+
 def test_a_red_flag_at_the_end_of_a_very_long_message_is_found(brain: Brain):
     text = "I have a question about cramps. " * 120 + "My calf is swollen and red."
     assert len(text) > 3000
