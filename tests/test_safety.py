@@ -230,3 +230,27 @@ def test_the_phrase_index_finds_what_trying_every_phrase_everywhere_finds():
         expected = {(key, start) for key, phrase in enumerate(phrases) for start in range(len(clause))
                     if phrase_at(clause, start, phrase)}
         assert found == expected, clause
+
+
+MEDICINE_QUESTIONS = [  # from the 2026-12-03 review: each used to get the fallback, which names no one to ask
+    "can i just skip my water pill for a few days to stop the cramps",
+    "is it ok to halve my simvastatin dose",
+    "my gp wants me on atorvastatin but I'm scared of cramps, should I refuse it",
+    "i stopped my statin last week and the cramps have gone, can i stay off it?",
+    "should I take gabapentin for leg cramps",
+    "how much calcium should I take a day",
+    "could crestor cause leg cramps? I started it last month",
+]
+
+
+@pytest.mark.parametrize("text", MEDICINE_QUESTIONS)
+def test_a_medicine_question_is_answered_with_who_to_ask(brain: Brain, text):
+    reply = brain.classify(text)
+    assert reply.kind == "answer", (text, reply.kind)
+    assert "doctor" in reply.text or "pharmacist" in reply.text
+
+
+def test_leg_pain_on_walking_that_eases_with_rest_says_book_an_appointment(brain: Brain):
+    reply = brain.classify("legs ache after walking about 100 yards then its fine once I rest")
+    assert reply.intent == "walking_pain"
+    assert "Book a doctor's appointment" in reply.text and "compression" not in reply.text
