@@ -89,15 +89,15 @@ def load_language(path: Path, label: str) -> LanguageData:
     stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
     negation = doc["negation"]
-    words = {}
+    lists = ("words", "through", "undo", "double")
+    words = {key: frozenset() for key in lists}
+    window = 0
     if check.mapping(negation, "negation", {"words": list, "window": int, "through": list},
                      {"undo": list, "double": list}):
-        for key in ("words", "through", "undo", "double"):
+        for key in lists:
             words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
                                                                     "negation"))
         window = negation["window"]
-    else:
-        words, window = {"words": frozenset(), "through": frozenset(), "undo": frozenset(), "double": frozenset()}, 0
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
                         pairs("numbers"), protected, words["words"], window, words["through"], words["undo"],
                         words["double"])

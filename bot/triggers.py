@@ -211,9 +211,11 @@ class Triggers:
     def _masked(self, clause: tuple[str, ...]) -> tuple[str, ...]:
         """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger."""
         tokens = list(clause)
-        keep_durations = next(iter(self._still_going.matches(clause)), None) is not None
+        keep_durations: bool | None = None  # looked up only when a mask names a duration
         for key, start, end in self._mask.matches(clause):
             names_duration = DURATION in self.data.mask[key]
+            if names_duration and keep_durations is None:
+                keep_durations = next(iter(self._still_going.matches(clause)), None) is not None
             if names_duration and keep_durations:
                 continue  # "stretched it for 20 minutes and it is still tight": the cramp has lasted that long
             for i in range(start, end):  # a mask naming a duration hides only the duration
@@ -228,21 +230,23 @@ class Triggers:
         if message.uncorrected is None:
             return found
         typed = self._assess(message.uncorrected)
-        best = found.red_flag
-        if typed.red_flag and (best is None or typed.red_flag.level.rank < best.level.rank):
-            best = typed.red_flag
-        return Assessment(best, found.active_cramp or typed.active_cramp)
+        return Assessment(_more_urgent(found.red_flag, typed.red_flag), found.active_cramp or typed.active_cramp)
 
     def _assess(self, clauses: tuple[tuple[str, ...], ...]) -> Assessment:
         affirmed, context = self.scan(clauses)
         best: RedFlag | None = None
         for rule in self.red_flags:
             if _fires(rule, affirmed, context):
-                level = self.data.levels[rule.level or ""]
-                if best is None or level.rank < best.level.rank:
-                    best = RedFlag(rule, level)
+                best = _more_urgent(best, RedFlag(rule, self.data.levels[rule.level or ""]))
         active = next((rule for rule in self.active_cramp if _fires(rule, affirmed, context)), None)
         return Assessment(best, active)
+
+
+def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
+    """The red flag with the more urgent level of care (the first one on a tie)."""
+    if other is None or (best is not None and best.level.rank <= other.level.rank):
+        return best
+    return other
 
 
 def _fires(rule: Rule, affirmed: frozenset[int], context: frozenset[int]) -> bool:

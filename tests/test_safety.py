@@ -143,7 +143,8 @@ def test_a_symptom_word_that_spelling_correction_would_change_still_counts(brain
     """"throbbing" is not in the vocabulary and is corrected to "throwing"; the words as typed are scanned too."""
     text = "lying in bed and my left calf is hot and throbbing"
     assert "throwing" in content.normaliser.normalise(text).tokens
-    assert (brain.classify(text).kind, brain.classify(text).intent) == ("urgent", "get_help_today")
+    reply = brain.classify(text)
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today")
     assert brain.classify("got a gash on my foot and now my leg keeps twitching").intent == "get_help_today"
 
 
