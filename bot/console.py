@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -97,6 +98,17 @@ class ConsoleChat:
         self.out.flush()
 
 
+def _own_reader(stdin: TextIO) -> TextIO:
+    """The same input through a file object of its own (a duplicate of its descriptor). The input thread
+    is still waiting for a line when the chat ends; if it held sys.stdin's lock, Python would abort at
+    exit ("could not acquire lock for stdin"). In-memory streams are returned as they are."""
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return stdin
+    return open(os.dup(fd), encoding=getattr(stdin, "encoding", None), errors=getattr(stdin, "errors", None))
+
+
 def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.time, live: bool | None = None) -> int:
     """Chat until end of input. Live countdowns when attached to a terminal."""
     live = stdin.isatty() and out.isatty() if live is None else live
@@ -105,10 +117,12 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
     out.write(brain.content.messages.text("console_hint") + "\n")
     lines: queue.Queue[str | None] = queue.Queue()
 
+    source = _own_reader(stdin)
+
     def read() -> None:
         """Feed typed lines to the main loop; None marks the end of input."""
         try:
-            for line in stdin:
+            for line in source:
                 lines.put(line)
         finally:
             lines.put(None)

@@ -92,6 +92,22 @@ def test_quit_ends_the_chat_with_a_goodbye_and_nothing_after_it_is_read():
     assert out.index("night") < out.index("you> quit")
 
 
+def test_quit_while_the_input_stays_open_exits_cleanly():
+    """A terminal never ends its input: quitting must not wait on (or crash over) the line reader."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "console"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+    try:
+        proc.stdin.write("hi\nquit\n")
+        proc.stdin.flush()
+        proc.wait(timeout=60)  # stdin is still open, as a terminal's would be
+        out, err = proc.stdout.read(), proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.stdin.close()
+    assert "Bye, take care" in out
+    assert proc.returncode == 0 and "Fatal Python error" not in err, err
+
+
 def test_quit_inside_a_sentence_is_a_message_not_a_way_out():
     result = console("I want to quit running because of cramps\nexit\n")
     out = result.stdout
