@@ -8,8 +8,8 @@ Runs seven bots in turn on the Bot API stand-in under the full-stack load of ben
   2. the echo bot sending a typical CrampBot answer with its buttons instead of the user's text;
   3. CrampBot's shell with the core's answers cached and nothing stored (bench/shell_only.py);
   4. the same with the real core on every update;
-  5. CrampBot itself in one process (CRAMPBOT_WORKERS=1);
-  6. CrampBot as shipped: with more than one CPU, a poller and workers (CPU time of all of them).
+  5. CrampBot as shipped: one process under its supervisor (CPU time of both);
+  6. CrampBot as a poller and a worker per CPU, CRAMPBOT_WORKERS=auto (CPU time of all of them).
 Each step's difference to the one before is the cost of what it adds. Writes
 bench/results/breakdown.md."""
 
@@ -61,8 +61,8 @@ def main() -> int:
          {**SAME_SETTINGS, "ECHO_REPLY": str(reply_file)}),
         ("CrampBot shell, core answers cached, nothing stored", shell, {"BREAKDOWN": "cached"}),
         ("CrampBot shell with the core, nothing stored", shell, {"BREAKDOWN": "core"}),
-        ("CrampBot in one process", CRAMPBOT, {"CRAMPBOT_WORKERS": "1"}),
-        ("CrampBot as shipped (poller and workers, CPU of all its processes)", CRAMPBOT, {}),
+        ("CrampBot as shipped (one process and its supervisor)", CRAMPBOT, {}),
+        ("CrampBot as a poller and workers (CPU of all its processes)", CRAMPBOT, {"CRAMPBOT_WORKERS": "auto"}),
     ]
     samples: dict[str, list[float]] = {name: [] for name, _, _ in bots}
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn, Sequence, TextIO
@@ -84,6 +85,16 @@ def build_worker_parser() -> argparse.ArgumentParser:
     return worker
 
 
+def build_serve_parser() -> argparse.ArgumentParser:
+    """`crampbot telegram-serve`: the one-process bot, started and watched by `crampbot telegram`."""
+    serve = _Parser(prog="crampbot telegram-serve", description="The Telegram bot in one process, started "
+                    "and restarted by `crampbot telegram`. Not for use by hand.")
+    serve.add_argument("--parent", type=int, required=True)
+    serve.add_argument("--webhook", metavar="URL")
+    serve.set_defaults(func=cmd_telegram_serve)
+    return serve
+
+
 def _tolerant_stdin() -> None:
     """Read stdin as UTF-8, replacing undecodable bytes instead of crashing mid-conversation."""
     if hasattr(sys.stdin, "buffer"):
@@ -98,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["telegram-worker"]:
         args = build_worker_parser().parse_args(argv[1:])
+    elif argv[:1] == ["telegram-serve"]:
+        args = build_serve_parser().parse_args(argv[1:])
     else:
         args = build_parser().parse_args(argv)
         _tolerant_stdin()
@@ -123,10 +136,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the Telegram bot until stopped."""
+    """Run the Telegram bot until stopped: in one process kept running by a supervisor (the
+    default), or as a poller and worker processes (CRAMPBOT_WORKERS above 1, polling only)."""
+    if settings.workers == 1 or args.webhook or settings.webhook_url:
+        from bot.supervisor import serve_command, supervise
+
+        return supervise(serve_command(os.getpid(), args.webhook))
     from bot.wiring import run_telegram
 
     return run_telegram(settings, args.webhook)
+
+
+def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """The one-process Telegram bot under its supervisor (started by `crampbot telegram`)."""
+    from bot.supervisor import die_with_parent
+    from bot.wiring import run_telegram
+
+    die_with_parent(args.parent)
+    return run_telegram(settings, args.webhook, one_process=True)
 
 
 def cmd_telegram_worker(args: argparse.Namespace, settings: Settings) -> int:

@@ -58,7 +58,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
     if limit not in ("on", "off"):
         raise ValueError(f"TELEGRAM_RATE_LIMIT must be on or off, got {limit!r}")
-    workers = (get("CRAMPBOT_WORKERS", "auto") or "auto").lower()
+    workers = (get("CRAMPBOT_WORKERS", "1") or "1").lower()
     if workers == "auto":
         workers = str(min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
     if not workers.isdigit() or not 1 <= int(workers) <= MAX_WORKERS:

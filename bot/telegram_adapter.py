@@ -420,9 +420,10 @@ class Webhook:
         return urlparse(self.url).path.strip("/")
 
 
-async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | None = None) -> None:
-    """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret.
-    Start-up gives up after a few failed tries instead of hanging."""
+async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | None = None,
+                ready: Callable[[], None] = lambda: None) -> None:
+    """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret;
+    `ready()` once it is serving. Start-up gives up after a few failed tries instead of hanging."""
     app = shell.build()
     async with app:  # getMe: a wrong token fails here with InvalidToken
         await shell.started(app)
@@ -436,6 +437,7 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
                 await app.updater.start_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path,
                                                 webhook_url=webhook.url, secret_token=webhook.secret,
                                                 allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES)
+            ready()
             await stop.wait()
         finally:
             if app.updater.running:
@@ -457,9 +459,10 @@ async def until_signal(serving: Callable[[asyncio.Event], Awaitable[None]],
     await serving(stop)
 
 
-async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None) -> None:
+async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None,
+                             ready: Callable[[], None] = lambda: None) -> None:
     """The one-process bot: `serve` until SIGINT or SIGTERM."""
-    await until_signal(lambda stop: serve(shell, stop, webhook))
+    await until_signal(lambda stop: serve(shell, stop, webhook, ready))
 
 
 def _polling_error(error: TelegramError) -> None:

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import ctypes
 import json
 import logging
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,17 +33,14 @@ from telegram.ext import Updater
 from bot.settings import Settings
 from bot.sharding import shard_of
 from bot.storage import Received, Storage
+# The same restart rules as the one-process bot's supervisor
+from bot.supervisor import FAILED_STARTS, READY, RESTARTS_PER_MINUTE, RETRY_PAUSE, START_TIMEOUT
 from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error, keep_in_inbox
 from bot.telegram_http import AiohttpRequest, long_poll_request
 from bot.telegram_updates import TolerantBot, read_updates
 
 log = logging.getLogger("crampbot.telegram")
-READY = b"ready\n"
-START_TIMEOUT = 60.0
 REPLAY = 512  # latest updates per worker kept to hand again to a restarted worker
-RESTARTS_PER_MINUTE = 5  # a worker dying more often than this stops the bot (a bug, not bad luck)
-FAILED_STARTS = 3  # restarts in a row that fail before the worker is ready stop the bot too
-RETRY_PAUSE = 0.5  # seconds before the next try after a failed restart (then 1 s)
 BUFFER_HIGH = 1 << 20  # bytes waiting in a worker's pipe before the poller waits for it to read
 
 
@@ -279,15 +274,3 @@ async def serve_worker(shell: TelegramShell, stop: asyncio.Event, out=sys.stdout
             reading.cancel()
             stopped.cancel()
             await app.stop()
-
-
-def die_with_parent(parent: int) -> None:
-    """Have the kernel kill this worker when the poller dies (Linux); exit now if it already did."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        os._exit(1)
-

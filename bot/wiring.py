@@ -68,9 +68,11 @@ def build_brain(settings: Settings, can_remind: bool = True) -> Brain:
     return Brain(build_content(settings), can_remind=can_remind)
 
 
-def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
+def run_telegram(settings: Settings, webhook_url: str | None = None, one_process: bool = False) -> int:
     """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM. Polling
-    with more than one worker (CRAMPBOT_WORKERS) runs a poller and worker processes."""
+    with more than one worker (CRAMPBOT_WORKERS) runs a poller and worker processes, unless
+    `one_process` (the bot under its supervisor, which it tells when it is serving)."""
+    from bot.supervisor import announce_ready
     from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal, until_signal
 
     problem = token_problem(settings.telegram_token)
@@ -89,7 +91,7 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     storage = _open_storage(settings)  # and a corrupt or locked database
     if storage is None:
         return EXIT_TELEGRAM
-    if settings.workers > 1 and not webhook_url:
+    if settings.workers > 1 and not webhook_url and not one_process:
         from bot.telegram_workers import serve_with_workers
 
         del brain  # each worker loads its own
@@ -102,7 +104,8 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     webhook = Webhook(webhook_url, settings.webhook_secret or "", settings.webhook_listen,
                       settings.webhook_port) if webhook_url else None
     try:
-        return _run_until_stopped(settings, lambda: serve_until_signal(shell, webhook), webhook is not None)
+        return _run_until_stopped(settings, lambda: serve_until_signal(shell, webhook, announce_ready),
+                                  webhook is not None)
     finally:
         storage.close()
 
@@ -114,7 +117,8 @@ def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int)
 
     from bot.sharding import ShardStorage
     from bot.telegram_adapter import TelegramShell, until_signal
-    from bot.telegram_workers import die_with_parent, serve_worker
+    from bot.supervisor import die_with_parent
+    from bot.telegram_workers import serve_worker
 
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

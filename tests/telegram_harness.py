@@ -148,17 +148,29 @@ def running_process(standin, data_dir: Path, content_dir: Path | None = None, **
     return process
 
 
-def worker_pids(process: subprocess.Popen) -> dict[int, int]:
-    """The running worker processes of a `crampbot` poller: {shard: pid}."""
-    workers = {}
+def child_pids(process: subprocess.Popen, marker: bytes) -> list[int]:
+    """The live child processes of `process` whose command line has `marker`."""
+    found = []
     for listing in Path(f"/proc/{process.pid}/task").glob("*/children"):
         for pid in listing.read_text().split():
             try:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"telegram-worker" in command and alive(int(pid)):
-                workers[int(command[command.index(b"--shard") + 1])] = int(pid)
+            if marker in command and alive(int(pid)):
+                found.append(int(pid))
+    return found
+
+
+def worker_pids(process: subprocess.Popen) -> dict[int, int]:
+    """The running worker processes of a `crampbot` poller: {shard: pid}."""
+    workers = {}
+    for pid in child_pids(process, b"telegram-worker"):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        workers[int(command[command.index(b"--shard") + 1])] = pid
     return workers
 
 

@@ -1,0 +1,172 @@
+"""Keeps the one-process Telegram bot running: `crampbot telegram` starts the bot as a child process
+(`crampbot telegram-serve`) and starts it again when it dies after it was ready, so a crash does not
+leave users unanswered. The supervisor does no bot work itself: it only waits, restarts and passes
+on SIGTERM and Ctrl-C. No telegram import here (it stays small)."""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from typing import Callable
+
+READY = b"ready\n"
+READY_FD = "CRAMPBOT_READY_FD"  # the child says READY on this descriptor once it is serving
+START_TIMEOUT = 60.0  # seconds for the child to become ready
+RESTARTS_PER_MINUTE = 5  # the bot dying more often than this stops it (a bug, not bad luck)
+FAILED_STARTS = 3  # restarts in a row that fail before the bot is ready stop it too
+RETRY_PAUSE = 0.5  # seconds before the next try after a failed restart (then 1 s)
+EXIT_GAVE_UP = 4
+
+log = logging.getLogger("crampbot.supervisor")
+
+
+def serve_command(parent: int, webhook: str | None = None) -> list[str]:
+    """How the supervisor starts the bot itself."""
+    return [sys.executable, "-m", "bot", "telegram-serve", "--parent", str(parent),
+            *(["--webhook", webhook] if webhook else [])]
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux); exit now if it already did."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def announce_ready() -> None:
+    """Tell the supervisor (if any) that the bot is serving; once, then the descriptor is closed."""
+    fd = os.environ.pop(READY_FD, None)
+    if fd is None or not fd.isdigit():
+        return
+    try:
+        os.write(int(fd), READY)
+        os.close(int(fd))
+    except OSError:
+        pass  # no supervisor listening any more: nothing to tell
+
+
+def _how_it_ended(code: int) -> str:
+    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+
+class Supervisor:
+    """Runs `command` until it stops cleanly or is told to stop; restarts it when it dies after it
+    was ready. A first start that fails returns the child's own exit code (it has said why)."""
+
+    def __init__(self, command: list[str], clock: Callable[[], float] = time.monotonic,
+                 start_timeout: float = START_TIMEOUT, retry_pause: float = RETRY_PAUSE):
+        self.command = command
+        self.clock = clock
+        self.start_timeout = start_timeout
+        self.retry_pause = retry_pause
+        self.child: subprocess.Popen | None = None
+        self.stopping = False
+        self.restarts: collections.deque[float] = collections.deque(maxlen=RESTARTS_PER_MINUTE)
+
+    def run(self) -> int:
+        """Supervise until done; the exit code for the whole bot."""
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            code, ready = self._start()
+            if not ready:
+                return code
+            while True:
+                code = self.child.wait()
+                if self.stopping or code == 0:
+                    return code
+                log.error("the bot stopped unexpectedly (%s); starting it again", _how_it_ended(code))
+                code = self._restart()
+                if code is not None:
+                    return code
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            if self.child is not None and self.child.poll() is None:
+                self.child.kill()
+                self.child.wait()
+
+    def _restart(self) -> int | None:
+        """Start the bot again: None once it is ready, or the exit code when giving up."""
+        for attempt in range(1, FAILED_STARTS + 1):
+            now = self.clock()
+            if len(self.restarts) == self.restarts.maxlen and now - self.restarts[0] < 60:
+                log.error("the bot keeps stopping (%s times in a minute); giving up", RESTARTS_PER_MINUTE + 1)
+                return EXIT_GAVE_UP
+            self.restarts.append(now)
+            code, ready = self._start()
+            if ready:
+                return None
+            if self.stopping:
+                return code
+            if attempt == FAILED_STARTS:
+                log.error("the bot could not start again (%s), %s times in a row; giving up",
+                          _how_it_ended(code), FAILED_STARTS)
+                return EXIT_GAVE_UP
+            log.error("the bot could not start again (%s); trying again in %.1f s", _how_it_ended(code),
+                      self.retry_pause * attempt)
+            time.sleep(self.retry_pause * attempt)
+        return EXIT_GAVE_UP
+
+    def _start(self) -> tuple[int, bool]:
+        """Spawn the child and wait until it says it is ready: (exit code if it died, ready)."""
+        read_end, write_end = os.pipe()
+        try:
+            self.child = subprocess.Popen(self.command, env={**os.environ, READY_FD: str(write_end)},
+                                          pass_fds=(write_end,))
+        finally:
+            os.close(write_end)
+        try:
+            if self.stopping:  # told to stop while it was being spawned
+                self.child.terminate()
+            line = self._read_ready(read_end)
+        finally:
+            os.close(read_end)
+        if line == READY:
+            return 0, True
+        if self.child.poll() is None:
+            self.child.kill()  # never said ready in time
+        return self.child.wait(), False
+
+    def _read_ready(self, fd: int) -> bytes:
+        """What the child wrote before becoming ready or dying (EOF) or the time running out."""
+        deadline = self.clock() + self.start_timeout
+        got = b""
+        while not got.endswith(b"\n"):
+            left = deadline - self.clock()
+            if left <= 0:
+                return got
+            readable, _, _ = select.select([fd], [], [], left)
+            if not readable:
+                continue
+            chunk = os.read(fd, 64)
+            if not chunk:
+                return got  # the child died (or closed it) before saying ready
+            got += chunk
+        return got
+
+    def _on_signal(self, signum: int, frame) -> None:
+        """SIGTERM or Ctrl-C: pass SIGTERM on to the bot, which finishes what it is doing and stops."""
+        self.stopping = True
+        if self.child is not None and self.child.poll() is None:
+            self.child.send_signal(signal.SIGTERM)
+
+
+def supervise(command: list[str]) -> int:
+    """Run the bot under a supervisor (logging its restarts to stderr); the bot's exit code."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    return Supervisor(command).run()
