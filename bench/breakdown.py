@@ -31,7 +31,7 @@ from bench.run import (CRAMPBOT, ECHO_BOT, PTB_DEFAULT_HTTP, RESULTS, SAME_SETTI
 from bot.content import load_content  # noqa: E402
 from bot.conversation import Brain  # noqa: E402
 from bot.evaluation import load_labelled  # noqa: E402
-from bot.telegram_adapter import _keyboard_json  # noqa: E402
+from bot.telegram_adapter import _inline_keyboard  # noqa: E402
 from bot.telegram_render import payloads  # noqa: E402
 from tests.botapi_standin import BotApiStandIn  # noqa: E402
 
@@ -44,7 +44,7 @@ def typical_reply(questions: list[str]) -> dict:
     items = [payloads(brain.classify(q))[0] for q in questions]
     items.sort(key=lambda p: len(p["text"]))
     middle = items[len(items) // 2]
-    return {"text": middle["text"], "reply_markup": _keyboard_json(middle.get("buttons"))}
+    return {"text": middle["text"], "reply_markup": _inline_keyboard(middle.get("buttons"))}
 
 
 def main() -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import re
 import signal
@@ -215,7 +214,8 @@ class TelegramShell:
             before = self.storage.load(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
             items = [p for reply in outcome.replies for p in payloads(reply)]
-            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
+            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items,
+                                           before.reminders != outcome.session.reminders)
         except StorageError as exc:
             log.error("storage failed for chat=%s: %s", chat_id, exc)
             await self._call(lambda: self._bot.send_message(chat_id, self.brain.write.text("storage_problem")))
@@ -312,7 +312,7 @@ class TelegramShell:
             data = item["document"]["content"].encode("utf-8")
             return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
                                     chat_id)
-        keyboard = _keyboard_json(item.get("buttons"))
+        keyboard = _inline_keyboard(item.get("buttons"))
         return await self._call(lambda: bot.send_text(chat_id, item["text"], keyboard), chat_id)
 
     def _note_backlog(self) -> set[int]:
@@ -337,7 +337,7 @@ class TelegramShell:
 
     async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any,
                     still_wanted: Callable[[], bool]) -> None:
-        keyboard = _keyboard_json(markup)
+        keyboard = _inline_keyboard(markup)
         await self._call(lambda: self._bot.edit_text(chat_id, message_id, text, keyboard), chat_id, still_wanted)
 
     async def _call(self, make: Callable[[], Awaitable[T]], chat_id: int | None = None,
@@ -397,12 +397,11 @@ def keep_in_inbox(storage: Storage, received: list[Received]) -> None:
         log.error("could not keep fetched updates in the inbox: %s", exc)
 
 
-def _keyboard_json(rows: list[list[list[str]]] | None) -> str | None:
-    """Button rows (label, data) as the reply_markup JSON of an inline keyboard."""
+def _inline_keyboard(rows: list[list[list[str]]] | None) -> dict[str, Any] | None:
+    """Button rows (label, data) as the reply_markup object of an inline keyboard."""
     if not rows:
         return None
-    return json.dumps({"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row]
-                                           for row in rows]}, ensure_ascii=False)
+    return {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in rows]}
 
 
 @dataclass(frozen=True)

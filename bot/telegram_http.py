@@ -7,9 +7,9 @@ connection on every request); aiohttp parses HTTP in C (bench/run.py measures bo
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -17,7 +17,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
 TOKEN_IN_URL = re.compile(r"/bot[^/\s'\"]+")  # Bot API paths are /bot<token>/<method>
 SHORTEST = 0.001  # aiohttp reads a timeout of 0 as "none"; PTB's 0 means "do not wait"
 NOT_SENT = "Timed out waiting for a free connection or connecting: the request was not sent to Telegram"
@@ -106,14 +106,15 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed or self._loop is not asyncio.get_running_loop():
             raise RuntimeError("This AiohttpRequest is not initialized (on this event loop)!")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else {}
         headers = None
         if files:  # file contents as bytes (the bot never passes open files)
-            body: Any = aiohttp.FormData(fields, quote_fields=False)
+            body: Any = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
+        elif request_data is None or not request_data.parameters:
+            body = b""
         else:
-            body, headers = urlencode(fields).encode(), FORM
+            body, headers = _body(request_data)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files))
         proxy, proxy_auth = self._proxy(url)
         try:
@@ -126,6 +127,12 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from None
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {without_token(str(err))}") from None
+
+
+def _body(request_data: RequestData) -> tuple[bytes, dict[str, str]]:
+    """A call's fields as a JSON body, which the Bot API takes for every call without a file: about
+    a tenth of the CPU time of form-encoding a long reply, as PTB's own request does."""
+    return json.dumps(request_data.parameters, ensure_ascii=False).encode(), JSON
 
 
 def long_poll_request() -> AiohttpRequest:

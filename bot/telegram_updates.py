@@ -56,7 +56,7 @@ def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
 class TolerantBot(ExtBot):
     """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own) and
     batches when busy, with lean sendMessage and editMessageText calls that take the keyboard as
-    ready JSON."""
+    a plain reply_markup object."""
 
     batch_pause = BATCH_PAUSE
     _pause = 0.0
@@ -68,7 +68,7 @@ class TolerantBot(ExtBot):
         """Have `callback` keep each fetched batch before the next call tells Telegram it came."""
         self._on_fetch = callback  # PTB's bot objects only take private attributes once built
 
-    async def send_text(self, chat_id: int, text: str, keyboard: str | None = None) -> dict[str, Any]:
+    async def send_text(self, chat_id: int, text: str, keyboard: dict[str, Any] | None = None) -> dict[str, Any]:
         """sendMessage (through PTB's request, retries and rate limiter) returning the raw message:
         only its id is needed, so no Message object is built from the answer."""
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
@@ -76,7 +76,7 @@ class TolerantBot(ExtBot):
             data["reply_markup"] = keyboard
         return await self._post("sendMessage", data)
 
-    async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: str | None = None) -> Any:
+    async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: dict[str, Any] | None = None) -> Any:
         """editMessageText the same lean way (no keyboard: the message loses its buttons)."""
         data: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
         if keyboard:

@@ -26,7 +26,7 @@ def make_bot(base_url: str, **request) -> Bot:
 
 
 async def test_calls_arrive_with_their_fields_and_answers_come_back(standin):
-    """Text with emoji and an ampersand, and a keyboard, survive the form encoding both ways."""
+    """Text with emoji and an ampersand, and a keyboard, survive the JSON body and the answer."""
     async with make_bot(standin.base_url) as bot:
         me = await bot.get_me()
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("✅ Done", callback_data="f:relief:step:done")]])
