@@ -193,7 +193,7 @@ class Triggers:
         """Phrases present and not negated: (after masking, for rule groups; before masking, for `unless`)."""
         masked: set[int] = set()
         unmasked: set[int] = set()
-        for raw_clause in clauses:
+        for raw_clause in mark_clock_gaps(clauses):
             clause = mark_durations(raw_clause)
             hidden = self._masked(clause)
             found = self._collect(hidden)
@@ -253,6 +253,73 @@ def _fires(rule: Rule, affirmed: frozenset[int], context: frozenset[int]) -> boo
     """Every group has an affirmed phrase and no `unless` phrase is affirmed ("not my period" does not count).
     `unless` looks at the message before masking, so "hot weather" can both hide "hot" and explain swelling."""
     return all(group & affirmed for group in rule.groups) and not (rule.unless & context)
+
+
+_HOUR = re.compile(r"^(\d{1,2})(am|pm)?$")
+_MINUTE_PART = re.compile(r"^([0-5]\d)(am|pm)?$")
+_START_WORDS = {"at", "since", "from", "around"}
+_AFTER_A_BARE_HOUR = {"am", "pm", "oclock", "o", "and", "but", "still", "its", "it", "is", "now", "in", "this", "my",
+                      "the", "last", "tonight", "today"}
+
+
+def _hour(token: str) -> int | None:
+    """The hour on a 12-hour clock (12 is 0) of "4", "4am" or "12pm"; None for anything else."""
+    found = _HOUR.match(token)
+    return int(found.group(1)) % 12 if found and 1 <= int(found.group(1)) <= 12 else None
+
+
+def _clock_at(clauses: tuple[tuple[str, ...], ...], c: int, t: int) -> tuple[int, list[tuple[int, int]]] | None:
+    """A clock time starting at clauses[c][t] ("4", "4am", "4:30", "half past 4", "quarter to 5",
+    "10 past 3", "noon"): minutes after 12 o'clock (12-hour clock) and the (clause, token) places it
+    covers, or None. "4:30" arrives as two clauses ("... 4" and "30 ..."): the colon splits clauses."""
+    clause = clauses[c]
+    word, nxt, after = clause[t], clause[t + 1] if t + 1 < len(clause) else "", clause[t + 2] if t + 2 < len(clause) else ""
+    if word in ("noon", "midnight"):
+        return 0, [(c, t)]
+    offsets = {"half": 30, "quarter": 15}
+    amount = offsets.get(word, int(word) if word.isdigit() and 1 <= int(word) < 60 else None)
+    of = _hour(after)
+    if amount is not None and nxt in ("past", "to", "after") and of is not None:
+        sign = -1 if nxt == "to" else 1
+        return (of * 60 + sign * amount) % 720, [(c, t), (c, t + 1), (c, t + 2)]
+    hour = _hour(word)
+    if hour is None:
+        return None
+    if t == len(clause) - 1 and c + 1 < len(clauses) and clauses[c + 1] and _MINUTE_PART.match(clauses[c + 1][0]):
+        return hour * 60 + int(clauses[c + 1][0][:2]), [(c, t), (c + 1, 0)]
+    if nxt and not word.endswith(("am", "pm")) and nxt not in _AFTER_A_BARE_HOUR:
+        return None  # "now 2 more", "at 4 weeks": a number, not a time
+    return hour * 60, [(c, t)]
+
+
+def mark_clock_gaps(clauses: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """When a message gives a start time ("woke me at 4") and the time now ("it's now quarter to 5")
+    ten minutes or more apart, the time now becomes <duration10>: the cramp has lasted that long."""
+    if not any("now" in clause for clause in clauses) or not any(_START_WORDS.intersection(c) for c in clauses):
+        return clauses  # most messages: no time now, or no start time
+    start: int | None = None
+    for c, clause in enumerate(clauses):
+        for t in range(len(clause)):
+            before = clause[max(0, t - 2):t]
+            if not (before and (before[-1] in _START_WORDS or "now" in before)):
+                continue
+            clock = _clock_at(clauses, c, t)
+            if clock is None:
+                continue
+            minutes, places = clock
+            if before[-1] in _START_WORDS:
+                start = minutes
+            elif start is not None and (minutes - start) % 720 >= 10:
+                return _replace_with_duration(clauses, places)
+    return clauses
+
+
+def _replace_with_duration(clauses: tuple[tuple[str, ...], ...], places: list[tuple[int, int]]) -> tuple[tuple[str, ...], ...]:
+    """The clauses with the tokens at `places` replaced by one <duration10> (at the first place)."""
+    out = [list(clause) for clause in clauses]
+    for c, t in places:
+        out[c][t] = DURATION if (c, t) == places[0] else ""
+    return tuple(tuple(token for token in clause if token) for clause in out)
 
 
 def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:

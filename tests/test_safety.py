@@ -169,6 +169,22 @@ def test_a_duration_counts_when_the_cramp_is_still_there_after_self_care(brain: 
     assert brain.classify("I stretch for 15 minutes every night before bed").kind != "urgent"
 
 
+@pytest.mark.parametrize("text", [
+    "cramp woke me at 4 its now quarter to 5 still tight",
+    "it started at 3:15am, it is now 3:50 and my calf is still knotted",
+    "it began at half past two and now its ten past three, still cramping",
+    "woke at 2am its now 3am still locked",
+])
+def test_a_cramp_told_by_the_clock_counts_as_long_when_the_times_are_ten_minutes_apart(brain: Brain, text):
+    """The start time and the time now, ten minutes or more apart: the cramp has lasted that long."""
+    assert brain.classify(text).intent == "get_help_today", text
+
+
+def test_clock_times_close_together_or_numbers_that_are_not_times_do_not_count(brain: Brain):
+    assert brain.classify("cramp at 4, its now 4:05 still tight").kind == "emergency", "five minutes: relief"
+    assert brain.classify("had a cramp at 3 and now 2 more tonight").kind != "urgent"
+
+
 def test_a_red_flag_at_the_end_of_a_very_long_message_is_found(brain: Brain):
     text = "I have a question about cramps. " * 120 + "My calf is swollen and red."
     assert len(text) > 3000
