@@ -33,7 +33,7 @@ class NoStorage:
         """No update was handled before."""
         return False
 
-    def record_turn(self, chat_id, update_id, session, outgoing, reminders_changed=True) -> list[int]:
+    def record_turn(self, chat_id, update_id, session, outgoing) -> list[int]:
         """Hand out outbox ids; store nothing."""
         return [next(self.ids) for _ in outgoing]
 

@@ -99,9 +99,9 @@ class Storage(Protocol):
         """Take an update out of the inbox without a turn (it was ignored, or could not be saved)."""
 
     def record_turn(self, chat_id: int, update_id: int | None, session: Session,
-                    outgoing: list[dict[str, Any]], reminders_changed: bool = True) -> list[int]:
+                    outgoing: list[dict[str, Any]]) -> list[int]:
         """Atomically save the session, mark the update handled (and out of the inbox) and queue
-        replies; return outbox ids. The chat's reminders are rewritten only if `reminders_changed`."""
+        replies; return outbox ids."""
 
     def mark_sent(self, outbox_id: int) -> None:
         """Forget a reply once it was delivered (or could never be)."""
@@ -200,10 +200,9 @@ class SQLiteStorage:
             raise StorageError(_explain(exc, self.path)) from exc
 
     def record_turn(self, chat_id: int, update_id: int | None, session: Session,
-                    outgoing: list[dict[str, Any]], reminders_changed: bool = True) -> list[int]:
+                    outgoing: list[dict[str, Any]]) -> list[int]:
         """Atomically save the session, mark the update handled (and out of the inbox) and queue
-        replies; return outbox ids. The reminders table is rewritten only if `reminders_changed`
-        (the caller knows; most turns leave them alone)."""
+        replies; return outbox ids."""
         now = self.clock()
         ids: list[int] = []
         with self._transaction():
@@ -211,10 +210,9 @@ class SQLiteStorage:
                 "INSERT INTO sessions (chat_id, data, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(chat_id) DO UPDATE SET data = excluded.data, updated = excluded.updated",
                 (chat_id, json.dumps(session.to_dict()), now))
-            if reminders_changed:
-                self.db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
-                self.db.executemany("INSERT INTO reminders (chat_id, kind, next_at) VALUES (?, ?, ?)",
-                                    [(chat_id, r.kind, r.next_at) for r in session.reminders])
+            self.db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
+            self.db.executemany("INSERT INTO reminders (chat_id, kind, next_at) VALUES (?, ?, ?)",
+                                [(chat_id, r.kind, r.next_at) for r in session.reminders])
             if update_id is not None:
                 self.db.execute("INSERT OR IGNORE INTO handled_updates (update_id, chat_id) VALUES (?, ?)",
                                 (update_id, chat_id))

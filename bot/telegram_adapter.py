@@ -214,8 +214,7 @@ class TelegramShell:
             before = self.storage.load(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
             items = [p for reply in outcome.replies for p in payloads(reply)]
-            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items,
-                                           before.reminders != outcome.session.reminders)
+            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
         except StorageError as exc:
             log.error("storage failed for chat=%s: %s", chat_id, exc)
             await self._call(lambda: self._bot.send_message(chat_id, self.brain.write.text("storage_problem")))

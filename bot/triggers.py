@@ -255,9 +255,11 @@ def _fires(rule: Rule, affirmed: frozenset[int], context: frozenset[int]) -> boo
     return all(group & affirmed for group in rule.groups) and not (rule.unless & context)
 
 
-_HOUR = re.compile(r"^(\d{1,2})(am|pm)?$")
-_MINUTE_PART = re.compile(r"^([0-5]\d)(am|pm)?$")
+_HOUR = re.compile(r"^(\d{1,2})(am|pm)?$", re.ASCII)
+_MINUTE_PART = re.compile(r"^([0-5]\d)(am|pm)?$", re.ASCII)
 _START_WORDS = {"at", "since", "from", "around"}
+MAX_CLOCK_GAP = 360  # minutes: a "now" further on (or earlier, read round the clock) is more likely a count than a time
+_CLOCK_STARTS = {"half", "quarter", "noon", "midnight"}
 _AFTER_A_BARE_HOUR = {"am", "pm", "oclock", "o", "and", "but", "still", "its", "it", "is", "now", "in", "this", "my",
                       "the", "last", "tonight", "today"}
 
@@ -277,11 +279,14 @@ def _clock_at(clauses: tuple[tuple[str, ...], ...], c: int, t: int) -> tuple[int
     if word in ("noon", "midnight"):
         return 0, [(c, t)]
     offsets = {"half": 30, "quarter": 15}
-    amount = offsets.get(word, int(word) if word.isdigit() and 1 <= int(word) < 60 else None)
+    small = word.isascii() and word.isdigit() and len(word) <= 2  # "10" (not "፩": int() refuses it)
+    amount = offsets.get(word, int(word) if small and 1 <= int(word) < 60 else None)
     of = _hour(after)
     if amount is not None and nxt in ("past", "to", "after") and of is not None:
         sign = -1 if nxt == "to" else 1
         return (of * 60 + sign * amount) % 720, [(c, t), (c, t + 1), (c, t + 2)]
+    if word == "half" and _hour(nxt) is not None:  # "half 3": half past three (UK)
+        return (_hour(nxt) * 60 + 30) % 720, [(c, t), (c, t + 1)]
     hour = _hour(word)
     if hour is None:
         return None
@@ -293,33 +298,43 @@ def _clock_at(clauses: tuple[tuple[str, ...], ...], c: int, t: int) -> tuple[int
 
 
 def mark_clock_gaps(clauses: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-    """When a message gives a start time ("woke me at 4") and the time now ("it's now quarter to 5")
-    ten minutes or more apart, the time now becomes <duration10>: the cramp has lasted that long."""
-    if not any("now" in clause for clause in clauses) or not any(_START_WORDS.intersection(c) for c in clauses):
-        return clauses  # most messages: no time now, or no start time
+    """When a message gives a start time ("woke me at 4", "since half 3") and the time now ("it's now
+    quarter to 5", "its 2:40", "its gone 4 now") ten minutes or more apart, the time now becomes
+    <duration10>: the cramp has lasted that long."""
+    if not any(_START_WORDS.intersection(clause) for clause in clauses):
+        return clauses  # most messages: no start time
     start: int | None = None
     for c, clause in enumerate(clauses):
-        for t in range(len(clause)):
+        for t, word in enumerate(clause):
+            if not (word[:1].isdigit() or word in _CLOCK_STARTS):
+                continue
             before = clause[max(0, t - 2):t]
-            if not (before and (before[-1] in _START_WORDS or "now" in before)):
+            starts = bool(before) and before[-1] in _START_WORDS
+            says_now = "now" in before or before[-1:] in (("its",), ("gone",)) or before == ("it", "is")
+            if not (starts or says_now or "now" in clause[t + 1:t + 4]):
                 continue
             clock = _clock_at(clauses, c, t)
             if clock is None:
                 continue
             minutes, places = clock
-            if before[-1] in _START_WORDS:
+            last_c, last_t = places[-1]
+            says_now = says_now or clauses[last_c][last_t + 1:last_t + 2] == ("now",)
+            if starts:
                 start = minutes
-            elif start is not None and (minutes - start) % 720 >= 10:
+            elif says_now and start is not None and 10 <= (minutes - start) % 720 <= MAX_CLOCK_GAP:
                 return _replace_with_duration(clauses, places)
     return clauses
 
 
 def _replace_with_duration(clauses: tuple[tuple[str, ...], ...], places: list[tuple[int, int]]) -> tuple[tuple[str, ...], ...]:
-    """The clauses with the tokens at `places` replaced by one <duration10> (at the first place)."""
+    """The clauses with the time now at `places` replaced by "now <duration10>" (one "now" only), which
+    the rules read as a cramp that has lasted ten minutes or more."""
     out = [list(clause) for clause in clauses]
+    first_c, first_t = places[0]
     for c, t in places:
-        out[c][t] = DURATION if (c, t) == places[0] else ""
-    return tuple(tuple(token for token in clause if token) for clause in out)
+        out[c][t] = ""
+    out[first_c][first_t] = DURATION if out[first_c][first_t - 1:first_t] == ["now"] else f"now {DURATION}"
+    return tuple(tuple(word for token in clause if token for word in token.split(" ")) for clause in out)
 
 
 def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:

@@ -183,6 +183,9 @@ def test_a_cramp_told_by_the_clock_counts_as_long_when_the_times_are_ten_minutes
 def test_clock_times_close_together_or_numbers_that_are_not_times_do_not_count(brain: Brain):
     assert brain.classify("cramp at 4, its now 4:05 still tight").kind == "emergency", "five minutes: relief"
     assert brain.classify("had a cramp at 3 and now 2 more tonight").kind != "urgent"
+    assert brain.classify("had 2 cramps at 4, now 3").kind != "urgent", "a count, or a 'now' before the start"
+    assert brain.classify("leg cramp since ፩ and now 5").kind, "a digit int() refuses does not crash the scan"
+    assert brain.classify("cramp at " + "9" * 5000 + " now 5").kind
 
 
 def test_a_red_flag_at_the_end_of_a_very_long_message_is_found(brain: Brain):

@@ -130,16 +130,3 @@ def test_a_database_from_before_the_inbox_gains_it_and_keeps_its_chats(tmp_path)
     assert db.load(9).next_entry_id == 4 and db.inbox() == []
     assert db.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
 
-
-def test_reminders_are_rewritten_only_when_the_turn_changed_them(tmp_path):
-    """A turn that leaves the reminders alone does not touch their rows; one that changes them replaces them."""
-    from bot.session import Reminder
-
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
-    bedtime = Session(reminders=(Reminder("bedtime", ("22:30",), 1000.0),))
-    db.record_turn(3, 1, bedtime, [])
-    assert db.reminders() == [(3, "bedtime", 1000.0)]
-    db.record_turn(3, 2, Session(), [{"text": "an answer"}], reminders_changed=False)
-    assert db.reminders() == [(3, "bedtime", 1000.0)], "rows not touched (the caller said nothing changed)"
-    db.record_turn(3, 3, Session(), [], reminders_changed=True)
-    assert db.reminders() == [] and db.load(3) == Session()
