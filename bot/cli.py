@@ -149,10 +149,13 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:
     """The one-process Telegram bot under its supervisor (started by `crampbot telegram`)."""
+    import signal
+
     from bot.supervisor import die_with_parent
     from bot.wiring import run_telegram
 
     die_with_parent(args.parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor too, which sends SIGTERM
     return run_telegram(settings, args.webhook, one_process=True)
 
 

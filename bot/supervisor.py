@@ -23,6 +23,8 @@ RESTARTS_PER_MINUTE = 5  # the bot dying more often than this stops it (a bug, n
 FAILED_STARTS = 3  # restarts in a row that fail before the bot is ready stop it too
 RETRY_PAUSE = 0.5  # seconds before the next try after a failed restart (then 1 s)
 EXIT_GAVE_UP = 4
+EXIT_UNREACHABLE = 5  # the bot could not reach the Bot API (bot.wiring): a restart waits for it, not giving up
+UNREACHABLE_PAUSE = 60.0  # the longest wait between two tries while the Bot API cannot be reached
 
 log = logging.getLogger("crampbot.supervisor")
 
@@ -76,15 +78,15 @@ class Supervisor:
 
     def run(self) -> int:
         """Supervise until done; the exit code for the whole bot."""
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         try:
             code, ready = self._start()
             if not ready:
-                return code
+                return self._stopped(code) if self.stopping else code
             while True:
                 code = self.child.wait()
                 if self.stopping or code == 0:
-                    return code
+                    return self._stopped(code)
                 log.error("the bot stopped unexpectedly (%s); starting it again", _how_it_ended(code))
                 code = self._restart()
                 if code is not None:
@@ -97,26 +99,47 @@ class Supervisor:
                 self.child.wait()
 
     def _restart(self) -> int | None:
-        """Start the bot again: None once it is ready, or the exit code when giving up."""
-        for attempt in range(1, FAILED_STARTS + 1):
+        """Start the bot again: None once it is ready, or the exit code when giving up. While the
+        Bot API cannot be reached (exit 5), it keeps trying, up to a minute apart: an outage should
+        not leave the bot down for good. Other failed starts give up after FAILED_STARTS."""
+        failed = unreachable = 0
+        while not self.stopping:
             now = self.clock()
             if len(self.restarts) == self.restarts.maxlen and now - self.restarts[0] < 60:
                 log.error("the bot keeps stopping (%s times in a minute); giving up", RESTARTS_PER_MINUTE + 1)
                 return EXIT_GAVE_UP
-            self.restarts.append(now)
             code, ready = self._start()
             if ready:
+                self.restarts.append(now)
                 return None
             if self.stopping:
-                return code
-            if attempt == FAILED_STARTS:
-                log.error("the bot could not start again (%s), %s times in a row; giving up",
-                          _how_it_ended(code), FAILED_STARTS)
-                return EXIT_GAVE_UP
-            log.error("the bot could not start again (%s); trying again in %.1f s", _how_it_ended(code),
-                      self.retry_pause * attempt)
-            time.sleep(self.retry_pause * attempt)
-        return EXIT_GAVE_UP
+                break
+            if code == EXIT_UNREACHABLE:
+                unreachable += 1
+                pause = min(UNREACHABLE_PAUSE, self.retry_pause * 2 ** min(unreachable, 8))
+                log.error("the bot cannot reach the Bot API; trying again in %.1f s", pause)
+            else:
+                self.restarts.append(now)
+                failed += 1
+                if failed == FAILED_STARTS:
+                    log.error("the bot could not start again (%s), %s times in a row; giving up",
+                              _how_it_ended(code), FAILED_STARTS)
+                    return EXIT_GAVE_UP
+                pause = self.retry_pause * failed
+                log.error("the bot could not start again (%s); trying again in %.1f s", _how_it_ended(code), pause)
+            self._pause(pause)
+        return 0
+
+    def _pause(self, seconds: float) -> None:
+        """Wait, but no longer once told to stop."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+    @staticmethod
+    def _stopped(code: int) -> int:
+        """The exit code once told to stop: 0 when the bot stopped because it was told to."""
+        return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
 
     def _start(self) -> tuple[int, bool]:
         """Spawn the child and wait until it says it is ready: (exit code if it died, ready)."""
@@ -124,6 +147,11 @@ class Supervisor:
         try:
             self.child = subprocess.Popen(self.command, env={**os.environ, READY_FD: str(write_end)},
                                           pass_fds=(write_end,))
+        except OSError as exc:  # no memory or processes left, say: a failed start like any other
+            log.error("cannot start the bot: %s", exc)
+            self.child = None
+            os.close(read_end)
+            return 1, False
         finally:
             os.close(write_end)
         try:
@@ -156,10 +184,15 @@ class Supervisor:
         return got
 
     def _on_signal(self, signum: int, frame) -> None:
-        """SIGTERM or Ctrl-C: pass SIGTERM on to the bot, which finishes what it is doing and stops."""
+        """SIGTERM, SIGHUP or Ctrl-C: pass SIGTERM on to the bot, which finishes what it is doing and
+        stops. A second one while it is stopping kills it."""
+        again = self.stopping
         self.stopping = True
-        if self.child is not None and self.child.poll() is None:
-            self.child.send_signal(signal.SIGTERM)
+        if self.child is not None and self.child.returncode is None:
+            if again:
+                self.child.kill()
+            else:
+                self.child.send_signal(signal.SIGTERM)
 
 
 def supervise(command: list[str]) -> int:
@@ -169,4 +202,5 @@ def supervise(command: list[str]) -> int:
     log.addHandler(handler)
     log.propagate = False
     log.setLevel(logging.INFO)
-    return Supervisor(command).run()
+    code = Supervisor(command).run()
+    return 128 - code if code < 0 else code  # killed by signal N: exit 128 + N, as a shell reports it

@@ -12,6 +12,7 @@ from bot.content import Content, load_content
 from bot.content_paths import content_root
 from bot.conversation import Brain
 from bot.settings import Settings, token_problem
+from bot.supervisor import EXIT_UNREACHABLE
 
 EXIT_TELEGRAM = 4
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -161,7 +162,7 @@ def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any
     except NetworkError as exc:
         print(f"crampbot: cannot reach the Bot API at the configured address ({type(exc).__name__}).",
               file=sys.stderr)
-        return EXIT_TELEGRAM
+        return EXIT_UNREACHABLE
     except (StorageError, WorkerFailed) as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM

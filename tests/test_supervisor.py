@@ -7,10 +7,11 @@ import os
 import signal
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
-from bot.supervisor import EXIT_GAVE_UP, FAILED_STARTS, RESTARTS_PER_MINUTE, Supervisor
+from bot.supervisor import EXIT_GAVE_UP, EXIT_UNREACHABLE, FAILED_STARTS, RESTARTS_PER_MINUTE, Supervisor
 from tests.telegram_harness import alive, child_pids, kill, running_process
 from tests.telegram_user import TelegramUser
 
@@ -32,6 +33,11 @@ CHILD = textwrap.dedent("""
     if what == "kill":
         os.write(int(os.environ["CRAMPBOT_READY_FD"]), b"ready\\n")
         os.kill(os.getpid(), int(code))
+    if what == "stubborn":  # ready, then deaf to SIGTERM
+        import signal
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.write(int(os.environ["CRAMPBOT_READY_FD"]), b"ready\\n")
+        time.sleep(60)
     sys.exit(int(code))
 """)
 
@@ -64,6 +70,41 @@ def test_a_first_start_that_fails_returns_the_bots_own_exit_code(tmp_path):
 def test_a_restart_that_keeps_failing_gives_up_after_a_few_tries(tmp_path):
     code, starts = supervised(tmp_path, "ready:1,fail:1")
     assert code == EXIT_GAVE_UP and starts == 1 + FAILED_STARTS
+
+
+def test_a_restart_waits_for_the_bot_api_while_it_cannot_be_reached(tmp_path):
+    """Exit 5 (Bot API unreachable) is an outage, not a broken bot: tried again, longer apart, not given up."""
+    unreachable = ",".join([f"fail:{EXIT_UNREACHABLE}"] * (FAILED_STARTS + 2))
+    assert supervised(tmp_path, f"ready:1,{unreachable},ready:0") == (0, FAILED_STARTS + 4)
+
+
+def signal_me(*seconds: float) -> list[threading.Timer]:
+    """Send this process SIGTERM after each of `seconds` (the supervisor under test handles it);
+    cancel the timers once the supervisor has returned, so none can reach pytest itself."""
+    timers = [threading.Timer(delay, os.kill, (os.getpid(), signal.SIGTERM)) for delay in seconds]
+    for timer in timers:
+        timer.start()
+    return timers
+
+
+def test_sigterm_while_waiting_to_try_again_stops_at_once_with_exit_0(tmp_path):
+    timers = signal_me(1.0)
+    started = time.monotonic()
+    code, starts = supervised(tmp_path, f"ready:1,fail:{EXIT_UNREACHABLE}")
+    for timer in timers:
+        timer.cancel()
+    assert code == 0 and time.monotonic() - started < 10
+    assert starts >= 2
+
+
+def test_a_second_sigterm_kills_a_bot_that_does_not_stop(tmp_path):
+    timers = signal_me(1.0, 2.0)
+    started = time.monotonic()
+    code, starts = supervised(tmp_path, "stubborn:0")
+    for timer in timers:
+        timer.cancel()
+    assert code == -signal.SIGKILL and starts == 1
+    assert time.monotonic() - started < 10
 
 
 def test_a_bot_that_never_says_ready_is_killed(tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -85,6 +87,20 @@ def test_a_wrong_token_fails_fast_with_a_clear_message(tmp_path):
     assert process.returncode == 4
     err = process.stderr.read()
     assert "Telegram refused the token" in err and TOKEN not in err
+
+
+def test_an_unreachable_bot_api_at_start_fails_with_exit_5(tmp_path):
+    """Nothing listens at the address: one clear line and exit 5 (which the supervisor, when it is
+    restarting a bot that was running, waits out instead of giving up)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nowhere = SimpleNamespace(base_url=f"http://127.0.0.1:{port}/bot")
+    process = start_process(nowhere, tmp_path / "data", workers=1)
+    process.wait(60)
+    assert process.returncode == 5
+    err = process.stderr.read()
+    assert "cannot reach the Bot API" in err and TOKEN not in err
 
 
 def test_broken_content_fails_fast_before_any_network_call(standin, tmp_path):
