@@ -111,10 +111,12 @@ class AiohttpRequest(BaseRequest):
             body: Any = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
-        elif request_data is None or not request_data.parameters:
-            body = b""
+        elif request_data is not None and (fields := request_data.parameters):
+            # JSON, which the Bot API takes for every call without a file: about a tenth of the CPU
+            # time of the form encoding PTB's own request uses, for a long reply
+            body, headers = json.dumps(fields, ensure_ascii=False).encode(), JSON
         else:
-            body, headers = _body(request_data)
+            body = b""
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files))
         proxy, proxy_auth = self._proxy(url)
         try:
@@ -127,12 +129,6 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from None
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {without_token(str(err))}") from None
-
-
-def _body(request_data: RequestData) -> tuple[bytes, dict[str, str]]:
-    """A call's fields as a JSON body, which the Bot API takes for every call without a file: about
-    a tenth of the CPU time of the form encoding PTB's own request uses, for a long reply."""
-    return json.dumps(request_data.parameters, ensure_ascii=False).encode(), JSON
 
 
 def long_poll_request() -> AiohttpRequest:

@@ -259,7 +259,8 @@ _HOUR = re.compile(r"^(\d{1,2})(am|pm)?$", re.ASCII)
 _MINUTE_PART = re.compile(r"^([0-5]\d)(am|pm)?$", re.ASCII)
 _START_WORDS = {"at", "since", "from", "around"}
 MAX_CLOCK_GAP = 360  # minutes: a "now" further on (or earlier, read round the clock) is more likely a count than a time
-_CLOCK_STARTS = {"half", "quarter", "noon", "midnight"}
+_CLOCK_OFFSETS = {"half": 30, "quarter": 15}  # minutes past (or to) the hour
+_CLOCK_STARTS = {*_CLOCK_OFFSETS, "noon", "midnight"}  # words a clock time can begin with
 _AFTER_A_BARE_HOUR = {"am", "pm", "oclock", "o", "and", "but", "still", "its", "it", "is", "now", "in", "this", "my",
                       "the", "last", "tonight", "today"}
 
@@ -278,15 +279,15 @@ def _clock_at(clauses: tuple[tuple[str, ...], ...], c: int, t: int) -> tuple[int
     word, nxt, after = clause[t], clause[t + 1] if t + 1 < len(clause) else "", clause[t + 2] if t + 2 < len(clause) else ""
     if word in ("noon", "midnight"):
         return 0, [(c, t)]
-    offsets = {"half": 30, "quarter": 15}
     small = word.isascii() and word.isdigit() and len(word) <= 2  # "10" (not "፩": int() refuses it)
-    amount = offsets.get(word, int(word) if small and 1 <= int(word) < 60 else None)
+    amount = _CLOCK_OFFSETS.get(word, int(word) if small and 1 <= int(word) < 60 else None)
     of = _hour(after)
     if amount is not None and nxt in ("past", "to", "after") and of is not None:
         sign = -1 if nxt == "to" else 1
         return (of * 60 + sign * amount) % 720, [(c, t), (c, t + 1), (c, t + 2)]
-    if word == "half" and _hour(nxt) is not None:  # "half 3": half past three (UK)
-        return (_hour(nxt) * 60 + 30) % 720, [(c, t), (c, t + 1)]
+    half_of = _hour(nxt) if word == "half" else None
+    if half_of is not None:  # "half 3": half past three (UK)
+        return half_of * 60 + 30, [(c, t), (c, t + 1)]
     hour = _hour(word)
     if hour is None:
         return None
