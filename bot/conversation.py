@@ -166,7 +166,7 @@ class Brain:
             return Outcome(session.with_(last_intent=entry.id, more_shown=0), (self.write.entry(entry, 100.0),))
         if kind == "more":
             entry_id, _, number = rest.partition(":")
-            if entry_id in self.content.knowledge.entries and number.isdigit() and len(number) < 4:
+            if entry_id in self.content.knowledge.entries and number.isdecimal() and len(number) < 4:
                 return self._more(session, entry_id, int(number))
         if kind in ("diary", "remind", "forget"):
             handled = self.personal.on_action(session, action, now, pending)

@@ -108,7 +108,7 @@ class PersonalData:
         """diary:edit|field|delete|confirm, remind:snooze|stop, forget:yes|no; None when not ours."""
         parts = action.split(":")
         head = parts[0]
-        if head == "diary" and len(parts) >= 3 and parts[2].isdigit():
+        if head == "diary" and len(parts) >= 3 and parts[2].isdecimal():
             return self._diary_action(session, parts[1], int(parts[2]), parts[3] if len(parts) > 3 else None, now,
                                       pending)
         if head == "diary" and parts[1:] == ["keep"]:

@@ -53,7 +53,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     if level not in LOG_LEVELS:
         raise ValueError(f"CRAMPBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
     port = get("TELEGRAM_WEBHOOK_PORT", "8443") or "8443"
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not port.isdecimal() or not 1 <= int(port) <= 65535:
         raise ValueError(f"TELEGRAM_WEBHOOK_PORT must be a port number, got {port!r}")
     limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
     if limit not in ("on", "off"):
@@ -61,7 +61,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     workers = (get("CRAMPBOT_WORKERS", "1") or "1").lower()
     if workers == "auto":
         workers = str(min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
-    if not workers.isdigit() or not 1 <= int(workers) <= MAX_WORKERS:
+    if not workers.isdecimal() or not 1 <= int(workers) <= MAX_WORKERS:
         raise ValueError(f"CRAMPBOT_WORKERS must be auto or a number from 1 to {MAX_WORKERS}, got {workers!r}")
     return Settings(
         telegram_token=get("TELEGRAM_BOT_TOKEN"),

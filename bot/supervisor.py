@@ -49,7 +49,7 @@ def die_with_parent(parent: int) -> None:
 def announce_ready() -> None:
     """Tell the supervisor (if any) that the bot is serving; once, then the descriptor is closed."""
     fd = os.environ.pop(READY_FD, None)
-    if fd is None or not fd.isdigit():
+    if fd is None or not fd.isdecimal():
         return
     try:
         os.write(int(fd), READY)

@@ -366,7 +366,7 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
         elif token == "since" and _CLOCK.match(nxt):
             out += ["since", DURATION]
             i += 2
-        elif token.isdigit() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and int(token) >= 10)):
+        elif token.isdecimal() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and int(token) >= 10)):
             out.append(DURATION)
             i += 2
         else:

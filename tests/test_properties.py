@@ -89,3 +89,22 @@ def test_any_sequence_of_events_keeps_the_dialogs_consistent(brain, start, steps
             assert active.state in brain.engines[active.flow].flow.states
         restored = Session.from_dict(json.loads(json.dumps(outcome.session.to_dict())))
         assert restored == outcome.session
+
+
+# Digits that str.isdigit() accepts but int() refuses (superscripts, Ethiopic numerals), and ones
+# int() reads (Arabic-Indic): a message or a forged button must never crash a turn.
+ODD_DIGITS = ["²", "፩", "፩፩", "٣٠", "𝟙𝟘", "①"]
+
+
+@given(digits=st.sampled_from(ODD_DIGITS), unit=st.sampled_from(["minutes", "mins", "hours", "min"]))
+def test_durations_in_unusual_digits_never_crash_the_safety_scan(brain, digits, unit):
+    outcome = brain.respond(Session(), Text(f"cramp for {digits} {unit} and it's still tight"), 1_800_000_000.0)
+    check_replies(outcome.replies)
+
+
+@given(digits=st.sampled_from(ODD_DIGITS),
+       action=st.sampled_from(["diary:edit:{}", "diary:delete:{}", "diary:edit:{}:when", "more:night_cramps:{}",
+                               "more:stretching:{}"]))
+def test_forged_buttons_with_unusual_digits_never_crash_a_turn(brain, digits, action):
+    outcome = brain.respond(Session(), Press(action.format(digits)), 1_800_000_000.0)
+    check_replies(outcome.replies)
