@@ -17,6 +17,7 @@ _HOURS = re.compile(r"^(\d+)(?:h|hr|hrs|hour|hours)$")
 _MINUTE_WORDS = {"m", "min", "mins", "minute", "minutes"}
 _HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours"}
 _LONG_WORDS = {"ages", "forever", "hours"}
+_TENS = {20, 30, 40, 50}  # "twenty", "thirty"... before a digit: one number ("twenty five")
 _CLOCK = re.compile(r"^(\d{1,2}(am|pm)?|noon|midnight|lunch|lunchtime|breakfast|dinner|teatime)$")
 
 
@@ -366,6 +367,10 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
         elif token == "since" and _CLOCK.match(nxt):
             out += ["since", DURATION]
             i += 2
+        elif (token.isdecimal() and nxt.isdecimal() and len(nxt) == 1 and int(token) in _TENS
+              and (after in _MINUTE_WORDS or after in _HOUR_WORDS)):
+            out.append(DURATION)  # "twenty five minutes" arrives as "20 5 minutes"
+            i += 3
         elif token.isdecimal() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and int(token) >= 10)):
             out.append(DURATION)
             i += 2

@@ -188,6 +188,28 @@ def test_clock_times_close_together_or_numbers_that_are_not_times_do_not_count(b
     assert brain.classify("cramp at " + "9" * 5000 + " now 5").kind
 
 
+@pytest.mark.parametrize("text", [
+    "cramp for twenty five minutes now", "my calf has been cramping for thirty-five mins",
+    "cramp in my foot, fifteen minutes at least and still tight",
+])
+def test_a_duration_written_in_words_counts(brain: Brain, text):
+    """Numbers in words arrive as digits ("twenty five" as "20 5"): together, ten minutes or more."""
+    assert brain.classify(text).intent == "get_help_today", text
+
+
+def test_a_short_duration_in_words_or_two_unrelated_numbers_do_not_count(brain: Brain):
+    assert brain.classify("cramp for five minutes, it's gone now").kind != "urgent"
+    assert brain.classify("my calf cramped 2 5 minutes ago").kind != "urgent", "not tens and a digit: not one number"
+
+
+def test_breathing_trouble_in_any_words_with_a_swollen_leg_is_an_emergency(brain: Brain):
+    """Leg swelling with a breathing problem told in words no list has: call emergency services."""
+    assert brain.classify("leg twice the size of the other and i keep stopping to get my breath back").intent \
+        == "call_emergency"
+    assert brain.classify("my leg swole up and i have to sit up to breathe").intent == "call_emergency"
+    assert brain.classify("my ankle is a bit swollen after the flight, breathing is fine").intent == "get_help_today"
+
+
 def test_a_red_flag_at_the_end_of_a_very_long_message_is_found(brain: Brain):
     text = "I have a question about cramps. " * 120 + "My calf is swollen and red."
     assert len(text) > 3000
