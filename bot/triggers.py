@@ -194,9 +194,9 @@ class Triggers:
         """Phrases present and not negated: (after masking, for rule groups; before masking, for `unless`)."""
         masked: set[int] = set()
         unmasked: set[int] = set()
-        for raw_clause in mark_clock_gaps(clauses):
-            clause = mark_durations(raw_clause)
-            hidden = self._masked(clause)
+        marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
+        for i, clause in enumerate(marked):
+            hidden = self._masked(clause, marked[i + 1] if i + 1 < len(marked) else ())
             found = self._collect(hidden)
             masked |= found
             unmasked |= found if hidden == clause else self._collect(clause)
@@ -209,14 +209,17 @@ class Triggers:
                 found.add(pid)
         return found
 
-    def _masked(self, clause: tuple[str, ...]) -> tuple[str, ...]:
-        """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger."""
+    def _masked(self, clause: tuple[str, ...], following: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger.
+        A duration stays when this clause, or the start of the `following` one, says the cramp is still
+        there ("cramped mid-swim and it's been 15 min, still rock hard")."""
         tokens = list(clause)
         keep_durations: bool | None = None  # looked up only when a mask names a duration
         for key, start, end in self._mask.matches(clause):
             names_duration = DURATION in self.data.mask[key]
             if names_duration and keep_durations is None:
-                keep_durations = next(iter(self._still_going.matches(clause)), None) is not None
+                keep_durations = (next(iter(self._still_going.matches(clause)), None) is not None
+                                  or any(start == 0 for _, start, _ in self._still_going.matches(following)))
             if names_duration and keep_durations:
                 continue  # "stretched it for 20 minutes and it is still tight": the cramp has lasted that long
             for i in range(start, end):  # a mask naming a duration hides only the duration

@@ -169,6 +169,12 @@ def test_a_duration_counts_when_the_cramp_is_still_there_after_self_care(brain: 
     assert brain.classify("I stretch for 15 minutes every night before bed").kind != "urgent"
 
 
+def test_a_duration_counts_when_the_next_clause_says_the_cramp_is_still_there(brain: Brain):
+    assert brain.classify("my calf cramped mid swim and it's been 15 min since i got out, still rock hard").intent \
+        == "get_help_today"
+    assert brain.classify("swam for 20 minutes, then a calf cramp that went in a minute").kind != "urgent"
+
+
 @pytest.mark.parametrize("text", [
     "cramp woke me at 4 its now quarter to 5 still tight",
     "it started at 3:15am, it is now 3:50 and my calf is still knotted",
