@@ -211,15 +211,15 @@ class Triggers:
 
     def _masked(self, clause: tuple[str, ...], following: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger.
-        A duration stays when this clause, or the start of the `following` one, says the cramp is still
-        there ("cramped mid-swim and it's been 15 min, still rock hard")."""
+        A duration stays when this clause or the `following` one says the cramp is still there
+        ("cramped mid-swim and it's been 15 min, still rock hard"; "stretching it for 15 minutes, it's still tight")."""
         tokens = list(clause)
         keep_durations: bool | None = None  # looked up only when a mask names a duration
         for key, start, end in self._mask.matches(clause):
             names_duration = DURATION in self.data.mask[key]
             if names_duration and keep_durations is None:
-                keep_durations = (next(iter(self._still_going.matches(clause)), None) is not None
-                                  or any(start == 0 for _, start, _ in self._still_going.matches(following)))
+                keep_durations = any(next(iter(self._still_going.matches(part)), None) is not None
+                                     for part in (clause, following))
             if names_duration and keep_durations:
                 continue  # "stretched it for 20 minutes and it is still tight": the cramp has lasted that long
             for i in range(start, end):  # a mask naming a duration hides only the duration
@@ -342,6 +342,12 @@ def _replace_with_duration(clauses: tuple[tuple[str, ...], ...], places: list[tu
     return tuple(tuple(word for token in clause if token for word in token.split(" ")) for clause in out)
 
 
+def _at_least_10(digits: str) -> bool:
+    """Whether a run of decimal digits is 10 or more (without int(), which refuses over 4,300 digits)."""
+    significant = digits.lstrip("0")
+    return len(significant) > 2 or int(significant or "0") >= 10
+
+
 def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
     """Replace any time of ten minutes or more ("15 mins", "half an hour", "2 hours", "ages") with
     the token <duration10>, so rules can place it in phrases ("for <duration10>")."""
@@ -352,7 +358,7 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
         nxt = clause[i + 1] if i + 1 < len(clause) else ""
         after = clause[i + 2] if i + 2 < len(clause) else ""
         minutes = _MINUTES.match(token)
-        if token in _LONG_WORDS or _HOURS.match(token) or (minutes and int(minutes.group(1)) >= 10):
+        if token in _LONG_WORDS or _HOURS.match(token) or (minutes and _at_least_10(minutes.group(1))):
             out.append(DURATION)
             i += 1
         elif token == "half" and nxt in ("an", "a") and after in _HOUR_WORDS:
@@ -370,11 +376,11 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
         elif token == "since" and _CLOCK.match(nxt):
             out += ["since", DURATION]
             i += 2
-        elif (token.isdecimal() and nxt.isdecimal() and len(nxt) == 1 and int(token) in _TENS
+        elif (token.isdecimal() and len(token) == 2 and nxt.isdecimal() and len(nxt) == 1 and int(token) in _TENS
               and (after in _MINUTE_WORDS or after in _HOUR_WORDS)):
             out.append(DURATION)  # "twenty five minutes" arrives as "20 5 minutes"
             i += 3
-        elif token.isdecimal() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and int(token) >= 10)):
+        elif token.isdecimal() and (nxt in _HOUR_WORDS or (nxt in _MINUTE_WORDS and _at_least_10(token))):
             out.append(DURATION)
             i += 2
         else:

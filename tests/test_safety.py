@@ -208,6 +208,14 @@ def test_a_short_duration_in_words_or_two_unrelated_numbers_do_not_count(brain: 
     assert brain.classify("my calf cramped 2 5 minutes ago").kind != "urgent", "not tens and a digit: not one number"
 
 
+def test_a_number_too_long_for_int_is_still_read_as_a_duration(brain: Brain):
+    """Python's int() refuses strings of over 4,300 digits; the scan reads up to 20,000 characters."""
+    huge = "9" * 5000
+    assert brain.classify(f"cramp for {huge} minutes").intent == "get_help_today"
+    assert brain.classify(f"cramp for {huge}mins").intent == "get_help_today"
+    assert brain.classify(f"cramp for {huge} 5 minutes").kind
+
+
 def test_breathing_trouble_in_any_words_with_a_swollen_leg_is_an_emergency(brain: Brain):
     """Leg swelling with a breathing problem told in words no list has: call emergency services."""
     assert brain.classify("leg twice the size of the other and i keep stopping to get my breath back").intent \
