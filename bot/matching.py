@@ -79,21 +79,21 @@ class Matcher:
         self.idf = {f: math.log((count + 1) / (n + 0.5)) for f, n in df.items()}
         self._unknown_weight = math.log((count + 1) / 0.5)
         # Each intent's centroid: how often a feature shows up in its examples, times its IDF,
-        # scaled to length 1 (rows of a dense intents x features matrix: a few MB, fast to multiply).
-        self._column = {f: i for i, f in enumerate(sorted(self.idf))}
-        self._centroids = np.zeros((count, len(self._column)))
+        # scaled to length 1. Kept feature by feature (a dense features x intents matrix of a few
+        # MB): a message's few features are a few contiguous rows. The intents x features layout
+        # scattered them over every row, and cost about 4% more CPU per update in the bot, where the
+        # caches are cold.
+        column_of = {f: i for i, f in enumerate(sorted(self.idf))}
+        centroids = np.zeros((count, len(column_of)))
         for row, intent in enumerate(self.intents):
             examples = per_intent[intent]
             for feats in examples:
                 for feature in feats:
-                    self._centroids[row, self._column[feature]] += self.idf[feature] / len(examples)
-        norms = np.linalg.norm(self._centroids, axis=1, keepdims=True)
-        self._centroids /= np.where(norms == 0, 1.0, norms)
-        # The same numbers feature by feature (features x intents): a message's few features are a
-        # few contiguous rows, where the intents x features layout scattered them over every row of
-        # the matrix (about 4% less CPU per update in the bot, where the caches are cold).
-        self._by_feature = np.ascontiguousarray(self._centroids.T)
-        self._feature = {f: (column, self.idf[f]) for f, column in self._column.items()}  # one lookup, not two
+                    centroids[row, column_of[feature]] += self.idf[feature] / len(examples)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        centroids /= np.where(norms == 0, 1.0, norms)
+        self._by_feature = np.ascontiguousarray(centroids.T)
+        self._feature = {f: (column, self.idf[f]) for f, column in column_of.items()}  # one lookup, not two
         # Example keys grouped by intent, so the best example per intent is one reduceat away.
         # Fresh copies made one after another sit close together in memory. cdist reads every key
         # for every message, and in the bot the library's work between two updates pushes them out
