@@ -108,3 +108,24 @@ def test_durations_in_unusual_digits_never_crash_the_safety_scan(brain, digits, 
 def test_forged_buttons_with_unusual_digits_never_crash_a_turn(brain, digits, action):
     outcome = brain.respond(Session(), Press(action.format(digits)), 1_800_000_000.0)
     check_replies(outcome.replies)
+
+
+# Button data shaped like the bot's own ("diary:edit:3:when", "f:checkup:activity:often", "more:id:2")
+# with odd parts: a modified client can send any callback data for a message the bot sent.
+ACTION_HEADS = ["diary", "remind", "forget", "more", "ask", "f", "menu", "zone"]
+ACTION_PARTS = ["edit", "delete", "confirm", "keep", "snooze", "stop", "yes", "no", "when", "bedtime", "hydration",
+                "checkup", "relief", "start", "main", "cramp", "night_cramps", "", "-1", "0", "9" * 25, *ODD_DIGITS]
+shaped_actions = st.builds(lambda head, rest: ":".join([head, *rest]), st.sampled_from(ACTION_HEADS),
+                           st.lists(st.sampled_from(ACTION_PARTS) | st.text(max_size=3), max_size=5))
+
+
+@FAST
+@given(start=st.sampled_from(STARTS), actions=st.lists(shaped_actions, max_size=8))
+def test_forged_buttons_shaped_like_ours_never_break_a_dialog(brain, start, actions):
+    now = 1_800_000_000.0
+    outcome = brain.respond(Session(), Text(start), now)
+    for action in actions:
+        now += 5
+        outcome = brain.respond(outcome.session, Press(action), now)
+        check_replies(outcome.replies)
+        assert Session.from_dict(json.loads(json.dumps(outcome.session.to_dict()))) == outcome.session
