@@ -35,6 +35,7 @@ class LanguageData:
     negation_through: frozenset[str] = field(default_factory=frozenset)
     negation_undo: frozenset[str] = field(default_factory=frozenset)
     negation_double: frozenset[str] = field(default_factory=frozenset)
+    emoji: dict[str, str] = field(default_factory=dict)  # emoji (as _clean leaves them) -> words
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def load_language(path: Path, label: str) -> LanguageData:
             None,
             required={"version": int, "contractions": dict, "misspellings": dict, "synonyms": dict,
                       "stopwords": list, "numbers": dict, "negation": dict},
-            optional={"protected": list},
+            optional={"protected": list, "emoji": dict},
         )
     check.raise_if_any()
 
@@ -98,9 +99,18 @@ def load_language(path: Path, label: str) -> LanguageData:
             words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
                                                                     "negation"))
         window = negation["window"]
+    emoji: dict[str, str] = {}
+    for raw, meaning in (doc.get("emoji") or {}).items():
+        key = _emoji_key(raw) if isinstance(raw, str) else ""
+        if not key or any(ch.isalnum() or ch.isspace() for ch in key) or not isinstance(meaning, str) \
+                or not meaning.strip():
+            check.add(f"emoji: {raw!r} -> {meaning!r} must map emoji (no letters, digits or spaces) to words",
+                      "emoji", doc["emoji"])
+            continue
+        emoji[key] = meaning.lower()
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
                         pairs("numbers"), protected, words["words"], window, words["through"], words["undo"],
-                        words["double"])
+                        words["double"], emoji)
     check.raise_if_any()
     return data
 
@@ -111,6 +121,9 @@ class Normaliser:
     def __init__(self, data: LanguageData, vocabulary: Iterable[str] = ()):
         self.data = data
         self._max_phrase = max((len(p) for p in data.synonyms), default=1)
+        # longest first, so a sequence ("face exhaling", three code points) wins over its first emoji
+        self._emoji = re.compile("|".join(map(re.escape, sorted(data.emoji, key=len, reverse=True)))) \
+            if data.emoji else None
         self.vocabulary: frozenset[str] = frozenset()
         self._vocab_list: list[str] = []
         self.set_vocabulary(vocabulary)
@@ -126,6 +139,8 @@ class Normaliser:
     def raw_tokens(self, text: str) -> list[list[str]]:
         """Split text into clauses of lower-case tokens with contractions expanded (no correction)."""
         text = _clean(text)
+        if self._emoji is not None:  # "🦵🎈" reads as "leg balloon"
+            text = self._emoji.sub(lambda found: f" {self.data.emoji[found.group()]} ", _emoji_key(text))
         clauses: list[list[str]] = []
         for part in _CLAUSE_BREAK.split(text):
             tokens: list[str] = []
@@ -225,6 +240,11 @@ class Normaliser:
         if candidate[0] != token[0] and allowed == 1:
             return token  # first letters rarely go wrong; guessing there corrupts real words
         return candidate
+
+
+def _emoji_key(text: str) -> str:
+    """Text as the emoji table is keyed: cleaned, without the emoji-style variation selector."""
+    return _clean(text).replace("\ufe0f", "")
 
 
 def _clean(text: str) -> str:

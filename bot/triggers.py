@@ -18,7 +18,8 @@ _MINUTE_WORDS = {"m", "min", "mins", "minute", "minutes"}
 _HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours"}
 _LONG_WORDS = {"ages", "forever", "hours"}
 _TENS = {20, 30, 40, 50}  # "twenty", "thirty"... before a digit: one number ("twenty five")
-_CLOCK = re.compile(r"^(\d{1,2}(am|pm)?|noon|midnight|lunch|lunchtime|breakfast|dinner|teatime)$")
+# "since 3", "since 3am", "since 0300" (a 24-hour time before ten with its leading zero: "since 2015" is a year)
+_CLOCK = re.compile(r"^(\d{1,2}(am|pm)?|0\d[0-5]\d|noon|midnight|lunch|lunchtime|breakfast|dinner|teatime)$")
 
 
 @dataclass(frozen=True)

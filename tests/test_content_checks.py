@@ -61,6 +61,12 @@ def test_duplicate_yaml_keys_are_errors_not_silently_overwritten(copy):
     assert "knowledge/causes.yaml" in message and "duplicate key 'title'" in message
 
 
+def test_an_emoji_entry_that_could_rewrite_words_is_an_error(copy):
+    edit(copy / "knowledge/language.yaml", '  "🦵": leg\n', '  "🦵": leg\n  "calf": chest\n')
+    message = problems(copy)
+    assert "knowledge/language.yaml" in message and "'calf'" in message and "emoji" in message
+
+
 def test_dangling_related_reference_is_an_error(copy):
     path = copy / "knowledge/prevention.yaml"
     text = path.read_text(encoding="utf-8")

@@ -224,6 +224,32 @@ def test_breathing_trouble_in_any_words_with_a_swollen_leg_is_an_emergency(brain
     assert brain.classify("my ankle is a bit swollen after the flight, breathing is fine").intent == "get_help_today"
 
 
+def test_emoji_that_stand_for_symptoms_are_read_as_words(brain: Brain, content):
+    """🦵🎈 is "leg balloon"; emoji also used for feelings (❤️, 😭) stay out of the scan."""
+    assert content.normaliser.normalise("🦵🎈 only the left one").clauses == (("leg", "balloon", "only", "the", "left", "1"),)
+    assert brain.classify("🦵🔥🎈 just the left one").intent == "get_help_today"
+    assert brain.classify("🤮🤮 all night and now 🦵⚡").intent == "get_help_today"
+    assert brain.classify("leg 🎈🎈 chest 💥").intent == "call_emergency"
+    assert brain.classify("cramp ❤️ gone now, the pain is gone").kind != "urgent"
+    assert brain.classify("cramp gone 😮‍💨").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["it's gone blue", "it's gone red and hot now", "it has gone purple and swollen"])
+def test_a_leg_that_changed_colour_counts_without_naming_the_leg(brain: Brain, text):
+    """In a chat about a cramp, "it" is the leg or foot."""
+    assert brain.classify(text).intent == "get_help_today", text
+
+
+def test_the_weather_and_a_cramp_that_has_gone_are_not_a_colour_change(brain: Brain):
+    assert brain.classify("it went cold outside and my calves cramped").kind != "urgent"
+    assert brain.classify("it's gone now, thank god").kind != "urgent"
+
+
+def test_a_24_hour_time_with_its_leading_zero_is_a_start_time(brain: Brain):
+    assert brain.classify("cramp since 0245, still locked").intent == "get_help_today"
+    assert brain.classify("i've had cramps since 2015").kind != "urgent", "a year, not a time"
+
+
 def test_a_red_flag_at_the_end_of_a_very_long_message_is_found(brain: Brain):
     text = "I have a question about cramps. " * 120 + "My calf is swollen and red."
     assert len(text) > 3000
