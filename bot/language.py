@@ -140,7 +140,7 @@ class Normaliser:
         """Split text into clauses of lower-case tokens with contractions expanded (no correction)."""
         text = _clean(text)
         if self._emoji is not None:  # "🦵🎈" reads as "leg balloon"
-            text = self._emoji.sub(lambda found: f" {self.data.emoji[found.group()]} ", _emoji_key(text))
+            text = self._emoji.sub(lambda found: f" {self.data.emoji[found.group()]} ", text.replace("\ufe0f", ""))
         clauses: list[list[str]] = []
         for part in _CLAUSE_BREAK.split(text):
             tokens: list[str] = []
