@@ -139,8 +139,6 @@ class Normaliser:
     def raw_tokens(self, text: str) -> list[list[str]]:
         """Split text into clauses of lower-case tokens with contractions expanded (no correction)."""
         text = _clean(text)
-        if self._emoji is not None:  # "🦵🎈" reads as "leg balloon"
-            text = self._emoji.sub(lambda found: f" {self.data.emoji[found.group()]} ", text.replace("\ufe0f", ""))
         clauses: list[list[str]] = []
         for part in _CLAUSE_BREAK.split(text):
             tokens: list[str] = []
@@ -153,6 +151,14 @@ class Normaliser:
                 tokens.extend((expanded or token).split())
             if tokens:
                 clauses.append(tokens)
+        if self._emoji is not None:
+            # What the emoji say ("🦵🎈": leg balloon) comes as a clause of its own at the end, so the
+            # words as written keep their places ("now sob 🆘" still ends with "sob") and no mask or
+            # phrase of theirs reaches an emoji's word
+            said = [word for found in self._emoji.findall(text.replace("\ufe0f", ""))
+                    for word in self.data.emoji[found].split()]
+            if said:
+                clauses.append(said)
         return clauses
 
     def normalise(self, text: str) -> Normalised:

@@ -225,8 +225,11 @@ def test_breathing_trouble_in_any_words_with_a_swollen_leg_is_an_emergency(brain
 
 
 def test_emoji_that_stand_for_symptoms_are_read_as_words(brain: Brain, content):
-    """🦵🎈 is "leg balloon"; emoji also used for feelings (❤️, 😭) stay out of the scan."""
-    assert content.normaliser.normalise("🦵🎈 only the left one").clauses == (("leg", "balloon", "only", "the", "left", "1"),)
+    """🦵🎈 is "leg balloon", in a clause of its own at the end; emoji also used for feelings (❤️, 😭) stay out."""
+    assert content.normaliser.normalise("🦵🎈 only the left one").clauses == (("only", "the", "left", "1"),
+                                                                             ("leg", "balloon"))
+    assert brain.classify("calf cramp, now sob 🆘").intent == "call_emergency", "the words keep their places"
+    assert brain.classify("cramp in my calf 🧊 15 min now").intent == "get_help_today"
     assert brain.classify("🦵🔥🎈 just the left one").intent == "get_help_today"
     assert brain.classify("🤮🤮 all night and now 🦵⚡").intent == "get_help_today"
     assert brain.classify("leg 🎈🎈 chest 💥").intent == "call_emergency"
