@@ -35,6 +35,7 @@ class LanguageData:
     negation_through: frozenset[str] = field(default_factory=frozenset)
     negation_undo: frozenset[str] = field(default_factory=frozenset)
     negation_double: frozenset[str] = field(default_factory=frozenset)
+    negation_weak: frozenset[str] = field(default_factory=frozenset)  # turn a `double` back, like a negation
     emoji: dict[str, str] = field(default_factory=dict)  # emoji (as _clean leaves them) -> words
 
 
@@ -90,11 +91,11 @@ def load_language(path: Path, label: str) -> LanguageData:
     stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
     negation = doc["negation"]
-    lists = ("words", "through", "undo", "double")
+    lists = ("words", "through", "undo", "double", "weak")
     words = {key: frozenset() for key in lists}
     window = 0
     if check.mapping(negation, "negation", {"words": list, "window": int, "through": list},
-                     {"undo": list, "double": list}):
+                     {"undo": list, "double": list, "weak": list}):
         for key in lists:
             words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
                                                                     "negation"))
@@ -110,7 +111,7 @@ def load_language(path: Path, label: str) -> LanguageData:
         emoji[key] = meaning.lower()
     data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
                         pairs("numbers"), protected, words["words"], window, words["through"], words["undo"],
-                        words["double"], emoji)
+                        words["double"], words["weak"], emoji)
     check.raise_if_any()
     return data
 
@@ -197,8 +198,10 @@ class Normaliser:
         while i >= 0 and budget > 0:
             token = clause[i]
             if token in data.negation_words:
-                # "can't walk ten steps without getting out of breath": an earlier negation turns it back
-                return not (token in data.negation_double and any(t in data.negation_words for t in clause[:i]))
+                # "can't walk ten steps without getting out of breath", "can hardly get up the stairs
+                # without getting out of breath": an earlier negation (or a weak one) turns it back
+                return not (token in data.negation_double
+                            and any(t in data.negation_words or t in data.negation_weak for t in clause[:i]))
             if token in ("or", "nor") and i > 0:
                 i -= 2  # "no numbness or weakness": the negation reaches across the list
             elif token in data.negation_through:

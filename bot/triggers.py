@@ -191,17 +191,16 @@ class Triggers:
         self._index.add(pid, phrase)
         return pid
 
-    def scan(self, clauses: tuple[tuple[str, ...], ...]) -> tuple[frozenset[int], frozenset[int]]:
-        """Phrases present and not negated: (after masking, for rule groups; before masking, for `unless`)."""
-        masked: set[int] = set()
-        unmasked: set[int] = set()
+    def scan(self, clauses: tuple[tuple[str, ...], ...]) -> list[tuple[frozenset[int], frozenset[int]]]:
+        """Phrases present and not negated, clause by clause: (after masking, for rule groups; before
+        masking, for `unless`)."""
+        found_in: list[tuple[frozenset[int], frozenset[int]]] = []
         marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
         for i, clause in enumerate(marked):
             hidden = self._masked(clause, marked[i + 1] if i + 1 < len(marked) else ())
-            found = self._collect(hidden)
-            masked |= found
-            unmasked |= found if hidden == clause else self._collect(clause)
-        return frozenset(masked), frozenset(unmasked)
+            found = frozenset(self._collect(hidden))
+            found_in.append((found, found if hidden == clause else frozenset(self._collect(clause))))
+        return found_in
 
     def _collect(self, clause: tuple[str, ...]) -> set[int]:
         found: set[int] = set()
@@ -238,12 +237,13 @@ class Triggers:
         return Assessment(_more_urgent(found.red_flag, typed.red_flag), found.active_cramp or typed.active_cramp)
 
     def _assess(self, clauses: tuple[tuple[str, ...], ...]) -> Assessment:
-        affirmed, context = self.scan(clauses)
+        found_in = self.scan(clauses)
+        affirmed = frozenset().union(*(found for found, _ in found_in))
         best: RedFlag | None = None
         for rule in self.red_flags:
-            if _fires(rule, affirmed, context):
+            if _fires(rule, affirmed, found_in):
                 best = _more_urgent(best, RedFlag(rule, self.data.levels[rule.level or ""]))
-        active = next((rule for rule in self.active_cramp if _fires(rule, affirmed, context)), None)
+        active = next((rule for rule in self.active_cramp if _fires(rule, affirmed, found_in)), None)
         return Assessment(best, active)
 
 
@@ -254,10 +254,19 @@ def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
     return other
 
 
-def _fires(rule: Rule, affirmed: frozenset[int], context: frozenset[int]) -> bool:
-    """Every group has an affirmed phrase and no `unless` phrase is affirmed ("not my period" does not count).
-    `unless` looks at the message before masking, so "hot weather" can both hide "hot" and explain swelling."""
-    return all(group & affirmed for group in rule.groups) and not (rule.unless & context)
+def _fires(rule: Rule, affirmed: frozenset[int],
+           found_in: list[tuple[frozenset[int], frozenset[int]]]) -> bool:
+    """Every group has an affirmed phrase, found only in clauses without any of the rule's `unless`
+    phrases: "my calves are swollen from sunburn" is not raised, but in "got a bit sunburnt at the
+    beach, but now only my left calf is swollen" the second clause is evidence enough ("not my
+    period" is not an exception either). `unless` looks at each clause before masking, so "hot
+    weather" can both hide "hot" and explain swelling."""
+    if not all(group & affirmed for group in rule.groups):
+        return False
+    if not rule.unless:
+        return True
+    clean = frozenset().union(*(found for found, context in found_in if not rule.unless & context))
+    return all(group & clean for group in rule.groups)
 
 
 _HOUR = re.compile(r"^(\d{1,2})(am|pm)?$", re.ASCII)

@@ -253,6 +253,28 @@ def test_a_24_hour_time_with_its_leading_zero_is_a_start_time(brain: Brain):
     assert brain.classify("i've had cramps since 2015").kind != "urgent", "a year, not a time"
 
 
+@pytest.mark.parametrize("with_flag, without", [
+    ("Got a bit sunburnt at the beach but now only my left calf is swollen, red and throbbing",
+     "my calves are a bit swollen and red from sunburn"),
+    ("I stepped on a rusty nail yesterday and now my calf keeps cramping, can tetanus cause this?",
+     "can tetanus cause leg cramps?"),
+    ("What causes this? My calf has gone red and swollen and it's throbbing", "what causes calf cramps at night?"),
+])
+def test_an_exception_only_clears_the_clause_it_is_in(brain: Brain, with_flag, without):
+    """A harmless cause or a general question in one clause does not hide a red flag told in another."""
+    assert brain.classify(with_flag).intent == "get_help_today", with_flag
+    assert brain.classify(without).kind != "urgent", without
+
+
+def test_hardly_or_till_today_turn_a_negation_back(brain: Brain):
+    assert brain.classify("I can hardly get up the stairs without getting out of breath").intent == "call_emergency"
+    assert brain.classify("I can walk up the stairs without getting out of breath, just calf cramps").kind \
+        != "urgent"
+    assert brain.classify("I've never passed out till today and my leg is really painful").intent \
+        == "call_emergency"
+    assert brain.classify("I've never passed out, I just get calf cramps").kind != "urgent"
+
+
 def test_a_red_flag_at_the_end_of_a_very_long_message_is_found(brain: Brain):
     text = "I have a question about cramps. " * 120 + "My calf is swollen and red."
     assert len(text) > 3000
