@@ -35,13 +35,15 @@ class Level:
 
 @dataclass(frozen=True)
 class Rule:
-    """A trigger: every group must match (by phrase index) and no `unless` phrase may be affirmed."""
+    """A trigger: every group must match (by phrase index) in clauses without an `unless` phrase, and
+    no `unless_anywhere` phrase may be affirmed anywhere in the message."""
 
     id: str
     why: str
     level: str | None
     groups: tuple[frozenset[int], ...]
     unless: frozenset[int]
+    unless_anywhere: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class RawRule:
     level: str | None
     groups: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...]
+    unless_anywhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[s
     required = {"id": str, "why": str, "all": list}
     if needs_level:
         required["level"] = str
-    if not check.mapping(item, name, required, {"unless": list}):
+    if not check.mapping(item, name, required, {"unless": list, "unless_anywhere": list}):
         return None
     if needs_level and item["level"] not in levels:
         check.add(f"unknown level {item['level']!r}", name, item)
@@ -157,7 +160,9 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[s
     if not groups:
         check.add("'all' needs at least one group", name, item)
     unless = tuple(_expand(check.strings(item.get("unless", []), "unless", name, item), terms, check, name))
-    return RawRule(name, item["why"].strip(), item.get("level"), tuple(groups), unless)
+    anywhere = tuple(_expand(check.strings(item.get("unless_anywhere", []), "unless_anywhere", name, item), terms,
+                             check, name))
+    return RawRule(name, item["why"].strip(), item.get("level"), tuple(groups), unless, anywhere)
 
 
 class Triggers:
@@ -180,7 +185,8 @@ class Triggers:
     def _compile(self, raw: RawRule, normaliser: Normaliser) -> Rule:
         groups = tuple(frozenset(self._phrase_id(p, normaliser) for p in g) for g in raw.groups)
         unless = frozenset(self._phrase_id(p, normaliser) for p in raw.unless)
-        return Rule(raw.id, raw.why, raw.level, groups, unless)
+        anywhere = frozenset(self._phrase_id(p, normaliser) for p in raw.unless_anywhere)
+        return Rule(raw.id, raw.why, raw.level, groups, unless, anywhere)
 
     def _phrase_id(self, text: str, normaliser: Normaliser) -> int:
         phrase = normaliser.phrase(text)
@@ -260,8 +266,11 @@ def _fires(rule: Rule, affirmed: frozenset[int],
     phrases: "my calves are swollen from sunburn" is not raised, but in "got a bit sunburnt at the
     beach, but now only my left calf is swollen" the second clause is evidence enough ("not my
     period" is not an exception either). `unless` looks at each clause before masking, so "hot
-    weather" can both hide "hot" and explain swelling."""
+    weather" can both hide "hot" and explain swelling. An `unless_anywhere` phrase clears the whole
+    message ("my stomach is cramping, i think it's my period")."""
     if not all(group & affirmed for group in rule.groups):
+        return False
+    if rule.unless_anywhere and any(rule.unless_anywhere & context for _, context in found_in):
         return False
     if not rule.unless:
         return True

@@ -266,6 +266,11 @@ def test_an_exception_only_clears_the_clause_it_is_in(brain: Brain, with_flag, w
     assert brain.classify(without).kind != "urgent", without
 
 
+def test_a_period_named_anywhere_explains_stomach_cramps(brain: Brain):
+    assert brain.classify("my stomach is cramping, i think it's my period, and my legs ache").kind != "urgent"
+    assert brain.classify("my stomach is cramping badly, my legs cramp too").intent == "get_help_today"
+
+
 def test_hardly_or_till_today_turn_a_negation_back(brain: Brain):
     assert brain.classify("I can hardly get up the stairs without getting out of breath").intent == "call_emergency"
     assert brain.classify("I can walk up the stairs without getting out of breath, just calf cramps").kind \
