@@ -274,7 +274,10 @@ def _fires(rule: Rule, affirmed: frozenset[int],
         return False
     if not rule.unless:
         return True
-    clean = frozenset().union(*(found for found, context in found_in if not rule.unless & context))
+    cleared = [bool(rule.unless & context) for _, context in found_in]
+    if not any(cleared):  # most messages: no exception at all
+        return True
+    clean = frozenset().union(*(found for (found, _), gone in zip(found_in, cleared) if not gone))
     return all(group & clean for group in rule.groups)
 
 
