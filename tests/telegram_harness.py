@@ -148,8 +148,8 @@ def running_process(standin, data_dir: Path, content_dir: Path | None = None, **
     return process
 
 
-def child_pids(process: subprocess.Popen, marker: bytes) -> list[int]:
-    """The live child processes of `process` whose command line has `marker`."""
+def child_processes(process: subprocess.Popen, marker: bytes) -> list[tuple[int, list[bytes]]]:
+    """The live child processes of `process` whose command line has `marker`: (pid, command line)."""
     found = []
     for listing in Path(f"/proc/{process.pid}/task").glob("*/children"):
         for pid in listing.read_text().split():
@@ -158,20 +158,19 @@ def child_pids(process: subprocess.Popen, marker: bytes) -> list[int]:
             except OSError:
                 continue
             if marker in command and alive(int(pid)):
-                found.append(int(pid))
+                found.append((int(pid), command))
     return found
+
+
+def child_pids(process: subprocess.Popen, marker: bytes) -> list[int]:
+    """The live child processes of `process` whose command line has `marker`."""
+    return [pid for pid, _ in child_processes(process, marker)]
 
 
 def worker_pids(process: subprocess.Popen) -> dict[int, int]:
     """The running worker processes of a `crampbot` poller: {shard: pid}."""
-    workers = {}
-    for pid in child_pids(process, b"telegram-worker"):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        workers[int(command[command.index(b"--shard") + 1])] = pid
-    return workers
+    return {int(command[command.index(b"--shard") + 1]): pid
+            for pid, command in child_processes(process, b"telegram-worker")}
 
 
 def alive(pid: int) -> bool:
