@@ -18,8 +18,10 @@ _MINUTE_WORDS = {"m", "min", "mins", "minute", "minutes"}
 _HOUR_WORDS = {"h", "hr", "hrs", "hour", "hours"}
 _LONG_WORDS = {"ages", "forever", "hours"}
 _TENS = {20, 30, 40, 50}  # "twenty", "thirty"... before a digit: one number ("twenty five")
-# "since 3", "since 3am", "since 0300" (a 24-hour time before ten with its leading zero: "since 2015" is a year)
-_CLOCK = re.compile(r"^(\d{1,2}(am|pm)?|0\d[0-5]\d|noon|midnight|lunch|lunchtime|breakfast|dinner|teatime)$")
+# "since 3", "since 3am", "since 0300", "since 2330": four digits are a 24-hour time unless they could
+# be a year ("since 2015", "since 1998": 1900 to 2099)
+_FOUR_DIGIT_TIME = r"(?:0\d|1[0-8]|2[1-3])[0-5]\d"
+_CLOCK = re.compile(rf"^(\d{{1,2}}(am|pm)?|{_FOUR_DIGIT_TIME}|noon|midnight|lunch|lunchtime|breakfast|dinner|teatime)$")
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,7 @@ def _fires(rule: Rule, affirmed: frozenset[int],
 
 
 _HOUR = re.compile(r"^(\d{1,2})(am|pm)?$", re.ASCII)
+_FOUR_DIGITS = re.compile(rf"^{_FOUR_DIGIT_TIME}$", re.ASCII)
 _MINUTE_PART = re.compile(r"^([0-5]\d)(am|pm)?$", re.ASCII)
 _START_WORDS = {"at", "since", "from", "around"}
 MAX_CLOCK_GAP = 360  # minutes: a "now" further on (or earlier, read round the clock) is more likely a count than a time
@@ -289,48 +292,82 @@ _CLOCK_OFFSETS = {"half": 30, "quarter": 15}  # minutes past (or to) the hour
 _CLOCK_STARTS = {*_CLOCK_OFFSETS, "noon", "midnight"}  # words a clock time can begin with
 _AFTER_A_BARE_HOUR = {"am", "pm", "oclock", "o", "and", "but", "still", "its", "it", "is", "now", "in", "this", "my",
                       "the", "last", "tonight", "today"}
+RECENT_START = "<recent>"  # a start time the time now shows to be under ten minutes ago
 
 
-def _hour(token: str) -> int | None:
-    """The hour on a 12-hour clock (12 is 0) of "4", "4am" or "12pm"; None for anything else."""
+@dataclass(frozen=True)
+class ClockTime:
+    """A time read from a message: minutes after 12 o'clock on a 12-hour clock, and which half of the
+    day (0 morning, 1 afternoon) when the message says ("4pm", "16:30"), or None ("4", "half past 4")."""
+
+    minutes: int
+    half: int | None = None
+
+    def minutes_until(self, later: "ClockTime") -> int:
+        """Minutes from this time on to `later`: round a 24-hour clock when both say which half of the day
+        they are in ("11am" to "11pm" is 720), else round a 12-hour one."""
+        if self.half is not None and later.half is not None:
+            return (later.minutes + 720 * later.half - self.minutes - 720 * self.half) % 1440
+        return (later.minutes - self.minutes) % 720
+
+
+def _hour(token: str) -> tuple[int, int | None] | None:
+    """The hour on a 12-hour clock (12 is 0) of "4", "4am", "12pm" or "16" (and its half of the day,
+    when the token says); None for anything else."""
     found = _HOUR.match(token)
-    return int(found.group(1)) % 12 if found and 1 <= int(found.group(1)) <= 12 else None
+    if not found:
+        return None
+    hour, suffix = int(found.group(1)), found.group(2)
+    if 1 <= hour <= 12:
+        return hour % 12, None if suffix is None else int(suffix == "pm")
+    if suffix is None and (hour == 0 or 13 <= hour <= 23) and len(token) == 2:  # "16", "00": a 24-hour clock
+        return hour % 12, int(hour >= 12)
+    return None
 
 
-def _clock_at(clauses: tuple[tuple[str, ...], ...], c: int, t: int) -> tuple[int, list[tuple[int, int]]] | None:
-    """A clock time starting at clauses[c][t] ("4", "4am", "4:30", "half past 4", "quarter to 5",
-    "10 past 3", "noon"): minutes after 12 o'clock (12-hour clock) and the (clause, token) places it
-    covers, or None. "4:30" arrives as two clauses ("... 4" and "30 ..."): the colon splits clauses."""
+def _clock_at(clauses: tuple[tuple[str, ...], ...], c: int, t: int) -> tuple[ClockTime, list[tuple[int, int]]] | None:
+    """A clock time starting at clauses[c][t] ("4", "4am", "4:30", "16:30", "2330", "half past 4",
+    "quarter to 5", "10 past 3", "noon") and the (clause, token) places it covers, or None. "4:30" and
+    "4.30" arrive as two clauses ("... 4" and "30 ..."): the colon and the full stop split clauses."""
     clause = clauses[c]
     word, nxt, after = clause[t], clause[t + 1] if t + 1 < len(clause) else "", clause[t + 2] if t + 2 < len(clause) else ""
     if word in ("noon", "midnight"):
-        return 0, [(c, t)]
+        return ClockTime(0, int(word == "noon")), [(c, t)]
+    if _FOUR_DIGITS.match(word):  # "2330", "0245"
+        hours = int(word[:2])
+        return ClockTime(hours % 12 * 60 + int(word[2:]), int(hours >= 12)), [(c, t)]
     small = word.isascii() and word.isdigit() and len(word) <= 2  # "10" (not "፩": int() refuses it)
     amount = _CLOCK_OFFSETS.get(word, int(word) if small and 1 <= int(word) < 60 else None)
     of = _hour(after)
     if amount is not None and nxt in ("past", "to", "after") and of is not None:
         sign = -1 if nxt == "to" else 1
-        return (of * 60 + sign * amount) % 720, [(c, t), (c, t + 1), (c, t + 2)]
+        return ClockTime((of[0] * 60 + sign * amount) % 720), [(c, t), (c, t + 1), (c, t + 2)]
     half_of = _hour(nxt) if word == "half" else None
     if half_of is not None:  # "half 3": half past three (UK)
-        return half_of * 60 + 30, [(c, t), (c, t + 1)]
+        return ClockTime(half_of[0] * 60 + 30), [(c, t), (c, t + 1)]
     hour = _hour(word)
     if hour is None:
         return None
-    if t == len(clause) - 1 and c + 1 < len(clauses) and clauses[c + 1] and _MINUTE_PART.match(clauses[c + 1][0]):
-        return hour * 60 + int(clauses[c + 1][0][:2]), [(c, t), (c + 1, 0)]
+    if t == len(clause) - 1 and c + 1 < len(clauses) and clauses[c + 1]:
+        minute = _MINUTE_PART.match(clauses[c + 1][0])
+        if minute:
+            half = hour[1] if minute.group(2) is None else int(minute.group(2) == "pm")
+            return ClockTime(hour[0] * 60 + int(minute.group(1)), half), [(c, t), (c + 1, 0)]
     if nxt and not word.endswith(("am", "pm")) and nxt not in _AFTER_A_BARE_HOUR:
         return None  # "now 2 more", "at 4 weeks": a number, not a time
-    return hour * 60, [(c, t)]
+    if nxt in ("am", "pm") and hour[1] is None:
+        return ClockTime(hour[0] * 60, int(nxt == "pm")), [(c, t)]
+    return ClockTime(hour[0] * 60, hour[1]), [(c, t)]
 
 
 def mark_clock_gaps(clauses: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     """When a message gives a start time ("woke me at 4", "since half 3") and the time now ("it's now
     quarter to 5", "its 2:40", "its gone 4 now") ten minutes or more apart, the time now becomes
-    <duration10>: the cramp has lasted that long."""
+    <duration10>: the cramp has lasted that long. When they are under ten minutes apart ("since 4:30,
+    it's now 4:35"), the start time becomes <recent>, so "since 4:30" is not read as a long time either."""
     if not any(_START_WORDS.intersection(clause) for clause in clauses):
         return clauses  # most messages: no start time
-    start: int | None = None
+    start: tuple[ClockTime, tuple[int, int]] | None = None
     for c, clause in enumerate(clauses):
         for t, word in enumerate(clause):
             if not (word[:1].isdigit() or word in _CLOCK_STARTS):
@@ -343,14 +380,24 @@ def mark_clock_gaps(clauses: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ..
             clock = _clock_at(clauses, c, t)
             if clock is None:
                 continue
-            minutes, places = clock
+            time, places = clock
             last_c, last_t = places[-1]
             says_now = says_now or clauses[last_c][last_t + 1:last_t + 2] == ("now",)
             if starts:
-                start = minutes
-            elif says_now and start is not None and 10 <= (minutes - start) % 720 <= MAX_CLOCK_GAP:
-                return _replace_with_duration(clauses, places)
+                start = time, (c, t)
+            elif says_now and start is not None:
+                gap = start[0].minutes_until(time)
+                if 10 <= gap <= MAX_CLOCK_GAP:
+                    return _replace_with_duration(clauses, places)
+                if 0 < gap < 10:
+                    return _replace_start(clauses, start[1])
     return clauses
+
+
+def _replace_start(clauses: tuple[tuple[str, ...], ...], place: tuple[int, int]) -> tuple[tuple[str, ...], ...]:
+    """The clauses with the start time's first token at `place` replaced by <recent>."""
+    c, t = place
+    return (*clauses[:c], (*clauses[c][:t], RECENT_START, *clauses[c][t + 1:]), *clauses[c + 1:])
 
 
 def _replace_with_duration(clauses: tuple[tuple[str, ...], ...], places: list[tuple[int, int]]) -> tuple[tuple[str, ...], ...]:

@@ -366,3 +366,16 @@ def test_leg_pain_on_walking_that_eases_with_rest_says_book_an_appointment(brain
     reply = brain.classify("legs ache after walking about 100 yards then its fine once I rest")
     assert reply.intent == "walking_pain"
     assert "Book a doctor's appointment" in reply.text and "compression" not in reply.text
+
+
+@pytest.mark.parametrize("text", ["cramp since 2330, still going", "since 11am and now it's 11pm, still tight",
+                                  "cramp since 16:30 and it's now 16:50, still tight"])
+def test_four_digit_24_hour_and_half_day_times_are_read(brain: Brain, text):
+    """"since 2330" is a time (1900-2099 stay years); "11am" to "11pm" is twelve hours, not none."""
+    assert brain.classify(text).intent == "get_help_today", text
+
+
+@pytest.mark.parametrize("text", ["cramp since 4.30 and it's now 4.35", "cramp since 2330 and its now 2336, still tight",
+                                  "since 11:55pm cramping, now its 12:03am", "calf cramping for 5 minutes"])
+def test_a_start_time_minutes_ago_is_a_cramp_now_not_a_long_one(brain: Brain, text):
+    assert brain.classify(text).kind == "emergency", text
