@@ -105,9 +105,9 @@ def load_safety(path: Path, label: str) -> SafetyData:
         {"terms": dict, "mask": list, "still_going": list},
     )):
         check.raise_if_any()
-    terms: dict[str, tuple[str, ...]] = {}
-    for name, phrases in (doc.get("terms") or {}).items():
-        terms[str(name)] = tuple(check.strings(phrases, f"term ${name}", f"${name}", doc["terms"]))
+    written = {str(name): check.strings(phrases, f"term ${name}", f"${name}", doc["terms"])
+               for name, phrases in (doc.get("terms") or {}).items()}
+    terms = _resolve_terms(written, check)
     levels: dict[str, Level] = {}
     for item in doc["levels"]:
         name = item.get("id") if isinstance(item, dict) else None
@@ -141,6 +141,31 @@ def _expand(phrases: list[str], terms: dict[str, tuple[str, ...]], check: Checke
             variants = [f"{v} {o}".strip() for v in variants for o in options]
         out.extend(variants)
     return out
+
+
+def _resolve_terms(written: dict[str, list[str]], check: Checker) -> dict[str, tuple[str, ...]]:
+    """Term lists with the $NAME words inside them replaced by those lists' phrases (a term list may
+    build on another, in any order); a list that names itself, directly or not, is an error."""
+    resolved: dict[str, tuple[str, ...]] = {}
+    visiting: set[str] = set()
+
+    def resolve(name: str) -> tuple[str, ...]:
+        """One term list, fully expanded."""
+        if name in resolved:
+            return resolved[name]
+        if name in visiting:
+            check.add(f"term ${name} names itself (through ${' / $'.join(sorted(visiting))})", f"${name}")
+            return ()
+        visiting.add(name)
+        named = {w[1:] for phrase in written[name] for w in phrase.split() if len(w) > 1 and w.startswith("$")}
+        known = {n: resolve(n) for n in named if n in written}
+        resolved[name] = tuple(_expand(written[name], known, check, f"${name}"))
+        visiting.discard(name)
+        return resolved[name]
+
+    for name in written:
+        resolve(name)
+    return resolved
 
 
 def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[str, tuple[str, ...]],

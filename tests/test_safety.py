@@ -36,11 +36,10 @@ HELP_TODAY = [
     "my cramp has lasted 20 minutes",
     "calf cramp for over half an hour",
     "it's been cramping for 15 mins and stretching hasn't helped",
-    "the cramp won't stop no matter what I do",
-    "severe cramp that isn't going away",
     "cramp wont go away after 10 mins",
     "the cramp has not eased after 10 minutes",
     "cramp hasnt eased in 10 minutes",
+    "cramp for 15 minutes and it won't go away",
     # wound, toxin
     "I stepped on a rusty nail last week and now my legs are cramping",
     "could this be tetanus",
@@ -51,15 +50,11 @@ HELP_TODAY = [
     "I can't feel my toes after the cramp",
     "cramping and my leg feels weak",
     "I lost all feeling in my foot",
-    "my leg feels dead and cold",
-    # elsewhere, fluid loss, cold and pale, cannot move
+    # elsewhere, fluid loss
     "my arms are cramping too",
     "stomach cramps and my calves",
     "cramps after a day of vomiting",
     "I've had diarrhoea all week and now I get cramps",
-    "my foot has suddenly gone cold and pale",
-    "my toes turned blue",
-    "can't move my leg at all since this morning",
     # pregnancy
     "I'm pregnant and one calf is swollen",
     "32 weeks pregnant, left leg red and sore",
@@ -237,10 +232,12 @@ def test_emoji_that_stand_for_symptoms_are_read_as_words(brain: Brain, content):
     assert brain.classify("cramp gone 😮‍💨").kind != "urgent"
 
 
-@pytest.mark.parametrize("text", ["it's gone blue", "it's gone red and hot now", "it has gone purple and swollen"])
-def test_a_leg_that_changed_colour_counts_without_naming_the_leg(brain: Brain, text):
-    """In a chat about a cramp, "it" is the leg or foot."""
-    assert brain.classify(text).intent == "get_help_today", text
+@pytest.mark.parametrize("text, intent", [("it's gone blue", "call_emergency"), ("it's gone white", "call_emergency"),
+                                          ("it's gone red and hot now", "get_help_today"),
+                                          ("it has gone purple and swollen", "get_help_today")])
+def test_a_leg_that_changed_colour_counts_without_naming_the_leg(brain: Brain, text, intent):
+    """In a chat about a cramp, "it" is the leg or foot: pale or blue is a blocked blood supply, red or swollen a clot."""
+    assert brain.classify(text).intent == intent, text
 
 
 def test_the_weather_and_a_cramp_that_has_gone_are_not_a_colour_change(brain: Brain):
@@ -365,7 +362,8 @@ def test_a_medicine_question_is_answered_with_who_to_ask(brain: Brain, text):
 def test_leg_pain_on_walking_that_eases_with_rest_says_book_an_appointment(brain: Brain):
     reply = brain.classify("legs ache after walking about 100 yards then its fine once I rest")
     assert reply.intent == "walking_pain"
-    assert "Book a doctor's appointment" in reply.text and "compression" not in reply.text
+    assert "Book a doctor's appointment" in reply.text
+    assert "don't use compression stockings or raise your legs" in reply.text, "never suggested for walking pain"
 
 
 @pytest.mark.parametrize("text", ["cramp since 2330, still going", "cramp since 4:30am and it's now 4:35pm, still tight"])
@@ -389,3 +387,239 @@ def test_a_cramp_said_to_be_over_in_its_clause_is_not_read_as_happening_now(cont
     """The cramp-now rules only (the matcher can still pick the relief sequence: see README)."""
     for text in ("my foot was cramping up and is fine now", "my toes curled up and it is better now"):
         assert content.triggers.assess(content.normaliser.normalise(text)).active_cramp is None, text
+
+
+ACUTE_LIMB_ISCHAEMIA = [
+    "my foot went cold and blue and is agony",
+    "my foot went cold and white and i can't move it",
+    "i suddenly can't move my leg",
+    "my foot has suddenly gone cold and pale",
+    "my toes turned blue",
+    "can't move my leg at all since this morning",
+    "my leg feels dead and cold",
+    "my calf hurts like crazy even when I'm lying still, it's not a cramp",
+    "can't find a pulse in my foot",
+    "my leg suddenly went numb",
+    "my foot has gone really white and it's freezing",
+]
+
+
+@pytest.mark.parametrize("text", ACUTE_LIMB_ISCHAEMIA)
+def test_a_leg_that_suddenly_turns_cold_pale_or_blue_or_will_not_move_is_an_emergency(brain: Brain, text):
+    """reference/safety.md level 1: the blood supply to the leg may be blocked, and hours matter."""
+    reply = brain.classify(text)
+    assert (reply.kind, reply.intent) == ("urgent", "call_emergency"), text
+    assert "blood supply" in reply.text and "Hours matter" in reply.text
+
+
+def test_cold_feet_a_bruise_or_a_foot_stuck_in_a_cramp_are_not_called_an_emergency(brain: Brain):
+    """Level 1 needs two signs together, or a change of colour: one everyday word is at most a same-day check."""
+    assert brain.classify("my feet are ice cold and my calf hurts").intent == "call_emergency"
+    for text in ("my feet are always ice cold", "i have a bruise on my shin, it's blue",
+                 "my feet are ice cold and my calves ache", "my calf cramps are agony when i am lying still",
+                 "cramp in my foot and i can't move my toes", "I went pale from the calf cramp pain",
+                 "my calf cramped and the air went blue", "my foot suddenly went numb after sitting cross legged"):
+        assert brain.classify(text).intent != "call_emergency", text
+
+
+@pytest.mark.parametrize("text", [
+    "leg cramp and my face is drooping",
+    "my leg suddenly went numb and weak and my speech is slurred",
+    "my left arm and leg are weak and my calf cramps",
+    "one side of my body went numb",
+    "my mum's speech is slurred and her leg cramped",
+    "my arm suddenly went weak",
+    "i had a stroke years ago and now my face is drooping again",
+    "my husband can't find his words and his mouth is hanging down on one side",
+    "she keeps mixing up her words and her smile looks wonky",
+    "my leg gave way, and now my arm on the same side feels useless",
+])
+def test_stroke_signs_say_call_emergency_services_now(brain: Brain, text):
+    """NHS "act FAST": face, arms, speech. Any one of them is a reason to call now."""
+    reply = brain.classify(text)
+    assert (reply.kind, reply.intent) == ("urgent", "call_emergency"), text
+    assert "stroke" in reply.text and "note the time" in reply.text
+
+
+def test_a_stroke_named_in_a_question_or_an_arm_slept_on_is_not_a_stroke_alarm(brain: Brain):
+    assert brain.classify("leg cramp and my face is drooping").intent == "call_emergency"
+    for text in ("can a stroke cause leg cramps", "when cramps strike at night what do i do",
+                 "my arm went numb after sleeping on it", "my speech has been slurred since my stroke, and my calves cramp"):
+        assert brain.classify(text).intent != "call_emergency", text
+
+
+@pytest.mark.parametrize("text", ["what's the emergency number in australia", "i'm in new zealand, what number do i call",
+                                  "whats the number for the doctor", "my number one question about foot cramps"])
+def test_the_word_number_is_not_read_as_numb(brain: Brain, text):
+    """Spelling correction used to turn "number" into "numbed", a red-flag word."""
+    assert brain.classify(text).kind != "urgent", text
+
+
+def test_ordinary_words_are_not_spelling_corrected_into_red_flag_words(brain: Brain, content):
+    """knowledge/language.yaml `protected`: these real words are one edit from a red-flag word
+    ("tiredness" -> "redness", "father" -> "fatter", "mature" -> "manure", "shifting" -> "shitting")."""
+    for word in ("number", "numbers", "tiredness", "father", "mature", "shifting", "splitting", "spitting", "spelling",
+                 "suits", "warmed"):
+        assert content.normaliser.normalise(f"my {word}").tokens == ("my", word), word
+    for text in ("legs ache and general tiredness", "my father gets leg cramps", "mature adults and leg cramps",
+                 "i was shifting my weight and my calf cramped", "my calf is splitting with pain"):
+        assert brain.classify(text).kind != "urgent", text
+
+
+@pytest.mark.parametrize("text", ["My cramp won't go away", "the cramp wont stop", "foot cramp, it keeps going",
+                                  "cramp for 2 minutes and it's not easing", "it's not gone",
+                                  "the cramp won't stop no matter what I do", "severe cramp that isn't going away"])
+def test_a_cramp_that_will_not_go_away_with_no_time_given_starts_relief(chat: ChatClient, text):
+    """reference/safety.md: "it won't go away" with no time given is not yet level 2: relief first."""
+    chat.send(text)
+    assert chat.last[0].kind == "emergency", text
+    assert chat.state is not None and chat.state[0] == "relief" and chat.session.timer is not None
+
+
+def test_not_gone_mid_relief_keeps_the_sequence_going(chat: ChatClient):
+    chat.send("/cramp")
+    chat.clock.advance(20)
+    chat.send("it's not gone")
+    assert chat.last[0].kind == "emergency" and chat.state is not None and chat.state[0] == "relief"
+
+
+def test_typing_that_it_wont_stop_ten_minutes_into_relief_escalates_to_same_day_care(chat: ChatClient):
+    """"It won't stop" is no red flag on its own: the relief sequence's ten-minute rule gives the level of care."""
+    chat.send("/cramp")
+    chat.clock.advance(20)
+    chat.send("it's not gone")
+    assert chat.last[0].kind == "emergency", "under ten minutes: keep easing it"
+    chat.clock.advance(600)
+    chat.send("it's still not gone, it won't stop")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert chat.state is None
+
+
+def test_cramping_that_will_not_stop_for_ten_minutes_or_days_or_despite_self_care_is_still_same_day(brain: Brain):
+    for text in ("cramp not easing after stretching and massage for 15 mins", "cramp 4 20 mins and it wont ease!!!!",
+                 "my legs wont stop cramping, one after another for the last hour",
+                 "my calf cramp has not stopped for 3 days",
+                 "worst cramp of my life, stretched and rubbed it and it won't stop"):
+        assert brain.classify(text).intent == "get_help_today", text
+    assert brain.classify("worst cramp of my life and it won't stop").kind == "emergency"
+
+
+@pytest.mark.parametrize("text", ["hand cramp from playing guitar", "my forearm cramps when i grip the steering wheel",
+                                  "hand cramp while typing", "my hand keeps cramping", "my biceps keep cramping"])
+def test_a_hand_or_arm_cramp_on_its_own_is_not_a_red_flag(brain: Brain, text):
+    """reference/safety.md level 3: common, an appointment only when it keeps coming back or comes with weakness."""
+    assert brain.classify(text).kind != "urgent", text
+
+
+def test_arm_cramps_with_the_legs_or_the_belly_or_in_both_arms_or_with_weakness_stay_same_day(brain: Brain):
+    """Many muscles at once, the belly, or new weakness or numbness: still level 2."""
+    assert brain.classify("my hand keeps cramping").kind != "urgent"
+    for text in ("my arms and legs are cramping at the same time", "cramps in my stomach and legs",
+                 "my hand keeps cramping and my grip is weak now", "my hand cramped and now two fingers are numb",
+                 "cramps in both arms at night", "my abs cramped up really bad"):
+        assert brain.classify(text).intent == "get_help_today", text
+
+
+@pytest.mark.parametrize("text", ["i have diabetes and numb feet, can i use a heat pad",
+                                  "my feet have been numb for years from neuropathy",
+                                  "numbness in my toes comes and goes with the cramps",
+                                  "pins and needles from my neuropathy and cramps",
+                                  "my feet have been numb for ages from neuropathy, and i get cramps at night"])
+def test_long_standing_numbness_is_not_a_same_day_red_flag(brain: Brain, text):
+    """reference/safety.md: level 2 is NEW weakness or numbness; numbness that comes and goes is routine care."""
+    assert brain.classify(text).kind != "urgent", text
+
+
+def test_new_or_sudden_numbness_still_counts_with_diabetes_or_neuropathy(brain: Brain):
+    for text in ("i've had numb feet for years but today it's much worse", "i'm diabetic and my foot went numb this morning",
+                 "i'm diabetic for years and now my foot is numb", "my foot went numb"):
+        assert brain.classify(text).intent == "get_help_today", text
+    for text in ("i'm diabetic and my leg suddenly went numb", "i'm diabetic and my foot is numb and cold"):
+        assert brain.classify(text).intent == "call_emergency", text
+
+
+@pytest.mark.parametrize("text", ["my left calf is swollen, red and warm to the touch", "it's gone red and hot now",
+                                  "I'm pregnant and one calf is swollen", "could I have a DVT in my leg",
+                                  "I had a clot in this leg before and it feels the same again"])
+def test_a_possible_clot_says_what_a_dvt_is_and_not_to_rub_heat_or_stretch(brain: Brain, text):
+    reply = brain.classify(text)
+    assert reply.intent == "get_help_today", text
+    assert "blood clot in a leg vein (DVT)" in reply.text or "earlier blood clot" in reply.text
+    assert "Don't rub, heat or stretch the leg until it has been checked." in reply.text
+
+
+def test_red_team_set_cramps_that_will_not_ease_with_no_long_time_start_relief(brain: Brain):
+    """tests/data/red_flags.yaml, kind emergency: a cramp now ("won't stop", "one after another"), no time given."""
+    items = [u for u in red_team_set() if u["kind"] == "emergency"]
+    assert len(items) >= 60
+    wrong = [u["text"] for u in items if brain.classify(u["text"]).kind != "emergency"]
+    assert wrong == []
+
+
+def test_calf_pain_for_days_after_a_flight_or_an_operation_is_checked_today(brain: Brain):
+    """reference/safety.md level 2: calf pain that lasts for days after a long flight or an operation (possible DVT)."""
+    for text in ("my calf has ached since i got off the plane on monday", "my calf has hurt for days since my operation"):
+        reply = brain.classify(text)
+        assert reply.intent == "get_help_today", text
+        assert "Don't rub, heat or stretch" in reply.text
+    for text in ("how do i avoid calf pain on long flights", "i get calf cramps after long flights"):
+        assert brain.classify(text).kind != "urgent", text
+
+
+def test_bending_down_or_hours_at_a_desk_are_not_a_leg_that_cannot_move_or_a_long_cramp(brain: Brain):
+    """"can't bend down" is the back or a bump, not the leg; "writing for 2 hours" is how long they wrote."""
+    assert brain.classify("i'm pregnant and can't bend down to reach my foot, calf cramp right now").kind == "emergency"
+    assert brain.classify("i had a calf cramp after writing for 2 hours at my desk").kind != "urgent"
+    assert brain.classify("calf locked solid and wont release").kind == "emergency"
+
+
+@pytest.mark.parametrize("text", ["on dialysis and my cramps have got much worse this week",
+                                  "mum has kidney failure and these leg cramps are new, never had them before"])
+def test_new_or_much_worse_cramps_on_dialysis_call_the_kidney_team_today(brain: Brain, text):
+    reply = brain.classify(text)
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today")
+    assert "kidney team" in reply.text
+
+
+@pytest.mark.parametrize("text", ["cramps after dialysis, same as always, what helps", "on dialysis, can i eat a banana for cramps"])
+def test_usual_dialysis_cramps_are_answered_not_raised(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
+
+
+def test_numbness_said_to_be_nothing_new_is_not_a_new_numbness(brain: Brain):
+    assert brain.classify("feet numb for years from my neuropathy, nothing new, can i use a heat pad").kind != "urgent"
+    assert brain.classify("feet numb for years but today the numbness is new in my hands").kind == "urgent"
+
+
+def test_a_pain_in_the_neck_is_not_a_neck_cramp(brain: Brain):
+    assert brain.classify("my hand cramps when i write, it's a pain in the neck").kind != "urgent"
+    assert brain.classify("my neck and stomach keep cramping").intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "my left hand keeps dropping things and my left leg feels weak, all since this afternoon",
+    "had a cramp earlier, now his right arm is numb and his right foot drags a bit",
+    "she speaks not clear since this morning and her leg hurts",
+    "he sounds drunk but he hasn't touched a drop, and his calf cramped last night",
+    "the right side of her face is down and she had leg cramps all night",
+])
+def test_one_side_weak_or_speech_that_sounds_drunk_is_a_possible_stroke(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+@pytest.mark.parametrize("text", ["was drunk last night and slurring, today my calf cramps",
+                                  "slept on my left arm and it's numb, my left leg cramped too"])
+def test_being_drunk_or_a_slept_on_arm_is_not_read_as_a_stroke(brain: Brain, text):
+    assert brain.classify(text).intent != "call_emergency"
+
+
+def test_a_cold_foot_turning_violet_or_toes_that_cannot_move_is_an_emergency(brain: Brain):
+    assert brain.classify("grandad's foot is cold and going violet").intent == "call_emergency"
+    assert brain.classify("her foot is freezing cold and she can't move her toes").intent == "call_emergency"
+
+
+@pytest.mark.parametrize("text", ["hip replaced 2 weeks ago and my calf has been cramping and aching for days",
+                                  "fractured my foot, in a boot for a month, and the calf above it has ached for 3 days"])
+def test_calf_cramping_for_days_after_an_operation_or_a_broken_leg_is_checked_today(brain: Brain, text):
+    reply = brain.classify(text)
+    assert reply.intent == "get_help_today" and "blood clot in a leg vein" in reply.text
