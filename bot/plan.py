@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.flows import Flow
+from bot.flows import Flow, FlowState
 from bot.loading import Checker, read_yaml
 
 
 @dataclass(frozen=True)
 class PlanRule:
-    """A tip that applies when the answers match `when` (question -> accepted choice ids)."""
+    """A tip that applies when the answers match `when` (question -> accepted choice ids) and give none
+    of the answers in `unless` (same shape)."""
 
     id: str
     when: dict[str, tuple[str, ...]]
@@ -20,11 +21,12 @@ class PlanRule:
     sources: tuple[str, ...]
     doctor: bool = False
     priority: int = 0
+    unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class GeneralTip:
-    """A tip for people who skipped the questions."""
+    """A tip that does not depend on the answers (the skipped-questions tips, the safety net)."""
 
     tip: str
     see: str | None
@@ -43,6 +45,7 @@ class PlanRules:
     outro: str
     rules: tuple[PlanRule, ...]
     general: tuple[GeneralTip, ...]
+    safety_net: GeneralTip
 
 
 @dataclass(frozen=True)
@@ -58,24 +61,25 @@ class PlanTip:
 
 @dataclass(frozen=True)
 class Plan:
-    """The personal plan: chosen tips, doctor advice, and the entries to offer next."""
+    """The personal plan: chosen tips, doctor advice, the safety net, and the entries to offer next."""
 
     tips: tuple[PlanTip, ...]
     doctor: tuple[PlanTip, ...]
     general: bool
+    safety_net: PlanTip
 
     @property
     def sources(self) -> tuple[str, ...]:
         """Every source behind the plan, without repeats."""
         seen: dict[str, None] = {}
-        for tip in (*self.doctor, *self.tips):
+        for tip in (*self.doctor, *self.tips, self.safety_net):
             seen.update(dict.fromkeys(tip.sources))
         return tuple(seen)
 
     @property
     def see_also(self) -> tuple[str, ...]:
         """Knowledge entries linked from the plan, in order, without repeats."""
-        return tuple(dict.fromkeys(t.see for t in (*self.doctor, *self.tips) if t.see))
+        return tuple(dict.fromkeys(t.see for t in (*self.doctor, *self.tips, self.safety_net) if t.see))
 
 
 def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
@@ -85,7 +89,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     if not (check.version(doc) and check.mapping(
         doc, None,
         {"version": int, "max_tips": int, "intro": str, "doctor_heading": str, "because": str,
-         "general_intro": str, "outro": str, "rules": list, "general_tips": list},
+         "general_intro": str, "outro": str, "rules": list, "general_tips": list, "safety_net": dict},
     )):
         check.raise_if_any()
     questions = {s.answer: s for s in flow.states.values() if s.answer}
@@ -93,39 +97,56 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     for item in doc["rules"]:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "when": dict, "tip": str, "sources": list},
-                             {"see": str, "doctor": bool, "priority": int}):
+                             {"see": str, "doctor": bool, "priority": int, "unless": dict}):
             continue
-        when: dict[str, tuple[str, ...]] = {}
-        for question, accepted in item["when"].items():
-            state = questions.get(question)
-            if state is None:
-                check.add(f"'when' names unknown question {question!r}", name, item)
-                continue
-            values = check.strings(accepted, f"when.{question}", name, item)
-            for value in values:
-                if state.choice(value) is None:
-                    check.add(f"question {question!r} has no choice {value!r}", name, item)
-            when[question] = tuple(values)
-        if not when:
-            check.add("'when' needs at least one question", name, item)
+        when = _answer_condition(check, questions, item, "when", name)
+        unless = _answer_condition(check, questions, item, "unless", name) if "unless" in item else {}
         sources = tuple(check.strings(item["sources"], "sources", name, item))
         if not sources:
             check.add("sources must name at least one document", name, item)
         if not item.get("doctor") and "priority" not in item:
             check.add("a tip that is not doctor advice needs a priority", name, item)
         rules.append(PlanRule(name, when, item["tip"].strip(), item.get("see"), sources,
-                              bool(item.get("doctor", False)), int(item.get("priority", 0))))
+                              bool(item.get("doctor", False)), int(item.get("priority", 0)), unless))
     check.unique((r.id for r in rules), "rule id")
-    general = []
-    for item in doc["general_tips"]:
-        if check.mapping(item, "general_tips", {"tip": str, "sources": list}, {"see": str}):
-            general.append(GeneralTip(item["tip"].strip(), item.get("see"),
-                                      tuple(check.strings(item["sources"], "sources", "general_tips", item))))
+    general = [tip for tip in (_general_tip(check, item, "general_tips") for item in doc["general_tips"]) if tip]
     if not general:
         check.add("general_tips needs at least one tip")
+    safety_net = _general_tip(check, doc["safety_net"], "safety_net")
     check.raise_if_any()
+    assert safety_net is not None
     return PlanRules(doc["max_tips"], doc["intro"].strip(), doc["doctor_heading"].strip(), doc["because"].strip(),
-                     doc["general_intro"].strip(), doc["outro"].strip(), tuple(rules), tuple(general))
+                     doc["general_intro"].strip(), doc["outro"].strip(), tuple(rules), tuple(general), safety_net)
+
+
+def _answer_condition(check: Checker, questions: dict[str, FlowState], item: dict, key: str,
+                      name: str | None) -> dict[str, tuple[str, ...]]:
+    """Read a rule's `when` or `unless` (question -> choice ids); every question and choice must exist."""
+    condition: dict[str, tuple[str, ...]] = {}
+    for question, accepted in item[key].items():
+        state = questions.get(question)
+        if state is None:
+            check.add(f"'{key}' names unknown question {question!r}", name, item)
+            continue
+        values = check.strings(accepted, f"{key}.{question}", name, item)
+        for value in values:
+            if state.choice(value) is None:
+                check.add(f"'{key}': question {question!r} has no choice {value!r}", name, item)
+        condition[question] = tuple(values)
+    if not condition:
+        check.add(f"'{key}' needs at least one question", name, item)
+    return condition
+
+
+def _general_tip(check: Checker, item: object, where: str) -> GeneralTip | None:
+    """A tip that applies to everyone: text, sources and an optional `see` entry."""
+    if not check.mapping(item, where, {"tip": str, "sources": list}, {"see": str}):
+        return None
+    assert isinstance(item, dict)
+    sources = tuple(check.strings(item["sources"], "sources", where, item))
+    if not sources:
+        check.add("sources must name at least one document", where, item)
+    return GeneralTip(item["tip"].strip(), item.get("see"), sources)
 
 
 def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]) -> Plan:
@@ -134,6 +155,8 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
     doctor: list[PlanTip] = []
     tips: list[tuple[int, int, PlanTip]] = []
     for order, rule in enumerate(rules.rules):
+        if any(c in excluded for question, excluded in rule.unless.items() for c in answers.get(question, ())):
+            continue
         reasons: list[str] = []
         for question, accepted in rule.when.items():
             given = [c for c in answers.get(question, ()) if c in accepted]
@@ -147,10 +170,12 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
             else:
                 tips.append((-rule.priority, order, tip))
     chosen = tuple(t for _, _, t in sorted(tips)[: rules.max_tips])
+    net = rules.safety_net
+    safety_net = PlanTip(net.tip, (), net.see, net.sources, False)
     if chosen or doctor:
-        return Plan(chosen, tuple(doctor), general=False)
+        return Plan(chosen, tuple(doctor), general=False, safety_net=safety_net)
     general = tuple(PlanTip(g.tip, (), g.see, g.sources, False) for g in rules.general)
-    return Plan(general, (), general=True)
+    return Plan(general, (), general=True, safety_net=safety_net)
 
 
 def render_plan(rules: PlanRules, plan: Plan) -> str:
@@ -166,6 +191,8 @@ def render_plan(rules: PlanRules, plan: Plan) -> str:
         for tip in plan.doctor:
             lines.append(f"• {tip.text}")
             lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
+    lines.append("")
+    lines.append(plan.safety_net.text)
     lines.append("")
     lines.append(rules.outro)
     return "\n".join(lines)

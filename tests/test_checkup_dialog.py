@@ -98,6 +98,9 @@ def test_hydration_understands_amounts(chat, said, expected):
         ("I don't take any statins", ("none",)),
         ("atorvastatin for my cholesterol", ("statin",)),
         ("statins but no water pills", ("statin",)),
+        ("spironolactone", ("k_sparing",)),
+        ("furosemide and spironolactone", ("diuretic", "k_sparing")),
+        ("I take aldactone", ("k_sparing",)),
     ],
 )
 def test_medications_accept_free_text_and_several_answers(chat, said, expected):
@@ -107,6 +110,43 @@ def test_medications_accept_free_text_and_several_answers(chat, said, expected):
     assert chat.state == ("checkup", "medications")
     chat.send(said)
     assert chat.session.active.answers["medications"] == expected
+
+
+@pytest.mark.parametrize(
+    "said, expected",
+    [
+        ("heart failure", ("fluid_limit",)),
+        ("I'm on a low salt diet", ("fluid_limit",)),
+        ("my doctor put me on a fluid restriction", ("fluid_limit",)),
+        ("I'm on dialysis", ("kidney",)),
+        ("cirrhosis", ("liver",)),
+        ("kidney disease and type 2 diabetes", ("diabetes", "kidney")),
+    ],
+)
+def test_conditions_include_kidney_disease_and_fluid_or_salt_limits(chat, said, expected):
+    start(chat)
+    for _ in range(5):
+        chat.press("Skip")
+    assert chat.state == ("checkup", "conditions")
+    assert "limit on fluids, salt or potassium" in chat.text
+    chat.send(said)
+    assert chat.session.active.answers["conditions"] == expected
+
+
+@pytest.mark.parametrize(
+    "question, said, expected",
+    [
+        ("timing", "at night after a long day at work", ("night",)),
+        ("activity", "not very active, I only walk a little to the shops", ("sitting",)),
+        ("activity", "I only walk a little", ("sitting",)),
+    ],
+)
+def test_everyday_answers_mean_what_the_user_meant(chat, question, said, expected):
+    start(chat)
+    for _ in range(QUESTIONS.index(question)):
+        chat.press("Skip")
+    chat.send(said)
+    assert chat.session.active.answers[question] == expected
 
 
 @pytest.mark.parametrize("step", range(len(QUESTIONS)))
@@ -193,6 +233,20 @@ def test_skipping_everything_gives_general_tips_not_an_empty_plan(chat):
     text = chat.text
     assert "You skipped most questions" in text
     assert text.count("• ") >= 2
+    assert "unless a doctor has limited your fluids" in text
+    assert "banana" not in text.lower()
+
+
+@pytest.mark.parametrize("answers", [["Skip"] * 8, ["Any time", "Now and then", "Some walking", "8 glasses",
+                                                    "None of these", "None of these", "Comfy", "Neither"]])
+def test_every_plan_ends_with_the_safety_net(chat, answers):
+    start(chat)
+    for label in answers:
+        chat.press(label)
+    lines = chat.last[0].text.splitlines()
+    net = lines[-3]
+    assert "one calf becomes swollen, red or warm" in net and "get medical help today" in net.lower()
+    assert "call emergency services for chest pain or breathlessness" in net.lower()
 
 
 def test_an_answer_that_cannot_be_understood_gets_a_short_reask(chat):
