@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from bot.caveats import Caveat, Caveats, load_caveats
 from bot.content_paths import content_root
+from bot.emergency_numbers import EmergencyNumbers, load_numbers
 from bot.flows import Flow, load_flow
 from bot.knowledge import Knowledge, load_knowledge
 from bot.language import LanguageData, Normaliser, load_language, words_in
@@ -18,6 +20,8 @@ from bot.triggers import SafetyData, Triggers, load_safety
 
 T = TypeVar("T")
 FLOWS = ("checkup", "relief", "diary", "reminders", "zone")
+# What a level of care's text may name: filled in per person (bot.emergency_numbers)
+LEVEL_FIELDS = {"emergency_number": "", "same_day": ""}
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class Content:
     normaliser: Normaliser
     triggers: Triggers
     matcher: Matcher
+    caveats: Caveats
+    numbers: EmergencyNumbers
 
     @property
     def checkup(self) -> Flow:
@@ -64,6 +70,8 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     knowledge = attempt(lambda: load_knowledge(kdir))
     language = attempt(lambda: load_language(kdir / "language.yaml", "knowledge/language.yaml"))
     safety = attempt(lambda: load_safety(kdir / "safety.yaml", "knowledge/safety.yaml"))
+    caveats = attempt(lambda: load_caveats(kdir / "caveats.yaml", "knowledge/caveats.yaml"))
+    numbers = attempt(lambda: load_numbers(kdir / "emergency_numbers.yaml", "knowledge/emergency_numbers.yaml"))
     flows = {name: attempt(lambda name=name: load_flow(ddir / f"{name}.yaml", f"dialogs/{name}.yaml"))
              for name in FLOWS}
     checkup, relief = flows["checkup"], flows["relief"]
@@ -71,13 +79,18 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     plan = attempt(lambda: load_plan_rules(ddir / "plan.yaml", "dialogs/plan.yaml", checkup)) if checkup else None
     if problems:
         raise ContentError(problems)
-    assert knowledge and language and safety and checkup and relief and messages and plan
+    assert knowledge and language and safety and checkup and relief and messages and plan and caveats is not None and numbers
     loaded = {name: flow for name, flow in flows.items() if flow is not None}
 
     problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
+    problems.extend(_check_caveats(caveats, knowledge))
+    problems.extend(Problem("knowledge/emergency_numbers.yaml", f"source {s!r} is not in knowledge/sources.yaml")
+                    for s in numbers.sources if s not in knowledge.sources)
     normaliser = Normaliser(language)
     texts = [e for entry in knowledge.entries.values() for e in entry.examples]
     texts += safety.phrases()
+    texts += [m for caveat in caveats for m in caveat.mentions]
+    texts += [p for region in numbers.regions for p in region.places]
     for flow in loaded.values():
         texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
         texts += [s for nav in flow.navigation.values() for s in nav.says]
@@ -87,7 +100,21 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
         raise ContentError(problems)
     triggers = Triggers(safety, normaliser)
     matcher = Matcher(knowledge, normaliser, settings)
-    return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher)
+    return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher,
+                   Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser))
+
+
+def _check_caveats(caveats: tuple[Caveat, ...], knowledge: Knowledge) -> list[Problem]:
+    """Every caveat cites known sources, and some answer gives the advice it is about."""
+    problems: list[Problem] = []
+    given = {kind for entry in knowledge.entries.values() for kind in entry.advice}
+    for caveat in caveats:
+        problems.extend(Problem("knowledge/caveats.yaml", f"source {s!r} is not in knowledge/sources.yaml", caveat.id)
+                        for s in caveat.sources if s not in knowledge.sources)
+        if given and not set(caveat.advice) & given:
+            problems.append(Problem("knowledge/caveats.yaml", "no knowledge entry gives the advice this caveat is about",
+                                    caveat.id))
+    return problems
 
 
 def _cross_check(knowledge: Knowledge, safety: SafetyData, flows: dict[str, Flow], messages: Messages,
@@ -108,10 +135,17 @@ def _cross_check(knowledge: Knowledge, safety: SafetyData, flows: dict[str, Flow
             problems.append(Problem("dialogs/plan.yaml", f"see: {rule.see!r} is not a knowledge entry", rule.id))
         problems.extend(Problem("dialogs/plan.yaml", f"source {s!r} is not in knowledge/sources.yaml", rule.id)
                         for s in rule.sources if s not in sources)
-    for tip in plan.general:
+    for name, tip in [*(("general_tips", t) for t in plan.general), ("safety_net", plan.safety_net)]:
         if tip.see and tip.see not in entries:
-            problems.append(Problem("dialogs/plan.yaml", f"see: {tip.see!r} is not a knowledge entry", "general_tips"))
+            problems.append(Problem("dialogs/plan.yaml", f"see: {tip.see!r} is not a knowledge entry", name))
+        problems.extend(Problem("dialogs/plan.yaml", f"source {s!r} is not in knowledge/sources.yaml", name)
+                        for s in tip.sources if s not in sources)
     for level in safety.levels.values():
+        try:
+            level.text.format(**LEVEL_FIELDS)
+        except (KeyError, IndexError, ValueError) as exc:
+            problems.append(Problem("knowledge/safety.yaml", f"level text has an unknown or broken placeholder "
+                                    f"({exc}); allowed: {', '.join('{' + k + '}' for k in LEVEL_FIELDS)}", level.id))
         problems.extend(Problem("knowledge/safety.yaml", f"source {s!r} is not in knowledge/sources.yaml", level.id)
                         for s in level.sources if s not in sources)
     for flow in flows.values():

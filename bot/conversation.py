@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
 from bot.content import Content
 from bot import diary as diaries
 from bot.dialog_engine import NAV_PREFIX, FlowEngine, ReadContext, Step, parse_action
@@ -15,7 +16,8 @@ from bot.personal import PersonalData, zone_from
 from bot.reminders import clock_answer
 from bot.replies import Reply
 from bot.reply_writer import ReplyWriter
-from bot.session import Event, FlowPosition, LastRelief, NonText, Press, ReminderDue, Session, Text, TimerDone
+from bot.session import (RELIEF_CHECK, Event, FlowPosition, LastRelief, NonText, Press, ReminderDue, Session, Text,
+                         TimerDone)
 from bot.timeparse import parse_timezone, parse_when
 
 PARSERS = {
@@ -52,7 +54,24 @@ class Brain:
     # -- entry points ----------------------------------------------------------------------------
 
     def respond(self, session: Session, event: Event, now: float) -> Outcome:
-        """Handle one event for one chat."""
+        """Handle one event for one chat; a group chat's session never keeps anything personal."""
+        if in_group(event) or session.in_group:
+            outcome = self._respond(group_safe(session), event, now)
+            return self._with_relief_check(replace(outcome, session=group_safe(outcome.session)))
+        return self._with_relief_check(self._respond(session, event, now))
+
+    def _with_relief_check(self, outcome: Outcome) -> Outcome:
+        """While a relief sequence runs, a check-in is due ten minutes after its start (silence is not
+        "it has eased"); at any other time there is none."""
+        active, escalation = outcome.session.active, self.content.relief.escalation
+        due = None
+        if self.can_remind and escalation and active is not None and active.flow == "relief":
+            due = active.started_at + escalation.after_seconds
+        if outcome.session.relief_check_at == due:
+            return outcome
+        return replace(outcome, session=outcome.session.with_(relief_check_at=due))
+
+    def _respond(self, session: Session, event: Event, now: float) -> Outcome:
         session = self._still_valid(session)
         # A question like "delete everything?" holds only for the very next message or press.
         pending, session = session.confirm, session.with_(confirm=None)
@@ -64,6 +83,8 @@ class Brain:
             return self._on_timer(session, event.timer_id)
         if isinstance(event, NonText):
             return self._on_non_text(session)
+        if isinstance(event, ReminderDue) and event.kind == RELIEF_CHECK:
+            return self._relief_check(session, event.due_at, now)
         if isinstance(event, ReminderDue):
             return self.personal.reminder_due(session, event.kind, event.due_at, now)
         raise TypeError(f"unknown event {event!r}")
@@ -98,7 +119,8 @@ class Brain:
         if found.red_flag is not None:
             checkup = session.active if session.active and session.active.flow == "checkup" else None
             paused = replace(checkup, timer=None) if checkup else session.paused
-            reply = self.write.urgent(found.red_flag, checkup_paused=checkup is not None)
+            reply = self.write.urgent(found.red_flag, checkup_paused=checkup is not None, message=message,
+                                      zone=session.zone)
             return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0), (reply,))
         if text.strip().startswith("/"):
             return self._command(session, text.strip(), now)
@@ -129,7 +151,7 @@ class Brain:
             return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
         if entry.kind == "emergency":
             return self._cramp_now(session, now, match.score)
-        if entry.kind == "action" and entry.action == "menu:log":
+        if entry.kind == "action" and entry.action == "menu:log" and not session.in_group:
             answers = self.engines["diary"].prefill(message, raw, ReadContext(now, session.zone))
             if session.zone is None:
                 answers.pop("when", None)  # read again once the zone is known, so the time is right
@@ -137,11 +159,14 @@ class Brain:
             return self.personal.start_log(session, now, answers)
         if entry.kind == "action" and entry.action:
             return self._on_press(session, entry.action, now)
-        return Outcome(session.with_(last_intent=entry.id, more_shown=0), (self.write.entry(entry, match.score),))
+        return Outcome(session.with_(last_intent=entry.id, more_shown=0),
+                       (self.write.entry(entry, match.score, message, session.zone),))
 
     def _command(self, session: Session, text: str, now: float) -> Outcome:
         name = text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
         action = self.content.messages.command_action(name)
+        if name == "start":
+            action = deep_link_action(text) or action
         if action is None:
             return Outcome(session, (self.write.unknown_command(name),))
         return self._on_press(session, action, now)
@@ -156,7 +181,9 @@ class Brain:
 
     def _on_press(self, session: Session, action: str, now: float, pending: str | None = None) -> Outcome:
         kind, _, rest = action.partition(":")
-
+        link = private_link(action) if session.in_group else None
+        if link is not None:
+            return Outcome(session, (private_only(self.content.messages, link),))
         if kind == "menu":
             return self._menu_action(session, rest, now)
         if kind == "ask" and rest in self.content.knowledge.entries:
@@ -239,7 +266,13 @@ class Brain:
 
     def _cramp_now(self, session: Session, now: float, score: float) -> Outcome:
         if session.active and session.active.flow == "relief":
-            # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running.
+            # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running. A step
+            # without that answer (the clot check) is asked again, never skipped, until the ten minutes
+            # are up (then "still hurts" escalates from any step).
+            escalation = self.content.relief.escalation
+            late = escalation is not None and now - session.active.started_at >= escalation.after_seconds
+            if not late and self.engines["relief"].state(session.active).choice("still") is None:
+                return self.reprompt(session, self.write.text("relief_already"))
             return self._flow_choose(session, ("still",), now, prefix=self.write.text("relief_already"))
         opener = self.write.cramp_entry.answer
         paused = session.paused
@@ -268,7 +301,8 @@ class Brain:
         if entry is not None and entry.kind == "emergency":
             return self._cramp_now(session, now, match.score if match else 100.0)
         if entry is not None and entry.kind == "answer" and len(message.tokens) >= 3:
-            answered = self.write.without_buttons((self.write.entry(entry, match.score if match else 0.0),))
+            answered = self.write.without_buttons((self.write.entry(entry, match.score if match else 0.0, message,
+                                                                    session.zone),))
             back = self.reprompt(session.with_(last_intent=entry.id, more_shown=0),
                                   self.write.text("question_in_flow"))
             return Outcome(back.session, (*answered, *back.replies))
@@ -293,7 +327,8 @@ class Brain:
         flow_id = session.active.flow
         if step.cancelled:
             keep = session.paused if flow_id == "relief" else None
-            reply = self.write.menu(self.write.text("cancelled"), "smalltalk", intent="cancel")
+            said = self.write.text("relief_stopped" if flow_id == "relief" else "cancelled")
+            reply = self.write.menu(said, "smalltalk", intent="cancel")
             return Outcome(session.with_(active=None, paused=keep), (reply,))
         assert step.position is not None
         if not step.ended:
@@ -321,7 +356,7 @@ class Brain:
         last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
             if eased else None
         reply = self.write.relief_end(step.state, prefix, checkup_paused=session.paused is not None,
-                                      offer_log=eased)
+                                      offer_log=eased and not session.in_group, zone=session.zone)
         return Outcome(done.with_(last_relief=last), (reply,))
 
     def reprompt(self, session: Session, prefix: str) -> Outcome:
@@ -329,6 +364,17 @@ class Brain:
         assert session.active is not None
         reply = self.write.prompt(self.engines[session.active.flow], session.active, prefix, with_timer=False)
         return Outcome(session, (reply,))
+
+    def _relief_check(self, session: Session, due_at: float, now: float) -> Outcome:
+        """Ten minutes into a relief sequence that nobody said has eased: escalate to the level of care
+        (a check-in for a sequence that has ended, or an earlier one, says nothing)."""
+        active, escalation = session.active, self.content.relief.escalation
+        if (active is None or active.flow != "relief" or escalation is None or session.relief_check_at is None
+                or abs(session.relief_check_at - due_at) > 1.0):
+            return Outcome(session, ())
+        late = max(now, active.started_at + escalation.after_seconds)
+        step = self.engines["relief"].choose(active, escalation.on[:1], late)
+        return self._flow_step(session, step, now, prefix=self.write.text("relief_check_in"))
 
     def _on_timer(self, session: Session, timer_id: str) -> Outcome:
         if session.active is None:

@@ -16,7 +16,8 @@ MAX_ENTRIES = 1000
 DAY = 86400.0
 WHEN_WORDS = {"just_now": "just now", "earlier_today": "earlier today", "last_night": "last night",
               "yesterday": "yesterday"}
-RELIEF_HELPED = {"stretch": "stretch", "press": "massage", "warmth": "heat", "move": "moving", "fluids": "fluids"}
+RELIEF_HELPED = {"stretch": "stretch", "press": "massage", "warmth": "heat", "move": "moving", "last": "moving",
+                 "keep_going": "moving"}  # the relief step that was showing when the cramp eased
 PARTS_OF_DAY = (("night", 22, 6), ("morning", 6, 12), ("afternoon", 12, 18), ("evening", 18, 22))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +10,16 @@ from bot.loading import SNAKE_CASE, Checker, ContentError, Problem, read_yaml
 
 KINDS = ("answer", "smalltalk", "emergency", "fallback", "action")
 OFFERS = ("relief", "checkup")
+PLACEHOLDERS = ("{local_number}",)  # filled in per person by bot.reply_writer
+_PLACEHOLDER = re.compile(r"\{[^{}\s]*\}")
 MAX_TITLE = 30
 MAX_TEXT = 700
 MIN_EXAMPLES = {"answer": 12, "smalltalk": 8, "emergency": 20, "fallback": 20, "action": 10}
-SPECIAL_FILES = ("sources.yaml", "language.yaml", "safety.yaml")
+SPECIAL_FILES = ("sources.yaml", "language.yaml", "safety.yaml", "caveats.yaml", "emergency_numbers.yaml")
+# What kind of self-care an answer advises, so a caveat for people who must not follow it can be added
+# (knowledge/caveats.yaml)
+ADVICE = ("fluids", "salt", "potassium", "supplements", "heat", "barefoot", "compression", "elevation",
+          "massage", "stretching", "exercise")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class Entry:
     sources: tuple[str, ...]
     file: str
     action: str | None = None
+    advice: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
         item,
         name,
         required={"id": str, "title": str, "examples": list, "answer": str, "sources": list},
-        optional={"kind": str, "more": list, "related": list, "offer": list, "action": str},
+        optional={"kind": str, "more": list, "related": list, "offer": list, "action": str, "advice": list},
     )
     if not ok:
         return None
@@ -139,6 +147,9 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
         if not text or len(text) > MAX_TEXT:
             check.add(f"answer and each 'more' chunk must be 1-{MAX_TEXT} characters "
                       f"(one is {len(text)})", entry_id, item)
+    for placeholder in _PLACEHOLDER.findall(" ".join((answer, *more))):
+        if placeholder not in PLACEHOLDERS:
+            check.add(f"unknown placeholder {placeholder} (allowed: {', '.join(PLACEHOLDERS)})", entry_id, item)
     related = check.strings(item.get("related", []), "related", entry_id, item)
     offer = check.strings(item.get("offer", []), "offer", entry_id, item)
     for value in offer:
@@ -153,5 +164,9 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
     action = item.get("action")
     if (kind == "action") != (action is not None):
         check.add("an entry of kind 'action' needs an 'action' (and only those may have one)", entry_id, item)
+    advice = check.strings(item.get("advice", []), "advice", entry_id, item)
+    for value in advice:
+        if value not in ADVICE:
+            check.add(f"advice {value!r} unknown (allowed: {', '.join(ADVICE)})", entry_id, item)
     return Entry(entry_id, kind, title, tuple(examples), answer, tuple(more), tuple(related),
-                 tuple(offer), tuple(cited), label, action)
+                 tuple(offer), tuple(cited), label, action, tuple(advice))

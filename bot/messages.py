@@ -12,18 +12,18 @@ from bot.replies import Choice
 TEXT_KEYS = (
     "greeting", "disclaimer", "menu_prompt", "help", "fallback", "empty", "stale_button", "cancelled",
     "nothing_to_cancel", "checkup_paused", "resume_offer", "no_checkup_to_resume", "checkup_restart", "more_none",
-    "more_label", "relief_already", "red_flag_checkup_paused", "question_in_flow", "urgent_footer", "non_text",
+    "more_label", "relief_already", "relief_stopped", "relief_check_in", "red_flag_checkup_paused", "question_in_flow", "urgent_footer", "non_text",
     "history_empty", "history_heading", "history_most_nights", "history_long_cramp", "history_pattern_night",
     "history_pattern_exercise", "history_pattern_sitting", "diary_list_heading", "diary_saved", "diary_updated",
     "diary_deleted", "diary_no_entry", "diary_confirm_delete", "diary_edit_which", "log_offer", "reminders_set",
     "reminders_none", "reminders_current", "reminders_stopped", "reminders_stopped_all", "reminders_snoozed",
     "reminders_console", "console_quit_words", "console_hint", "console_bye", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept",
-    "reminder_bedtime", "reminder_hydration", "hydration_times", "storage_problem", "diary_long_cramp",
-    "diary_relief_running", "zone_saved", "history_quiet_month",
+    "reminder_bedtime", "reminder_hydration", "reminders_fluid_limit", "hydration_times", "storage_problem", "diary_long_cramp",
+    "diary_relief_running", "zone_saved", "history_quiet_month", "private_only",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
-               "forget_no", "delete_yes", "delete_no")
+               "forget_no", "delete_yes", "delete_no", "open_private")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
                 "menu:export", "menu:forget", "menu:timezone")

@@ -188,6 +188,8 @@ class PersonalData:
         chosen = schedules.from_answers(answers, hydration, zone, now)
         new = session.with_(zone=zone, reminders=chosen)
         text = f"{self.write.text('reminders_set')}\n{self._describe_reminders(new, now)}"
+        if schedules.fluid_limited(answers):
+            text += f"\n\n{self.write.text('reminders_fluid_limit')}"
         buttons = [self.write.button("menu", "menu:main")]
         return new, self._reply(text, buttons, "reminders")
 

@@ -16,13 +16,19 @@ def from_answers(answers: dict[str, tuple[str, ...]], hydration_times: tuple[str
                  now: float) -> tuple[Reminder, ...]:
     """The reminders chosen in the set-up flow, each due at its next local time."""
     what = (answers.get("what") or ("both",))[0]
+    limited = fluid_limited(answers)
     reminders = []
     if what in ("bedtime", "both"):
         chosen = (answers.get("bedtime_time") or ("t2200",))[0]  # "tHHMM": a button or a typed time
         reminders.append(schedule(Reminder("bedtime", (clock_of(chosen),), 0.0), zone, now))
-    if what in ("hydration", "both"):
+    if what in ("hydration", "both") and not limited:
         reminders.append(schedule(Reminder("hydration", hydration_times, 0.0), zone, now))
     return tuple(reminders)
+
+
+def fluid_limited(answers: dict[str, tuple[str, ...]]) -> bool:
+    """True when the person said a doctor has limited their fluids (no drink reminders for them)."""
+    return "yes" in (*answers.get("fluid_limit", ()), *answers.get("fluid_limit_both", ()))
 
 
 def clock_answer(text: str) -> str | None:

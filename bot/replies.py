@@ -9,10 +9,12 @@ KINDS = ("emergency", "urgent", "answer", "smalltalk", "fallback")
 
 @dataclass(frozen=True)
 class Choice:
-    """A button: the label the user sees and the action sent back when it is pressed."""
+    """A button: the label the user sees and the action sent back when it is pressed. With `link` (a
+    deep-link payload) it sends nothing back: it opens a private chat with the bot at /start <link>."""
 
     action: str
     label: str
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,5 +69,6 @@ def render_text(reply: Reply) -> str:
     lines = [reply.text]
     if reply.timer is not None:
         lines.append(f"⏱ {reply.timer.label}: {reply.timer.seconds} s")
-    lines.extend(f"  {i}) {c.label}" for i, c in enumerate(reply.choices, 1))
+    lines.extend(f"  {i}) {c.label}" + (f": /start {c.link} in a private chat" if c.link else "")
+                 for i, c in enumerate(reply.choices, 1))
     return "\n".join(lines)

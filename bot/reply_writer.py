@@ -9,10 +9,14 @@ from bot.content import Content
 from bot.dialog_engine import FlowEngine
 from bot.flows import FlowState
 from bot.knowledge import Entry
+from bot.language import Normalised
 from bot.plan import build_plan, render_plan
 from bot.replies import Choice, Reply, Timer
 from bot.session import FlowPosition
-from bot.triggers import RedFlag
+from bot.triggers import Level, RedFlag
+
+
+LOCAL_NUMBER = "{local_number}"  # in an answer: a line naming the emergency number where the person is
 
 
 class ReplyWriter:
@@ -56,8 +60,10 @@ class ReplyWriter:
 
     # -- knowledge answers -----------------------------------------------------------------------
 
-    def entry(self, entry: Entry, score: float) -> Reply:
-        """A knowledge answer with More, the offered flows and related topics as buttons."""
+    def entry(self, entry: Entry, score: float, message: Normalised | None = None, zone: str | None = None) -> Reply:
+        """A knowledge answer with More, the offered flows and related topics as buttons; above it, the
+        caveats for someone the message mentions (a fluid limit, numb feet...) whose advice must change.
+        A {local_number} line in the answer names the number for where the person is (or goes)."""
         buttons: list[Choice] = []
         if entry.more:
             buttons.append(Choice(f"more:{entry.id}:1", self.text("more_label")))
@@ -68,7 +74,15 @@ class ReplyWriter:
         buttons += self._related(entry)
         if entry.id == "capabilities":
             buttons += list(self.messages.menu)
-        return Reply(entry.answer, entry.kind, tuple(buttons), None, entry.id, score, entry.sources)
+        caveats = self.content.caveats.for_answer(message, entry.advice) if message is not None else ()
+        answer = entry.answer
+        if LOCAL_NUMBER in answer:
+            region = self.content.numbers.region(message, zone)
+            local = self.content.numbers.local_line(region)
+            answer = answer.replace(LOCAL_NUMBER, local) if local else answer.replace(f"{LOCAL_NUMBER}\n", "")
+        text = "\n\n".join((*(c.text for c in caveats), answer))
+        sources = tuple(dict.fromkeys((*entry.sources, *(s for c in caveats for s in c.sources))))
+        return Reply(text, entry.kind, tuple(buttons), None, entry.id, score, sources)
 
     def more(self, entry: Entry, number: int) -> Reply | None:
         """The `number`th follow-up chunk of an answer (1-based), or None when there is no such chunk."""
@@ -86,12 +100,25 @@ class ReplyWriter:
 
     # -- safety ----------------------------------------------------------------------------------
 
-    def urgent(self, flag: RedFlag, checkup_paused: bool) -> Reply:
-        """A red flag: the level of care first, then why, then the honest footer."""
+    def urgent(self, flag: RedFlag, checkup_paused: bool, message: Normalised | None = None,
+               zone: str | None = None) -> Reply:
+        """A red flag: the level of care first (with the number for where the person is), then why,
+        then the honest footer."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
-        text = f"{level.text}\n\nWhy: {flag.rule.why}\n\n{self.text('urgent_footer')}{note}"
-        return Reply(text, "urgent", (self.button("menu", "menu:main"),), None, level.id, 100.0, level.sources)
+        text = f"{self.level_text(level, message, zone)}\n\nWhy: {flag.rule.why}\n\n{self.text('urgent_footer')}{note}"
+        return Reply(text, "urgent", (self.button("menu", "menu:main"),), None, level.id, 100.0,
+                     self._with_number_sources(level.sources))
+
+    def level_text(self, level: Level, message: Normalised | None, zone: str | None) -> str:
+        """A level of care's text with the emergency number (and same-day line) for the person's region:
+        a place named in the message first, then their saved time zone, else every number."""
+        numbers = self.content.numbers
+        region = numbers.region(message, zone)
+        return level.text.format(emergency_number=numbers.number_text(region), same_day=numbers.same_day_text(region))
+
+    def _with_number_sources(self, sources: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*sources, *self.content.numbers.data.sources)))
 
     # -- flows -----------------------------------------------------------------------------------
 
@@ -113,17 +140,18 @@ class ReplyWriter:
         done = state.timer.done if state.timer else ""
         return Reply(done, engine.flow.kind, engine.buttons(state), None, intent, 100.0, sources)
 
-    def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool, offer_log: bool = False) -> Reply:
+    def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool, offer_log: bool = False,
+                   zone: str | None = None) -> Reply:
         """The relief sequence ended: eased (kind words, log it?), or escalated to the level of care."""
         buttons = [self.button("log_cramp", "menu:log_relief")] if offer_log else []
         if checkup_paused:
             buttons.append(self.button("resume_checkup", "menu:resume"))
         buttons.append(self.button("menu", "menu:main"))
+        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
         if state.kind == "urgent" and state.level:
             level = self.content.safety.levels[state.level]
-            text = f"{state.prompt}\n\n{level.text}\n\n{self.text('urgent_footer')}"
-            return Reply(text, "urgent", tuple(buttons), intent=level.id, sources=level.sources)
-        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+            text = f"{text}\n\n{self.level_text(level, None, zone)}\n\n{self.text('urgent_footer')}"
+            return Reply(text, "urgent", tuple(buttons), intent=level.id, sources=self._with_number_sources(level.sources))
         if offer_log:
             text += f"\n\n{self.text('log_offer')}"
         if checkup_paused:

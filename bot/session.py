@@ -8,16 +8,18 @@ from typing import Any, Union
 
 @dataclass(frozen=True)
 class Text:
-    """The user typed something."""
+    """The user typed something (in a group chat when `in_group`)."""
 
     text: str
+    in_group: bool = False
 
 
 @dataclass(frozen=True)
 class Press:
-    """The user pressed a button carrying `action`."""
+    """The user pressed a button carrying `action` (in a group chat when `in_group`)."""
 
     action: str
+    in_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class NonText:
 
 
 Event = Union[Text, Press, TimerDone, NonText, ReminderDue]
+RELIEF_CHECK = "relief_check"  # the ReminderDue kind that checks in on a relief sequence at ten minutes
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,13 @@ class Session:
     reminders: tuple[Reminder, ...] = ()
     last_relief: LastRelief | None = None
     confirm: str | None = None
+    in_group: bool = False  # a group chat: nothing personal is kept (bot.chat_scope)
+    relief_check_at: float | None = None  # when to check in on a relief sequence nobody said has eased
+
+    def due_times(self) -> tuple[tuple[str, float], ...]:
+        """(kind, epoch) of everything the shell must wake the core for: reminders and the relief check-in."""
+        due = tuple((r.kind, r.next_at) for r in self.reminders)
+        return due if self.relief_check_at is None else (*due, (RELIEF_CHECK, self.relief_check_at))
 
     @property
     def timer(self) -> PendingTimer | None:
@@ -147,6 +157,8 @@ class Session:
             last_relief=_safely(lambda d: LastRelief(float(d["started_at"]), float(d["ended_at"]),
                                                      _text(d.get("helped"))), data.get("last_relief")),
             confirm=_text(data.get("confirm")),
+            in_group=data.get("in_group") is True,
+            relief_check_at=_safely(float, data.get("relief_check_at")),
         )
 
 

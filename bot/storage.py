@@ -212,7 +212,7 @@ class SQLiteStorage:
                 (chat_id, json.dumps(session.to_dict()), now))
             self.db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
             self.db.executemany("INSERT INTO reminders (chat_id, kind, next_at) VALUES (?, ?, ?)",
-                                [(chat_id, r.kind, r.next_at) for r in session.reminders])
+                                [(chat_id, kind, at) for kind, at in session.due_times()])
             if update_id is not None:
                 self.db.execute("INSERT OR IGNORE INTO handled_updates (update_id, chat_id) VALUES (?, ?)",
                                 (update_id, chat_id))

@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
 
-from telegram import BotCommand, InputFile, Message, MessageEntity, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, InputFile, Message, MessageEntity, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.charts import history_png
+from bot.chat_scope import public_commands
 from bot.conversation import Brain
 from bot.replies import HistoryChart
-from bot.session import Event, NonText, Press, ReminderDue, Session, Text, TimerDone
+from bot.reminders import KINDS as REMINDER_KINDS
+from bot.session import RELIEF_CHECK, Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
 from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
@@ -37,6 +39,7 @@ from bot.turn_pacing import TurnPacer
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
+GROUP_TYPES = ("group", "supergroup")
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
@@ -105,11 +108,15 @@ class TelegramShell:
         return app
 
     async def started(self, app: Application) -> None:
-        """Register the command menu, remember our username, resume countdowns and reminders, and
-        send what was left unsent (in the background, so a network outage cannot block start-up)."""
+        """Register the command menus (every command in private chats; elsewhere, groups included,
+        only those that are not personal), remember our username, resume countdowns and reminders,
+        and send what was left unsent (in the background, so a network outage cannot block start-up)."""
         self.username = (app.bot.username or "").lower()
-        commands = [BotCommand(c.command, c.description) for c in self.brain.content.messages.commands]
-        await self._call(lambda: app.bot.set_my_commands(commands))
+        messages = self.brain.content.messages
+        private = [BotCommand(c.command, c.description) for c in messages.commands]
+        public = [BotCommand(name, description) for name, description in public_commands(messages)]
+        await self._call(lambda: app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats()))
+        await self._call(lambda: app.bot.set_my_commands(public))
         # Chats with replies left unsent by a crash: their new replies wait behind those (sent by
         # the flush job below), never overtake them.
         self._note_backlog()
@@ -163,7 +170,8 @@ class TelegramShell:
             message = query.message if isinstance(query.message, Message) else None  # None: too old to edit
             if message is not None and (chat_id, message.message_id) in self.answered:
                 return "double tap"
-            kind = await self._turn(chat_id, update.update_id, Press(query.data))
+            in_group = query.message.chat.type in GROUP_TYPES
+            kind = await self._turn(chat_id, update.update_id, Press(query.data, in_group))
             if message is not None and kind == "stale":  # take the dead buttons away
                 await self._edit(chat_id, message.message_id, message.text or "", None, lambda: True)
             elif message is not None and kind not in ("duplicate", "unsaved"):
@@ -179,11 +187,11 @@ class TelegramShell:
         """Text (a photo's caption counts as text; our @mention removed), a non-text notice, or None
         for group chatter not meant for us."""
         text = message.text if message.text is not None else message.caption
-        if message.chat.type in ("group", "supergroup"):
+        if message.chat.type in GROUP_TYPES:
             if text is None or not self._addressed_to_us(message):
                 return None
             text = re.sub(rf"@{re.escape(self.username)}\b", " ", text, flags=re.IGNORECASE).strip()
-            return Text(text or "/help")
+            return Text(text or "/help", in_group=True)
         if text is not None:
             return Text(text)
         what = next((kind for kind in NON_TEXT if getattr(message, kind, None)), "other")
@@ -213,7 +221,7 @@ class TelegramShell:
                 return "duplicate"
             before = self.storage.load(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
-            items = [p for reply in outcome.replies for p in payloads(reply)]
+            items = [p for reply in outcome.replies for p in payloads(reply, self.username)]
             ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
         except StorageError as exc:
             log.error("storage failed for chat=%s: %s", chat_id, exc)
@@ -228,7 +236,7 @@ class TelegramShell:
             self.storage.forget(chat_id)
             self.answered = {key for key in self.answered if key[0] != chat_id}
             self.blocked.discard(chat_id)
-        if outcome.forget or before.reminders != outcome.session.reminders:
+        if outcome.forget or before.due_times() != outcome.session.due_times():
             self._schedule_reminders(chat_id, outcome.session)
         if outcome.stale_press:
             return "stale"
@@ -245,13 +253,13 @@ class TelegramShell:
     # -- reminders ---------------------------------------------------------------------------
 
     def _schedule_reminders(self, chat_id: int, session: Session) -> None:
-        """One job per reminder, at its next due time (old jobs for the chat are replaced)."""
+        """One job per reminder and for the relief check-in, at its due time (old jobs for the chat are replaced)."""
         assert self.app and self.app.job_queue
-        for kind in ("bedtime", "hydration"):
+        for kind in (*REMINDER_KINDS, RELIEF_CHECK):
             for job in self.app.job_queue.get_jobs_by_name(f"reminder:{chat_id}:{kind}"):
                 job.schedule_removal()
-        for reminder in session.reminders:
-            self._schedule_reminder(chat_id, reminder.kind, reminder.next_at)
+        for kind, due_at in session.due_times():
+            self._schedule_reminder(chat_id, kind, due_at)
 
     def _schedule_reminder(self, chat_id: int, kind: str, due_at: float) -> None:
         assert self.app and self.app.job_queue
@@ -396,11 +404,13 @@ def keep_in_inbox(storage: Storage, received: list[Received]) -> None:
         log.error("could not keep fetched updates in the inbox: %s", exc)
 
 
-def _inline_keyboard(rows: list[list[list[str]]] | None) -> dict[str, Any] | None:
-    """Button rows (label, data) as the reply_markup object of an inline keyboard."""
+def _inline_keyboard(rows: list[list[list[Any]]] | None) -> dict[str, Any] | None:
+    """Button rows (label, data) as the reply_markup object of an inline keyboard; data {"url": ...}
+    makes a link button."""
     if not rows:
         return None
-    return {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in rows]}
+    return {"inline_keyboard": [[{"text": label, "url": data["url"]} if isinstance(data, dict)
+                                 else {"text": label, "callback_data": data} for label, data in row] for row in rows]}
 
 
 @dataclass(frozen=True)

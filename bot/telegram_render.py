@@ -7,7 +7,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from bot.replies import Reply
+from bot.replies import Choice, Reply
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
@@ -51,11 +51,14 @@ def _fitting_prefix(text: str, limit: int) -> int:
     return len(text)
 
 
-def button_rows(choices: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+Button = tuple[str, Any]  # (label, callback data) or (label, {"url": link})
+
+
+def button_rows(choices: list[Button]) -> list[list[Button]]:
     """Lay out (label, data) buttons: two per row when both labels are short, otherwise one."""
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[Button]] = []
     for label, data in choices:
-        if len(data.encode()) > MAX_CALLBACK_BYTES:
+        if isinstance(data, str) and len(data.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError(f"button data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
         last = rows[-1] if rows else None
         if last is not None and len(last) == 1 and len(last[0][0]) <= SHORT_LABEL and len(label) <= SHORT_LABEL:
@@ -80,8 +83,21 @@ def tick_interval(total_seconds: int) -> float:
     return 1.0 if total_seconds <= 60 else 5.0
 
 
-def payloads(reply: Reply) -> list[dict[str, Any]]:
-    """A reply as the messages to send: text chunks, with buttons and the timer on the last one."""
+def deep_link(bot_username: str, payload: str) -> str:
+    """The t.me link that opens a private chat with the bot and sends it /start <payload>."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def _button(choice: Choice, bot_username: str) -> Button | None:
+    """A choice as (label, data); a link button needs the bot's username (None without it)."""
+    if choice.link is None:
+        return choice.label, choice.action
+    return (choice.label, {"url": deep_link(bot_username, choice.link)}) if bot_username else None
+
+
+def payloads(reply: Reply, bot_username: str = "") -> list[dict[str, Any]]:
+    """A reply as the messages to send: text chunks, with buttons and the timer on the last one
+    (link buttons point at a private chat with `bot_username`)."""
     text = reply.text
     if reply.timer is not None:
         text = f"{text}\n\n{countdown_line(reply.timer.label, reply.timer.seconds)}"
@@ -89,8 +105,9 @@ def payloads(reply: Reply) -> list[dict[str, Any]]:
     if reply.timer is not None:
         out[-1]["timer"] = {"id": reply.timer.timer_id, "ends_at": reply.timer.ends_at,
                             "seconds": reply.timer.seconds, "label": reply.timer.label}
-    if reply.choices:
-        out[-1]["buttons"] = button_rows([(c.label, c.action) for c in reply.choices])
+    buttons = [b for b in (_button(c, bot_username) for c in reply.choices) if b is not None]
+    if buttons:
+        out[-1]["buttons"] = button_rows(buttons)
     if reply.chart is not None:
         out.append({"chart": asdict(reply.chart)})
     if reply.attachment is not None:

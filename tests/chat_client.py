@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.conversation import Brain
 from bot.replies import Choice, Reply
-from bot.session import Press, Session, Text, TimerDone
+from bot.session import RELIEF_CHECK, Press, ReminderDue, Session, Text, TimerDone
 
 
 @dataclass
@@ -25,11 +25,12 @@ class FakeClock:
 
 @dataclass
 class ChatClient:
-    """One user talking to the core."""
+    """One user talking to the core (in a group chat when `in_group`)."""
 
     brain: Brain
     clock: FakeClock = field(default_factory=FakeClock)
     session: Session = field(default_factory=Session)
+    in_group: bool = False
     seen: list[Reply] = field(default_factory=list)
     last: tuple[Reply, ...] = ()
 
@@ -42,16 +43,17 @@ class ChatClient:
 
     def send(self, text: str) -> tuple[Reply, ...]:
         """Type a message."""
-        return self._run(Text(text))
+        return self._run(Text(text, self.in_group))
 
     def press(self, label: str) -> tuple[Reply, ...]:
         """Press the button on the latest message whose label contains `label` (case-insensitive)."""
         button = self.button(label)
-        return self._run(Press(button.action))
+        assert button.link is None, f"{button.label!r} is a link to a private chat, not a button that answers here"
+        return self._run(Press(button.action, self.in_group))
 
     def press_action(self, action: str) -> tuple[Reply, ...]:
         """Press a button by its raw action (old or forged buttons)."""
-        return self._run(Press(action))
+        return self._run(Press(action, self.in_group))
 
     def button(self, label: str) -> Choice:
         """Find a button on the latest message that has buttons."""
@@ -62,12 +64,18 @@ class ChatClient:
         raise AssertionError(f"no button {label!r}; buttons are {self.buttons}")
 
     def wait(self, seconds: float) -> tuple[Reply, ...]:
-        """Let time pass; fire the running timer if it ends in that time (as the shell would)."""
+        """Let time pass; fire the running timer if it ends in that time, then the relief check-in if it
+        is due (as the shell would)."""
         self.clock.advance(seconds)
+        replies: tuple[Reply, ...] = ()
         timer = self.session.timer
         if timer is not None and timer.ends_at <= self.clock():
-            return self._run(TimerDone(timer.timer_id))
-        return ()
+            replies = self._run(TimerDone(timer.timer_id))
+        check = self.session.relief_check_at
+        if check is not None and check <= self.clock():
+            replies += self._run(ReminderDue(RELIEF_CHECK, check))
+            self.last = replies
+        return replies
 
     @property
     def text(self) -> str:

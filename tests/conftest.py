@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ from tests.botapi_standin import BotApiStandIn
 from tests.chat_client import ChatClient, FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the content folders that a test may break."""
+    for folder in ("dialogs", "knowledge"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

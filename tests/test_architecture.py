@@ -11,7 +11,7 @@ from bot.diagram import mermaid
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["conversation", "dialog_engine", "flows", "plan", "matching", "language", "triggers", "knowledge",
-        "session", "replies", "content", "loading", "messages", "evaluation", "diagram"]
+        "session", "replies", "content", "loading", "messages", "evaluation", "diagram", "chat_scope"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +13,6 @@ from bot.content import load_content
 from bot.loading import ContentError
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    for folder in ("dialogs", "knowledge"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -166,3 +158,11 @@ def test_the_bot_refuses_to_start_on_broken_content(copy):
     assert result.returncode != 0
     assert "cannot start" in result.stderr and "dialogs/relief.yaml" in result.stderr
     assert "Hi, I'm CrampBot" not in result.stdout
+
+
+def test_a_term_list_may_name_another_but_not_itself(copy, content):
+    one_side = content.triggers.data.red_flags
+    weak = next(r for r in one_side if r.id == "stroke_same_side_arm_and_leg").groups[2]
+    assert "numb" in weak and "weak" in weak, "$weak_or_numb inside one_side_weak is expanded"
+    edit(copy / "knowledge" / "safety.yaml", "  left_lower: [left leg, left foot]", "  left_lower: [left leg, $left_lower]")
+    assert "[$left_lower]: term $left_lower names itself" in problems(copy)

@@ -20,19 +20,74 @@ def test_relief_starts_from_a_phrase_a_command_or_one_tap(chat, how):
     assert chat.buttons[:3] == ["➡️ Next step", "✅ It's gone", "😣 Still hurts"]
 
 
+def test_the_first_step_offers_the_simple_tricks_for_someone_who_cannot_reach_their_toes(chat):
+    chat.send("/cramp")
+    step = chat.text
+    assert "towel or belt" in step and "lean in with the heel down" in step
+    assert "Standing on the leg or walking it off" in step
+
+
+def relief_to_the_last_step(chat) -> None:
+    """Start relief and tap through every step (no clot signs) to the last one."""
+    chat.send("/cramp")
+    chat.press("Next step")
+    chat.press("None of these")
+    for _ in range(3):
+        chat.press("Next step")
+
+
 def test_steps_come_one_at_a_time_with_the_documented_timings(chat):
     chat.send("/cramp")
     steps = [(chat.last[0].text, chat.last[0].timer)]
-    for _ in range(4):
+    chat.press("Next step")
+    chat.press("None of these")
+    steps.append((chat.last[0].text, chat.last[0].timer))
+    for _ in range(3):
         chat.press("Next step")
         steps.append((chat.last[0].text, chat.last[0].timer))
     texts = [t for t, _ in steps]
     assert [f"Step {i} of 5" in t for i, t in enumerate(texts, 1)] == [True] * 5
-    assert "3 to 5 minutes" in texts[1]
+    assert "3 to 5 minutes" in texts[1] and "moderate pressure" in texts[1] and "firmly" not in texts[1]
     assert "5 to 10 minutes" in texts[2]
     assert "10 times one way, then 10 times the other" in texts[3]
-    assert "water" in texts[4]
+    assert "water" in texts[4] and "Has it eased?" in texts[4]
     assert [t.seconds if t else None for _, t in steps] == [15, 180, 300, 60, None]
+
+
+def test_before_massage_and_heat_one_question_checks_for_a_clot(chat):
+    chat.send("/cramp")
+    chat.press("Next step")
+    assert chat.state == ("relief", "clot_check")
+    assert "swollen, red or hot" in chat.text and "short of breath" in chat.text
+    assert chat.buttons[:3] == ["👍 No, none of these", "🦵 Swollen, red or hot", "😮‍💨 Breathless or chest pain"]
+
+
+def test_a_swollen_red_or_hot_calf_stops_the_rubbing_and_goes_to_same_day_care(chat):
+    chat.send("/cramp")
+    chat.press("Still hurts")
+    chat.press("Swollen, red or hot")
+    reply = chat.last[0]
+    assert reply.kind == "urgent" and reply.intent == "get_help_today"
+    assert "don't rub, heat or stretch" in reply.text and "blood clot in a leg vein" in reply.text
+    assert chat.state is None and chat.session.relief_check_at is None
+
+
+def test_breathlessness_at_the_clot_check_says_call_emergency_services(chat):
+    chat.send("/cramp")
+    chat.press("Next step")
+    chat.press("Breathless or chest pain")
+    reply = chat.last[0]
+    assert reply.kind == "urgent" and reply.intent == "call_emergency"
+    assert "call emergency services now" in reply.text
+
+
+def test_warmth_warns_people_with_numb_feet_and_the_last_step_respects_fluid_limits(chat):
+    relief_to_the_last_step(chat)
+    last = chat.text
+    assert "limited your fluids" in last
+    assert "sports drink" not in last and "salted" not in last
+    warmth = next(r.text for r in chat.seen if "Step 3 of 5" in r.text)
+    assert "numb" in warmth and "Never fall asleep on a heat pad" in warmth
 
 
 def test_a_finished_hold_asks_how_it_is_now(chat):
@@ -48,6 +103,7 @@ def test_moving_on_before_a_timer_ends_replaces_it_and_the_old_one_is_ignored(ch
     chat.send("/cramp")
     first = chat.session.timer
     chat.press("Next step")
+    chat.press("None of these")
     second = chat.session.timer
     assert second is not None and second.timer_id != first.timer_id
     from bot.session import TimerDone
@@ -67,14 +123,18 @@ def test_its_gone_ends_kindly_with_a_note_about_soreness(chat):
 def test_still_hurts_moves_to_the_next_step(chat):
     chat.send("/cramp")
     chat.press("Still hurts")
-    assert chat.state == ("relief", "press")
+    assert chat.state == ("relief", "clot_check")
+    chat.press("None of these")
+    chat.press("Still hurts")
+    assert chat.state == ("relief", "warmth")
 
 
 def test_a_cramp_still_there_after_ten_minutes_escalates_to_same_day_care(chat):
     chat.send("/cramp")
     chat.clock.advance(9 * 60)
     chat.press("Still hurts")
-    assert chat.state == ("relief", "press"), "before ten minutes, keep going"
+    assert chat.state == ("relief", "clot_check"), "before ten minutes, keep going"
+    chat.press("None of these")
     chat.clock.advance(61)
     chat.send("still hurts")
     reply = chat.last[0]
@@ -83,12 +143,56 @@ def test_a_cramp_still_there_after_ten_minutes_escalates_to_same_day_care(chat):
     assert chat.state is None
 
 
-def test_last_step_still_hurting_loops_back_to_the_stretch(chat):
+def test_the_last_step_asks_has_it_eased_and_no_keeps_going_instead_of_starting_over(chat):
+    relief_to_the_last_step(chat)
+    assert chat.buttons[:2] == ["✅ Yes, it has eased", "😣 No, it still hurts"]
+    chat.press("No, it still hurts")
+    assert chat.state == ("relief", "keep_going")
+    assert "10-minute mark" in chat.text
+    chat.send("yes")
+    assert chat.state is None and "glad it has eased" in chat.text
+
+
+@pytest.mark.parametrize("said", ["ok", "okay", "thanks", "thank you", "done", "next"])
+def test_ok_or_thanks_at_the_last_step_is_not_taken_as_eased(chat, said):
+    relief_to_the_last_step(chat)
+    chat.send(said)
+    assert chat.state == ("relief", "last")
+    assert "glad it has eased" not in chat.text and "Has the cramp eased?" in chat.text
+
+
+def test_silence_for_ten_minutes_escalates_unless_the_person_said_it_has_eased(chat):
+    relief_to_the_last_step(chat)
+    assert chat.session.relief_check_at == chat.session.active.started_at + 600
+    chat.send("ok")
+    chat.wait(600)
+    reply = chat.last[0]
+    assert reply.kind == "urgent" and reply.intent == "get_help_today"
+    assert "haven't heard that the cramp has eased" in reply.text
+    assert chat.state is None and chat.session.relief_check_at is None
+
+
+def test_no_check_in_comes_after_the_person_said_it_has_eased_or_stopped(chat):
+    relief_to_the_last_step(chat)
+    due = chat.session.relief_check_at
+    chat.press("Yes, it has eased")
+    assert chat.session.relief_check_at is None
+    from bot.session import RELIEF_CHECK, ReminderDue
+
+    assert chat._run(ReminderDue(RELIEF_CHECK, due)) == (), "a check-in for a finished sequence says nothing"
     chat.send("/cramp")
-    for _ in range(4):
-        chat.press("Next step")
-    chat.press("Still hurts")
-    assert chat.state == ("relief", "stretch")
+    chat.send("stop")
+    assert chat.session.relief_check_at is None
+    assert "10 minutes" in chat.text and "get medical help today" in chat.text
+
+
+def test_the_check_in_survives_being_saved_and_loaded(chat):
+    from bot.session import Session
+
+    chat.send("/cramp")
+    stored = Session.from_dict(chat.session.to_dict())
+    assert stored.relief_check_at == chat.session.relief_check_at
+    assert ("relief_check", chat.session.relief_check_at) in stored.due_times()
 
 
 def test_saying_cramp_again_during_relief_does_not_restart_the_clock(chat):
@@ -97,7 +201,10 @@ def test_saying_cramp_again_during_relief_does_not_restart_the_clock(chat):
     chat.clock.advance(30)
     chat.send("my calf is cramping right now")
     assert chat.session.active.started_at == started
-    assert chat.state == ("relief", "press")
+    assert chat.state == ("relief", "clot_check")
+    chat.send("my calf is cramping right now")
+    assert chat.state == ("relief", "clot_check"), "the clot check is asked again, never skipped"
+    assert "swollen, red or hot" in chat.text
 
 
 def test_emergency_mid_checkup_pauses_it_and_it_can_be_resumed(chat):
@@ -153,8 +260,8 @@ def test_relief_buttons_from_an_old_sequence_are_ignored(chat):
     assert "earlier message" in chat.text
 
 
-@pytest.mark.parametrize("said, state", [("no pain now", None), ("a bit better", ("relief", "press")),
-                                         ("it doesn't hurt any more", None), ("not gone", ("relief", "press"))])
+@pytest.mark.parametrize("said, state", [("no pain now", None), ("a bit better", ("relief", "clot_check")),
+                                         ("it doesn't hurt any more", None), ("not gone", ("relief", "clot_check"))])
 def test_relief_reads_partial_and_negated_answers(chat, said, state):
     chat.send("/cramp")
     chat.send(said)

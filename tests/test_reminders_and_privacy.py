@@ -36,6 +36,7 @@ def test_bedtime_reminder_is_due_at_local_time(chat):
 def test_time_zone_from_the_users_current_time(chat):
     chat.send("/reminders")
     chat.press("Drink reminders")
+    chat.press("No limit")
     chat.send("it's 14:05 here")
     assert chat.session.zone == "UTC+06:00"
     assert [r.kind for r in chat.session.reminders] == ["hydration"]
@@ -46,9 +47,31 @@ def test_the_time_zone_is_asked_only_once(chat):
     chat.send("/reminders")
     chat.press("Change reminders")
     chat.press("Both")
+    chat.press("No limit")
     chat.press("22:00")
     assert chat.state is None, "no second time-zone question"
     assert sorted(r.kind for r in chat.session.reminders) == ["bedtime", "hydration"]
+
+
+def test_drink_reminders_are_not_set_for_someone_whose_fluids_a_doctor_limits(chat):
+    chat.send("/reminders")
+    chat.press("Drink reminders")
+    assert "has a doctor limited how much you drink" in chat.text
+    chat.send("yes, i'm on dialysis")
+    assert chat.state is None and chat.session.reminders == ()
+    assert "keep to the fluid, salt or potassium limit your care team gave you" in chat.text
+    set_bedtime(chat)
+    chat.send("/reminders")
+    chat.press("Change reminders")
+    chat.press("Both")
+    chat.press("Yes, I have a limit")
+    chat.press("22:00")
+    assert [r.kind for r in chat.session.reminders] == ["bedtime"], "the bedtime stretches only"
+
+
+def test_the_drink_reminder_does_not_overstate_and_names_the_fluid_limit(content):
+    text = content.messages.text("reminder_hydration")
+    assert "keep cramps away" not in text and "limited your fluids" in text
 
 
 def fire(chat: ChatClient, kind: str, at: float) -> None:

@@ -40,8 +40,12 @@ def test_start_greets_says_not_a_doctor_and_shows_the_menu(user, standin):
     assert "CrampBot" in user.last_text and "not a doctor" in user.last_text
     assert user.buttons == ["🆘 Cramp right now", "🩺 Check-up", "⚡ Quick relief", "🛡️ Prevention tips",
                             "👩‍⚕️ When to see a doctor"]
-    registered = {c["command"] for c in standin.commands()}
-    assert {"start", "checkup", "cramp", "tips", "doctor", "help", "cancel"} <= registered
+    in_private = {c["command"] for c in standin.commands({"type": "all_private_chats"})}
+    assert {"start", "checkup", "cramp", "tips", "doctor", "help", "cancel", "log", "export", "forget"} <= in_private
+    everywhere = {c["command"] for c in standin.commands()}  # the default scope, which groups see
+    assert {"start", "cramp", "tips", "doctor", "help", "cancel"} <= everywhere
+    assert not everywhere & {"checkup", "resume", "log", "diary", "history", "reminders", "timezone", "privacy",
+                             "export", "forget"}, "personal commands are offered in private chats only"
 
 
 def test_checkup_by_buttons_answers_every_press_and_shows_the_choice(user, standin):
@@ -117,6 +121,7 @@ def test_a_new_step_cancels_the_old_countdown(quick_bot, standin):
     user.send("/cramp")
     first = user.last_message
     user.press("Next step")
+    user.press("None of these")
     frozen = standin.message(user.chat_id, first.message_id)
     edits_then = len(frozen.edits)
     standin.wait_for(lambda: any("How does it feel" in (m.text or "") or "That's 3 minutes" in (m.text or "")
@@ -228,6 +233,44 @@ def test_in_groups_only_commands_and_mentions_are_answered(standin, bot):
     assert "Step 1 of 5" not in group.last_text and "in your own words" in group.last_text
     group.send("/tips@someotherbot", expect_reply=False)
     group.expect_silence(1.0)
+
+
+def test_personal_commands_in_a_group_send_members_to_a_private_chat(standin, bot):
+    ann = TelegramUser(standin, -5002, user_id=501, first_name="Ann")
+    ben = TelegramUser(standin, -5002, user_id=502, first_name="Ben")
+
+    def private_link() -> str:
+        (row,) = ann.last_message.inline_keyboard
+        (button,) = row
+        assert "callback_data" not in button, "a URL button: it moves the member to a private chat"
+        return button["url"]
+
+    ann.send("/log@crampbot_test_bot")
+    assert "private chat" in ann.last_text and private_link() == "https://t.me/crampbot_test_bot?start=log"
+    ann.send("log my cramp @crampbot_test_bot")
+    assert private_link().endswith("?start=log")
+    ann.send("/export@crampbot_test_bot")
+    assert private_link().endswith("?start=export")
+    ben.send("/forget@crampbot_test_bot")
+    assert private_link().endswith("?start=forget")
+    ben.send("/export@crampbot_test_bot")
+    ben.send("/start@crampbot_test_bot")
+    ben.press("Check-up")
+    assert private_link().endswith("?start=checkup")
+    assert not standin.calls("sendDocument", chat_id=-5002), "no one's data is posted to the group"
+    group_texts = " ".join(m.text or "" for m in ann.messages)
+    assert "deletes everything" not in group_texts and "Logging a cramp" not in group_texts
+    ann.send("my calf is cramping right now @crampbot_test_bot")
+    assert "Step 1 of 5" in ann.last_text, "relief still works in the group"
+
+    alone = TelegramUser(standin, 501, first_name="Ann")
+    alone.send("/start log")  # what the link sends
+    assert "Logging a cramp" in alone.last_text
+    alone.send("/cancel")
+    alone.send("/export")
+    standin.wait_calls("sendDocument", chat_id=501)
+    alone.send("/forget")
+    assert "deletes everything" in alone.last_text
 
 
 def test_a_user_who_blocked_the_bot_does_not_stop_it(standin, bot):
