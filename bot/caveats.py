@@ -21,6 +21,7 @@ class Caveat:
     advice: tuple[str, ...]
     text: str
     sources: tuple[str, ...]
+    instead: str | None = None  # a knowledge entry that answers these people better than the advice would
 
 
 def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
@@ -32,7 +33,7 @@ def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
         for item in doc["caveats"]:
             name = item.get("id") if isinstance(item, dict) else None
             if not check.mapping(item, name, {"id": str, "mentions": list, "advice": list, "text": str,
-                                              "sources": list}):
+                                              "sources": list}, {"instead": str}):
                 continue
             if not SNAKE_CASE.match(name):
                 check.add("id must be snake_case (a-z, 0-9, _)", name, item)
@@ -44,7 +45,8 @@ def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
                     check.add(f"advice {value!r} unknown (allowed: {', '.join(ADVICE)})", name, item)
             if not mentions or not advice or not sources:
                 check.add("mentions, advice and sources must each name at least one", name, item)
-            caveats.append(Caveat(name, tuple(mentions), tuple(advice), item["text"].strip(), tuple(sources)))
+            caveats.append(Caveat(name, tuple(mentions), tuple(advice), item["text"].strip(), tuple(sources),
+                                  item.get("instead")))
         check.unique((c.id for c in caveats), "caveat id")
     check.raise_if_any()
     return tuple(caveats)

@@ -111,6 +111,9 @@ def _check_caveats(caveats: tuple[Caveat, ...], knowledge: Knowledge) -> list[Pr
     for caveat in caveats:
         problems.extend(Problem("knowledge/caveats.yaml", f"source {s!r} is not in knowledge/sources.yaml", caveat.id)
                         for s in caveat.sources if s not in knowledge.sources)
+        if caveat.instead is not None and caveat.instead not in knowledge.entries:
+            problems.append(Problem("knowledge/caveats.yaml", f"instead: {caveat.instead!r} is not a knowledge entry",
+                                    caveat.id))
         if given and not set(caveat.advice) & given:
             problems.append(Problem("knowledge/caveats.yaml", "no knowledge entry gives the advice this caveat is about",
                                     caveat.id))

@@ -159,8 +159,8 @@ class Brain:
             return self.personal.start_log(session, now, answers)
         if entry.kind == "action" and entry.action:
             return self._on_press(session, entry.action, now)
-        return Outcome(session.with_(last_intent=entry.id, more_shown=0),
-                       (self.write.entry(entry, match.score, message, session.zone),))
+        reply = self.write.entry(entry, match.score, message, session.zone)
+        return Outcome(session.with_(last_intent=reply.intent, more_shown=0), (reply,))
 
     def _command(self, session: Session, text: str, now: float) -> Outcome:
         name = text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
@@ -301,9 +301,9 @@ class Brain:
         if entry is not None and entry.kind == "emergency":
             return self._cramp_now(session, now, match.score if match else 100.0)
         if entry is not None and entry.kind == "answer" and len(message.tokens) >= 3:
-            answered = self.write.without_buttons((self.write.entry(entry, match.score if match else 0.0, message,
-                                                                    session.zone),))
-            back = self.reprompt(session.with_(last_intent=entry.id, more_shown=0),
+            answer = self.write.entry(entry, match.score if match else 0.0, message, session.zone)
+            answered = self.write.without_buttons((answer,))
+            back = self.reprompt(session.with_(last_intent=answer.intent, more_shown=0),
                                   self.write.text("question_in_flow"))
             return Outcome(back.session, (*answered, *back.replies))
         return self.reprompt(session, state.reask or engine.flow.reask)

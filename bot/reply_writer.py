@@ -62,8 +62,14 @@ class ReplyWriter:
 
     def entry(self, entry: Entry, score: float, message: Normalised | None = None, zone: str | None = None) -> Reply:
         """A knowledge answer with More, the offered flows and related topics as buttons; above it, the
-        caveats for someone the message mentions (a fluid limit, numb feet...) whose advice must change.
-        A {local_number} line in the answer names the number for where the person is (or goes)."""
+        caveats for someone the message mentions (a fluid limit, numb feet...) whose advice must change,
+        or, where a caveat names one, the entry written for those people instead. A {local_number} line in
+        the answer names the number for where the person is (or goes)."""
+        caveats = self.content.caveats.for_answer(message, entry.advice) if message is not None else ()
+        instead = next((c.instead for c in caveats if c.instead and c.instead != entry.id), None)
+        if instead is not None:
+            entry = self.content.knowledge.get(instead)
+            caveats = tuple(c for c in self.content.caveats.for_answer(message, entry.advice) if c.instead != entry.id)
         buttons: list[Choice] = []
         if entry.more:
             buttons.append(Choice(f"more:{entry.id}:1", self.text("more_label")))
@@ -74,7 +80,6 @@ class ReplyWriter:
         buttons += self._related(entry)
         if entry.id == "capabilities":
             buttons += list(self.messages.menu)
-        caveats = self.content.caveats.for_answer(message, entry.advice) if message is not None else ()
         answer = entry.answer
         if LOCAL_NUMBER in answer:
             region = self.content.numbers.region(message, zone)

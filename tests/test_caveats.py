@@ -19,12 +19,14 @@ def entries_advising(content, kind: str) -> list[str]:
 
 @pytest.mark.parametrize("said", ["i have heart failure", "my dad is on dialysis", "I take spironolactone",
                                   "i'm on a fluid restriction", "stage 3 CKD", "on a low salt diet"])
-def test_every_fluid_salt_or_potassium_answer_carries_the_limit_caveat_for_someone_with_a_limit(brain, content, said):
+def test_someone_with_a_limit_gets_the_limit_answer_instead_of_fluid_salt_or_potassium_advice(brain, content, said):
     advising = entries_advising(content, "fluids") + entries_advising(content, "potassium")
     assert len(advising) >= 4, "the fluid, sports-drink and diet answers say what they advise"
+    limits = content.knowledge.get("fluid_limits").answer
     for entry_id in advising:
-        text = answer_to(brain, content, entry_id, f"{said}, what should i do about cramps")
-        assert text.startswith("⚠️ If your doctor has limited your fluids, salt or potassium"), entry_id
+        reply = brain.write.entry(content.knowledge.get(entry_id), 100.0,
+                                  content.normaliser.normalise(f"{said}, what should i do about cramps"))
+        assert reply.intent == "fluid_limits" and limits in reply.text, entry_id
 
 
 def test_no_caveat_for_someone_who_says_they_have_no_such_condition(brain, content):

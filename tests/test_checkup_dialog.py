@@ -118,6 +118,8 @@ def test_medications_accept_free_text_and_several_answers(chat, said, expected):
         ("heart failure", ("fluid_limit",)),
         ("I'm on a low salt diet", ("fluid_limit",)),
         ("my doctor put me on a fluid restriction", ("fluid_limit",)),
+        ("my heart doctor told me no more than 1.5 litres a day", ("fluid_limit",)),
+        ("no, but I'm not allowed to drink much", ("fluid_limit",)),
         ("I'm on dialysis", ("kidney",)),
         ("cirrhosis", ("liver",)),
         ("kidney disease and type 2 diabetes", ("diabetes", "kidney")),

@@ -147,7 +147,7 @@ def test_kidney_disease_gets_the_limit_advice_and_no_banana_push(chat: ChatClien
     chat.send("i have kidney disease, should i eat bananas")
     assert "limit" in chat.text.split("\n")[0]
     bananas = [s for s in sentences(chat.text) if "banana" in s.lower()]
-    assert [s for s in bananas if not re.search(r"\bnot\b|don't", s)] == []
+    assert [s for s in bananas if not re.search(r"\bnot\b|\bno\b|don't", s)] == []
 
 
 def test_a_low_salt_diet_is_not_offered_a_sports_drink(chat: ChatClient):
@@ -163,15 +163,16 @@ def test_dialysis_cramps_go_to_the_kidney_team(chat: ChatClient):
     assert "kidney team the same day" in chat.text and "Don't add extra fluids" in chat.text
 
 
-def test_supplement_question_on_dialysis_shows_the_limit_caveat(chat: ChatClient):
+def test_supplement_question_on_dialysis_gets_the_limit_answer_not_the_supplement_one(chat: ChatClient):
     chat.send("i'm on dialysis, should i take magnesium for cramps")
-    assert chat.text.startswith("⚠️") and "kidney team" in chat.text.split("\n")[0]
+    assert chat.last[0].intent in ("fluid_limits", "dialysis_cramps")
+    assert "supplements" in chat.text and ("kidney team" in chat.text or "care team" in chat.text)
 
 
-def test_a_high_potassium_level_brings_the_limit_caveat_to_a_sports_drink_answer(chat: ChatClient):
+def test_a_high_potassium_level_gets_the_limit_answer_instead_of_sports_drinks(chat: ChatClient):
     chat.send("my potassium was high last month, which electrolyte drink is best for cramps")
-    assert chat.last[0].intent == "sports_drinks"
-    assert chat.text.startswith("⚠️") and "follow that limit" in chat.text.split("\n")[0]
+    assert chat.last[0].intent == "fluid_limits"
+    assert "sports drink" in chat.text and "care team" in chat.text
 
 
 def test_a_diabetic_asking_about_barefoot_walking_is_told_to_keep_shoes_on(chat: ChatClient):

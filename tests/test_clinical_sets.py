@@ -24,10 +24,9 @@ DATA = Path(__file__).resolve().parent / "data"
 #   as a long cramp: "since 2 years", aches with a cold): a55 a80 a81 a83 b040 b077 b081 b082 b088 b089
 #   b090 b091 b092 c041 c056 c073 c074 c077 c078 c079 c083 c084 c085 c086 c087 c089
 #   under-triaged, level 2 missed (a negated "never had cramps", a clock reading with "like"): b033 b074
-#   the answer is right but the set's must-not phrase stands inside its warning: b031 b034 b035
 KNOWN_MISSES: dict[str, set[str]] = {
     "a": {"a28", "a34", "a36", "a42", "a55", "a74", "a80", "a81", "a83", "a88", "a90"},
-    "b": {"b025", "b028", "b031", "b033", "b034", "b035", "b040", "b047", "b048", "b049", "b050", "b052", "b063",
+    "b": {"b025", "b028", "b033", "b040", "b047", "b048", "b049", "b050", "b052", "b063",
           "b066", "b074", "b077", "b078", "b081", "b082", "b088", "b089", "b090", "b091", "b092", "b099"},
     "c": {"c036", "c041", "c056", "c059", "c070", "c073", "c074", "c075", "c077", "c078", "c079", "c083", "c084",
           "c085", "c086", "c087", "c089", "c090", "c098"},

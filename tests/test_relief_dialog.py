@@ -58,8 +58,19 @@ def test_before_massage_and_heat_one_question_checks_for_a_clot(chat):
     chat.send("/cramp")
     chat.press("Next step")
     assert chat.state == ("relief", "clot_check")
-    assert "swollen, red or hot" in chat.text and "short of breath" in chat.text
-    assert chat.buttons[:3] == ["👍 No, none of these", "🦵 Swollen, red or hot", "😮‍💨 Breathless or chest pain"]
+    assert "swollen, red or hot" in chat.text and "short of breath" in chat.text and "an operation" in chat.text
+    assert chat.buttons[:4] == ["👍 No, none of these", "🦵 Swollen, red or hot", "✈️ After a flight or operation",
+                                "😮‍💨 Breathless or chest pain"]
+
+
+@pytest.mark.parametrize("said", ["no, but i had surgery last week", "nope. flew back from sydney yesterday though",
+                                  "none of those but i gave birth 10 days ago"])
+def test_a_no_that_names_a_flight_an_operation_or_a_birth_is_not_taken_as_no(chat, said):
+    chat.send("/cramp")
+    chat.press("Next step")
+    chat.send(said)
+    reply = chat.last[0]
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today") and "don't rub, heat or stretch" in reply.text
 
 
 def test_a_swollen_red_or_hot_calf_stops_the_rubbing_and_goes_to_same_day_care(chat):
@@ -151,6 +162,13 @@ def test_the_last_step_asks_has_it_eased_and_no_keeps_going_instead_of_starting_
     assert "10-minute mark" in chat.text
     chat.send("yes")
     assert chat.state is None and "glad it has eased" in chat.text
+
+
+@pytest.mark.parametrize("said", ["a bit better", "it's easing", "sort of"])
+def test_a_cramp_only_partly_better_at_the_last_step_keeps_going(chat, said):
+    relief_to_the_last_step(chat)
+    chat.send(said)
+    assert chat.state == ("relief", "keep_going") and "glad it has eased" not in chat.text
 
 
 @pytest.mark.parametrize("said", ["ok", "okay", "thanks", "thank you", "done", "next"])

@@ -623,3 +623,37 @@ def test_a_cold_foot_turning_violet_or_toes_that_cannot_move_is_an_emergency(bra
 def test_calf_cramping_for_days_after_an_operation_or_a_broken_leg_is_checked_today(brain: Brain, text):
     reply = brain.classify(text)
     assert reply.intent == "get_help_today" and "blood clot in a leg vein" in reply.text
+
+
+@pytest.mark.parametrize("text", ["i just had a baby 5 days ago and my calf is really sore",
+                                  "my calf has been cramping since my c-section",
+                                  "stuck in bed for 2 weeks with a broken ankle and my other calf aches",
+                                  "on the pill and my left calf feels warm and has been sore for two days"])
+def test_calf_pain_after_a_birth_or_days_laid_up_or_a_warm_calf_is_checked_today(brain: Brain, text):
+    assert brain.classify(text).intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", ["i can't feel my foot and it is ice cold", "cannot feel my leg and it's freezing",
+                                  "after my cramp my leg went numb and won't work"])
+def test_a_leg_that_cannot_be_felt_and_is_cold_or_will_not_work_is_an_emergency(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+def test_a_leg_denied_in_the_message_is_not_counted_and_a_heat_pack_explains_warmth(brain: Brain):
+    assert brain.classify("not my legs this time, my forearms cramp when i climb").kind != "urgent"
+    assert brain.classify("put a heat pack on my calf after the cramp and now it feels warm").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["i want to kill myself", "these cramps make me want to end it all",
+                                  "i've taken an overdose of my tablets"])
+def test_thoughts_of_suicide_or_an_overdose_say_call_emergency_services(brain: Brain, text):
+    reply = brain.classify(text)
+    assert reply.intent == "call_emergency" and "You don't have to go through this alone" in reply.text
+
+
+def test_asking_about_a_safe_amount_is_not_an_overdose(brain: Brain):
+    assert brain.classify("how many magnesium tablets is too many").kind != "urgent"
+
+
+def test_numbness_from_diabetes_most_of_the_time_is_not_same_day(brain: Brain):
+    assert brain.classify("my feet tingle and feel numb most of the time because of my sugar").kind != "urgent"
