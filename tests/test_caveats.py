@@ -64,3 +64,10 @@ def test_the_caveat_is_shown_in_a_real_conversation(chat):
 def test_a_caveat_about_unknown_advice_is_refused_at_load(copy):
     edit(copy / "knowledge" / "caveats.yaml", "advice: [heat, barefoot]", "advice: [heat, sunbathing]")
     assert "[numb_feet]: advice 'sunbathing' unknown" in problems(copy)
+
+
+def test_low_sodium_as_a_cause_is_not_read_as_a_low_salt_diet(chat):
+    chat.send("is low sodium a cause of cramping")
+    assert chat.last[0].intent != "fluid_limits"
+    chat.send("i'm on a low salt diet, would a sports drink help")
+    assert chat.last[0].intent == "fluid_limits"
