@@ -657,3 +657,55 @@ def test_asking_about_a_safe_amount_is_not_an_overdose(brain: Brain):
 
 def test_numbness_from_diabetes_most_of_the_time_is_not_same_day(brain: Brain):
     assert brain.classify("my feet tingle and feel numb most of the time because of my sugar").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["foot is icy cold and white even with 2 pairs of socks on and i cant feel my toes",
+                                  "he has thick socks on yet his foot is marble white and cold"])
+def test_socks_do_not_explain_a_leg_that_is_both_cold_and_white_or_numb(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+def test_socks_or_nail_varnish_still_explain_a_colour_on_its_own(brain: Brain):
+    assert brain.classify("my grey socks make my feet look grey").kind != "urgent"
+    assert brain.classify("my toenails are blue from nail varnish").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["calf cramp and now my words won't come out right",
+                                  "can't raise his arm and his leg is dragging",
+                                  "she can't lift her arm and she's mumbling",
+                                  "his mouth looks twisted and his leg gave way"])
+def test_more_ways_of_telling_a_stroke_say_call_emergency_services(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+def test_mumbling_or_a_sore_arm_after_the_gym_alone_is_not_a_stroke(brain: Brain):
+    assert brain.classify("he was mumbling in his sleep and his calf cramped").kind != "urgent"
+    assert brain.classify("arm is weak after the gym and my leg feels weak too from leg day").intent != "call_emergency"
+
+
+@pytest.mark.parametrize("text", ["calf swollen since the flight and i feel like i might pass out",
+                                  "calf sore since my flight and a stabbing pain in my side when i breathe in",
+                                  "no chest pain but my calf is swollen and i'm a bit puffed"])
+def test_faintness_or_breathing_trouble_with_a_clot_sign_say_call_emergency_services(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+@pytest.mark.parametrize("text", ["had a hysterectomy last week and my calf is sore, can i use a heat pad",
+                                  "gave birth on monday, my calf is really achy, can i massage it"])
+def test_calf_pain_in_the_weeks_after_an_operation_or_a_birth_is_checked_today(brain: Brain, text):
+    reply = brain.classify(text)
+    assert reply.intent == "get_help_today" and "Don't rub, heat or stretch" in reply.text
+
+
+def test_an_operation_or_a_birth_years_ago_is_not_a_clot_warning(brain: Brain):
+    assert brain.classify("i had a c-section 3 years ago and get calf cramps").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["just want to go to sleep and not wake up", "i took all my sleeping tablets",
+                                  "my son drank some antifreeze"])
+def test_more_ways_of_telling_suicidal_thoughts_or_a_poisoning_say_call_now(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+def test_not_waking_up_with_a_cramp_is_not_a_suicidal_thought(brain: Brain):
+    assert brain.classify("what can i stretch before bed so i dont wake up with a charley horse").kind != "urgent"
