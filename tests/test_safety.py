@@ -709,3 +709,13 @@ def test_more_ways_of_telling_suicidal_thoughts_or_a_poisoning_say_call_now(brai
 
 def test_not_waking_up_with_a_cramp_is_not_a_suicidal_thought(brain: Brain):
     assert brain.classify("what can i stretch before bed so i dont wake up with a charley horse").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["her words are coming out muddled and her leg is weak",
+                                  "my husband is struggling to speak and his leg gave way", "she is struggling to talk"])
+def test_muddled_words_or_struggling_to_speak_say_call_emergency_services(brain: Brain, text):
+    assert brain.classify(text).intent == "call_emergency"
+
+
+def test_struggling_to_speak_to_someone_is_not_a_stroke(brain: Brain):
+    assert brain.classify("i was struggling to speak to my doctor about my cramps, he never listens").kind != "urgent"
