@@ -72,8 +72,7 @@ class Caveats:
                     keys.add(key)
         return tuple(self.all[k] for k in sorted(keys))
 
-    def for_answer(self, message: Normalised, advice: tuple[str, ...]) -> tuple[Caveat, ...]:
-        """Caveats the message calls for and whose advice the answer gives."""
-        if not advice:
-            return ()
-        return tuple(c for c in self.mentioned(message) if set(c.advice) & set(advice))
+
+def giving(caveats: tuple[Caveat, ...], advice: tuple[str, ...]) -> tuple[Caveat, ...]:
+    """The caveats about any of the kinds of advice an answer gives."""
+    return tuple(c for c in caveats if set(c.advice) & set(advice))

@@ -10,7 +10,7 @@ from bot.caveats import Caveat, Caveats, load_caveats
 from bot.content_paths import content_root
 from bot.emergency_numbers import EmergencyNumbers, load_numbers
 from bot.flows import Flow, load_flow
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge import Knowledge, Source, load_knowledge
 from bot.language import LanguageData, Normaliser, load_language, words_in
 from bot.loading import ContentError, Problem
 from bot.matching import Matcher, MatcherSettings
@@ -79,13 +79,13 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     plan = attempt(lambda: load_plan_rules(ddir / "plan.yaml", "dialogs/plan.yaml", checkup)) if checkup else None
     if problems:
         raise ContentError(problems)
-    assert knowledge and language and safety and checkup and relief and messages and plan and caveats is not None and numbers
+    assert knowledge and language and safety and checkup and relief and messages and plan and numbers
+    assert caveats is not None
     loaded = {name: flow for name, flow in flows.items() if flow is not None}
 
     problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
     problems.extend(_check_caveats(caveats, knowledge))
-    problems.extend(Problem("knowledge/emergency_numbers.yaml", f"source {s!r} is not in knowledge/sources.yaml")
-                    for s in numbers.sources if s not in knowledge.sources)
+    problems.extend(unknown_sources("knowledge/emergency_numbers.yaml", None, numbers.sources, knowledge.sources))
     normaliser = Normaliser(language)
     texts = [e for entry in knowledge.entries.values() for e in entry.examples]
     texts += safety.phrases()
@@ -104,13 +104,17 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
                    Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser))
 
 
+def unknown_sources(file: str, entry: str | None, cited: tuple[str, ...], known: dict[str, Source]) -> list[Problem]:
+    """A problem for each cited source that knowledge/sources.yaml does not list."""
+    return [Problem(file, f"source {s!r} is not in knowledge/sources.yaml", entry) for s in cited if s not in known]
+
+
 def _check_caveats(caveats: tuple[Caveat, ...], knowledge: Knowledge) -> list[Problem]:
     """Every caveat cites known sources, and some answer gives the advice it is about."""
     problems: list[Problem] = []
     given = {kind for entry in knowledge.entries.values() for kind in entry.advice}
     for caveat in caveats:
-        problems.extend(Problem("knowledge/caveats.yaml", f"source {s!r} is not in knowledge/sources.yaml", caveat.id)
-                        for s in caveat.sources if s not in knowledge.sources)
+        problems.extend(unknown_sources("knowledge/caveats.yaml", caveat.id, caveat.sources, knowledge.sources))
         if caveat.instead is not None and caveat.instead not in knowledge.entries:
             problems.append(Problem("knowledge/caveats.yaml", f"instead: {caveat.instead!r} is not a knowledge entry",
                                     caveat.id))
@@ -136,21 +140,18 @@ def _cross_check(knowledge: Knowledge, safety: SafetyData, flows: dict[str, Flow
     for rule in plan.rules:
         if rule.see and rule.see not in entries:
             problems.append(Problem("dialogs/plan.yaml", f"see: {rule.see!r} is not a knowledge entry", rule.id))
-        problems.extend(Problem("dialogs/plan.yaml", f"source {s!r} is not in knowledge/sources.yaml", rule.id)
-                        for s in rule.sources if s not in sources)
+        problems.extend(unknown_sources("dialogs/plan.yaml", rule.id, rule.sources, sources))
     for name, tip in [*(("general_tips", t) for t in plan.general), ("safety_net", plan.safety_net)]:
         if tip.see and tip.see not in entries:
             problems.append(Problem("dialogs/plan.yaml", f"see: {tip.see!r} is not a knowledge entry", name))
-        problems.extend(Problem("dialogs/plan.yaml", f"source {s!r} is not in knowledge/sources.yaml", name)
-                        for s in tip.sources if s not in sources)
+        problems.extend(unknown_sources("dialogs/plan.yaml", name, tip.sources, sources))
     for level in safety.levels.values():
         try:
             level.text.format(**LEVEL_FIELDS)
         except (KeyError, IndexError, ValueError) as exc:
             problems.append(Problem("knowledge/safety.yaml", f"level text has an unknown or broken placeholder "
                                     f"({exc}); allowed: {', '.join('{' + k + '}' for k in LEVEL_FIELDS)}", level.id))
-        problems.extend(Problem("knowledge/safety.yaml", f"source {s!r} is not in knowledge/sources.yaml", level.id)
-                        for s in level.sources if s not in sources)
+        problems.extend(unknown_sources("knowledge/safety.yaml", level.id, level.sources, sources))
     for flow in flows.values():
         for state in flow.states.values():
             if state.level and state.level not in safety.levels:

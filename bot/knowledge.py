@@ -10,7 +10,8 @@ from bot.loading import SNAKE_CASE, Checker, ContentError, Problem, read_yaml
 
 KINDS = ("answer", "smalltalk", "emergency", "fallback", "action")
 OFFERS = ("relief", "checkup")
-PLACEHOLDERS = ("{local_number}",)  # filled in per person by bot.reply_writer
+LOCAL_NUMBER = "{local_number}"  # in an answer: a line naming the emergency number where the person is
+PLACEHOLDERS = (LOCAL_NUMBER,)  # filled in per person by bot.reply_writer
 _PLACEHOLDER = re.compile(r"\{[^{}\s]*\}")
 MAX_TITLE = 30
 MAX_TEXT = 700

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.caveats import giving
 from bot.content import Content
 from bot.dialog_engine import FlowEngine
 from bot.flows import FlowState
-from bot.knowledge import Entry
+from bot.knowledge import LOCAL_NUMBER, Entry
 from bot.language import Normalised
 from bot.plan import build_plan, render_plan
 from bot.replies import Choice, Reply, Timer
 from bot.session import FlowPosition
 from bot.triggers import Level, RedFlag
-
-
-LOCAL_NUMBER = "{local_number}"  # in an answer: a line naming the emergency number where the person is
 
 
 class ReplyWriter:
@@ -65,11 +63,12 @@ class ReplyWriter:
         caveats for someone the message mentions (a fluid limit, numb feet...) whose advice must change,
         or, where a caveat names one, the entry written for those people instead. A {local_number} line in
         the answer names the number for where the person is (or goes)."""
-        caveats = self.content.caveats.for_answer(message, entry.advice) if message is not None else ()
+        mentioned = self.content.caveats.mentioned(message) if message is not None else ()
+        caveats = giving(mentioned, entry.advice)
         instead = next((c.instead for c in caveats if c.instead and c.instead != entry.id), None)
         if instead is not None:
             entry = self.content.knowledge.get(instead)
-            caveats = tuple(c for c in self.content.caveats.for_answer(message, entry.advice) if c.instead != entry.id)
+            caveats = tuple(c for c in giving(mentioned, entry.advice) if c.instead != entry.id)
         buttons: list[Choice] = []
         if entry.more:
             buttons.append(Choice(f"more:{entry.id}:1", self.text("more_label")))
