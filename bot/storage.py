@@ -6,22 +6,36 @@ just before the process was killed is handled at the next start instead of lost.
 Everything one update changes (the chat's session, the fact that the update was handled, and the
 replies still to send) is written in one transaction before anything is sent, so a process killed
 at any point restarts where it was: handled updates are not handled twice, unsent replies are sent.
+
+Diary entries are rows of their own, so a turn rewrites only the entries it changed, and a damaged
+session row cannot take the diary with it. A row that cannot be read (not UTF-8, not JSON, not what
+`Session.from_dict` takes) is moved to `damaged_rows`, never overwritten, logged once, and the chat is
+flagged (`damaged`) so the user can be told. The file is checked (`PRAGMA quick_check`) when opened.
+Deleted rows are overwritten with zeros (`secure_delete`), and `forget` empties the write-ahead log.
+Every database problem, a full disk included, reaches the caller as `StorageError`.
 A shared server database can replace SQLite by implementing `Storage`."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.session import Session
+from bot.session import DiaryEntry, Session
 
-SCHEMA_VERSION = 2  # 2: the inbox
+SCHEMA_VERSION = 3  # 2: the inbox; 3: diary entries in their own table, unreadable rows set aside
 KEEP_UPDATE_IDS = 10_000
+REMEMBERED_DIARIES = 128  # chats whose saved diary is kept in memory, to compare the next turn with
+INTEGER_RANGE = range(-(2**63), 2**63)  # what an SQLite INTEGER holds
+_FAULTS = (sqlite3.Error, OverflowError, UnicodeEncodeError)  # what binding or running a statement raises
+
+log = logging.getLogger("crampbot.storage")
 
 
 _SCHEMA = (
@@ -35,10 +49,14 @@ _SCHEMA = (
     "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)",
     "CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, data TEXT NOT NULL, "
     "received REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS diary (chat_id INTEGER NOT NULL, entry_id INTEGER NOT NULL, data TEXT NOT NULL, "
+    "PRIMARY KEY (chat_id, entry_id))",
+    "CREATE TABLE IF NOT EXISTS damaged_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, "
+    "chat_id INTEGER NOT NULL, entry_id INTEGER, data BLOB NOT NULL, found REAL NOT NULL)",
 )
 
 
-TABLES = ("sessions", "handled_updates", "reminders", "outbox", "countdowns", "inbox")
+TABLES = ("sessions", "diary", "handled_updates", "reminders", "outbox", "countdowns", "inbox", "damaged_rows")
 
 
 class StorageError(Exception):
@@ -85,6 +103,9 @@ class Storage(Protocol):
 
     def load(self, chat_id: int) -> Session:
         """The chat's session (a fresh one when there is none)."""
+
+    def damaged(self, chat_id: int) -> bool:
+        """True once after this chat's saved data was found damaged and set aside (the user should be told)."""
 
     def seen(self, update_id: int) -> bool:
         """True when this update was already handled."""
@@ -134,6 +155,8 @@ class SQLiteStorage:
     def __init__(self, path: Path | str, clock=time.time):
         self.path = Path(path)
         self.clock = clock
+        self._diaries: OrderedDict[int, tuple[DiaryEntry, ...]] = OrderedDict()  # chat -> its diary as saved
+        self._damaged: set[int] = set()
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,11 +164,27 @@ class SQLiteStorage:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free space
+            self._check()
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
         except OSError as exc:
             raise StorageError(f"cannot create the data folder for {self.path}: {exc}") from exc
+
+    def _check(self) -> None:
+        """Refuse a damaged file before anything is written to it."""
+        try:
+            problems = [row[0] for row in self.db.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.OperationalError:
+            raise  # locked, unreadable...: said as such by the caller
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            found = "; ".join(line for problem in problems for line in problem.splitlines()
+                              if not line.startswith("***"))
+            raise StorageError(f"the database {self.path} is damaged (quick_check: {found[:300]}); "
+                               "restore it from a backup or move it away")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -154,23 +193,80 @@ class SQLiteStorage:
         with self._transaction():
             for statement in _SCHEMA:
                 self.db.execute(statement)
+            if version < 3:
+                self._move_diaries_to_their_table()
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _move_diaries_to_their_table(self) -> None:
+        """Schema 3: each session's diary leaves its JSON for rows of the diary table (inside the
+        migration's transaction; a row that cannot be read stays as it is, to be set aside by `load`)."""
+        for chat_id, raw in self.db.execute("SELECT chat_id, CAST(data AS BLOB) FROM sessions").fetchall():
+            data = _json_object(raw)
+            if data is None or "diary" not in data:
+                continue
+            diary = Session.from_dict({"diary": data.pop("diary")}).diary
+            self.db.executemany("INSERT OR REPLACE INTO diary (chat_id, entry_id, data) VALUES (?, ?, ?)",
+                                [(chat_id, entry.id, _entry_json(entry)) for entry in diary])
+            self.db.execute("UPDATE sessions SET data = ? WHERE chat_id = ?", (json.dumps(data), chat_id))
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.db, self.path)
 
     def load(self, chat_id: int) -> Session:
-        """The chat's session (a fresh one when there is none or it cannot be read)."""
-        row = self._read("SELECT data FROM sessions WHERE chat_id = ?", (chat_id,))
-        if not row:
-            return Session()
-        try:
-            return Session.from_dict(json.loads(row[0][0]))
-        except (ValueError, KeyError, TypeError):
-            return Session()  # a damaged row must not stop the chat; the user starts over
+        """The chat's session with its diary (a fresh one when there is none); rows that cannot be read
+        are set aside and the rest is kept (a damaged session row keeps its diary)."""
+        rows = self._read("SELECT CAST(data AS BLOB) FROM sessions WHERE chat_id = ?", (chat_id,))
+        entry_rows = self._read("SELECT entry_id, CAST(data AS BLOB) FROM diary WHERE chat_id = ?", (chat_id,))
+        damaged: list[tuple[str, int | None, bytes]] = []
+        session = Session()
+        if rows:
+            data = _json_object(rows[0][0])
+            if data is None:
+                damaged.append(("sessions", None, rows[0][0]))
+            else:
+                session = Session.from_dict(data)
+        entries = _read_entries(entry_rows, damaged)
+        if damaged:
+            self._set_aside(chat_id, damaged)
+        diary = tuple(sorted(entries, key=lambda e: (e.at, e.id)))  # oldest first, as bot.diary keeps them
+        self._remember(chat_id, diary)
+        return session.with_(diary=diary, next_entry_id=max([session.next_entry_id, *(e.id + 1 for e in diary)]))
+
+    def damaged(self, chat_id: int) -> bool:
+        """True once after this chat's saved data was found damaged and set aside (the user should be told)."""
+        if chat_id not in self._damaged:
+            return False
+        self._damaged.discard(chat_id)
+        return True
+
+    def _set_aside(self, chat_id: int, damaged: list[tuple[str, int | None, bytes]]) -> None:
+        """Move unreadable rows, as they are, into damaged_rows (one transaction), flag the chat and log
+        each once (the chat id only, never the content)."""
+        now = self.clock()
+        with self._transaction():
+            for table, entry_id, raw in damaged:
+                self.db.execute("INSERT INTO damaged_rows (table_name, chat_id, entry_id, data, found) "
+                                "VALUES (?, ?, ?, ?, ?)", (table, chat_id, entry_id, raw, now))
+                if table == "sessions":
+                    self.db.execute("DELETE FROM sessions WHERE chat_id = ? AND CAST(data AS BLOB) = ?",
+                                    (chat_id, raw))
+                else:
+                    self.db.execute("DELETE FROM diary WHERE chat_id = ? AND entry_id = ?", (chat_id, entry_id))
+        self._damaged.add(chat_id)
+        for table, _, _ in damaged:
+            log.error("chat %s: its saved %s row could not be read; it was set aside in damaged_rows", chat_id, table)
+
+    def _remember(self, chat_id: int, diary: tuple[DiaryEntry, ...]) -> None:
+        """Keep the chat's diary as saved, for the next turn to compare with (the latest chats only)."""
+        self._diaries[chat_id] = diary
+        self._diaries.move_to_end(chat_id)
+        while len(self._diaries) > REMEMBERED_DIARIES:
+            self._diaries.popitem(last=False)
 
     def seen(self, update_id: int) -> bool:
-        """True when this update was already handled."""
+        """True when this update was already handled (an id SQLite cannot hold never was)."""
+        if update_id not in INTEGER_RANGE:
+            return False
         return bool(self._read("SELECT 1 FROM handled_updates WHERE update_id = ?", (update_id,)))
 
     def receive(self, updates: list[Received]) -> None:
@@ -185,31 +281,42 @@ class SQLiteStorage:
     def inbox(self) -> list[Received]:
         """Updates fetched but not handled yet, oldest first (an unreadable row is skipped)."""
         received = []
-        for update_id, chat_id, data in self._read("SELECT update_id, chat_id, data FROM inbox ORDER BY update_id", ()):
+        rows = self._read("SELECT update_id, chat_id, CAST(data AS BLOB) FROM inbox ORDER BY update_id", ())
+        for update_id, chat_id, data in rows:
             try:
-                received.append(Received(update_id, chat_id, json.loads(data)))
+                received.append(Received(update_id, chat_id, json.loads(data)))  # bytes: not UTF-8 is a ValueError
             except ValueError:
                 continue
         return received
 
     def done(self, update_id: int) -> None:
         """Take an update out of the inbox without a turn (it was ignored, or could not be saved)."""
-        try:
-            self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(_explain(exc, self.path)) from exc
+        if update_id in INTEGER_RANGE:  # an id SQLite cannot hold is not in the inbox
+            self._write("DELETE FROM inbox WHERE update_id = ?", (update_id,))
 
     def record_turn(self, chat_id: int, update_id: int | None, session: Session,
                     outgoing: list[dict[str, Any]]) -> list[int]:
         """Atomically save the session, mark the update handled (and out of the inbox) and queue
-        replies; return outbox ids."""
+        replies; return outbox ids. Only the diary entries that changed are written."""
         now = self.clock()
+        saved = self._diaries.get(chat_id)
+        if saved is None:
+            saved = self.load(chat_id).diary  # what the table holds (unreadable rows set aside first)
+        self._diaries.pop(chat_id, None)  # remembered again once this turn is saved
+        changed, gone = _diary_changes(saved, session.diary)
+        data = session.with_(diary=()).to_dict()
+        del data["diary"]
         ids: list[int] = []
         with self._transaction():
             self.db.execute(
                 "INSERT INTO sessions (chat_id, data, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(chat_id) DO UPDATE SET data = excluded.data, updated = excluded.updated",
-                (chat_id, json.dumps(session.to_dict()), now))
+                (chat_id, json.dumps(data), now))
+            self.db.executemany("INSERT INTO diary (chat_id, entry_id, data) VALUES (?, ?, ?) "
+                                "ON CONFLICT(chat_id, entry_id) DO UPDATE SET data = excluded.data",
+                                [(chat_id, entry.id, _entry_json(entry)) for entry in changed])
+            self.db.executemany("DELETE FROM diary WHERE chat_id = ? AND entry_id = ?",
+                                [(chat_id, entry_id) for entry_id in gone])
             self.db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
             self.db.executemany("INSERT INTO reminders (chat_id, kind, next_at) VALUES (?, ?, ?)",
                                 [(chat_id, kind, at) for kind, at in session.due_times()])
@@ -224,22 +331,27 @@ class SQLiteStorage:
                 cursor = self.db.execute("INSERT INTO outbox (chat_id, payload, created) VALUES (?, ?, ?)",
                                          (chat_id, json.dumps(payload), now))
                 ids.append(int(cursor.lastrowid))
+        self._remember(chat_id, session.diary)
         return ids
 
     def mark_sent(self, outbox_id: int) -> None:
         """Forget a reply once it was delivered (or could never be)."""
-        try:  # one statement is its own transaction
-            self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(_explain(exc, self.path)) from exc
+        self._write("DELETE FROM outbox WHERE id = ?", (outbox_id,))
 
     def unsent(self, chat_id: int | None = None) -> list[Outgoing]:
-        """Replies queued but not yet sent (for one chat, or all), oldest first."""
+        """Replies queued but not yet sent (for one chat, or all), oldest first (an unreadable row is skipped)."""
         if chat_id is None:
-            rows = self._read("SELECT id, chat_id, payload FROM outbox ORDER BY id", ())
+            rows = self._read("SELECT id, chat_id, CAST(payload AS BLOB) FROM outbox ORDER BY id", ())
         else:
-            rows = self._read("SELECT id, chat_id, payload FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,))
-        return [Outgoing(r[0], r[1], json.loads(r[2])) for r in rows]
+            rows = self._read("SELECT id, chat_id, CAST(payload AS BLOB) FROM outbox WHERE chat_id = ? ORDER BY id",
+                              (chat_id,))
+        unsent = []
+        for outbox_id, chat, payload in rows:
+            try:
+                unsent.append(Outgoing(outbox_id, chat, json.loads(payload)))
+            except ValueError:
+                continue
+        return unsent
 
     def set_countdown(self, countdown: Countdown) -> None:
         """Remember the countdown running for a chat (replacing any older one)."""
@@ -256,19 +368,35 @@ class SQLiteStorage:
             self.db.execute("DELETE FROM countdowns WHERE chat_id = ?", (chat_id,))
 
     def countdowns(self) -> list[Countdown]:
-        """Every countdown that was running."""
-        rows = self._read("SELECT chat_id, timer_id, message_id, ends_at, text, markup FROM countdowns", ())
-        return [Countdown(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None) for r in rows]
+        """Every countdown that was running (an unreadable row is skipped)."""
+        countdowns = []
+        for r in self._read("SELECT chat_id, timer_id, message_id, ends_at, text, markup FROM countdowns", ()):
+            try:
+                countdowns.append(Countdown(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None))
+            except ValueError:
+                continue
+        return countdowns
 
     def reminders(self) -> list[tuple[int, str, float]]:
         """Every (chat, kind, next due time) to schedule at start-up."""
         return [(r[0], r[1], r[2]) for r in self._read("SELECT chat_id, kind, next_at FROM reminders", ())]
 
     def forget(self, chat_id: int) -> None:
-        """Delete every row about this chat, in every table."""
+        """Delete every row about this chat, in every table, and empty the write-ahead log so no copy
+        of them is left in it (deleted rows are overwritten with zeros: secure_delete)."""
         with self._transaction():
             for table in TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))  # noqa: S608 - fixed names
+        self._diaries.pop(chat_id, None)
+        self._damaged.discard(chat_id)
+        try:
+            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error as exc:
+            log.warning("a chat was forgotten, but the write-ahead log could not be emptied: %s", exc)
+            return
+        if busy:
+            log.warning("a chat was forgotten, but other readers kept the write-ahead log from being emptied; "
+                        "its old copies are overwritten as the bot goes on")
 
     def rows_about(self, chat_id: int) -> int:
         """How many rows in any table concern this chat (0 after `forget`)."""
@@ -281,12 +409,18 @@ class SQLiteStorage:
     def _read(self, sql: str, args: tuple) -> list[tuple]:
         try:
             return self.db.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"cannot read {self.path}: {exc}") from exc
+        except _FAULTS as exc:
+            raise StorageError(_explain(exc, self.path, "read")) from exc
+
+    def _write(self, sql: str, args: tuple) -> None:
+        with self._transaction():
+            self.db.execute(sql, args)
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, with errors in plain words."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (unless SQLite already did, as it does when
+    the disk is full), with database errors raised as StorageError in plain words. Transactions do not
+    nest: one left open by a rollback that failed is rolled back before the next begins."""
 
     def __init__(self, db: sqlite3.Connection, path: Path):
         self.db = db
@@ -294,8 +428,10 @@ class _Transaction:
 
     def __enter__(self) -> None:
         try:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
+        except _FAULTS as exc:
             raise StorageError(_explain(exc, self.path)) from exc
 
     def __exit__(self, kind, exc, tb) -> bool:
@@ -303,21 +439,76 @@ class _Transaction:
             try:
                 self.db.execute("COMMIT")
                 return False
-            except sqlite3.DatabaseError as error:
+            except _FAULTS as error:
+                exc = error
+        fault = exc if isinstance(exc, _FAULTS) else None
+        try:
+            if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-                raise StorageError(_explain(error, self.path)) from error
-        self.db.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.DatabaseError):
-            raise StorageError(_explain(exc, self.path)) from exc
+        except _FAULTS as error:
+            fault = fault or error
+        if fault is not None:
+            raise StorageError(_explain(fault, self.path)) from fault
         return False
 
 
-def _explain(exc: sqlite3.DatabaseError, path: Path) -> str:
+def _explain(exc: BaseException, path: Path, doing: str = "write") -> str:
+    """A database error in one plain line (never the content of a row)."""
+    if isinstance(exc, OverflowError):
+        return f"cannot {doing} the database {path}: a number is too large for it ({exc})"
+    if isinstance(exc, UnicodeEncodeError):
+        return f"cannot {doing} the database {path}: the text holds a lone surrogate, which is not valid Unicode"
     text = str(exc)
+    if text.startswith("Could not decode to UTF-8"):
+        text = "a row holds text that is not UTF-8"
     if "locked" in text:
         return f"the database {path} is locked by another program ({text})"
     if "readonly" in text:
         return f"the database {path} is read-only ({text})"
     if "full" in text:
         return f"the disk holding {path} is full ({text})"
-    return f"cannot write the database {path}: {text}"
+    return f"cannot {doing} the database {path}: {text}"
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    """The JSON object a row holds, or None when its bytes are not UTF-8 JSON of an object."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _entry_json(entry: DiaryEntry) -> str:
+    return json.dumps(asdict(entry))
+
+
+def _read_entries(rows: list[tuple], damaged: list[tuple[str, int | None, bytes]]) -> list[DiaryEntry]:
+    """The diary entries of (entry_id, raw bytes) rows; each row that cannot be read, or holds another
+    entry's id, is added to `damaged`."""
+    readable = []
+    for entry_id, raw in rows:
+        data = _json_object(raw)
+        if data is None:
+            damaged.append(("diary", entry_id, raw))
+        else:
+            readable.append((entry_id, raw, data))
+    entries = Session.from_dict({"diary": [data for _, _, data in readable]}).diary  # drops what it cannot read
+    if [e.id for e in entries] == [entry_id for entry_id, _, _ in readable]:
+        return list(entries)
+    kept = []
+    for entry_id, raw, data in readable:  # some row is damaged: find which
+        entry = Session.from_dict({"diary": [data]}).diary
+        if entry and entry[0].id == entry_id:
+            kept.append(entry[0])
+        else:
+            damaged.append(("diary", entry_id, raw))
+    return kept
+
+
+def _diary_changes(saved: tuple[DiaryEntry, ...], diary: tuple[DiaryEntry, ...]) -> tuple[list[DiaryEntry], list[int]]:
+    """The entries of `diary` that are new or changed since `saved`, and the ids it no longer has."""
+    before = {entry.id: entry for entry in saved}
+    changed = [entry for entry in diary if before.get(entry.id) is not entry and before.get(entry.id) != entry]
+    kept = {entry.id for entry in diary}
+    return changed, [entry_id for entry_id in before if entry_id not in kept]
