@@ -93,6 +93,12 @@ class Brain:
         """Answer one message with a fresh session (stateless `ask`); returns the first reply."""
         return self.respond(Session(), Text(text), 0.0).replies[0]
 
+    def must_answer(self, text: str) -> bool:
+        """True when a message may never be skipped, however busy its chat: it carries a red flag, or
+        a cramp is happening now."""
+        found = self.content.triggers.assess(self.content.normaliser.normalise((text or "")[:MAX_SAFETY_SCAN]))
+        return found.red_flag is not None or found.active_cramp is not None
+
     def expects_amount(self, session: Session) -> bool:
         """True when the current question takes a number ("3 glasses"), so a typed digit is an answer."""
         active = session.active

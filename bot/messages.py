@@ -20,7 +20,7 @@ TEXT_KEYS = (
     "reminders_stopped_all", "reminders_snoozed", "reminders_console", "console_quit_words", "console_hint",
     "console_bye", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept", "reminder_bedtime",
     "reminder_hydration", "reminders_fluid_limit", "hydration_times", "storage_problem", "diary_long_cramp",
-    "diary_relief_running", "zone_saved", "history_quiet_month", "private_only",
+    "diary_relief_running", "zone_saved", "history_quiet_month", "private_only", "saved_data_damaged", "too_fast",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",

@@ -14,7 +14,6 @@ import re
 import signal
 import time
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
@@ -25,7 +24,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.charts import history_png
 from bot.chat_scope import public_commands
-from bot.conversation import Brain
+from bot.conversation import Brain, Outcome
 from bot.replies import HistoryChart
 from bot.reminders import KINDS as REMINDER_KINDS
 from bot.session import RELIEF_CHECK, Event, NonText, Press, ReminderDue, Session, Text, TimerDone
@@ -33,24 +32,29 @@ from bot.settings import Settings
 from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
 from bot.telegram_http import long_poll_request, sending_request
+from bot.telegram_queues import ChatLocks, ChatQueues
 from bot.telegram_render import payloads, without_countdown
 from bot.telegram_updates import TolerantBot, read_updates
+from bot.telegram_webhook import start_webhook
+from bot.throttled_log import Throttled
 from bot.turn_pacing import TurnPacer
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
 GROUP_TYPES = ("group", "supergroup")
+URGENT_KINDS = ("emergency", "urgent")  # replies sent even when the turn cannot be saved
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
 # Updates handled at once: many, because a chat whose replies keep failing holds its slot while
 # `_call` waits between retries (up to about a minute), and other chats, an emergency among them,
-# must never queue behind a few of those. HTTP connections to the Bot API (bot.telegram_http): 8
+# must never queue behind a few of those. A chat's updates wait for their turn before they take a
+# slot (bot.telegram_queues), so one chat holds at most one. HTTP connections to the Bot API (bot.telegram_http): 8
 # requests in flight at Telegram's ~100 ms round trip is well above its limit of 30 messages a second.
 CONCURRENT_UPDATES = 256
 CONNECTIONS = 8
 STARTUP_RETRIES = 5
-NOT_RECORDED = ("ignored", "double tap", "duplicate", "unsaved", "failed")  # outcomes that store no turn
+NOT_RECORDED = ("ignored", "double tap", "duplicate", "unsaved", "failed", "skipped")  # outcomes that store no turn
 
 
 @dataclass
@@ -74,7 +78,8 @@ class TelegramShell:
         self.clock = clock
         self.max_attempts = max_attempts
         self.read_timeout = read_timeout
-        self.locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.locks = ChatLocks()  # one turn at a time per chat: its updates, timers and reminders
+        self.trouble = Throttled(log)  # storage errors repeat on every update: logged once a minute
         self.pacer = TurnPacer()  # one turn's synchronous work per pass of the event loop
         self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done)
         self.answered: set[tuple[int, int]] = set()  # (chat, message) whose button was already taken
@@ -99,7 +104,8 @@ class TelegramShell:
             else None)
         if polling:
             bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
-        builder = ApplicationBuilder().bot(bot).concurrent_updates(CONCURRENT_UPDATES)
+        queues = ChatQueues(CONCURRENT_UPDATES, self._must_keep, self._skipped)
+        builder = ApplicationBuilder().bot(bot).concurrent_updates(queues)
         app = (builder if polling else builder.updater(None)).build()
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
@@ -146,7 +152,7 @@ class TelegramShell:
             if chat is None:
                 kind = "ignored"
             else:
-                async with self.locks[chat]:  # one chat's updates strictly in arrival order
+                async with self.locks.hold(chat):  # one chat's updates strictly in arrival order
                     kind = await self._dispatch(update, chat)
         finally:
             if kind in NOT_RECORDED:
@@ -158,7 +164,22 @@ class TelegramShell:
         try:
             self.storage.done(update_id)
         except StorageError as exc:
-            log.error("could not take update=%s out of the inbox: %s", update_id, exc)
+            self.trouble("could not take an update out of the inbox: %s", exc)
+
+    def _must_keep(self, update: Update) -> bool:
+        """True for a message that is never skipped, however fast its chat writes (bot.telegram_queues)."""
+        message = update.message
+        text = message.text or message.caption if message else None
+        return bool(text) and self.brain.must_answer(text)
+
+    async def _skipped(self, update: Update, first: bool) -> None:
+        """A flooding chat's update skipped: out of the inbox; the first time, ask the chat to slow down."""
+        chat = update.effective_chat.id if update.effective_chat else None
+        self._done(update.update_id)
+        log.log(logging.INFO if first else logging.DEBUG, "update=%s chat=%s kind=skipped (the chat sends faster "
+                "than it is answered; its updates are skipped until it catches up)", update.update_id, chat)
+        if first and chat is not None:
+            await self._call(lambda: self._bot.send_text(chat, self.brain.write.text("too_fast")), chat)
 
     async def _dispatch(self, update: Update, chat_id: int) -> str:
         """Route one update (the chat's lock is held): a button press, a message, or nothing."""
@@ -210,22 +231,26 @@ class TelegramShell:
 
     async def turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
         """Run one event for a chat (timers and reminders come in here), in order with its updates."""
-        async with self.locks[chat_id]:
+        async with self.locks.hold(chat_id):
             return await self._turn(chat_id, update_id, event)
 
     async def _turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
         """Core, then storage (one transaction), then delivery; the chat's lock is held."""
         await self.pacer.turn()  # replies already sent are read first (bot.turn_pacing)
+        outcome = None
         try:
             if update_id is not None and self.storage.seen(update_id):
                 return "duplicate"
             before = self.storage.load(chat_id)
+            damaged = self.storage.damaged(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
             items = [p for reply in outcome.replies for p in payloads(reply, self.username)]
+            if damaged:  # the chat's saved data could not be read and was set aside: say so first
+                items.insert(0, {"text": self.brain.write.text("saved_data_damaged")})
             ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
         except StorageError as exc:
-            log.error("storage failed for chat=%s: %s", chat_id, exc)
-            await self._call(lambda: self._bot.send_message(chat_id, self.brain.write.text("storage_problem")))
+            self.trouble("storage failed (chat=%s and maybe others): %s", chat_id, exc)
+            await self._unsaved(chat_id, event, outcome)
             return "unsaved"
         new_timer = outcome.session.timer.timer_id if outcome.session.timer else None
         if self.countdowns.timer_of(chat_id) not in (None, new_timer):
@@ -241,6 +266,17 @@ class TelegramShell:
         if outcome.stale_press:
             return "stale"
         return outcome.replies[0].kind if outcome.replies else "silent"
+
+    async def _unsaved(self, chat_id: int, event: Event, outcome: Outcome | None) -> None:
+        """A turn storage could not save: nothing changed, and the user is told so; but a red flag's
+        or an emergency's advice is still sent (worked out on a fresh session if the saved one could
+        not even be read)."""
+        if outcome is None:
+            outcome = self.brain.respond(Session(), event, self.clock())
+        urgent = [p for reply in outcome.replies if reply.kind in URGENT_KINDS
+                  for p in payloads(reply, self.username)]
+        for item in [*urgent, {"text": self.brain.write.text("storage_problem")}]:
+            await self._send_item(chat_id, item)
 
     async def _timer_done(self, chat_id: int, timer_id: str) -> None:
         await self.turn(chat_id, None, TimerDone(timer_id))
@@ -297,7 +333,7 @@ class TelegramShell:
                 self.storage.mark_sent(outgoing.id)  # at once: a crash later in the turn resends nothing
                 self.delivered.discard(outgoing.id)
             except StorageError as exc:
-                log.error("could not mark a reply as sent for chat=%s: %s", chat_id, exc)
+                self.trouble("could not mark a reply as sent (chat=%s): %s", chat_id, exc)
             timer = outgoing.payload.get("timer")
             if sent.ok and timer and timer["id"] == timer_id:
                 self.countdowns.start(Countdown(chat_id, timer["id"], sent.result["message_id"], timer["ends_at"],
@@ -331,7 +367,7 @@ class TelegramShell:
     async def flush_outbox(self) -> None:
         """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
         for chat_id in sorted(self._note_backlog()):
-            async with self.locks[chat_id]:
+            async with self.locks.hold(chat_id):
                 timer = self.storage.load(chat_id).timer
                 await self._deliver_pending(chat_id, timer.timer_id if timer else None)
 
@@ -340,7 +376,7 @@ class TelegramShell:
         try:
             await self.flush_outbox()
         except StorageError as exc:
-            log.error("outbox flush failed: %s", exc)
+            self.trouble("outbox flush failed: %s", exc)
 
     async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any,
                     still_wanted: Callable[[], bool]) -> None:
@@ -395,13 +431,20 @@ class TelegramShell:
         await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
 
 
-def keep_in_inbox(storage: Storage, received: list[Received]) -> None:
-    """Put a fetched getUpdates batch in the inbox before Telegram is told it arrived; if storage
-    fails, go on without it (each turn will then tell its user it could not save)."""
+_inbox_trouble = Throttled(log)
+
+
+def keep_in_inbox(storage: Storage, received: list[Received]) -> bool:
+    """Put a fetched getUpdates batch in the inbox before Telegram is told it arrived; False if
+    storage failed: the batch goes on without it (each turn then tells its user it could not save,
+    and the poller waits a little before fetching more; bot.telegram_updates)."""
     try:
         storage.receive(received)
-    except StorageError as exc:
-        log.error("could not keep fetched updates in the inbox: %s", exc)
+        return True
+    except Exception as exc:  # noqa: BLE001 - whatever it is, polling must go on (never re-fetch forever)
+        _inbox_trouble("could not keep fetched updates in the inbox: %s", exc if isinstance(exc, StorageError)
+                       else type(exc).__name__)
+        return False
 
 
 def _inline_keyboard(rows: list[list[list[Any]]] | None) -> dict[str, Any] | None:
@@ -441,10 +484,8 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
             if webhook is None:
                 await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES,
                                                 error_callback=_polling_error)
-            else:
-                await app.updater.start_webhook(listen=webhook.listen, port=webhook.port, url_path=webhook.path,
-                                                webhook_url=webhook.url, secret_token=webhook.secret,
-                                                allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES)
+            else:  # our own server: an update is in the inbox before Telegram gets its 200
+                await start_webhook(app, shell.storage, webhook, stop, STARTUP_RETRIES)
             ready()
             await stop.wait()
         finally:

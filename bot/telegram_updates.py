@@ -6,6 +6,7 @@ only its id, which the bot ignores, so polling moves on and nothing the user wro
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from typing import Any, Callable
@@ -24,11 +25,51 @@ log = logging.getLogger("crampbot.telegram")
 # arrive (measured over the last second or so); a bot answering people at a human pace never waits.
 BATCH_PAUSE = 0.02
 BUSY_RATE = 50.0
+# While fetched batches cannot be kept (a full disk, say), the poller waits before the next call:
+# half a second, doubling up to KEEP_FAILED_PAUSE. Updates not fetched yet wait safely at Telegram
+# for space to return; the cap keeps an emergency's answer (sent even unsaved) within seconds.
+KEEP_FAILED_PAUSE = 5.0
+INT64 = 1 << 63  # SQLite's integers (and the inbox) hold -2^63 .. 2^63-1
+
+
+def _fits(value: Any) -> bool:
+    """True when every integer in a decoded JSON value fits in 64 bits."""
+    if isinstance(value, int):
+        return -INT64 <= value < INT64
+    if isinstance(value, dict):
+        return all(_fits(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_fits(v) for v in value)
+    return True
+
+
+def without_poison(raw: list[Any]) -> list[Any]:
+    """The batch with every update that could never be stored or sent (text that is not valid
+    Unicode, such as a lone surrogate, or a number beyond 64 bits) replaced by a bare
+    {"update_id": id}, which is skipped like any other unreadable update, with one warning naming
+    only its id."""
+    clean = []
+    for item in raw:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if isinstance(update_id, int) and not isinstance(update_id, bool) and not _storable(item):
+            log.warning("skipping an update that cannot be stored (invalid text or a number out of range): "
+                        "update=%s", update_id)
+            item = {"update_id": update_id}
+        clean.append(item)
+    return clean
+
+
+def _storable(item: dict) -> bool:
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return False
+    return _fits(item)
 
 
 def received_from(raw: list[Any]) -> list[Received]:
-    """A fetched batch as inbox items, each with the chat it belongs to (one without an
-    update_id cannot be kept or confirmed: it is dropped)."""
+    """A fetched batch (without poison) as inbox items, each with the chat it belongs to (one
+    without an update_id cannot be kept or confirmed: it is dropped)."""
     received = []
     for item in raw:
         update_id = item.get("update_id") if isinstance(item, dict) else None
@@ -62,10 +103,12 @@ class TolerantBot(ExtBot):
     _pause = 0.0
     _clock = staticmethod(time.monotonic)
     _window: tuple[float, int] | None = None  # (since when, updates fetched since then)
-    _on_fetch: Callable[[list[Received]], None] | None = None
+    _on_fetch: Callable[[list[Received]], bool] | None = None
+    _keep_failed = 0.0  # seconds to wait before the next call while batches cannot be kept
 
-    def keep_fetched(self, callback: Callable[[list[Received]], None]) -> None:
-        """Have `callback` keep each fetched batch before the next call tells Telegram it came."""
+    def keep_fetched(self, callback: Callable[[list[Received]], bool]) -> None:
+        """Have `callback` keep each fetched batch before the next call tells Telegram it came
+        (it returns False when it could not)."""
         self._on_fetch = callback  # PTB's bot objects only take private attributes once built
 
     async def send_text(self, chat_id: int, text: str, keyboard: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -100,19 +143,21 @@ class TolerantBot(ExtBot):
         keep_fetched) before it is returned, parsed one by one. While more than BUSY_RATE updates a
         second come in, it first waits `batch_pause`, so updates come in fewer, larger batches; a
         bot that is not that busy never waits."""
-        if self._pause:
-            await asyncio.sleep(self._pause)
+        if self._pause or self._keep_failed:
+            await asyncio.sleep(max(self._pause, self._keep_failed))
         base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
         seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 0)
         raw = await self._post("getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
                                               "allowed_updates": allowed_updates},
                                read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
                                connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
-        raw = raw if isinstance(raw, list) else []
+        raw = without_poison(raw if isinstance(raw, list) else [])
         self._note_rate(len(raw))
         received = received_from(raw)
-        if received and self._on_fetch is not None:
-            self._on_fetch(received)
+        storable = [r for r in received if -INT64 <= r.update_id < INT64]
+        if storable and self._on_fetch is not None:
+            kept = self._on_fetch(storable)
+            self._keep_failed = 0.0 if kept else min(max(0.5, self._keep_failed * 2), KEEP_FAILED_PAUSE)
         return self._handed_on(raw, received)
 
     def _handed_on(self, raw: list[Any], received: list[Received]) -> tuple[Any, ...]:

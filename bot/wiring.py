@@ -11,6 +11,7 @@ from typing import Any, Callable, Coroutine
 from bot.content import Content, load_content
 from bot.content_paths import content_root
 from bot.conversation import Brain
+from bot.data_lock import AlreadyRunning, hold_data_folder
 from bot.settings import Settings, token_problem
 from bot.supervisor import EXIT_UNREACHABLE
 
@@ -47,14 +48,15 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(settings: Settings, stream=None) -> logging.Handler:
-    """Log to stderr at the configured level, token redacted; HTTP libraries (which log URLs) at WARNING."""
+    """Log to stderr at the configured level, token redacted; HTTP libraries (which log URLs, or a line
+    per refused request) at WARNING."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(settings.telegram_token, settings.webhook_secret))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
-    for noisy in ("aiohttp", "httpx", "httpcore", "apscheduler"):
+    for noisy in ("aiohttp", "httpx", "httpcore", "apscheduler", "tornado"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
 
@@ -89,6 +91,11 @@ def run_telegram(settings: Settings, webhook_url: str | None = None, one_process
         return 2
     configure_logging(settings)
     brain = build_brain(settings)  # broken content stops us here, before touching the network
+    try:
+        lock = hold_data_folder(settings.database.parent)  # and a second bot on the same data
+    except AlreadyRunning as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+        return EXIT_TELEGRAM
     storage = _open_storage(settings)  # and a corrupt or locked database
     if storage is None:
         return EXIT_TELEGRAM
@@ -109,6 +116,8 @@ def run_telegram(settings: Settings, webhook_url: str | None = None, one_process
                                   webhook is not None)
     finally:
         storage.close()
+        if lock is not None:
+            lock.close()
 
 
 def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int) -> int:
@@ -152,6 +161,7 @@ def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any
     from telegram.error import InvalidToken, NetworkError
 
     from bot.storage import StorageError
+    from bot.telegram_webhook import WebhookRefused
     from bot.telegram_workers import WorkerFailed
 
     try:
@@ -163,7 +173,7 @@ def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any
         print(f"crampbot: cannot reach the Bot API at the configured address ({type(exc).__name__}).",
               file=sys.stderr)
         return EXIT_UNREACHABLE
-    except (StorageError, WorkerFailed) as exc:
+    except (StorageError, WorkerFailed, WebhookRefused) as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
     except OSError as exc:

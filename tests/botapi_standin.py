@@ -790,7 +790,10 @@ def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
 
 
 def _write(handler: BaseHTTPRequestHandler, status: int, payload: dict) -> bool:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a poison update under test): escaped, as JSON allows
+        body = json.dumps(payload).encode("ascii")
     try:
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")

@@ -6,7 +6,7 @@ import pytest
 
 
 
-@pytest.mark.parametrize("how", ["my foot is cramping right now", "/cramp", "button"])
+@pytest.mark.parametrize("how", ["my foot is cramping right now", "/cramp", "button", "🆘", "SOS"])
 def test_relief_starts_from_a_phrase_a_command_or_one_tap(chat, how):
     if how == "button":
         chat.send("/start")
@@ -18,6 +18,11 @@ def test_relief_starts_from_a_phrase_a_command_or_one_tap(chat, how):
     assert "Step 1 of 5" in reply.text and "pull them gently towards you" in reply.text
     assert reply.timer is not None and reply.timer.seconds == 15
     assert chat.buttons[:3] == ["➡️ Next step", "✅ It's gone", "😣 Still hurts"]
+
+
+def test_an_sos_inside_a_question_is_not_a_cramp_now(chat):
+    chat.send("what does sos mean")
+    assert chat.last[0].intent != "cramp_now"
 
 
 def test_the_first_step_offers_the_simple_tricks_for_someone_who_cannot_reach_their_toes(chat):

@@ -13,7 +13,7 @@ import pytest
 
 from bot.session import Session
 from bot.storage import SQLiteStorage
-from tests.storage_faults import FailingWrites
+from tests.storage_faults import FailingWrites, fill_up, tiny_disk
 from tests.telegram_harness import RunningBot, kill, running_process, settings_for, start_process
 from tests.telegram_user import TelegramUser
 
@@ -161,6 +161,29 @@ def test_malformed_and_unknown_updates_do_not_stop_polling(standin, tmp_path):
         assert "CrampBot" in user.last_text
 
 
+def test_updates_that_cannot_be_stored_are_skipped_with_one_warning_each(standin, tmp_path, caplog):
+    """A lone surrogate in a name or text, or a chat id beyond 64 bits, could never go in the inbox:
+    polling skips each by its id with one warning and goes on, instead of fetching them again."""
+    chat = {"id": 7401, "type": "private"}
+    person = {"id": 7401, "is_bot": False, "first_name": "Zorbula\ud83d"}
+    with RunningBot(settings_for(standin, tmp_path / "data")):
+        wait_polling(standin)
+        standin.raw_update({"message": {"message_id": 1, "date": 1, "chat": chat, "from": person, "text": "hi"}})
+        standin.raw_update({"message": {"message_id": 2, "date": 1, "chat": {"id": 7402, "type": "private"},
+                                        "text": "hello \ud83d quokka"}})
+        standin.raw_update({"message": {"message_id": 3, "date": 1, "chat": {"id": 2 ** 64, "type": "private"},
+                                        "text": "hi"}})
+        user = TelegramUser(standin, 7403)
+        user.send("/start")
+        assert "CrampBot" in user.last_text
+        standin.wait_for(lambda: not standin.pending_updates(), timeout=10)
+    warnings = [r for r in caplog.records if "cannot be stored" in r.getMessage()]
+    assert len(warnings) == 3 and all(r.levelname == "WARNING" for r in warnings)
+    assert not [r for r in caplog.records if r.levelno >= 40], "no error, no traceback"
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= 20]
+    assert not any("quokka" in line or "Zorbula" in line for line in shown), "nothing they wrote is logged"
+
+
 # -- storage trouble ---------------------------------------------------------------------------
 
 def test_a_full_disk_mid_conversation_apologises_and_loses_nothing(standin, tmp_path):
@@ -178,6 +201,39 @@ def test_a_full_disk_mid_conversation_apologises_and_loses_nothing(standin, tmp_
         bot.storage.db = real  # space again
         user.send("most nights")
         assert "Question 3 of 8" in user.last_text
+
+
+def test_a_really_full_disk_apologises_to_everyone_and_recovers_by_itself(standin, tmp_path):
+    """The data folder on a small real file system, filled while people are mid-conversation."""
+    with tiny_disk(tmp_path / "disk") as disk:
+        process = running_process(standin, disk / "data", workers=1)
+        try:
+            users = [TelegramUser(standin, 7500 + i) for i in range(4)]
+            for user in users:
+                user.send("/checkup")
+                user.press("At night")
+            filler = fill_up(disk)
+            polls = len(standin.calls("getUpdates"))
+            for user in users:
+                user.send("most nights")
+                assert "couldn't save that" in user.last_text
+            worried = TelegramUser(standin, 7599)
+            worried.send("my calf is swollen, red and hot since my flight yesterday")
+            texts = [m.text or "" for m in worried.last_reply]
+            assert any("get medical help today" in text for text in texts), "urgent advice goes out unsaved"
+            assert "couldn't save that" in texts[-1]
+            assert len(standin.calls("getUpdates")) - polls < 30, "no polling storm"
+            filler.unlink()  # space again: the same process goes on where each person was
+            for user in users:
+                user.send("most nights")
+                assert "Question 3 of 8" in user.last_text
+        finally:
+            process.terminate()
+            process.wait(20)
+    err = process.stderr.read()
+    errors = [line for line in err.splitlines() if " ERROR " in line]
+    assert "CRITICAL" not in err and "Traceback" not in err
+    assert 1 <= len(errors) <= 5, "each kind of storage trouble is logged once a minute, not once per update"
 
 
 def test_a_corrupt_database_is_refused_at_start_and_kept_for_inspection(standin, tmp_path):

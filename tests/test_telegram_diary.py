@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from contextlib import contextmanager
 
 import pytest
@@ -165,3 +166,27 @@ def test_a_restart_never_loses_or_doubles_a_reminder(standin, tmp_path):
     with polling_bot(standin, tmp_path, clock):  # another restart right away
         user.expect_silence(2.0)
         assert reminders_sent(user) == 1, "never doubled"
+
+
+def test_saved_data_that_cannot_be_read_is_set_aside_the_user_told_and_the_diary_kept(standin, tmp_path):
+    settings = settings_for(standin, tmp_path / "data")
+    with RunningBot(settings):
+        standin.wait_for(lambda: standin.polling, timeout=15)
+        user = zoned(TelegramUser(standin, 720))
+        user.send("had a cramp last night in my left foot")
+        for answer in ("4", "a couple of minutes", "rubbing it"):
+            user.send(answer)
+        user.send("/checkup")
+        user.press("At night")
+    with sqlite3.connect(settings.database) as db:  # the saved session cut short
+        db.execute("UPDATE sessions SET data = substr(data, 1, length(data) - 5) WHERE chat_id = 720")
+    with RunningBot(settings):
+        standin.wait_for(lambda: standin.polling, timeout=15)
+        user.send("/diary")
+        texts = [m.text or "" for m in user.last_reply]
+        assert "could not be read" in texts[0], "told first, once"
+        assert any("#1" in text and "foot" in text for text in texts), "the diary survived"
+        user.send("/diary")
+        assert not any("could not be read" in (m.text or "") for m in user.last_reply)
+    with sqlite3.connect(settings.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM damaged_rows WHERE chat_id = 720").fetchone()[0] == 1

@@ -10,7 +10,6 @@ import threading
 import pytest
 
 from bot.settings import Settings
-from bot.telegram_adapter import Webhook
 from bot.wiring import configure_logging
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import TOKEN, RunningBot, content_with_short_timers, settings_for
@@ -342,50 +341,6 @@ def test_many_users_at_once_without_cross_talk(standin, bot):
         texts = [m.text for m in person.messages]
         assert any(f"→ {answers[i % 4]}" in (t or "") for t in texts)
         assert not any(f"→ {answers[(i + 1) % 4]}" in (t or "") for t in texts)
-
-
-# -- webhook -----------------------------------------------------------------------------------
-
-def test_webhook_accepts_the_right_secret_and_refuses_a_wrong_one(standin, tmp_path):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/bots/crampbot/hook/"
-    settings = settings_for(standin, tmp_path / "data")
-    with RunningBot(settings, Webhook(url, "s3cret-token", "127.0.0.1", port)):
-        standin.wait_calls("setWebhook")
-        assert standin.calls("setWebhook")[-1].params["secret_token"] == "s3cret-token"
-        _wait_listening(port)
-        wrong = standin.post_update_to(url, _text_update(9001, 77, "/start"), secret="wrong")
-        missing = standin.post_update_to(url, _text_update(9002, 77, "/start"))
-        assert wrong == 403 and missing == 403
-        ok = standin.post_update_to(url, _text_update(9003, 78, "/start"), secret="s3cret-token")
-        assert ok == 200
-        standin.wait_calls("sendMessage", chat_id=78)
-        assert not standin.calls("sendMessage", chat_id=77)
-
-
-def _wait_listening(port: int, timeout: float = 10.0) -> None:
-    import socket
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"webhook server never listened on {port}")
-
-
-def _text_update(update_id: int, chat_id: int, text: str) -> dict:
-    return {"update_id": update_id,
-            "message": {"message_id": update_id, "date": 1_800_000_000, "text": text,
-                        "chat": {"id": chat_id, "type": "private"},
-                        "from": {"id": chat_id, "is_bot": False, "first_name": "Web"},
-                        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}}
 
 
 # -- logs --------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def scripted(bot_class, batches):
         return next(answers)
 
     bot._post = post  # noqa: SLF001 - the one call under test; nothing reaches the network
-    bot.keep_fetched(kept.append)
+    bot.keep_fetched(lambda batch: kept.append(batch) or True)
     return bot, pauses, kept
 
 
@@ -66,3 +66,41 @@ def test_unreadable_updates_become_bare_ids_and_the_relay_keeps_them_raw(monkeyp
     relay, _, kept = scripted(RelayBot, [[bad, {"no": "id"}]])
     (raw,) = asyncio.run(relay.get_updates(timeout=0))
     assert raw.update_id == 7 and raw.data == bad and raw.chat_id is None and kept == [[raw]]
+
+
+def test_updates_that_cannot_be_stored_are_skipped_by_id_and_never_kept():
+    text = {"update_id": 8, "message": {"message_id": 1, "date": 1, "text": "hello \ud83d there",
+                                        "chat": {"id": 5, "type": "private"}}}
+    big_chat = {"update_id": 9, "message": {"message_id": 2, "date": 1, "text": "hi",
+                                            "chat": {"id": 2 ** 64, "type": "private"}}}
+    big_id = {"update_id": 2 ** 63 + 1, "message": {"message_id": 3, "date": 1, "text": "hi",
+                                                    "chat": {"id": 6, "type": "private"}}}
+    bot, _, kept = scripted(TolerantBot, [[text, big_chat, big_id]])
+    updates = asyncio.run(bot.get_updates(timeout=0))
+    assert [u.update_id for u in updates] == [8, 9, 2 ** 63 + 1], "the offset moves past every one of them"
+    assert all(u.message is None for u in updates), "each is a bare id, which the bot ignores"
+    assert [[r.data for r in batch] for batch in kept] == [[{"update_id": 8}, {"update_id": 9}]]
+    relay, _, kept = scripted(RelayBot, [[text, big_id]])
+    handed = asyncio.run(relay.get_updates(timeout=0))
+    assert [r.update_id for r in handed] == [8, 2 ** 63 + 1] and [r.data for r in handed][0] == {"update_id": 8}
+
+
+def test_a_batch_that_cannot_be_kept_is_handed_on_and_the_next_poll_waits(monkeypatch):
+    from bot import telegram_updates
+
+    bot, _, _ = scripted(TolerantBot, [[{"update_id": n}] for n in range(1, 7)])
+    results = iter([False, False, False, False, True, True])
+    bot.keep_fetched(lambda batch: next(results))
+    slept = []
+
+    async def sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr(telegram_updates.asyncio, "sleep", sleep)
+
+    async def poll():
+        return [await bot.get_updates(timeout=0) for _ in range(6)]
+
+    batches = asyncio.run(poll())
+    assert [b[0].update_id for b in batches] == [1, 2, 3, 4, 5, 6], "every batch handed on all the same"
+    assert slept == [0.5, 1.0, 2.0, 4.0], "waits double while keeping fails and stop once it works again"

@@ -110,3 +110,21 @@ def test_broken_content_fails_fast_before_any_network_call(standin, tmp_path):
     process.wait(30)
     assert process.returncode == 3 and "knowledge/causes.yaml" in process.stderr.read()
     assert not standin.calls()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_second_bot_on_the_same_data_folder_refuses_to_start(standin, tmp_path, workers):
+    first = running_process(standin, tmp_path / "data", workers=workers)
+    try:
+        second = start_process(standin, tmp_path / "data", workers=workers)
+        second.wait(30)
+        err = second.stderr.read()
+        assert second.returncode == 4
+        assert "already running on the data folder" in err and "Traceback" not in err
+        user = TelegramUser(standin, 506)
+        user.send("/start")
+        assert sum("not a doctor" in (m.text or "") for m in user.messages) == 1, "answered once, by the first"
+    finally:
+        kill(first)
+    again = running_process(standin, tmp_path / "data", workers=workers)  # a killed bot leaves no stale lock
+    kill(again)
