@@ -27,6 +27,7 @@ PARSERS = {
 }
 MORE_KEYS = frozenset({"more", "tell more", "more please", "more info", "more information", "more detail",
                        "more details", "go on", "continue", "keep going", "and"})
+RELIEF_ACTIONS = ("menu:cramp",)  # what starts the relief steps: never skipped (Brain.must_answer)
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
 
@@ -93,11 +94,23 @@ class Brain:
         """Answer one message with a fresh session (stateless `ask`); returns the first reply."""
         return self.respond(Session(), Text(text), 0.0).replies[0]
 
-    def must_answer(self, text: str) -> bool:
-        """True when a message may never be skipped, however busy its chat: it carries a red flag, or
-        a cramp is happening now."""
-        found = self.content.triggers.assess(self.content.normaliser.normalise((text or "")[:MAX_SAFETY_SCAN]))
-        return found.red_flag is not None or found.active_cramp is not None
+    def must_answer(self, event: Event) -> bool:
+        """True when an event may never be skipped, however busy its chat: a message with a red flag
+        or about a cramp happening now, or asking for the relief steps (command, button or deep link)."""
+        if isinstance(event, Press):
+            return event.action in RELIEF_ACTIONS
+        if not isinstance(event, Text):
+            return False
+        text = (event.text or "")[:MAX_SAFETY_SCAN]
+        found = self.content.triggers.assess(self.content.normaliser.normalise(text))
+        if found.red_flag is not None or found.active_cramp is not None:
+            return True
+        text = text.strip()
+        if not text.startswith("/") or len(text) < 2:
+            return False
+        name = text[1:].split()[0].split("@")[0].lower()
+        action = deep_link_action(text) if name == "start" else self.content.messages.command_action(name)
+        return action in RELIEF_ACTIONS
 
     def expects_amount(self, session: Session) -> bool:
         """True when the current question takes a number ("3 glasses"), so a typed digit is an answer."""

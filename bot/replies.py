@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("emergency", "urgent", "answer", "smalltalk", "fallback")
+URGENT_KINDS = ("emergency", "urgent")  # sent first and even when the turn cannot be saved
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.charts import history_png
 from bot.chat_scope import public_commands
 from bot.conversation import Brain, Outcome
-from bot.replies import HistoryChart
+from bot.replies import URGENT_KINDS, HistoryChart
 from bot.reminders import KINDS as REMINDER_KINDS
 from bot.session import RELIEF_CHECK, Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
@@ -42,7 +42,6 @@ from bot.turn_pacing import TurnPacer
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
 GROUP_TYPES = ("group", "supergroup")
-URGENT_KINDS = ("emergency", "urgent")  # replies sent even when the turn cannot be saved
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
 OUTBOX_RETRY_SECONDS = 15.0
@@ -104,7 +103,7 @@ class TelegramShell:
             else None)
         if polling:
             bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
-        queues = ChatQueues(CONCURRENT_UPDATES, self._must_keep, self._skipped)
+        queues = ChatQueues(CONCURRENT_UPDATES, self._must_keep, self._skipped, self._relevant)
         builder = ApplicationBuilder().bot(bot).concurrent_updates(queues)
         app = (builder if polling else builder.updater(None)).build()
         app.add_handler(TypeHandler(Update, self.on_update))
@@ -149,10 +148,10 @@ class TelegramShell:
         chat = update.effective_chat.id if update.effective_chat else None
         kind = "failed"  # until handled
         try:
-            if chat is None:
+            if chat is None or not self._relevant(update):
                 kind = "ignored"
             else:
-                async with self.locks.hold(chat):  # one chat's updates strictly in arrival order
+                async with self.locks.hold(chat):  # one turn at a time per chat
                     kind = await self._dispatch(update, chat)
         finally:
             if kind in NOT_RECORDED:
@@ -166,16 +165,30 @@ class TelegramShell:
         except StorageError as exc:
             self.trouble("could not take an update out of the inbox: %s", exc)
 
-    def _must_keep(self, update: Update) -> bool:
-        """True for a message that is never skipped, however fast its chat writes (bot.telegram_queues)."""
+    def _relevant(self, update: Update) -> bool:
+        """False for a message the bot ignores whatever its chat's state: from a bot, not a new
+        message (an edit, a channel post...), or group chatter not meant for us."""
+        if update.callback_query is not None:
+            return True
         message = update.message
-        text = message.text or message.caption if message else None
-        return bool(text) and self.brain.must_answer(text)
+        return (message is not None and message.from_user is not None and not message.from_user.is_bot
+                and self._event_for(message) is not None)
+
+    def _must_keep(self, update: Update) -> bool:
+        """True for an update that is never skipped, however fast its chat writes (bot.telegram_queues)."""
+        query, message = update.callback_query, update.message
+        if query is not None:
+            return bool(query.data) and self.brain.must_answer(Press(query.data))
+        event = self._event_for(message) if message is not None else None
+        return event is not None and self.brain.must_answer(event)
 
     async def _skipped(self, update: Update, first: bool) -> None:
-        """A flooding chat's update skipped: out of the inbox; the first time, ask the chat to slow down."""
+        """A flooding chat's update skipped: out of the inbox (a button's spinner stopped); the first
+        time, ask the chat to slow down."""
         chat = update.effective_chat.id if update.effective_chat else None
         self._done(update.update_id)
+        if update.callback_query is not None:
+            await self._call(lambda: update.callback_query.answer())
         log.log(logging.INFO if first else logging.DEBUG, "update=%s chat=%s kind=skipped (the chat sends faster "
                 "than it is answered; its updates are skipped until it catches up)", update.update_id, chat)
         if first and chat is not None:
@@ -198,11 +211,9 @@ class TelegramShell:
             elif message is not None and kind not in ("duplicate", "unsaved"):
                 await self._show_choice(chat_id, message, query.data)
             return kind
-        message = update.message
-        if message is None or message.from_user is None or message.from_user.is_bot:
-            return "ignored"
-        event = self._event_for(message)
-        return "ignored" if event is None else await self._turn(chat_id, update.update_id, event)
+        event = self._event_for(update.message)  # a message that is not ignored (see _relevant)
+        assert event is not None
+        return await self._turn(chat_id, update.update_id, event)
 
     def _event_for(self, message: Message) -> Event | None:
         """Text (a photo's caption counts as text; our @mention removed), a non-text notice, or None
@@ -244,9 +255,9 @@ class TelegramShell:
             before = self.storage.load(chat_id)
             damaged = self.storage.damaged(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
-            items = [p for reply in outcome.replies for p in payloads(reply, self.username)]
-            if damaged:  # the chat's saved data could not be read and was set aside: say so first
-                items.insert(0, {"text": self.brain.write.text("saved_data_damaged")})
+            items, urgent = self._payloads(outcome)
+            if damaged:  # saved data that could not be read was set aside: say so, after any urgent advice
+                items.insert(urgent, {"text": self.brain.write.text("saved_data_damaged")})
             ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
         except StorageError as exc:
             self.trouble("storage failed (chat=%s and maybe others): %s", chat_id, exc)
@@ -273,10 +284,20 @@ class TelegramShell:
         not even be read)."""
         if outcome is None:
             outcome = self.brain.respond(Session(), event, self.clock())
-        urgent = [p for reply in outcome.replies if reply.kind in URGENT_KINDS
-                  for p in payloads(reply, self.username)]
-        for item in [*urgent, {"text": self.brain.write.text("storage_problem")}]:
+        items, urgent = self._payloads(outcome)
+        for item in [*items[:urgent], {"text": self.brain.write.text("storage_problem")}]:
             await self._send_item(chat_id, item)
+
+    def _payloads(self, outcome: Outcome) -> tuple[list[dict[str, Any]], int]:
+        """The outcome's replies as messages to send, in order, and how many of them, from the
+        first, are urgent advice (an emergency's or a red flag's)."""
+        items: list[dict[str, Any]] = []
+        urgent = None
+        for reply in outcome.replies:
+            if urgent is None and reply.kind not in URGENT_KINDS:
+                urgent = len(items)
+            items.extend(payloads(reply, self.username))
+        return items, len(items) if urgent is None else urgent
 
     async def _timer_done(self, chat_id: int, timer_id: str) -> None:
         await self.turn(chat_id, None, TimerDone(timer_id))
@@ -480,15 +501,18 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
         await shell.started(app)
         await app.start()
         assert app.updater is not None
+        server = None
         try:
             if webhook is None:
                 await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES,
                                                 error_callback=_polling_error)
             else:  # our own server: an update is in the inbox before Telegram gets its 200
-                await start_webhook(app, shell.storage, webhook, stop, STARTUP_RETRIES)
+                server = await start_webhook(app, shell.storage, webhook, STARTUP_RETRIES)
             ready()
             await stop.wait()
         finally:
+            if server is not None:  # no update comes in once the application stops taking them
+                await server.close()
             if app.updater.running:
                 await app.updater.stop()
             await app.stop()

@@ -3,17 +3,19 @@
 PTB runs up to `slots` updates at once, but it takes the slot first: a chat that sends hundreds of
 messages would fill every slot with updates that only wait for that chat's earlier ones, and every
 other chat would queue behind them. Here an update first waits for its chat's turn (one update
-per chat at a time, in arrival order) and only then takes a slot. A chat with more than
-`MAX_WAITING` updates waiting (`MAX_WAITING_GROUP` in a group, whose replies Telegram lets out at
-20 a minute) is flooding: its further updates are skipped (`skipped` is told, so the shell can
-take them out of the inbox and say "slow down" once). A message `must_keep` says may never be
-skipped (a red flag, a cramp happening now) is not: when its chat has a backlog it goes ahead of
-it, next after the update being handled."""
+per chat at a time, in arrival order) and only then takes a slot, so one chat holds at most one.
+
+A chat with `MAX_WAITING` updates waiting (`MAX_WAITING_GROUP` in a group, whose replies Telegram
+lets out at 20 a minute) is flooding: its further updates are skipped (`skipped` is told, so the
+shell can take them out of the inbox and say "slow down" once). An update `must_keep` accepts (a
+red flag, a cramp happening now) waits at the head of its chat's queue instead, next after the one
+being handled, and is skipped only past URGENT_ROOM times the limit. Updates the bot ignores
+whatever its chat's state (`relevant` says no: group chatter not meant for it) are not queued."""
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import deque
 from typing import Any, Awaitable, Callable
 
 from telegram import Update
@@ -21,18 +23,21 @@ from telegram.ext import BaseUpdateProcessor
 
 MAX_WAITING = 50  # one chat's updates waiting for their turn before more are skipped
 MAX_WAITING_GROUP = 10  # in a group: half a minute of replies at Telegram's 20 a minute
+URGENT_ROOM = 4  # urgent updates are skipped only past this many times the limit (a flood of them)
 
 
 class ChatQueues(BaseUpdateProcessor):
-    """Up to `slots` updates at once, one per chat, each chat's in order; a flooding chat's excess
-    is skipped (see the module docstring)."""
+    """Up to `slots` updates at once, one per chat, each chat's in order (urgent ones first); a
+    flooding chat's excess is skipped (see the module docstring)."""
 
-    def __init__(self, slots: int, must_keep: Callable[[Update], bool] = lambda update: True,
+    def __init__(self, slots: int, must_keep: Callable[[Update], bool] = lambda update: False,
                  skipped: Callable[[Update, bool], Awaitable[None]] | None = None,
+                 relevant: Callable[[Update], bool] = lambda update: True,
                  max_waiting: int = MAX_WAITING, max_waiting_group: int = MAX_WAITING_GROUP):
         super().__init__(slots)
         self.must_keep = must_keep
         self.skipped = skipped
+        self.relevant = relevant
         self.max_waiting = max_waiting
         self.max_waiting_group = max_waiting_group
         self._turns = ChatLocks()
@@ -45,12 +50,13 @@ class ChatQueues(BaseUpdateProcessor):
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's turn, then for a free slot, then run; or skip a flooding chat's update."""
         where = update.effective_chat if isinstance(update, Update) else None
-        chat = where.id if where else None
-        if chat is None or (self.waiting(chat) and self.must_keep(update)):
-            await super().process_update(update, coroutine)  # no chat, or urgent: ahead of the backlog
+        if where is None or not self.relevant(update):
+            await super().process_update(update, coroutine)  # nothing to keep in order
             return
+        chat, waiting = where.id, self.waiting(where.id)
+        urgent = bool(waiting) and self.must_keep(update)  # only asked when there is a queue to jump
         limit = self.max_waiting_group if where.type in ("group", "supergroup") else self.max_waiting
-        if self.waiting(chat) >= limit:
+        if waiting >= limit * (URGENT_ROOM if urgent else 1):
             _close(coroutine)
             first = chat not in self._warned
             self._warned.add(chat)
@@ -58,7 +64,7 @@ class ChatQueues(BaseUpdateProcessor):
                 await self.skipped(update, first)
             return
         try:
-            async with self._turns.hold(chat):
+            async with self._turns.hold(chat, urgent):
                 await super().process_update(update, coroutine)
         finally:
             if not self.waiting(chat):
@@ -82,46 +88,77 @@ def _close(coroutine: Awaitable[Any]) -> None:
         close()
 
 
-class ChatLocks:
-    """One asyncio lock per chat, kept only while someone holds or waits for it."""
+class _Turn:
+    """One chat's lock: held by one at a time; waiters in arrival order, urgent ones first."""
+
+    __slots__ = ("held", "users", "urgent", "waiting")
 
     def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: Counter[int] = Counter()
+        self.held = False
+        self.users = 0  # holding or waiting
+        self.urgent: deque[asyncio.Future[None]] = deque()
+        self.waiting: deque[asyncio.Future[None]] = deque()
+
+    def pass_on(self) -> None:
+        """Release: the next live waiter (urgent first) holds it now, or nobody does."""
+        for queue in (self.urgent, self.waiting):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return
+        self.held = False
+
+
+class ChatLocks:
+    """One lock per chat, kept only while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._turns: dict[int, _Turn] = {}
 
     def __len__(self) -> int:
-        return len(self._locks)
+        return len(self._turns)
 
     def users(self, chat_id: int) -> int:
         """How many hold or wait for this chat's lock."""
-        return self._users.get(chat_id, 0)
+        turn = self._turns.get(chat_id)
+        return turn.users if turn else 0
 
-    def hold(self, chat_id: int) -> "_Held":
-        """`async with locks.hold(chat):` runs the block while no other holds this chat's lock."""
-        return _Held(self, chat_id)
+    def hold(self, chat_id: int, urgent: bool = False) -> "_Held":
+        """`async with locks.hold(chat):` runs the block while nobody else holds this chat's lock;
+        `urgent` waits ahead of the others."""
+        return _Held(self, chat_id, urgent)
+
+    def _leave(self, chat_id: int, turn: _Turn) -> None:
+        turn.users -= 1
+        if not turn.users:
+            del self._turns[chat_id]
 
 
 class _Held:
-    def __init__(self, locks: ChatLocks, chat_id: int):
-        self.locks, self.chat_id = locks, chat_id
+    def __init__(self, locks: ChatLocks, chat_id: int, urgent: bool):
+        self.locks, self.chat_id, self.urgent = locks, chat_id, urgent
+        self.turn: _Turn | None = None
 
     async def __aenter__(self) -> None:
-        locks, chat = self.locks, self.chat_id
-        lock = locks._locks.setdefault(chat, asyncio.Lock())
-        locks._users[chat] += 1
+        turn = self.turn = self.locks._turns.setdefault(self.chat_id, _Turn())
+        turn.users += 1
+        if not turn.held:
+            turn.held = True
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        (turn.urgent if self.urgent else turn.waiting).append(waiter)
         try:
-            await lock.acquire()
+            await waiter
         except BaseException:
-            self._leave()
+            if waiter.done() and not waiter.cancelled():
+                turn.pass_on()  # it was handed to us as we were cancelled: hand it on
+            else:
+                waiter.cancel()  # pass_on skips it
+            self.locks._leave(self.chat_id, turn)
             raise
 
     async def __aexit__(self, *exc: object) -> None:
-        self.locks._locks[self.chat_id].release()
-        self._leave()
-
-    def _leave(self) -> None:
-        locks, chat = self.locks, self.chat_id
-        locks._users[chat] -= 1
-        if not locks._users[chat]:
-            del locks._users[chat]
-            locks._locks.pop(chat, None)
+        assert self.turn is not None
+        self.turn.pass_on()
+        self.locks._leave(self.chat_id, self.turn)

@@ -16,7 +16,7 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import ExtBot
 
 from bot.sharding import chat_of
-from bot.storage import Received
+from bot.storage import INTEGER_RANGE, Received
 
 log = logging.getLogger("crampbot.telegram")
 # Seconds a busy bot waits between two getUpdates calls: each call costs about as much CPU as
@@ -29,13 +29,12 @@ BUSY_RATE = 50.0
 # half a second, doubling up to KEEP_FAILED_PAUSE. Updates not fetched yet wait safely at Telegram
 # for space to return; the cap keeps an emergency's answer (sent even unsaved) within seconds.
 KEEP_FAILED_PAUSE = 5.0
-INT64 = 1 << 63  # SQLite's integers (and the inbox) hold -2^63 .. 2^63-1
 
 
 def _fits(value: Any) -> bool:
-    """True when every integer in a decoded JSON value fits in 64 bits."""
+    """True when every integer in a decoded JSON value fits in 64 bits (as SQLite's do)."""
     if isinstance(value, int):
-        return -INT64 <= value < INT64
+        return value in INTEGER_RANGE
     if isinstance(value, dict):
         return all(_fits(v) for v in value.values())
     if isinstance(value, list):
@@ -154,7 +153,7 @@ class TolerantBot(ExtBot):
         raw = without_poison(raw if isinstance(raw, list) else [])
         self._note_rate(len(raw))
         received = received_from(raw)
-        storable = [r for r in received if -INT64 <= r.update_id < INT64]
+        storable = [r for r in received if r.update_id in INTEGER_RANGE]
         if storable and self._on_fetch is not None:
             kept = self._on_fetch(storable)
             self._keep_failed = 0.0 if kept else min(max(0.5, self._keep_failed * 2), KEEP_FAILED_PAUSE)

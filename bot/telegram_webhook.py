@@ -23,8 +23,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
-from bot.storage import Storage, StorageError
-from bot.telegram_updates import INT64, read_updates, received_from, without_poison
+from bot.storage import INTEGER_RANGE, Storage, StorageError
+from bot.telegram_updates import read_updates, received_from, without_poison
 from bot.throttled_log import Throttled
 
 try:
@@ -41,7 +41,6 @@ MAX_BODY = 1024 * 1024  # bytes: an update is a few KB (a message's text is at m
 MAX_HEADERS = 16 * 1024  # bytes for the request line and headers together
 HEADER_TIMEOUT = 10.0  # seconds to send all headers; also the longest a connection may sit idle
 BODY_TIMEOUT = 10.0  # seconds to send the whole body
-_serving: set[asyncio.Task] = set()  # each server's "close when stopped" task, kept referenced
 
 
 class WebhookRefused(Exception):
@@ -78,15 +77,18 @@ class WebhookServer:
         """Handle one authenticated body (parsed JSON): the HTTP status to answer. 200 once the
         update is in the inbox (or storage failed: then, as in polling, it is handled all the same
         and its turn tells the user it could not be saved) and queued for handling."""
-        data = without_poison([data])[0] if isinstance(data, dict) else None  # unstorable text: kept bare
+        if not self.app.running:
+            return 503  # shutting down: Telegram sends it again, to the next bot
+        data = without_poison([data])[0] if isinstance(data, dict) else None  # unstorable: kept bare
         received = received_from([data]) if data is not None else []
-        if not received or not -INT64 <= received[0].update_id < INT64:
+        if not received:
             log.warning("webhook: refused a request body that is not a Telegram update")
             return 400
-        try:
-            self.storage.receive(received)
-        except StorageError as exc:  # as in polling: handled all the same, its user told if it cannot be saved
-            self.trouble("webhook: could not keep an update in the inbox: %s", exc)
+        if received[0].update_id in INTEGER_RANGE:  # beyond it: skipped like any unstorable update
+            try:
+                self.storage.receive(received)
+            except StorageError as exc:  # as in polling: handled all the same, its user told if it cannot be saved
+                self.trouble("webhook: could not keep an update in the inbox: %s", exc)
         for update in read_updates([data], self.app.bot):
             self.app.update_queue.put_nowait(update)
         return 200
@@ -149,11 +151,11 @@ class _UpdateHandler(tornado.web.RequestHandler):
             log.error("webhook: error handling a request: %s", typ.__name__ if typ else "unknown")
 
 
-async def start_webhook(app: Application, storage: Storage, webhook: Webhook, stop: asyncio.Event,
-                        retries: int) -> WebhookServer:
+async def start_webhook(app: Application, storage: Storage, webhook: Webhook, retries: int) -> WebhookServer:
     """Listen on the webhook's address, then tell Telegram the URL and secret (trying again on
-    network errors, `retries` times); the server closes when `stop` is set. Raises OSError when
-    the address cannot be used, InvalidToken or NetworkError as the Bot API does, WebhookRefused."""
+    network errors, `retries` times); close the server returned before stopping `app`. Raises
+    OSError when the address cannot be used, InvalidToken or NetworkError as the Bot API does,
+    WebhookRefused."""
     server = WebhookServer(app, storage, webhook.path, webhook.secret)
     server.listen(webhook.port, webhook.listen)
     try:
@@ -161,17 +163,7 @@ async def start_webhook(app: Application, storage: Storage, webhook: Webhook, st
     except BaseException:
         await server.close()
         raise
-    task = asyncio.create_task(_close_when(server, stop))
-    _serving.add(task)
-    task.add_done_callback(_serving.discard)
     return server
-
-
-async def _close_when(server: WebhookServer, stop: asyncio.Event) -> None:
-    try:
-        await stop.wait()
-    finally:
-        await server.close()
 
 
 async def set_webhook(bot: Any, url: str, secret: str, retries: int) -> None:

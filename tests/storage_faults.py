@@ -40,6 +40,22 @@ class FailingRollback(FailingWrites):
         return super().execute(sql, *args)
 
 
+class FailingCommit:
+    """A connection whose writes go through but whose COMMIT and ROLLBACK fail (the transaction, with
+    its writes, stays open)."""
+
+    def __init__(self, real: sqlite3.Connection):
+        self.real = real
+
+    def execute(self, sql: str, *args):
+        if sql.strip().upper() in ("COMMIT", "ROLLBACK"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
 @contextlib.contextmanager
 def tiny_disk(folder: Path, size: str = "2m"):
     """A real, small file system mounted at `folder` (tmpfs) for as long as the block runs; the test

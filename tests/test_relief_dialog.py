@@ -305,3 +305,13 @@ def test_a_photo_outside_a_dialog_gets_the_menu(chat):
 
     chat._run(NonText("photo"))
     assert chat.last[0].kind == "fallback" and "Cramp right now" in " ".join(chat.buttons)
+
+
+def test_what_is_never_skipped_in_a_flood(brain):
+    from bot.session import Press, Text
+
+    never = [Text("my foot is cramping right now"), Text("my leg is cold, pale and numb"), Text("/cramp"),
+             Text("/cramp@crampbot_test_bot"), Text("/start cramp"), Text("🆘"), Press("menu:cramp")]
+    may = [Text("hi"), Text("/tips"), Text("/start"), Text("do bananas help?"), Press("menu:checkup")]
+    assert all(brain.must_answer(event) for event in never)
+    assert not any(brain.must_answer(event) for event in may)

@@ -6,13 +6,15 @@ import json
 import logging
 import os
 import sqlite3
+import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from bot.session import DiaryEntry, FlowPosition, Session
 from bot.storage import SCHEMA_VERSION, Countdown, Received, SQLiteStorage, StorageError
-from tests.storage_faults import FailingRollback, FailingWrites, fill_up, tiny_disk
+from tests.storage_faults import FailingCommit, FailingRollback, FailingWrites, fill_up, tiny_disk
 
 
 def test_a_turn_is_saved_as_a_whole_and_survives_reopening(tmp_path, chat):
@@ -193,6 +195,28 @@ def test_a_rollback_that_fails_still_gives_a_storage_error_and_the_next_turn_wor
     assert db.load(1).zone == "Asia/Tokyo" and db.unsent() == [] and not db.seen(2)
 
 
+def test_after_a_commit_and_rollback_that_fail_nothing_uncommitted_is_read_and_no_entry_is_lost(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    db = SQLiteStorage(path)
+    db.record_turn(1, 1, Session(diary=entries(2), next_entry_id=3), [])
+    real = db.db
+    db.db = FailingCommit(real)
+    logged = db.load(1).with_(diary=(*entries(2), DiaryEntry(3, 5_000.0, "foot", 2)), next_entry_id=4)
+    with pytest.raises(StorageError, match="disk I/O error"):
+        db.record_turn(1, 2, logged, [{"text": "lost"}])
+    with pytest.raises(StorageError, match="cannot read .* disk I/O error"):
+        db.seen(2)  # the failed turn's writes are still open, and cannot be rolled back yet
+    db.db = real
+    assert not db.seen(2)
+    before = db.load(1)
+    assert before == Session(diary=entries(2), next_entry_id=3) and db.unsent() == []
+    saved = before.with_(diary=(*before.diary, DiaryEntry(before.next_entry_id, 6_000.0, "calf", 4)),
+                         next_entry_id=before.next_entry_id + 1)
+    db.record_turn(1, 3, saved, [])
+    db.close()
+    assert SQLiteStorage(path).load(1) == saved
+
+
 def test_numbers_too_big_and_lone_surrogates_give_a_storage_error_not_a_crash(tmp_path):
     db = SQLiteStorage(tmp_path / "x.sqlite3")
     with pytest.raises(StorageError, match="lone surrogate"):
@@ -234,17 +258,22 @@ def wrong_freelist_count(path: Path) -> None:
         file.write((3).to_bytes(4, "big"))
 
 
+@pytest.mark.parametrize("journal", ["WAL", "DELETE"])  # DELETE: a file that opening in WAL mode would rewrite
 @pytest.mark.parametrize("damage, words", [(overwrite_last_pages, "malformed"),
                                            (wrong_freelist_count, "freelist: size is 0 but should be 3")])
-def test_a_damaged_file_is_refused_at_start_with_one_line_naming_it(tmp_path, damage, words):
+def test_a_damaged_file_is_refused_at_start_with_one_line_naming_it_and_left_unchanged(tmp_path, damage, words,
+                                                                                       journal):
     path = tmp_path / "x.sqlite3"
     filled_file(path)
+    sqlite3.connect(path).execute(f"PRAGMA journal_mode={journal}").connection.close()
     damage(path)
+    damaged = path.read_bytes()
     with pytest.raises(StorageError) as refused:
         SQLiteStorage(path)
     line = str(refused.value)
     assert line.startswith(f"the database {path} is damaged (quick_check: ") and words in line.lower()
     assert line.endswith("restore it from a backup or move it away") and "\n" not in line
+    assert path.read_bytes() == damaged and sorted(p.name for p in tmp_path.iterdir()) == ["x.sqlite3"]
 
 
 def test_an_empty_file_and_a_sound_database_still_open(tmp_path):
@@ -290,9 +319,11 @@ def test_forget_goes_on_with_a_warning_when_a_reader_keeps_the_write_ahead_log(t
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT COUNT(*) FROM sessions").fetchone()
-    db.db.execute("PRAGMA busy_timeout=100")
+    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="crampbot.storage"):
         db.forget(1)
+    assert time.monotonic() - started < 1.0, "the reader is not waited for"
+    assert db.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000, "other statements still wait for locks"
     assert "write-ahead log" in caplog.text and db.rows_about(1) == 0
     reader.execute("COMMIT")
     db.forget(2)
@@ -335,6 +366,34 @@ def test_a_database_from_schema_2_moves_every_diary_entry_into_its_own_table(tmp
     assert SQLiteStorage(path).load(29) == sessions[29]
 
 
+def test_diary_items_the_schema_3_move_cannot_read_are_set_aside_and_the_chat_flagged(tmp_path, caplog):
+    path = tmp_path / "x.sqlite3"
+    old = sqlite3.connect(path)
+    for statement in V2_SCHEMA:
+        old.execute(statement)
+    bad = [{"id": "seven", "at": 1.0}, {"at": 2.0}, "just text", {"id": 2**70, "at": 3.0}, {"id": 2, "at": 4.0}]
+    old.execute("INSERT INTO sessions VALUES (1, ?, 0)", (json.dumps(
+        {"diary": [*(asdict(e) for e in entries(3)), *bad], "next_entry_id": 4, "zone": "Europe/Oslo"}),))
+    old.execute("INSERT INTO sessions VALUES (2, ?, 0)", (json.dumps({"diary": "not a list", "zone": "Asia/Tokyo"}),))
+    old.execute("INSERT INTO sessions VALUES (3, ?, 0)",
+                (json.dumps(Session(diary=entries(2), next_entry_id=3).to_dict()),))
+    old.execute("PRAGMA user_version=2")
+    old.commit()
+    old.close()
+    with caplog.at_level(logging.ERROR, logger="crampbot.storage"):
+        db = SQLiteStorage(path)
+    assert db.load(1) == Session(diary=entries(3), next_entry_id=4, zone="Europe/Oslo")
+    assert db.load(2) == Session(zone="Asia/Tokyo") and db.load(3) == Session(diary=entries(2), next_entry_id=3)
+    rows = db.db.execute("SELECT chat_id, table_name, entry_id, data FROM damaged_rows ORDER BY id").fetchall()
+    assert rows == [(1, "diary", None, json.dumps(bad[0]).encode()), (1, "diary", None, json.dumps(bad[1]).encode()),
+                    (1, "diary", None, b'"just text"'), (1, "diary", None, json.dumps(bad[3]).encode()),
+                    (1, "diary", 2, json.dumps(bad[4]).encode()), (2, "diary", None, b'"not a list"')]
+    assert db.damaged(1) and db.damaged(2) and not db.damaged(3)
+    assert [r.getMessage() for r in caplog.records] == [
+        "chat 1: saved rows that could not be read were set aside in damaged_rows (diary: 5)",
+        "chat 2: saved rows that could not be read were set aside in damaged_rows (diary: 1)"]
+
+
 def diary_writes(db: SQLiteStorage) -> list[str]:
     """Start recording the statements that change diary rows."""
     seen: list[str] = []
@@ -367,12 +426,15 @@ def test_a_turn_writes_only_the_diary_entries_that_changed(tmp_path):
     assert 3 not in {e.id for e in again.diary}
 
 
-def test_the_diaries_remembered_between_turns_are_few(tmp_path):
+def test_a_turn_leaves_exactly_its_diary_in_the_table_whatever_was_there(tmp_path):
     db = SQLiteStorage(tmp_path / "x.sqlite3")
-    for chat_id in range(1, 1001):
-        db.record_turn(chat_id, chat_id, Session(diary=entries(2)), [])
-        db.load(chat_id)
-    assert len(db._diaries) <= 256
+    db.record_turn(1, 1, Session(diary=entries(3), next_entry_id=4), [])
+    session = db.load(1)
+    db.db.execute("INSERT INTO diary VALUES (1, 9, ?)", (json.dumps(asdict(DiaryEntry(9, 9_000.0))),))
+    db.db.execute("UPDATE diary SET data = ? WHERE chat_id = 1 AND entry_id = 2",
+                  (json.dumps(asdict(DiaryEntry(2, 1_002.0, "arch"))),))
+    db.record_turn(1, 2, session.with_(zone="Europe/Rome"), [])
+    assert db.load(1) == session.with_(zone="Europe/Rome")
 
 
 def test_forget_deletes_the_diary_rows_too(tmp_path):
