@@ -13,7 +13,6 @@ import logging
 import re
 import signal
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
@@ -31,7 +30,7 @@ from bot.session import RELIEF_CHECK, Event, NonText, Press, ReminderDue, Sessio
 from bot.settings import Settings
 from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
 from bot.telegram_countdown import Countdowns
-from bot.telegram_http import long_poll_request, sending_request
+from bot.telegram_http import long_poll_request, retry_seconds, sending_request
 from bot.telegram_queues import ChatLocks, ChatQueues
 from bot.telegram_render import payloads, without_countdown
 from bot.telegram_updates import TolerantBot, read_updates
@@ -415,10 +414,7 @@ class TelegramShell:
             try:
                 return Delivery(await make(), ok=True)
             except RetryAfter as exc:
-                with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
-                    warnings.simplefilter("ignore")
-                    wait = exc.retry_after
-                await asyncio.sleep((wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) + 0.1)
+                await asyncio.sleep(retry_seconds(exc))
             except Forbidden:
                 if chat_id is not None and chat_id not in self.blocked:
                     self.blocked.add(chat_id)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import warnings
 from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
@@ -129,6 +130,14 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from None
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {without_token(str(err))}") from None
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait after a 429, in seconds (plus a little margin)."""
+    with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+        warnings.simplefilter("ignore")
+        wait = exc.retry_after
+    return (wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) + 0.1
 
 
 def long_poll_request() -> AiohttpRequest:

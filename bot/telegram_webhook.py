@@ -14,7 +14,6 @@ import hmac
 import json
 import logging
 import re
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
@@ -24,6 +23,7 @@ from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from bot.storage import INTEGER_RANGE, Storage, StorageError
+from bot.telegram_http import retry_seconds
 from bot.telegram_updates import read_updates, received_from, without_poison
 from bot.throttled_log import Throttled
 
@@ -179,17 +179,10 @@ async def set_webhook(bot: Any, url: str, secret: str, retries: int) -> None:
         except (NetworkError, RetryAfter) as exc:
             if attempt == retries:
                 raise
-            seconds = _retry_after(exc) if isinstance(exc, RetryAfter) else pause
+            seconds = retry_seconds(exc) if isinstance(exc, RetryAfter) else pause
             log.warning("could not set the webhook (%s); trying again in %.0f s", type(exc).__name__, seconds)
             await asyncio.sleep(seconds)
             pause = min(pause * 1.5, 30.0)
-
-
-def _retry_after(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
-        warnings.simplefilter("ignore")
-        wait = exc.retry_after
-    return (wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)) + 0.1
 
 
 def raise_file_limit() -> None:
