@@ -28,12 +28,12 @@ from bot.replies import URGENT_KINDS, HistoryChart
 from bot.reminders import KINDS as REMINDER_KINDS
 from bot.session import RELIEF_CHECK, Event, NonText, Press, ReminderDue, Session, Text, TimerDone
 from bot.settings import Settings
-from bot.storage import Countdown, Outgoing, Received, Storage, StorageError
+from bot.storage import Countdown, Outgoing, Storage, StorageError
 from bot.telegram_countdown import Countdowns
 from bot.telegram_http import long_poll_request, retry_seconds, sending_request
 from bot.telegram_queues import ChatLocks, ChatQueues
 from bot.telegram_render import payloads, without_countdown
-from bot.telegram_updates import TolerantBot, read_updates
+from bot.telegram_updates import TolerantBot, keep_in_inbox, read_updates
 from bot.telegram_webhook import start_webhook
 from bot.throttled_log import Throttled
 from bot.turn_pacing import TurnPacer
@@ -446,22 +446,6 @@ class TelegramShell:
         elif "\n⏱ " in text:
             text = without_countdown(text)
         await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
-
-
-_inbox_trouble = Throttled(log)
-
-
-def keep_in_inbox(storage: Storage, received: list[Received]) -> bool:
-    """Put a fetched getUpdates batch in the inbox before Telegram is told it arrived; False if
-    storage failed: the batch goes on without it (each turn then tells its user it could not save,
-    and the poller waits a little before fetching more; bot.telegram_updates)."""
-    try:
-        storage.receive(received)
-        return True
-    except Exception as exc:  # noqa: BLE001 - whatever it is, polling must go on (never re-fetch forever)
-        _inbox_trouble("could not keep fetched updates in the inbox: %s", exc if isinstance(exc, StorageError)
-                       else type(exc).__name__)
-        return False
 
 
 def _inline_keyboard(rows: list[list[list[Any]]] | None) -> dict[str, Any] | None:

@@ -6,8 +6,8 @@ only its id, which the bot ignores, so polling moves on and nothing the user wro
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+import re
 import time
 from typing import Any, Callable
 
@@ -16,7 +16,8 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import ExtBot
 
 from bot.sharding import chat_of
-from bot.storage import INTEGER_RANGE, Received
+from bot.storage import INTEGER_RANGE, Received, Storage, StorageError
+from bot.throttled_log import Throttled
 
 log = logging.getLogger("crampbot.telegram")
 # Seconds a busy bot waits between two getUpdates calls: each call costs about as much CPU as
@@ -31,14 +32,20 @@ BUSY_RATE = 50.0
 KEEP_FAILED_PAUSE = 5.0
 
 
-def _fits(value: Any) -> bool:
-    """True when every integer in a decoded JSON value fits in 64 bits (as SQLite's do)."""
+SURROGATE = re.compile("[\ud800-\udfff]")  # never valid alone: such text cannot be encoded as UTF-8
+
+
+def _storable(value: Any) -> bool:
+    """True when a decoded JSON value can be stored and sent: every integer fits in 64 bits (as
+    SQLite's do) and no text, keys included, holds a lone surrogate."""
+    if isinstance(value, str):
+        return not SURROGATE.search(value)
     if isinstance(value, int):
         return value in INTEGER_RANGE
     if isinstance(value, dict):
-        return all(_fits(v) for v in value.values())
+        return all(_storable(k) and _storable(v) for k, v in value.items())
     if isinstance(value, list):
-        return all(_fits(v) for v in value)
+        return all(_storable(v) for v in value)
     return True
 
 
@@ -58,12 +65,20 @@ def without_poison(raw: list[Any]) -> list[Any]:
     return clean
 
 
-def _storable(item: dict) -> bool:
+_inbox_trouble = Throttled(log)
+
+
+def keep_in_inbox(storage: Storage, received: list[Received]) -> bool:
+    """Put fetched updates in the inbox before Telegram is told they arrived (the next getUpdates,
+    or a webhook's 200); False if storage failed: they are handled all the same (each turn then
+    tells its user it could not save, and the poller waits a little before fetching more)."""
     try:
-        json.dumps(item, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, ValueError, TypeError):
+        storage.receive(received)
+        return True
+    except Exception as exc:  # noqa: BLE001 - whatever it is, updates must go on (never re-fetched forever)
+        _inbox_trouble("could not keep fetched updates in the inbox: %s", exc if isinstance(exc, StorageError)
+                       else type(exc).__name__)
         return False
-    return _fits(item)
 
 
 def received_from(raw: list[Any]) -> list[Received]:

@@ -22,9 +22,9 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
-from bot.storage import INTEGER_RANGE, Storage, StorageError
+from bot.storage import INTEGER_RANGE, Storage
 from bot.telegram_http import retry_seconds
-from bot.telegram_updates import read_updates, received_from, without_poison
+from bot.telegram_updates import keep_in_inbox, read_updates, received_from, without_poison
 from bot.throttled_log import Throttled
 
 try:
@@ -58,7 +58,6 @@ class WebhookServer:
         self.storage = storage
         self.secret = secret.encode()
         self.refusals = Throttled(log, logging.INFO)  # anyone can send those: a line a minute at most
-        self.trouble = Throttled(log)
         # tornado's own body limit is a backstop (it answers 400 and hangs up); ours answers 413
         self.http = HTTPServer(web, idle_connection_timeout=HEADER_TIMEOUT, body_timeout=BODY_TIMEOUT,
                                max_body_size=2 * MAX_BODY, max_header_size=MAX_HEADERS)
@@ -85,10 +84,7 @@ class WebhookServer:
             log.warning("webhook: refused a request body that is not a Telegram update")
             return 400
         if received[0].update_id in INTEGER_RANGE:  # beyond it: skipped like any unstorable update
-            try:
-                self.storage.receive(received)
-            except StorageError as exc:  # as in polling: handled all the same, its user told if it cannot be saved
-                self.trouble("webhook: could not keep an update in the inbox: %s", exc)
+            keep_in_inbox(self.storage, received)  # failing, as in polling: handled all the same
         for update in read_updates([data], self.app.bot):
             self.app.update_queue.put_nowait(update)
         return 200

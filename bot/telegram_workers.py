@@ -35,9 +35,9 @@ from bot.sharding import shard_of
 from bot.storage import Received, Storage
 # The same restart rules as the one-process bot's supervisor
 from bot.supervisor import FAILED_STARTS, READY, RESTARTS_PER_MINUTE, RETRY_PAUSE, START_TIMEOUT
-from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error, keep_in_inbox
+from bot.telegram_adapter import STARTUP_RETRIES, TelegramShell, _polling_error
 from bot.telegram_http import AiohttpRequest, long_poll_request
-from bot.telegram_updates import TolerantBot, read_updates
+from bot.telegram_updates import TolerantBot, keep_in_inbox, read_updates
 
 log = logging.getLogger("crampbot.telegram")
 REPLAY = 512  # latest updates per worker kept to hand again to a restarted worker
