@@ -106,11 +106,7 @@ class Brain:
         if found.red_flag is not None or found.active_cramp is not None:
             return True
         text = text.strip()
-        if not text.startswith("/") or len(text) < 2:
-            return False
-        name = text[1:].split()[0].split("@")[0].lower()
-        action = deep_link_action(text) if name == "start" else self.content.messages.command_action(name)
-        return action in RELIEF_ACTIONS
+        return text.startswith("/") and self._command_action(text)[1] in RELIEF_ACTIONS
 
     def expects_amount(self, session: Session) -> bool:
         """True when the current question takes a number ("3 glasses"), so a typed digit is an answer."""
@@ -181,11 +177,16 @@ class Brain:
         reply = self.write.entry(entry, match.score, message, session.zone)
         return Outcome(session.with_(last_intent=reply.intent, more_shown=0), (reply,))
 
-    def _command(self, session: Session, text: str, now: float) -> Outcome:
+    def _command_action(self, text: str) -> tuple[str, str | None]:
+        """A slash command's name and the action it runs (`/start <payload>`: the deep link's), or None."""
         name = text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
         action = self.content.messages.command_action(name)
         if name == "start":
             action = deep_link_action(text) or action
+        return name, action
+
+    def _command(self, session: Session, text: str, now: float) -> Outcome:
+        name, action = self._command_action(text)
         if action is None:
             return Outcome(session, (self.write.unknown_command(name),))
         return self._on_press(session, action, now)
