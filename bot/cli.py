@@ -74,17 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_worker_parser() -> argparse.ArgumentParser:
-    """`crampbot telegram-worker`: started by `crampbot telegram`, not by hand (so not in --help)."""
-    worker = _Parser(prog="crampbot telegram-worker", description="One worker process of the Telegram bot, "
-                     "started by `crampbot telegram` (reads updates on stdin). Not for use by hand.")
-    worker.add_argument("--shard", type=int, required=True)
-    worker.add_argument("--of", type=int, required=True)
-    worker.add_argument("--parent", type=int, required=True)
-    worker.set_defaults(func=cmd_telegram_worker)
-    return worker
-
-
 def build_serve_parser() -> argparse.ArgumentParser:
     """`crampbot telegram-serve`: the one-process bot, started and watched by `crampbot telegram`."""
     serve = _Parser(prog="crampbot telegram-serve", description="The Telegram bot in one process, started "
@@ -107,9 +96,7 @@ def _tolerant_stdin() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `crampbot` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["telegram-worker"]:
-        args = build_worker_parser().parse_args(argv[1:])
-    elif argv[:1] == ["telegram-serve"]:
+    if argv[:1] == ["telegram-serve"]:
         args = build_serve_parser().parse_args(argv[1:])
     else:
         args = build_parser().parse_args(argv)
@@ -136,15 +123,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the Telegram bot until stopped: in one process kept running by a supervisor (the
-    default), or as a poller and worker processes (CRAMPBOT_WORKERS above 1, polling only)."""
-    if settings.workers == 1 or args.webhook or settings.webhook_url:
-        from bot.supervisor import serve_command, supervise
+    """Run the Telegram bot until stopped, in one process kept running by a supervisor."""
+    from bot.supervisor import serve_command, supervise
 
-        return supervise(serve_command(os.getpid(), args.webhook))
-    from bot.wiring import run_telegram
-
-    return run_telegram(settings, args.webhook)
+    return supervise(serve_command(os.getpid(), args.webhook))
 
 
 def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,17 +138,7 @@ def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     die_with_parent(args.parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor too, which sends SIGTERM
-    return run_telegram(settings, args.webhook, one_process=True)
-
-
-def cmd_telegram_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """One worker of the Telegram bot (started by `crampbot telegram`)."""
-    from bot.wiring import run_telegram_worker
-
-    if not 0 <= args.shard < args.of:
-        print("crampbot: error: --shard must be from 0 to --of minus 1", file=sys.stderr)
-        return EXIT_USAGE
-    return run_telegram_worker(settings, args.shard, args.of, args.parent)
+    return run_telegram(settings, args.webhook)
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:

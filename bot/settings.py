@@ -11,8 +11,6 @@ from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
-MAX_WORKERS = 16
-MAX_AUTO_WORKERS = 4  # "auto": one worker process per CPU, up to this many
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 
 
@@ -30,7 +28,6 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     rate_limit: bool = True
-    workers: int = 1
 
     @property
     def database(self) -> Path:
@@ -58,11 +55,6 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
     if limit not in ("on", "off"):
         raise ValueError(f"TELEGRAM_RATE_LIMIT must be on or off, got {limit!r}")
-    workers = (get("CRAMPBOT_WORKERS", "1") or "1").lower()
-    if workers == "auto":
-        workers = str(min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
-    if not workers.isdecimal() or not 1 <= int(workers) <= MAX_WORKERS:
-        raise ValueError(f"CRAMPBOT_WORKERS must be auto or a number from 1 to {MAX_WORKERS}, got {workers!r}")
     return Settings(
         telegram_token=get("TELEGRAM_BOT_TOKEN"),
         log_level=level,
@@ -74,7 +66,6 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
         webhook_port=int(port),
         rate_limit=limit == "on",
-        workers=int(workers),
     )
 
 

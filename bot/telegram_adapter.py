@@ -68,9 +68,8 @@ class TelegramShell:
     """Wires one Brain and one Storage to a PTB Application."""
 
     def __init__(self, brain: Brain, storage: Storage, settings: Settings, clock: Callable[[], float] = time.time,
-                 max_attempts: int = 6, read_timeout: float = 10.0, share: float = 1.0):
+                 max_attempts: int = 6, read_timeout: float = 10.0):
         self.brain = brain
-        self.share = share  # of Telegram's overall sending limit (a worker of several: 1/N); each has CONNECTIONS
         self.storage = storage
         self.settings = settings
         self.clock = clock
@@ -89,22 +88,20 @@ class TelegramShell:
 
     # -- building and starting ---------------------------------------------------------------
 
-    def build(self, polling: bool = True) -> Application:
-        """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler.
-        A worker process (bot.telegram_workers) has no updater of its own (`polling` False)."""
+    def build(self) -> Application:
+        """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
         assert self.settings.telegram_token
         bot = TolerantBot(
             self.settings.telegram_token, base_url=self.settings.base_url,
             request=sending_request(CONNECTIONS, self.read_timeout),
             get_updates_request=long_poll_request(),
             # Telegram's limits (about 30 messages a second); a local Bot API server has none
-            rate_limiter=AIORateLimiter(overall_max_rate=30 * self.share, max_retries=3) if self.settings.rate_limit
+            rate_limiter=AIORateLimiter(overall_max_rate=30, max_retries=3) if self.settings.rate_limit
             else None)
-        if polling:
-            bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
+        bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
         queues = ChatQueues(CONCURRENT_UPDATES, self._must_keep, self._skipped, self._relevant)
         builder = ApplicationBuilder().bot(bot).concurrent_updates(queues)
-        app = (builder if polling else builder.updater(None)).build()
+        app = builder.build()
         app.add_handler(TypeHandler(Update, self.on_update))
         app.add_error_handler(self._on_error)
         self.app = app

@@ -15,7 +15,6 @@ from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram.ext import ExtBot
 
-from bot.sharding import chat_of
 from bot.storage import INTEGER_RANGE, Received, Storage, StorageError
 from bot.throttled_log import Throttled
 
@@ -90,6 +89,25 @@ def received_from(raw: list[Any]) -> list[Received]:
         if isinstance(update_id, int) and not isinstance(update_id, bool):
             received.append(Received(update_id, chat_of(item), item))
     return received
+
+
+def chat_of(update: Any) -> int | None:
+    """The chat a raw Bot API update belongs to, as PTB's `effective_chat` sees it (the chat of the
+    message, or of the message a button sits under), or None when it has none or is malformed."""
+    if not isinstance(update, dict):
+        return None
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        chat = value.get("chat")
+        if chat is None and isinstance(value.get("message"), dict):
+            chat = value["message"].get("chat")
+        if isinstance(chat, dict):
+            chat_id = chat.get("id")
+            if isinstance(chat_id, int) and not isinstance(chat_id, bool):
+                return chat_id
+        return None
+    return None
 
 
 def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
@@ -172,8 +190,4 @@ class TolerantBot(ExtBot):
         if storable and self._on_fetch is not None:
             kept = self._on_fetch(storable)
             self._keep_failed = 0.0 if kept else min(max(0.5, self._keep_failed * 2), KEEP_FAILED_PAUSE)
-        return self._handed_on(raw, received)
-
-    def _handed_on(self, raw: list[Any], received: list[Received]) -> tuple[Any, ...]:
-        """What getUpdates returns to PTB's Updater: each update parsed on its own."""
         return read_updates(raw, self)

@@ -71,12 +71,11 @@ def build_brain(settings: Settings, can_remind: bool = True) -> Brain:
     return Brain(build_content(settings), can_remind=can_remind)
 
 
-def run_telegram(settings: Settings, webhook_url: str | None = None, one_process: bool = False) -> int:
-    """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM. Polling
-    with more than one worker (CRAMPBOT_WORKERS) runs a poller and worker processes, unless
-    `one_process` (the bot under its supervisor, which it tells when it is serving)."""
+def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
+    """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM, telling
+    its supervisor when it is serving."""
     from bot.supervisor import announce_ready
-    from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal, until_signal
+    from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal
 
     problem = token_problem(settings.telegram_token)
     webhook_url = webhook_url or settings.webhook_url
@@ -99,15 +98,6 @@ def run_telegram(settings: Settings, webhook_url: str | None = None, one_process
     storage = _open_storage(settings)  # and a corrupt or locked database
     if storage is None:
         return EXIT_TELEGRAM
-    if settings.workers > 1 and not webhook_url and not one_process:
-        from bot.telegram_workers import serve_with_workers
-
-        del brain  # each worker loads its own
-        try:
-            return _run_until_stopped(settings, lambda: until_signal(
-                lambda stop: serve_with_workers(settings, storage, settings.workers, stop)))
-        finally:
-            storage.close()
     shell = TelegramShell(brain, storage, settings)
     webhook = Webhook(webhook_url, settings.webhook_secret or "", settings.webhook_listen,
                       settings.webhook_port) if webhook_url else None
@@ -118,31 +108,6 @@ def run_telegram(settings: Settings, webhook_url: str | None = None, one_process
         storage.close()
         if lock is not None:
             lock.close()
-
-
-def run_telegram_worker(settings: Settings, shard: int, count: int, parent: int) -> int:
-    """One worker process of the poller (bot.telegram_workers): serve the chats of `shard` until
-    stdin closes or SIGTERM (Ctrl-C is the poller's to handle)."""
-    import signal
-
-    from bot.sharding import ShardStorage
-    from bot.telegram_adapter import TelegramShell, until_signal
-    from bot.supervisor import die_with_parent
-    from bot.telegram_workers import serve_worker
-
-    die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure_logging(settings)
-    brain = build_brain(settings)
-    storage = _open_storage(settings)
-    if storage is None:
-        return EXIT_TELEGRAM
-    shell = TelegramShell(brain, ShardStorage(storage, shard, count), settings, share=1 / count)
-    try:
-        return _run_until_stopped(settings, lambda: until_signal(lambda stop: serve_worker(shell, stop),
-                                                                 signals=(signal.SIGTERM,)))
-    finally:
-        storage.close()
 
 
 def _open_storage(settings: Settings):
@@ -162,7 +127,6 @@ def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any
 
     from bot.storage import StorageError
     from bot.telegram_webhook import WebhookRefused
-    from bot.telegram_workers import WorkerFailed
 
     try:
         asyncio.run(main())
@@ -173,7 +137,7 @@ def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any
         print(f"crampbot: cannot reach the Bot API at the configured address ({type(exc).__name__}).",
               file=sys.stderr)
         return EXIT_UNREACHABLE
-    except (StorageError, WorkerFailed, WebhookRefused) as exc:
+    except (StorageError, WebhookRefused) as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
     except OSError as exc:

@@ -121,12 +121,10 @@ class RunningBot:
 
 
 def start_process(standin, data_dir: Path, content_dir: Path | None = None, extra_env: dict | None = None,
-                  args: tuple[str, ...] = (), workers: int = 2) -> subprocess.Popen:
-    """`crampbot` as a real subprocess talking to the stand-in: a poller and `workers` worker
-    processes (1: everything in one process), whatever the machine's CPU count."""
+                  args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """`crampbot` as a real subprocess talking to the stand-in."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": standin.base_url,
-           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
-           "CRAMPBOT_WORKERS": str(workers)}
+           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
     env.pop("CRAMPBOT_CONTENT_DIR", None)
     if content_dir:
         env["CRAMPBOT_CONTENT_DIR"] = str(content_dir)
@@ -165,12 +163,6 @@ def child_processes(process: subprocess.Popen, marker: bytes) -> list[tuple[int,
 def child_pids(process: subprocess.Popen, marker: bytes) -> list[int]:
     """The live child processes of `process` whose command line has `marker`."""
     return [pid for pid, _ in child_processes(process, marker)]
-
-
-def worker_pids(process: subprocess.Popen) -> dict[int, int]:
-    """The running worker processes of a `crampbot` poller: {shard: pid}."""
-    return {int(command[command.index(b"--shard") + 1]): pid
-            for pid, command in child_processes(process, b"telegram-worker")}
 
 
 def alive(pid: int) -> bool:

@@ -76,7 +76,7 @@ class Flood:
 @pytest.mark.parametrize("flooder, text", [(990_001, "hello {n}"), (-100_990_001, "/tips")],
                          ids=["private chat", "group"])
 def test_a_chat_flooding_the_bot_does_not_slow_down_anyone_else(standin, tmp_path, flooder, text):
-    process = running_process(standin, tmp_path / "data", workers=1, extra_env={"CRAMPBOT_LOG_LEVEL": "WARNING"})
+    process = running_process(standin, tmp_path / "data", extra_env={"CRAMPBOT_LOG_LEVEL": "WARNING"})
     try:
         TelegramUser(standin, 990_000).send("/start")  # warmed up
         calm = p99(reply_times(standin, 991_000))

@@ -68,19 +68,7 @@ def test_a_bad_log_level_is_refused(tmp_path):
         load_settings(tmp_path / "none", environ={"CRAMPBOT_LOG_LEVEL": "chatty"})
 
 
-def test_one_process_by_default_and_auto_is_one_worker_per_cpu_up_to_four(tmp_path, monkeypatch):
-    import os
-
-    import pytest
-
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert load_settings(tmp_path / "none", environ={}).workers == 1
-    assert load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": "auto"}).workers == 2
-    monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    assert load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": "auto"}).workers == 4
-    monkeypatch.setattr(os, "cpu_count", lambda: None)
-    assert load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": "auto"}).workers == 1
-    assert load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": "7"}).workers == 7
-    for bad in ("0", "17", "two", "-1"):
-        with pytest.raises(ValueError, match="CRAMPBOT_WORKERS"):
-            load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": bad})
+def test_the_removed_workers_setting_is_ignored(tmp_path):
+    """An .env written for an older release (CRAMPBOT_WORKERS=auto) still starts the one-process bot."""
+    settings = load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": "auto"})
+    assert not hasattr(settings, "workers")

@@ -126,7 +126,7 @@ def serving_child(process) -> int:
 
 
 def test_the_real_bot_killed_mid_checkup_is_restarted_and_carries_on(standin, tmp_path):
-    process = running_process(standin, tmp_path / "data", workers=1)
+    process = running_process(standin, tmp_path / "data")
     try:
         user = TelegramUser(standin, 861)
         user.send("/checkup")
@@ -148,7 +148,7 @@ def test_the_real_bot_killed_mid_checkup_is_restarted_and_carries_on(standin, tm
 
 
 def test_killing_the_supervisor_takes_the_bot_with_it(standin, tmp_path):
-    process = running_process(standin, tmp_path / "data", workers=1)
+    process = running_process(standin, tmp_path / "data")
     bot = serving_child(process)
     kill(process)
     deadline = time.monotonic() + 10

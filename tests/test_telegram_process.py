@@ -6,7 +6,6 @@ import socket
 import time
 from types import SimpleNamespace
 
-import pytest
 
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import TOKEN, content_with_short_timers, kill, running_process, start_process
@@ -27,16 +26,15 @@ def test_crampbot_with_a_token_runs_the_telegram_bot(standin, tmp_path):
     assert TOKEN not in logs and "chat=501" in logs
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_sigkill_mid_checkup_loses_nothing(standin, tmp_path, workers):
-    process = running_process(standin, tmp_path / "data", workers=workers)
+def test_sigkill_mid_checkup_loses_nothing(standin, tmp_path):
+    process = running_process(standin, tmp_path / "data")
     user = TelegramUser(standin, 502)
     user.send("/checkup")
     user.press("At night")
     user.send("most nights")
     assert "Question 3 of 8" in user.last_text
     kill(process)
-    process = running_process(standin, tmp_path / "data", workers=workers)
+    process = running_process(standin, tmp_path / "data")
     try:
         user.send("desk job")
         assert "Question 4 of 8" in user.last_text, "continues at the same step"
@@ -96,7 +94,7 @@ def test_an_unreachable_bot_api_at_start_fails_with_exit_5(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     nowhere = SimpleNamespace(base_url=f"http://127.0.0.1:{port}/bot")
-    process = start_process(nowhere, tmp_path / "data", workers=1)
+    process = start_process(nowhere, tmp_path / "data")
     process.wait(60)
     assert process.returncode == 5
     err = process.stderr.read()
@@ -112,11 +110,10 @@ def test_broken_content_fails_fast_before_any_network_call(standin, tmp_path):
     assert not standin.calls()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_second_bot_on_the_same_data_folder_refuses_to_start(standin, tmp_path, workers):
-    first = running_process(standin, tmp_path / "data", workers=workers)
+def test_a_second_bot_on_the_same_data_folder_refuses_to_start(standin, tmp_path):
+    first = running_process(standin, tmp_path / "data")
     try:
-        second = start_process(standin, tmp_path / "data", workers=workers)
+        second = start_process(standin, tmp_path / "data")
         second.wait(30)
         err = second.stderr.read()
         assert second.returncode == 4
@@ -126,5 +123,5 @@ def test_a_second_bot_on_the_same_data_folder_refuses_to_start(standin, tmp_path
         assert sum("not a doctor" in (m.text or "") for m in user.messages) == 1, "answered once, by the first"
     finally:
         kill(first)
-    again = running_process(standin, tmp_path / "data", workers=workers)  # a killed bot leaves no stale lock
+    again = running_process(standin, tmp_path / "data")  # a killed bot leaves no stale lock
     kill(again)

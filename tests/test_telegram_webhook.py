@@ -135,7 +135,7 @@ def start_webhook_process(standin, data_dir: Path, port: int, url: str):
     """`crampbot` (supervisor and bot, one process) in webhook mode; returns once it listens."""
     env = {"TELEGRAM_WEBHOOK_URL": url, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_WEBHOOK_PORT": str(port),
            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1"}
-    process = start_process(standin, data_dir, extra_env=env, workers=1)
+    process = start_process(standin, data_dir, extra_env=env)
     try:
         standin.wait_for(lambda: standin.calls("setWebhook") and len(child_pids(process, b"telegram-serve")) == 1
                          or process.poll() is not None, timeout=30)
@@ -403,7 +403,7 @@ def test_a_webhook_url_telegram_refuses_stops_the_bot_at_once(tmp_path):
         env = {"TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}{PATH}", "TELEGRAM_WEBHOOK_SECRET": SECRET,
                "TELEGRAM_WEBHOOK_PORT": str(port)}
         started = time.monotonic()
-        process = start_process(strict, tmp_path / "data", extra_env=env, workers=1)
+        process = start_process(strict, tmp_path / "data", extra_env=env)
         process.wait(60)
         took = time.monotonic() - started
         assert len(strict.calls("setWebhook")) == 1
