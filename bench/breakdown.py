@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import (CRAMPBOT, ECHO_BOT, PTB_DEFAULT_HTTP, RESULTS, SAME_SETTINGS, closed_loop,  # noqa: E402
                        cpu_seconds, machine, questions_of, running)
-from bot.content import load_content  # noqa: E402
-from bot.conversation import Brain  # noqa: E402
-from bot.evaluation import load_labelled  # noqa: E402
-from bot.telegram_adapter import _inline_keyboard  # noqa: E402
-from bot.telegram_render import payloads  # noqa: E402
+from bot.content.bundle import load_content  # noqa: E402
+from bot.core.brain import Brain  # noqa: E402
+from bot.matching.evaluation import load_labelled  # noqa: E402
+from bot.telegram_shell.shell import _inline_keyboard  # noqa: E402
+from bot.telegram_shell.render import payloads  # noqa: E402
 from tests.botapi_standin import BotApiStandIn  # noqa: E402
 
 USERS, PER_USER, ROUNDS = 40, 30, 5

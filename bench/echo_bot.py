@@ -15,8 +15,8 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.telegram_http import long_poll_request, sending_request
-from bot.turn_pacing import TurnPacer
+from bot.telegram_shell.http import long_poll_request, sending_request
+from bot.telegram_shell.pacing import TurnPacer
 
 REPLY = json.loads(Path(os.environ["ECHO_REPLY"]).read_text(encoding="utf-8")) if os.environ.get("ECHO_REPLY") else None
 PACER = TurnPacer() if os.environ.get("ECHO_PACING") == "1" else None

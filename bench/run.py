@@ -32,15 +32,15 @@ sys.path.insert(0, str(ROOT))
 from rank_bm25 import BM25Okapi  # noqa: E402
 from rapidfuzz import process, utils  # noqa: E402
 
-from bot.content import load_content  # noqa: E402
-from bot.conversation import Brain  # noqa: E402
-from bot.evaluation import evaluate, load_labelled  # noqa: E402
-from bot.matching import Match  # noqa: E402
-from bot.session import DiaryEntry, Reminder, Session, Text  # noqa: E402
+from bot.content.bundle import load_content  # noqa: E402
+from bot.core.brain import Brain  # noqa: E402
+from bot.matching.evaluation import evaluate, load_labelled  # noqa: E402
+from bot.matching.matcher import Match  # noqa: E402
+from bot.core.session import DiaryEntry, Reminder, Session, Text  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.storage import SQLiteStorage  # noqa: E402
-from bot.telegram_adapter import CONCURRENT_UPDATES, CONNECTIONS  # noqa: E402
-from bot.telegram_updates import BATCH_PAUSE  # noqa: E402
+from bot.storage.sqlite import SQLiteStorage  # noqa: E402
+from bot.telegram_shell.shell import CONCURRENT_UPDATES, CONNECTIONS  # noqa: E402
+from bot.telegram_shell.updates import BATCH_PAUSE  # noqa: E402
 from tests.botapi_standin import BotApiStandIn  # noqa: E402
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstu"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.session import Session  # noqa: E402
+from bot.core.session import Session  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.telegram_adapter import TelegramShell, serve_until_signal  # noqa: E402
+from bot.telegram_shell.shell import TelegramShell, serve_until_signal  # noqa: E402
 from bot.wiring import build_brain  # noqa: E402
 
 

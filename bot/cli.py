@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import NoReturn, Sequence, TextIO
 
 from bot import __version__
-from bot.loading import ContentError
-from bot.replies import Reply, render_text
+from bot.content.strict_yaml import ContentError
+from bot.core.replies import Reply, render_text
 from bot.settings import Settings, load_settings
 
 EXIT_USAGE = 2
@@ -124,7 +124,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot until stopped, in one process kept running by a supervisor."""
-    from bot.supervisor import serve_command, supervise
+    from bot.process.supervisor import serve_command, supervise
 
     return supervise(serve_command(os.getpid(), args.webhook))
 
@@ -133,7 +133,7 @@ def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:
     """The one-process Telegram bot under its supervisor (started by `crampbot telegram`)."""
     import signal
 
-    from bot.supervisor import die_with_parent
+    from bot.process.supervisor import die_with_parent
     from bot.wiring import run_telegram
 
     die_with_parent(args.parent)
@@ -179,7 +179,7 @@ def _print_answer(reply: Reply, as_json: bool, out: TextIO, one_line: bool) -> N
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Accuracy on the labelled set; exit 1 when a target is missed."""
-    from bot.evaluation import default_set, evaluate, format_report, load_labelled, sweep
+    from bot.matching.evaluation import default_set, evaluate, format_report, load_labelled, sweep
     from bot.wiring import build_content
 
     path = args.file or default_set()
@@ -222,10 +222,10 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_diagrams(args: argparse.Namespace, settings: Settings) -> int:
     """Print or write the Mermaid diagram of each flow."""
-    from bot.diagram import mermaid
+    from bot.content.diagram import mermaid
     from bot.wiring import build_content
 
-    from bot.content_paths import in_checkout
+    from bot.content.paths import in_checkout
 
     content = build_content(settings)
     if args.write and not (in_checkout() or settings.content_dir):

@@ -8,10 +8,10 @@ import threading
 import time
 from typing import Callable, TextIO
 
-from bot.conversation import Brain
-from bot.diary import text_chart
-from bot.replies import Choice, Reply, render_text
-from bot.session import Event, Press, Session, Text, TimerDone
+from bot.core.brain import Brain
+from bot.core.diary import text_chart
+from bot.core.replies import Choice, Reply, render_text
+from bot.core.session import Event, Press, Session, Text, TimerDone
 
 Clock = Callable[[], float]
 

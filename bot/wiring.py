@@ -8,12 +8,12 @@ import re
 import sys
 from typing import Any, Callable, Coroutine
 
-from bot.content import Content, load_content
-from bot.content_paths import content_root
-from bot.conversation import Brain
-from bot.data_lock import AlreadyRunning, hold_data_folder
+from bot.content.bundle import Content, load_content
+from bot.content.paths import content_root
+from bot.core.brain import Brain
+from bot.storage.data_lock import AlreadyRunning, hold_data_folder
 from bot.settings import Settings, token_problem
-from bot.supervisor import EXIT_UNREACHABLE
+from bot.process.supervisor import EXIT_UNREACHABLE
 
 EXIT_TELEGRAM = 4
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -74,8 +74,8 @@ def build_brain(settings: Settings, can_remind: bool = True) -> Brain:
 def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM, telling
     its supervisor when it is serving."""
-    from bot.supervisor import announce_ready
-    from bot.telegram_adapter import TelegramShell, Webhook, serve_until_signal
+    from bot.process.supervisor import announce_ready
+    from bot.telegram_shell.shell import TelegramShell, Webhook, serve_until_signal
 
     problem = token_problem(settings.telegram_token)
     webhook_url = webhook_url or settings.webhook_url
@@ -112,7 +112,8 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
 
 def _open_storage(settings: Settings):
     """The SQLite storage, or None after saying in one line why it cannot be opened."""
-    from bot.storage import SQLiteStorage, StorageError
+    from bot.storage import StorageError
+    from bot.storage.sqlite import SQLiteStorage
 
     try:
         return SQLiteStorage(settings.database)
@@ -123,29 +124,30 @@ def _open_storage(settings: Settings):
 
 def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any, None]], webhook: bool = False) -> int:
     """Run a bot's main loop; turn the ways it can fail into one clear line and exit code 4."""
-    from telegram.error import InvalidToken, NetworkError
-
     from bot.storage import StorageError
-    from bot.telegram_webhook import WebhookRefused
+    from bot.telegram_shell.shell import stopping_reason
 
     try:
         asyncio.run(main())
-    except InvalidToken:
-        print("crampbot: Telegram refused the token (401 Unauthorized). Check TELEGRAM_BOT_TOKEN.", file=sys.stderr)
-        return EXIT_TELEGRAM
-    except NetworkError as exc:
-        print(f"crampbot: cannot reach the Bot API at the configured address ({type(exc).__name__}).",
-              file=sys.stderr)
-        return EXIT_UNREACHABLE
-    except (StorageError, WebhookRefused) as exc:
+    except StorageError as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
-    except OSError as exc:
+    except Exception as exc:
+        reason = stopping_reason(exc)
+        if reason is None:
+            return _unexpected(settings, exc, webhook)
+        print(f"crampbot: {reason[0]}", file=sys.stderr)
+        return EXIT_UNREACHABLE if reason[1] else EXIT_TELEGRAM
+    return 0
+
+
+def _unexpected(settings: Settings, exc: Exception, webhook: bool) -> int:
+    """One clear line and exit code 4 for an error that is not Telegram's (never a traceback, which
+    could carry the token)."""
+    if isinstance(exc, OSError):
         where = f"the webhook server on {settings.webhook_listen}:{settings.webhook_port}" if webhook else "the bot"
         print(f"crampbot: cannot start {where} ({exc.strerror or exc})", file=sys.stderr)
-        return EXIT_TELEGRAM
-    except Exception as exc:  # anything else: one clean line, never a traceback carrying the token
+    else:
         redact = RedactSecrets(settings.telegram_token, settings.webhook_secret).redact
         print(f"crampbot: stopped by an unexpected error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
-        return EXIT_TELEGRAM
-    return 0
+    return EXIT_TELEGRAM

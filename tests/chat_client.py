@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.conversation import Brain
-from bot.replies import Choice, Reply
-from bot.session import RELIEF_CHECK, Press, ReminderDue, Session, Text, TimerDone
+from bot.core.brain import Brain
+from bot.core.replies import Choice, Reply
+from bot.core.session import RELIEF_CHECK, Press, ReminderDue, Session, Text, TimerDone
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content, load_content
-from bot.conversation import Brain
+from bot.content.bundle import Content, load_content
+from bot.core.brain import Brain
 from tests.botapi_standin import BotApiStandIn
 from tests.chat_client import ChatClient, FakeClock
 

@@ -14,11 +14,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.content import load_content
-from bot.conversation import Brain
+from bot.content.bundle import load_content
+from bot.core.brain import Brain
 from bot.settings import Settings
-from bot.storage import SQLiteStorage
-from bot.telegram_adapter import TelegramShell, Webhook, serve
+from bot.storage.sqlite import SQLiteStorage
+from bot.telegram_shell.shell import TelegramShell, Webhook, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuv"

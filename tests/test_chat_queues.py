@@ -7,7 +7,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.telegram_queues import ChatLocks, ChatQueues
+from bot.telegram_shell.queues import ChatLocks, ChatQueues
 
 
 def update(update_id: int, chat_id: int, text: str = "hi") -> Update:

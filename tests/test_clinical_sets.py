@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.replies import render_text
+from bot.core.replies import render_text
 from tests.tools.score_clinical import judge
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
-from bot.loading import ContentError
+from bot.content.bundle import load_content
+from bot.content.strict_yaml import ContentError
 
 ROOT = Path(__file__).resolve().parent.parent
 

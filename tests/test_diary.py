@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot import diary as diaries
+from bot.core import diary as diaries
 from tests.chat_client import ChatClient
 
 HOUR = 3600.0

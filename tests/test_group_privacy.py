@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from bot.replies import Choice, Reply, render_text
-from bot.session import DiaryEntry, FlowPosition, LastRelief, Reminder, Session
-from bot.telegram_render import payloads
+from bot.core.replies import Choice, Reply, render_text
+from bot.core.session import DiaryEntry, FlowPosition, LastRelief, Reminder, Session
+from bot.telegram_shell.render import payloads
 from tests.chat_client import ChatClient, FakeClock
 
 PERSONAL_COMMANDS = [("/checkup", "checkup"), ("/resume", "checkup"), ("/log", "log"), ("/diary", "diary"),

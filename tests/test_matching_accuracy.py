@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import evaluate, format_report, load_labelled
-from bot.matching import Matcher, MatcherSettings
+from bot.matching.evaluation import evaluate, format_report, load_labelled
+from bot.matching.matcher import Matcher, MatcherSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests/data/labelled.yaml"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import Brain
-from bot.flows import load_flow
-from bot.loading import ContentError
-from bot.plan import build_plan, load_plan_rules
+from bot.core.brain import Brain
+from bot.content.flows import load_flow
+from bot.content.strict_yaml import ContentError
+from bot.core.plan import build_plan, load_plan_rules
 from tests.chat_client import ChatClient
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.replies import KINDS
-from bot.session import Press, Session, Text, TimerDone
-from bot.telegram_render import MAX_CALLBACK_BYTES, MAX_TEXT, payloads, telegram_length
+from bot.core.replies import KINDS
+from bot.core.session import Press, Session, Text, TimerDone
+from bot.telegram_shell.render import MAX_CALLBACK_BYTES, MAX_TEXT, payloads, telegram_length
 
 SPECIAL = ["\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\x00", "\x07", "\x1b[31m", "\r\n", "\t", "😖", "🦶🏽",
            "👩‍⚕️", "مرحبا", "שלום", "ऐंठन", "судорога", "ｃｒａｍｐ", "ǆ", "ﬀ", "İ", "\U0001f9b5" * 3, "%s", "{0}",

@@ -122,7 +122,7 @@ def test_moving_on_before_a_timer_ends_replaces_it_and_the_old_one_is_ignored(ch
     chat.press("None of these")
     second = chat.session.timer
     assert second is not None and second.timer_id != first.timer_id
-    from bot.session import TimerDone
+    from bot.core.session import TimerDone
 
     assert chat._run(TimerDone(first.timer_id)) == ()  # a stale timer says nothing
     assert chat.session.timer == second
@@ -200,7 +200,7 @@ def test_no_check_in_comes_after_the_person_said_it_has_eased_or_stopped(chat):
     due = chat.session.relief_check_at
     chat.press("Yes, it has eased")
     assert chat.session.relief_check_at is None
-    from bot.session import RELIEF_CHECK, ReminderDue
+    from bot.core.session import RELIEF_CHECK, ReminderDue
 
     assert chat._run(ReminderDue(RELIEF_CHECK, due)) == (), "a check-in for a finished sequence says nothing"
     chat.send("/cramp")
@@ -210,7 +210,7 @@ def test_no_check_in_comes_after_the_person_said_it_has_eased_or_stopped(chat):
 
 
 def test_the_check_in_survives_being_saved_and_loaded(chat):
-    from bot.session import Session
+    from bot.core.session import Session
 
     chat.send("/cramp")
     stored = Session.from_dict(chat.session.to_dict())
@@ -292,7 +292,7 @@ def test_relief_reads_partial_and_negated_answers(chat, said, state):
 
 
 def test_a_sticker_mid_relief_gets_a_kind_note_and_the_step_again(chat):
-    from bot.session import NonText
+    from bot.core.session import NonText
 
     chat.send("/cramp")
     chat._run(NonText("sticker"))
@@ -301,14 +301,14 @@ def test_a_sticker_mid_relief_gets_a_kind_note_and_the_step_again(chat):
 
 
 def test_a_photo_outside_a_dialog_gets_the_menu(chat):
-    from bot.session import NonText
+    from bot.core.session import NonText
 
     chat._run(NonText("photo"))
     assert chat.last[0].kind == "fallback" and "Cramp right now" in " ".join(chat.buttons)
 
 
 def test_what_is_never_skipped_in_a_flood(brain):
-    from bot.session import Press, Text
+    from bot.core.session import Press, Text
 
     never = [Text("my foot is cramping right now"), Text("my leg is cold, pale and numb"), Text("/cramp"),
              Text("/cramp@crampbot_test_bot"), Text("/start cramp"), Text("🆘"), Press("menu:cramp")]

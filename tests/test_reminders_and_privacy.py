@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.conversation import Brain
-from bot.session import ReminderDue
-from bot.timeparse import zone
+from bot.core.brain import Brain
+from bot.core.session import ReminderDue
+from bot.language.times import zone
 from tests.chat_client import ChatClient
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
@@ -151,7 +151,7 @@ def test_forget_needs_confirmation_then_clears_everything(chat):
 
 
 def chat_event(action: str):
-    from bot.session import Press
+    from bot.core.session import Press
 
     return Press(action)
 

@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from bot.session import Session
-from bot.storage import SQLiteStorage
+from bot.core.session import Session
+from bot.storage.sqlite import SQLiteStorage
 from tests.storage_faults import FailingWrites, fill_up, tiny_disk
 from tests.telegram_harness import RunningBot, kill, running_process, settings_for, start_process
 from tests.telegram_user import TelegramUser

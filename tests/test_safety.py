@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import Brain
+from bot.core.brain import Brain
 from tests.chat_client import ChatClient
 
 CALL_EMERGENCY = [
@@ -327,7 +327,7 @@ def test_red_team_set_look_alikes_are_not_red_flags(brain: Brain):
 
 
 def test_the_phrase_index_finds_what_trying_every_phrase_everywhere_finds():
-    from bot.language import PhraseIndex, phrase_at
+    from bot.language.normaliser import PhraseIndex, phrase_at
 
     phrases = [("a*", "pain"), ("c*",), ("sw*", "leg"), ("chest", "pain"), ("^", "numb*"), ("leg", "sw*")]
     index = PhraseIndex()

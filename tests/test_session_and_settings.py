@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from bot.session import DiaryEntry, LastRelief, Reminder, Session
+from bot.core.session import DiaryEntry, LastRelief, Reminder, Session
 from bot.settings import load_settings
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.session import DiaryEntry, FlowPosition, Session
-from bot.storage import SCHEMA_VERSION, Countdown, Received, SQLiteStorage, StorageError
+from bot.core.session import DiaryEntry, FlowPosition, Session
+from bot.storage import Countdown, Received, StorageError
+from bot.storage.sqlite import SCHEMA_VERSION, SQLiteStorage
 from tests.storage_faults import FailingCommit, FailingRollback, FailingWrites, fill_up, tiny_disk
 
 

@@ -7,8 +7,9 @@ import logging
 
 import pytest
 
-from bot.session import DiaryEntry, Session
-from bot.storage import Countdown, SQLiteStorage, StorageError
+from bot.core.session import DiaryEntry, Session
+from bot.storage import Countdown, StorageError
+from bot.storage.sqlite import SQLiteStorage
 from tests.storage_faults import FailingCommit
 
 USERS = 200

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.supervisor import EXIT_GAVE_UP, EXIT_UNREACHABLE, FAILED_STARTS, RESTARTS_PER_MINUTE, Supervisor
+from bot.process.supervisor import EXIT_GAVE_UP, EXIT_UNREACHABLE, FAILED_STARTS, RESTARTS_PER_MINUTE, Supervisor
 from tests.telegram_harness import alive, child_pids, kill, running_process
 from tests.telegram_user import TelegramUser
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from bot.timeparse import local_time
+from bot.language.times import local_time
 from tests.telegram_harness import RunningBot, ShiftedClock, settings_for
 from tests.telegram_user import TelegramUser
 

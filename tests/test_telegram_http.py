@@ -13,7 +13,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram_http import AiohttpRequest, client_timeout, without_token
+from bot.telegram_shell.http import AiohttpRequest, client_timeout, without_token
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 CHAT = 5151

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.telegram_updates import BATCH_PAUSE, BUSY_RATE, TolerantBot
+from bot.telegram_shell.updates import BATCH_PAUSE, BUSY_RATE, TolerantBot
 from tests.telegram_harness import TOKEN
 
 
@@ -79,7 +79,7 @@ def test_updates_that_cannot_be_stored_are_skipped_by_id_and_never_kept():
 
 
 def test_a_batch_that_cannot_be_kept_is_handed_on_and_the_next_poll_waits(monkeypatch):
-    from bot import telegram_updates
+    from bot.telegram_shell import updates as telegram_updates
 
     bot, _, _ = scripted(TolerantBot, [[{"update_id": n}] for n in range(1, 7)])
     results = iter([False, False, False, False, True, True])

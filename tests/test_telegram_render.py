@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.replies import Choice, Reply, Timer
-from bot.telegram_render import (MAX_TEXT, button_rows, countdown_line, payloads, split_text, tick_interval,
+from bot.core.replies import Choice, Reply, Timer
+from bot.telegram_shell.render import (MAX_TEXT, button_rows, countdown_line, payloads, split_text, tick_interval,
                                  with_countdown)
 
 
@@ -66,7 +66,7 @@ def test_every_action_the_core_can_produce_fits_in_callback_data(content):
 
 
 def test_length_is_counted_as_telegram_does_so_emoji_cannot_overflow():
-    from bot.telegram_render import telegram_length
+    from bot.telegram_shell.render import telegram_length
 
     chunks = split_text("Cramp relief 💪🦵 " * 400)
     assert len(chunks) > 1 and all(telegram_length(c) <= MAX_TEXT for c in chunks)

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
-import bot.telegram_webhook as telegram_webhook
+import bot.telegram_shell.webhook as telegram_webhook
 from bot.storage import StorageError
-from bot.telegram_adapter import Webhook
-from bot.telegram_webhook import WebhookRefused, set_webhook
+from bot.telegram_shell.shell import Webhook
+from bot.telegram_shell.webhook import WebhookRefused, set_webhook
 from tests.botapi_standin import BotApiStandIn
 from tests.telegram_harness import RunningBot, alive, child_pids, settings_for, start_process
 

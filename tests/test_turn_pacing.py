@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.turn_pacing import TurnPacer
+from bot.telegram_shell.pacing import TurnPacer
 
 
 class Passes:

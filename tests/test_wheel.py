@@ -25,7 +25,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_code_content_and_diagrams(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "bot/conversation.py" in names
+    assert "bot/core/brain.py" in names and "bot/telegram_shell/shell.py" in names
     for folder in ("dialogs", "knowledge"):
         for path in (ROOT / folder).glob("*"):
             if path.suffix in (".yaml", ".mmd"):
@@ -41,7 +41,7 @@ def test_installed_wheel_answers_from_anywhere(wheel, tmp_path):
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target), "TELEGRAM_BOT_TOKEN": "", "PYTHONIOENCODING": "utf-8"}
     env.pop("CRAMPBOT_CONTENT_DIR", None)
-    code = "import bot, bot.content_paths as p; print(bot.__file__); print(p.content_root())"
+    code = "import bot, bot.content.paths as p; print(bot.__file__); print(p.content_root())"
     where = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=elsewhere,
                            check=True).stdout.splitlines()
     assert where[0].startswith(str(target)), "the installed copy is used, not the checkout"

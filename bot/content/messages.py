@@ -1,0 +1,104 @@
+"""The bot's own words outside the knowledge base (dialogs/messages.yaml): texts, menu, commands."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content.strict_yaml import Checker, read_yaml
+from bot.core.replies import Choice
+
+TEXT_KEYS = (
+    "greeting", "disclaimer", "menu_prompt", "help", "fallback", "empty", "stale_button", "cancelled",
+    "nothing_to_cancel", "checkup_paused", "resume_offer", "no_checkup_to_resume", "checkup_restart", "more_none",
+    "more_label", "relief_already", "relief_stopped", "relief_check_in", "red_flag_checkup_paused",
+    "question_in_flow", "urgent_footer", "non_text", "history_empty", "history_heading", "history_most_nights",
+    "history_long_cramp", "history_pattern_night", "history_pattern_exercise", "history_pattern_sitting",
+    "diary_list_heading", "diary_saved", "diary_updated", "diary_deleted", "diary_no_entry", "diary_confirm_delete",
+    "diary_edit_which", "log_offer", "reminders_set", "reminders_none", "reminders_current", "reminders_stopped",
+    "reminders_stopped_all", "reminders_snoozed", "reminders_console", "console_quit_words", "console_hint",
+    "console_bye", "privacy", "export_caption", "forget_confirm", "forget_done", "forget_kept", "reminder_bedtime",
+    "reminder_hydration", "reminders_fluid_limit", "hydration_times", "storage_problem", "diary_long_cramp",
+    "diary_relief_running", "zone_saved", "history_quiet_month", "private_only", "saved_data_damaged", "too_fast",
+)
+BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
+               "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
+               "forget_no", "delete_yes", "delete_no", "open_private")
+MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
+                "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
+                "menu:export", "menu:forget", "menu:timezone")
+_COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: its name, the menu description and the action it runs."""
+
+    command: str
+    description: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Messages:
+    """All of the bot's fixed texts, buttons, menu and commands."""
+
+    texts: dict[str, str]
+    buttons: dict[str, str]
+    menu: tuple[Choice, ...]
+    commands: tuple[Command, ...]
+
+    def text(self, key: str) -> str:
+        """A fixed text by key."""
+        return self.texts[key]
+
+    def command_action(self, name: str) -> str | None:
+        """The action behind /name, or None when there is no such command."""
+        return next((c.action for c in self.commands if c.command == name), None)
+
+
+def load_messages(path: Path, label: str) -> Messages:
+    """Read and check dialogs/messages.yaml."""
+    doc = read_yaml(path, label)
+    check = Checker(label)
+    if not (check.version(doc) and check.mapping(
+        doc, None, {"version": int, "texts": dict, "buttons": dict, "menu": list, "commands": list}
+    )):
+        check.raise_if_any()
+    texts = _keyed(doc["texts"], TEXT_KEYS, "texts", check)
+    buttons = _keyed(doc["buttons"], BUTTON_KEYS, "buttons", check)
+    menu = []
+    for item in doc["menu"]:
+        if check.mapping(item, "menu", {"action": str, "label": str}):
+            menu.append(Choice(item["action"], item["label"].strip()))
+    commands = []
+    for item in doc["commands"]:
+        name = item.get("command") if isinstance(item, dict) else None
+        if check.mapping(item, f"/{name}", {"command": str, "description": str, "action": str}):
+            if not _COMMAND.match(name):
+                check.add("command names are 1-32 lower-case letters, digits or _", f"/{name}", item)
+            if not 3 <= len(item["description"]) <= 256:
+                check.add("command descriptions must be 3-256 characters", f"/{name}", item)
+            commands.append(Command(name, item["description"].strip(), item["action"]))
+    check.unique((c.command for c in commands), "command")
+    for action in [c.action for c in commands] + [m.action for m in menu]:
+        if action.startswith("menu:") and action not in MENU_ACTIONS:
+            check.add(f"unknown action {action!r} (allowed: {', '.join(MENU_ACTIONS)} or ask:<entry id>)")
+        elif not action.startswith(("menu:", "ask:")):
+            check.add(f"unknown action {action!r}")
+    check.raise_if_any()
+    return Messages(texts, buttons, tuple(menu), tuple(commands))
+
+
+def _keyed(node: dict, keys: tuple[str, ...], what: str, check: Checker) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key in keys:
+        if not isinstance(node.get(key), str) or not node[key].strip():
+            check.add(f"missing text {key!r}", what, node)
+        else:
+            values[key] = node[key].strip()
+    for key in node:
+        if key not in keys:
+            check.add(f"unknown key {key!r}", what, node)
+    return values

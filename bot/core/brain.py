@@ -1,0 +1,439 @@
+"""The conversation core: one pure function from (session, event, now) to (session, replies).
+
+Order on every typed message: red flags, then commands, then an active cramp, the running dialog,
+"more", and finally the knowledge base. Never imports telegram; wording lives in ReplyWriter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
+from bot.content.bundle import Content
+from bot.core import diary as diaries
+from bot.core.flow_engine import NAV_PREFIX, FlowEngine, ReadContext, Step, parse_action
+from bot.language.normaliser import Normalised
+from bot.core.personal import PersonalData, zone_from
+from bot.core.reminders import clock_answer
+from bot.core.replies import Reply
+from bot.core.reply_writer import ReplyWriter
+from bot.core.session import (RELIEF_CHECK, Event, FlowPosition, LastRelief, NonText, Press, ReminderDue, Session, Text,
+                         TimerDone)
+from bot.language.times import parse_timezone, parse_when
+
+PARSERS = {
+    "past_time": lambda raw, ctx: f"at:{t}" if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
+    "clock": lambda raw, ctx: clock_answer(raw),
+    "timezone": lambda raw, ctx: f"zone:{z}" if (z := parse_timezone(raw, ctx.now)) else None,
+}
+MORE_KEYS = frozenset({"more", "tell more", "more please", "more info", "more information", "more detail",
+                       "more details", "go on", "continue", "keep going", "and"})
+RELIEF_ACTIONS = ("menu:cramp",)  # what starts the relief steps: never skipped (Brain.must_answer)
+MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
+MAX_MATCHED = 2_000  # characters used for intent matching
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The new session and the replies to show, in order."""
+
+    session: Session
+    replies: tuple[Reply, ...]
+    forget: bool = False  # the user asked to delete everything stored about them
+    stale_press: bool = False  # a button from an earlier message was pressed and ignored
+
+
+class Brain:
+    """Decides what happens next. Holds only content; all per-chat state is passed in and returned."""
+
+    def __init__(self, content: Content, can_remind: bool = True):
+        self.content = content
+        self.can_remind = can_remind  # the console cannot send anything later
+        self.write = ReplyWriter(content)
+        self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
+        self.personal = PersonalData(self)
+
+    # -- entry points ----------------------------------------------------------------------------
+
+    def respond(self, session: Session, event: Event, now: float) -> Outcome:
+        """Handle one event for one chat; a group chat's session never keeps anything personal."""
+        if in_group(event) or session.in_group:
+            outcome = self._respond(group_safe(session), event, now)
+            return self._with_relief_check(replace(outcome, session=group_safe(outcome.session)))
+        return self._with_relief_check(self._respond(session, event, now))
+
+    def _with_relief_check(self, outcome: Outcome) -> Outcome:
+        """While a relief sequence runs, a check-in is due ten minutes after its start (silence is not
+        "it has eased"); at any other time there is none."""
+        active, escalation = outcome.session.active, self.content.relief.escalation
+        due = None
+        if self.can_remind and escalation and active is not None and active.flow == "relief":
+            due = active.started_at + escalation.after_seconds
+        if outcome.session.relief_check_at == due:
+            return outcome
+        return replace(outcome, session=outcome.session.with_(relief_check_at=due))
+
+    def _respond(self, session: Session, event: Event, now: float) -> Outcome:
+        session = self._still_valid(session)
+        # A question like "delete everything?" holds only for the very next message or press.
+        pending, session = session.confirm, session.with_(confirm=None)
+        if isinstance(event, Text):
+            return self._on_text(session, event.text, now, pending)
+        if isinstance(event, Press):
+            return self._on_press(session, event.action, now, pending)
+        if isinstance(event, TimerDone):
+            return self._on_timer(session, event.timer_id)
+        if isinstance(event, NonText):
+            return self._on_non_text(session)
+        if isinstance(event, ReminderDue) and event.kind == RELIEF_CHECK:
+            return self._relief_check(session, event.due_at, now)
+        if isinstance(event, ReminderDue):
+            return self.personal.reminder_due(session, event.kind, event.due_at, now)
+        raise TypeError(f"unknown event {event!r}")
+
+    def classify(self, text: str) -> Reply:
+        """Answer one message with a fresh session (stateless `ask`); returns the first reply."""
+        return self.respond(Session(), Text(text), 0.0).replies[0]
+
+    def must_answer(self, event: Event) -> bool:
+        """True when an event may never be skipped, however busy its chat: a message with a red flag
+        or about a cramp happening now, or asking for the relief steps (command, button or deep link)."""
+        if isinstance(event, Press):
+            return event.action in RELIEF_ACTIONS
+        if not isinstance(event, Text):
+            return False
+        text = (event.text or "")[:MAX_SAFETY_SCAN]
+        found = self.content.triggers.assess(self.content.normaliser.normalise(text))
+        if found.red_flag is not None or found.active_cramp is not None:
+            return True
+        text = text.strip()
+        return text.startswith("/") and self._command_action(text)[1] in RELIEF_ACTIONS
+
+    def expects_amount(self, session: Session) -> bool:
+        """True when the current question takes a number ("3 glasses"), so a typed digit is an answer."""
+        active = session.active
+        return bool(active and self.engines[active.flow].state(active).number)
+
+    def _still_valid(self, session: Session) -> Session:
+        """Drop positions that name a flow or state the content no longer has (content changed since)."""
+        def known(position: FlowPosition | None) -> bool:
+            """True when the position (if any) still exists in the loaded flows."""
+            engine = self.engines.get(position.flow) if position else None
+            return position is None or (engine is not None and position.state in engine.flow.states)
+
+        if known(session.active) and known(session.paused):
+            return session
+        return session.with_(active=session.active if known(session.active) else None,
+                             paused=session.paused if known(session.paused) else None)
+
+    # -- typed text ------------------------------------------------------------------------------
+
+    def _on_text(self, session: Session, text: str, now: float, pending: str | None = None) -> Outcome:
+        text = (text or "")[:MAX_SAFETY_SCAN]
+        message = self.content.normaliser.normalise(text)
+        found = self.content.triggers.assess(message)
+        if found.red_flag is not None:
+            checkup = session.active if session.active and session.active.flow == "checkup" else None
+            paused = replace(checkup, timer=None) if checkup else session.paused
+            reply = self.write.urgent(found.red_flag, checkup_paused=checkup is not None, message=message,
+                                      zone=session.zone)
+            return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0), (reply,))
+        if text.strip().startswith("/"):
+            return self._command(session, text.strip(), now)
+        if found.active_cramp is not None:
+            return self._cramp_now(session, now, 100.0)
+        if len(text) > MAX_MATCHED:
+            text = text[:MAX_MATCHED]
+            message = self.content.normaliser.normalise(text)
+        if pending and message.tokens:
+            answer = _yes_or_no(message)
+            if answer is not None:
+                yes = "forget:yes" if pending == "forget" else f"diary:confirm:{pending[7:]}"
+                return self._on_press(session, yes if answer else "forget:no", now, pending)
+        if session.active is not None:
+            return self._in_flow(session, message, text, now)
+        if not message.tokens:
+            return Outcome(session, (self.write.menu(self.write.text("empty"), "fallback"),))
+        if message.key in MORE_KEYS and session.last_intent:
+            return self._more(session, session.last_intent, session.more_shown + 1)
+        return self._from_matcher(session, message, text, now)
+
+    def _from_matcher(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
+        match = self.content.matcher.match(message)
+        entry = self.content.knowledge.get(match.intent) if match.intent else None
+        if entry is None or entry.kind == "fallback":
+            text = entry.answer if entry else self.write.text("fallback")
+            reply = self.write.menu(text, "fallback", score=match.score)
+            return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
+        if entry.kind == "emergency":
+            return self._cramp_now(session, now, match.score)
+        if entry.kind == "action" and entry.action == "menu:log" and not session.in_group:
+            answers = self.engines["diary"].prefill(message, raw, ReadContext(now, session.zone))
+            if session.zone is None:
+                answers.pop("when", None)  # read again once the zone is known, so the time is right
+            answers.pop("zone", None)
+            return self.personal.start_log(session, now, answers)
+        if entry.kind == "action" and entry.action:
+            return self._on_press(session, entry.action, now)
+        reply = self.write.entry(entry, match.score, message, session.zone)
+        return Outcome(session.with_(last_intent=reply.intent, more_shown=0), (reply,))
+
+    def _command_action(self, text: str) -> tuple[str, str | None]:
+        """A slash command's name and the action it runs (`/start <payload>`: the deep link's), or None."""
+        name = text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
+        action = self.content.messages.command_action(name)
+        if name == "start":
+            action = deep_link_action(text) or action
+        return name, action
+
+    def _command(self, session: Session, text: str, now: float) -> Outcome:
+        name, action = self._command_action(text)
+        if action is None:
+            return Outcome(session, (self.write.unknown_command(name),))
+        return self._on_press(session, action, now)
+
+    def _on_non_text(self, session: Session) -> Outcome:
+        """A sticker, photo, voice note...: say so kindly, and show where we were (or the menu)."""
+        if session.active is not None:
+            return self.reprompt(session, self.write.text("non_text"))
+        return Outcome(session, (self.write.menu(self.write.text("non_text"), "fallback"),))
+
+    # -- button presses --------------------------------------------------------------------------
+
+    def _on_press(self, session: Session, action: str, now: float, pending: str | None = None) -> Outcome:
+        kind, _, rest = action.partition(":")
+        link = private_link(action) if session.in_group else None
+        if link is not None:
+            return Outcome(session, (private_only(self.content.messages, link),))
+        if kind == "menu":
+            return self._menu_action(session, rest, now)
+        if kind == "ask" and rest in self.content.knowledge.entries:
+            entry = self.content.knowledge.get(rest)
+            if entry.kind == "emergency":
+                return self._cramp_now(session, now, 100.0)
+            return Outcome(session.with_(last_intent=entry.id, more_shown=0), (self.write.entry(entry, 100.0),))
+        if kind == "more":
+            entry_id, _, number = rest.partition(":")
+            if entry_id in self.content.knowledge.entries and number.isdecimal() and len(number) < 4:
+                return self._more(session, entry_id, int(number))
+        if kind in ("diary", "remind", "forget"):
+            handled = self.personal.on_action(session, action, now, pending)
+            if handled is not None:
+                return handled
+        parsed = parse_action(action)
+        if parsed and session.active and (parsed[0], parsed[1]) == (session.active.flow, session.active.state):
+            return self._flow_press(session, parsed[2], now)
+        return self.stale(session)
+
+    def _menu_action(self, session: Session, name: str, now: float) -> Outcome:
+        text = self.write.text
+        simple = {"start": lambda: self.write.greeting(),
+                  "main": lambda: self.write.menu(text("menu_prompt"), "smalltalk", intent="menu"),
+                  "help": lambda: self.write.menu(text("help"), "smalltalk", intent="help")}
+        if name in simple:
+            return Outcome(session, (simple[name](),))
+        if name == "cramp":
+            return self._cramp_now(session, now, 100.0)
+        if name in ("checkup", "restart"):
+            return self._start_checkup(session, now, restart=name == "restart")
+        if name == "resume":
+            return self._resume(session)
+        if name == "cancel":
+            return self._cancel(session)
+        personal = {"log": lambda: self.personal.start_log(session, now),
+                    "log_relief": lambda: self.personal.start_log(
+                        session, now, diaries.answers_from_relief(session.last_relief) if session.last_relief else None),
+                    "diary": lambda: self.personal.list_entries(session),
+                    "history": lambda: self.personal.history(session, now),
+                    "reminders": lambda: self.personal.reminders_menu(session, now),
+                    "reminders_setup": lambda: self.personal.setup_reminders(session, now),
+                    "privacy": lambda: self.personal.privacy(session),
+                    "timezone": lambda: self.personal.start(session, "zone", now),
+                    "export": lambda: self.personal.export(session, now),
+                    "forget": lambda: self.personal.ask_forget(session)}
+        if name in personal:
+            return personal[name]()
+        return self.stale(session)
+
+    # -- flows -----------------------------------------------------------------------------------
+
+    def _start_checkup(self, session: Session, now: float, restart: bool) -> Outcome:
+        current = session.active if session.active and session.active.flow == "checkup" else session.paused
+        if current is not None and not restart:
+            return Outcome(session, (self.write.resume_or_restart(),))
+        engine = self.engines["checkup"]
+        step = engine.start(now)
+        assert step.position is not None
+        paused = session.paused if session.paused and session.paused.flow != "checkup" else None
+        prefix = self.write.text("checkup_restart") if restart else ""
+        return Outcome(session.with_(active=step.position, paused=paused),
+                       (self.write.prompt(engine, step.position, prefix),))
+
+    def _resume(self, session: Session) -> Outcome:
+        if session.active and session.active.flow == "checkup":
+            return self.reprompt(session, "")
+        if session.paused is None:
+            return Outcome(session, (self.write.menu(self.write.text("no_checkup_to_resume"), "smalltalk",
+                                                     intent="menu"),))
+        position = replace(session.paused, timer=None)
+        engine = self.engines[position.flow]
+        return Outcome(session.with_(active=position, paused=None), (self.write.prompt(engine, position),))
+
+    def _cancel(self, session: Session) -> Outcome:
+        if session.active is None and session.paused is None:
+            return Outcome(session, (self.write.menu(self.write.text("nothing_to_cancel"), "smalltalk",
+                                                     intent="cancel"),))
+        return Outcome(Session(), (self.write.menu(self.write.text("cancelled"), "smalltalk", intent="cancel"),))
+
+    def _cramp_now(self, session: Session, now: float, score: float) -> Outcome:
+        if session.active and session.active.flow == "relief":
+            # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running. A step
+            # without that answer (the clot check) is asked again, never skipped, until the ten minutes
+            # are up (then "still hurts" escalates from any step).
+            escalation = self.content.relief.escalation
+            late = escalation is not None and now - session.active.started_at >= escalation.after_seconds
+            if not late and self.engines["relief"].state(session.active).choice("still") is None:
+                return self.reprompt(session, self.write.text("relief_already"))
+            return self._flow_choose(session, ("still",), now, prefix=self.write.text("relief_already"))
+        opener = self.write.cramp_entry.answer
+        paused = session.paused
+        if session.active and session.active.flow == "checkup":
+            paused = replace(session.active, timer=None)
+            opener = f"{opener} {self.write.text('checkup_paused')}"
+        engine = self.engines["relief"]
+        step = engine.start(now)
+        assert step.position is not None
+        reply = self.write.prompt(engine, step.position, opener, score=score)
+        return Outcome(session.with_(active=step.position, paused=paused, last_intent=None, more_shown=0), (reply,))
+
+    def _in_flow(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
+        assert session.active is not None
+        engine = self.engines[session.active.flow]
+        state = engine.state(session.active)
+        zone = zone_from(session.active.answers) or session.zone  # a zone given earlier in this same flow
+        reading = engine.read(state, message, raw, ReadContext(now, zone))
+        if reading.nav:
+            return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
+        if reading.choices:
+            return self._flow_choose(session, reading.choices, now)
+        # Not an answer: maybe a question or a cramp; answer it, then show where we were.
+        match = self.content.matcher.match(message) if message.tokens else None
+        entry = self.content.knowledge.get(match.intent) if match and match.intent else None
+        if entry is not None and entry.kind == "emergency":
+            return self._cramp_now(session, now, match.score if match else 100.0)
+        if entry is not None and entry.kind == "answer" and len(message.tokens) >= 3:
+            answer = self.write.entry(entry, match.score if match else 0.0, message, session.zone)
+            answered = self.write.without_buttons((answer,))
+            back = self.reprompt(session.with_(last_intent=answer.intent, more_shown=0),
+                                  self.write.text("question_in_flow"))
+            return Outcome(back.session, (*answered, *back.replies))
+        return self.reprompt(session, state.reask or engine.flow.reask)
+
+    def _flow_press(self, session: Session, choice: str, now: float) -> Outcome:
+        assert session.active is not None
+        engine = self.engines[session.active.flow]
+        if choice.startswith(NAV_PREFIX):
+            return self._flow_step(session, engine.navigate(session.active, choice[1:], now), now)
+        if engine.state(session.active).choice(choice) is None:
+            return self.stale(session)
+        return self._flow_choose(session, (choice,), now)
+
+    def _flow_choose(self, session: Session, choices: tuple[str, ...], now: float, prefix: str = "") -> Outcome:
+        assert session.active is not None
+        step = self.engines[session.active.flow].choose(session.active, choices, now)
+        return self._flow_step(session, step, now, prefix)
+
+    def _flow_step(self, session: Session, step: Step, now: float, prefix: str = "") -> Outcome:
+        assert session.active is not None
+        flow_id = session.active.flow
+        if step.cancelled:
+            keep = session.paused if flow_id == "relief" else None
+            said = self.write.text("relief_stopped" if flow_id == "relief" else "cancelled")
+            reply = self.write.menu(said, "smalltalk", intent="cancel")
+            return Outcome(session.with_(active=None, paused=keep), (reply,))
+        assert step.position is not None
+        if not step.ended:
+            reply = self.write.prompt(self.engines[flow_id], step.position, prefix)
+            return Outcome(session.with_(active=step.position), (reply,))
+        return self.finish_flow(session, step, now, prefix)
+
+    def finish_flow(self, session: Session, step: Step, now: float, prefix: str = "") -> Outcome:
+        """A flow reached its end: the plan, the relief outcome, a diary entry or reminders."""
+        assert step.position is not None and session.active is not None
+        done = session.with_(active=None)
+        end = step.state.end
+        if end == "plan":
+            return Outcome(done, (self.write.plan(step.position.answers),))
+        if end == "diary":
+            saved, reply = self.personal.save_entry(done, step.position.answers, step.position.target, now)
+            return Outcome(saved, (reply,))
+        if end == "reminders":
+            saved, reply = self.personal.save_reminders(done, step.position.answers, now)
+            return Outcome(saved, (reply,))
+        if end == "zone":
+            saved, reply = self.personal.save_zone(done, step.position.answers, now)
+            return Outcome(saved, (reply,))
+        eased = step.state.kind != "urgent"
+        last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
+            if eased else None
+        reply = self.write.relief_end(step.state, prefix, checkup_paused=session.paused is not None,
+                                      offer_log=eased and not session.in_group, zone=session.zone)
+        return Outcome(done.with_(last_relief=last), (reply,))
+
+    def reprompt(self, session: Session, prefix: str) -> Outcome:
+        """Show the current step again (without restarting its timer), after `prefix`."""
+        assert session.active is not None
+        reply = self.write.prompt(self.engines[session.active.flow], session.active, prefix, with_timer=False)
+        return Outcome(session, (reply,))
+
+    def _relief_check(self, session: Session, due_at: float, now: float) -> Outcome:
+        """Ten minutes into a relief sequence that nobody said has eased: escalate to the level of care
+        (a check-in for a sequence that has ended, or an earlier one, says nothing)."""
+        active, escalation = session.active, self.content.relief.escalation
+        if (active is None or active.flow != "relief" or escalation is None or session.relief_check_at is None
+                or abs(session.relief_check_at - due_at) > 1.0):
+            return Outcome(session, ())
+        late = max(now, active.started_at + escalation.after_seconds)
+        step = self.engines["relief"].choose(active, escalation.on[:1], late)
+        return self._flow_step(session, step, now, prefix=self.write.text("relief_check_in"))
+
+    def _on_timer(self, session: Session, timer_id: str) -> Outcome:
+        if session.active is None:
+            return Outcome(session, ())
+        engine = self.engines[session.active.flow]
+        position = engine.timer_done(session.active, timer_id)
+        if position is None:
+            return Outcome(session, ())
+        return Outcome(session.with_(active=position), (self.write.timer_done(engine, engine.state(position)),))
+
+    # -- knowledge follow-ups and stale buttons -------------------------------------------------
+
+    def _more(self, session: Session, entry_id: str, number: int) -> Outcome:
+        reply = self.write.more(self.content.knowledge.get(entry_id), number)
+        if reply is None:
+            reply = self.write.menu(self.write.text("more_none"), "smalltalk", intent=entry_id)
+            return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
+        return Outcome(session.with_(last_intent=entry_id, more_shown=number), (reply,))
+
+    def stale(self, session: Session) -> Outcome:
+        """A button from an earlier message (or forged data): say so, and show where we are."""
+        note = self.write.text("stale_button")
+        if session.active is not None:
+            return replace(self.reprompt(session, note), stale_press=True)
+        return Outcome(session, (self.write.menu(f"{note} {self.write.text('menu_prompt')}", "fallback"),),
+                       stale_press=True)
+
+
+
+_YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "delete", "do it", "go ahead",
+                  "yes delete", "yes delete everything", "yes delete it", "delete everything", "delete it"})
+_NO = frozenset({"no", "nope", "nah", "keep", "keep it", "keep my data", "cancel", "stop", "do not", "never mind"})
+
+
+def _yes_or_no(message: Normalised) -> bool | None:
+    """A typed answer to a confirmation question: True, False, or None when it is neither."""
+    words = " ".join(message.tokens)
+    if words in _YES:
+        return True
+    if words in _NO:
+        return False
+    return None

@@ -1,0 +1,68 @@
+"""Private chats and groups: what is personal, and deep links into a private chat.
+
+In a group, personal actions (check-up, diary, history, reminders, time zone, privacy, export,
+forget) are refused with a button that opens a private chat with the bot at the same feature, and
+a group chat's session keeps nothing personal. `/start <payload>` (what a t.me deep link sends)
+opens a feature directly. Pure: no telegram import."""
+
+from __future__ import annotations
+
+import re
+
+from bot.content.messages import Messages
+from bot.core.replies import Choice, Reply
+from bot.core.session import Event, Press, Session, Text
+
+# deep-link payload -> the action it opens in a private chat
+DEEP_LINKS = {"checkup": "menu:checkup", "cramp": "menu:cramp", "log": "menu:log", "diary": "menu:diary",
+              "history": "menu:history", "reminders": "menu:reminders", "timezone": "menu:timezone",
+              "export": "menu:export", "forget": "menu:forget", "privacy": "menu:privacy"}
+# personal menu actions -> the deep-link payload that opens them in a private chat
+PERSONAL_MENU = {"checkup": "checkup", "restart": "checkup", "resume": "checkup", "log": "log", "log_relief": "log",
+                 "diary": "diary", "history": "history", "reminders": "reminders", "reminders_setup": "reminders",
+                 "timezone": "timezone", "privacy": "privacy", "export": "export", "forget": "forget"}
+PERSONAL_KINDS = {"diary": "diary", "remind": "reminders", "forget": "forget"}  # diary:*, remind:*, forget:*
+PERSONAL_FLOWS = {"checkup": "checkup", "diary": "log", "reminders": "reminders", "zone": "timezone"}  # f:<flow>:*
+GROUP_FLOWS = frozenset({"relief"})  # the only flow a group chat may be in
+PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def in_group(event: Event) -> bool:
+    """True for a message or button press in a group chat."""
+    return isinstance(event, (Text, Press)) and event.in_group
+
+
+def private_link(action: str) -> str | None:
+    """The deep-link payload for a personal action (None: the action is fine in a group)."""
+    kind, _, rest = action.partition(":")
+    if kind == "menu":
+        return PERSONAL_MENU.get(rest)
+    if kind == "f":
+        return PERSONAL_FLOWS.get(rest.partition(":")[0])
+    return PERSONAL_KINDS.get(kind)
+
+
+def deep_link_action(text: str) -> str | None:
+    """The action a `/start <payload>` message opens (None: no payload, or one we do not know)."""
+    parts = text.split(maxsplit=1)
+    payload = parts[1].strip() if len(parts) == 2 else ""
+    return DEEP_LINKS.get(payload) if PAYLOAD.match(payload) else None
+
+
+def group_safe(session: Session) -> Session:
+    """A group chat's session: marked as a group, with nothing personal in it (no check-up, diary,
+    reminders, time zone or last eased cramp); a running relief sequence and the last topic stay."""
+    active = session.active if session.active is not None and session.active.flow in GROUP_FLOWS else None
+    return session.with_(active=active, paused=None, diary=(), next_entry_id=1, zone=None,
+                         reminders=(), last_relief=None, confirm=None, in_group=True)
+
+
+def private_only(messages: Messages, payload: str) -> Reply:
+    """The kind refusal of a personal action in a group, with a button that opens a private chat."""
+    button = Choice("", messages.buttons["open_private"], link=payload)
+    return Reply(messages.text("private_only"), "smalltalk", (button,), intent="private_only")
+
+
+def public_commands(messages: Messages) -> list[tuple[str, str]]:
+    """The (command, description) pairs that also make sense in a group: the personal ones left out."""
+    return [(c.command, c.description) for c in messages.commands if private_link(c.action) is None]

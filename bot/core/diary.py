@@ -1,0 +1,182 @@
+"""The cramp diary: entries from diary answers, the 7- and 30-day summary tied back to the
+knowledge, and the data for the history chart. Pure functions over plain data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.content.flows import Flow
+from bot.core.replies import HistoryChart
+from bot.core.session import DiaryEntry, LastRelief
+from bot.language.times import local_time, parse_when
+
+MAX_ENTRIES = 1000
+DAY = 86400.0
+WHEN_WORDS = {"just_now": "just now", "earlier_today": "earlier today", "last_night": "last night",
+              "yesterday": "yesterday"}
+RELIEF_HELPED = {"stretch": "stretch", "press": "massage", "warmth": "heat", "move": "moving", "last": "moving",
+                 "keep_going": "moving"}  # the relief step that was showing when the cramp eased
+PARTS_OF_DAY = (("night", 22, 6), ("morning", 6, 12), ("afternoon", 12, 18), ("evening", 18, 22))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The history in words, the knowledge entries it points to, and whether to see a doctor."""
+
+    text: str
+    see: tuple[str, ...]
+    chart: HistoryChart | None
+
+
+def entry_from_answers(answers: dict[str, tuple[str, ...]], entry_id: int, now: float,
+                       zone: str | None) -> DiaryEntry:
+    """Turn the diary flow's answers into an entry (skipped questions stay empty)."""
+    def one(key: str) -> str | None:
+        """The single answer to a question, or None when skipped."""
+        values = answers.get(key) or ()
+        return values[0] if values else None
+
+    when = one("when")
+    at = now
+    if when and when.startswith("at:"):
+        at = float(when[3:])
+    elif when in WHEN_WORDS:
+        at = parse_when(WHEN_WORDS[when], now, zone) or now
+    severity = one("severity")
+    return DiaryEntry(entry_id, at, one("where"), int(severity[1:]) if severity else None, one("duration"),
+                      tuple(answers.get("helped") or ()), one("doing"))
+
+
+def answers_from_entry(entry: DiaryEntry) -> dict[str, tuple[str, ...]]:
+    """An entry as diary answers (to edit it: every answer filled in except the one to change)."""
+    answers: dict[str, tuple[str, ...]] = {"when": (f"at:{entry.at}",)}
+    for key, value in (("where", entry.where), ("duration", entry.duration), ("doing", entry.doing)):
+        answers[key] = (value,) if value else ()
+    answers["severity"] = (f"s{entry.severity}",) if entry.severity else ()
+    answers["helped"] = entry.helped
+    return answers
+
+
+def answers_from_relief(relief: LastRelief) -> dict[str, tuple[str, ...]]:
+    """What a just-finished relief sequence already tells the diary: when, how long, what helped."""
+    minutes = (relief.ended_at - relief.started_at) / 60
+    duration = "seconds" if minutes < 1 else "minutes" if minutes <= 5 else "long" if minutes <= 10 else "very_long"
+    helped = (relief.helped,) if relief.helped else ()
+    return {"when": (f"at:{relief.started_at}",), "duration": (duration,), "helped": helped}
+
+
+def add_or_replace(diary: tuple[DiaryEntry, ...], entry: DiaryEntry) -> tuple[DiaryEntry, ...]:
+    """The diary with `entry` added (or replacing the one with its id), oldest first, capped in size."""
+    kept = [e for e in diary if e.id != entry.id] + [entry]
+    kept.sort(key=lambda e: (e.at, e.id))
+    return tuple(kept[-MAX_ENTRIES:])
+
+
+def describe(entry: DiaryEntry, diary_flow: Flow, zone: str | None) -> str:
+    """One line for an entry: '#3 Tue 14 Jan 03:00 · calf · 4/5 · 1 to 5 minutes · helped: stretching'."""
+    labels = _labels(diary_flow)
+    moment = local_time(entry.at, zone).strftime("%a %d %b %H:%M")
+    parts = [f"#{entry.id} {moment}"]
+    if entry.where:
+        parts.append(labels.get(("where", entry.where), entry.where).lower())
+    if entry.severity:
+        parts.append(f"{entry.severity}/5")
+    if entry.duration:
+        parts.append(labels.get(("duration", entry.duration), entry.duration).lower())
+    if entry.helped:
+        parts.append("helped: " + ", ".join(labels.get(("helped", h), h).lower() for h in entry.helped))
+    return " · ".join(parts)
+
+
+def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary_flow: Flow,
+              texts: dict[str, str]) -> Summary:
+    """The last 7 and 30 days in words, with pointers to the knowledge and, when the pattern calls
+    for it, the safety reference's advice to book an appointment."""
+    if not diary:
+        return Summary(texts["history_empty"], (), None)
+    labels = _labels(diary_flow)
+    week = [e for e in diary if now - e.at <= 7 * DAY]
+    month = [e for e in diary if now - e.at <= 30 * DAY]
+    lines = [texts["history_heading"], f"• Last 7 days: {_count(len(week))}", f"• Last 30 days: {_count(len(month))}"]
+    if not month:
+        return Summary("\n".join(lines + ["", texts["history_quiet_month"]]), (), chart_data(diary, now, zone))
+    recent = month
+    parts = Counter(_part_of_day(local_time(e.at, zone).hour) for e in recent)
+    lines.append("• When: " + ", ".join(f"{part} {n}" for part, n in parts.most_common()))
+    helped = Counter(h for e in recent for h in e.helped if h not in ("nothing",))
+    if helped:
+        best, _ = helped.most_common(1)[0]
+        lines.append(f"• What helped most: {labels.get(('helped', best), best).lower()}")
+    severities = [e.severity for e in recent if e.severity]
+    if severities:
+        lines.append(f"• Average severity: {sum(severities) / len(severities):.1f} out of 5")
+    see: list[str] = []
+    notes: list[str] = []
+    nights = {local_time(e.at, zone).date() for e in week if _part_of_day(local_time(e.at, zone).hour) == "night"}
+    if len(nights) >= 4:  # cramps on most nights of the week, not many in one bad night
+        notes.append(texts["history_most_nights"])
+        see.append("frequent_cramps")
+    if any(e.duration == "very_long" for e in recent):
+        notes.append(texts["history_long_cramp"])
+        see.append("when_to_see_doctor")
+    doing = Counter(e.doing for e in recent if e.doing)
+    at_night = sum(1 for e in recent if _part_of_day(local_time(e.at, zone).hour) == "night" or e.doing == "bed")
+    if at_night * 2 >= len(recent):
+        notes.append(texts["history_pattern_night"])
+        see.append("bedtime_stretches")
+    if doing.get("exercise", 0) * 2 >= len(recent):
+        notes.append(texts["history_pattern_exercise"])
+        see.append("warm_up")
+    if doing.get("sitting", 0) * 2 >= len(recent):
+        notes.append(texts["history_pattern_sitting"])
+        see.append("posture_sitting")
+    if notes:
+        lines += [""] + notes
+    return Summary("\n".join(lines), tuple(dict.fromkeys(see)), chart_data(diary, now, zone))
+
+
+def chart_data(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, days: int = 30) -> HistoryChart:
+    """Cramps per day for the last `days` days and per hour of day, in the user's zone."""
+    today = local_time(now, zone).date()
+    first = today - timedelta(days=days - 1)
+    per_day = Counter(local_time(e.at, zone).date() for e in diary)
+    per_hour = Counter(local_time(e.at, zone).hour for e in diary if local_time(e.at, zone).date() >= first)
+    dates = [first + timedelta(days=i) for i in range(days)]
+    return HistoryChart(tuple(d.strftime("%d %b") for d in dates), tuple(per_day.get(d, 0) for d in dates),
+                        tuple(per_hour.get(h, 0) for h in range(24)), zone or "UTC")
+
+
+def text_chart(chart: HistoryChart, width: int = 30) -> str:
+    """The chart as text, for the console: a bar per day (last 14) and per part of the day, scaled
+    so the longest bar is at most `width` characters."""
+    days = list(zip(chart.days, chart.per_day))[-14:]
+    parts = []
+    for part, start, end in PARTS_OF_DAY:
+        hours = range(start, end) if start < end else [*range(start, 24), *range(0, end)]
+        parts.append((part, sum(chart.per_hour[h] for h in hours)))
+    top = max([1] + [n for _, n in days] + [n for _, n in parts])
+
+    def bar(count: int) -> str:
+        """A bar of length proportional to count, with the number after it."""
+        return f"{'█' * max(1 if count else 0, round(count * width / top))} {count}" if count else ""
+
+    lines = ["Cramps per day (last 14 days):"] + [f"  {day}  {bar(n)}" for day, n in days]
+    lines += ["By time of day:"] + [f"  {part:<9} {bar(n)}" for part, n in parts]
+    return "\n".join(lines)
+
+
+def _part_of_day(hour: int) -> str:
+    for part, start, end in PARTS_OF_DAY:
+        if (start <= hour < end) if start < end else (hour >= start or hour < end):
+            return part
+    return "night"
+
+
+def _count(n: int) -> str:
+    return "no cramps" if n == 0 else "1 cramp" if n == 1 else f"{n} cramps"
+
+
+def _labels(flow: Flow) -> dict[tuple[str, str], str]:
+    return {(s.answer, c.id): c.label for s in flow.states.values() if s.answer for c in s.choices}

@@ -1,0 +1,259 @@
+"""Runs a dialog flow: reads free text or button presses as choices, moves between states,
+starts timed holds. Pure and synchronous: (position, input, now) -> (new position, what to show)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from rapidfuzz import fuzz
+
+from bot.content.flows import Flow, FlowChoice, FlowState
+from bot.language.normaliser import Normalised, Normaliser, phrase_at
+from bot.core.replies import Choice
+from bot.core.session import FlowPosition, PendingTimer
+
+NAV_PREFIX = "~"
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a free-text parser may need besides the text: the time and the user's zone."""
+
+    now: float
+    zone: str | None
+
+
+Parser = Callable[[str, ReadContext], "str | None"]
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d{1,2})?)\s*([a-z]+)?")
+_RANGE_WORDS = {"to", "or", "and"}
+_FUZZY_MIN = 90
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a free-text message means inside a state: a navigation command, choices, or nothing."""
+
+    nav: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of moving a flow on: the new position (with every answer, also when the flow has
+    ended; None only when it was cancelled) and the state to show."""
+
+    position: FlowPosition | None
+    state: FlowState
+    ended: bool = False
+    cancelled: bool = False
+
+
+class FlowEngine:
+    """Interprets input for one flow and computes transitions."""
+
+    def __init__(self, flow: Flow, normaliser: Normaliser, parsers: dict[str, Parser] | None = None):
+        self.flow = flow
+        self.normaliser = normaliser
+        self.parsers = parsers or {}
+        self._says: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for state in flow.states.values():
+            phrases = [(normaliser.phrase(s), c.id) for c in state.choices for s in (*c.says, c.label)]
+            self._says[state.id] = [(p, cid) for p, cid in phrases if p]
+        self._nav = {name: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)] for name, cmd in flow.navigation.items()}
+
+    # -- positions -------------------------------------------------------------------------
+
+    def start(self, now: float, answers: dict[str, tuple[str, ...]] | None = None,
+              target: int | None = None) -> Step:
+        """Begin the flow at its start state; questions already answered in `answers` are skipped."""
+        position = FlowPosition(self.flow.id, self.flow.start, now, dict(answers or {}), (), None, 1, target)
+        return self._enter(position, self.flow.start, now, push=False, skip_answered=True)
+
+    def state(self, position: FlowPosition) -> FlowState:
+        """The state a position points at."""
+        return self.flow.states[position.state]
+
+    def _enter(self, position: FlowPosition, state_id: str, now: float, push: bool = True,
+               skip_answered: bool = False) -> Step:
+        state = self.flow.states[state_id]
+        while skip_answered and not state.end and state.answer and state.answer in position.answers:
+            state = self.flow.states[self._next_of(state, position.answers[state.answer])]
+        state_id = state.id
+        history = (*position.history, position.state) if push else position.history
+        step_no = position.step_no + 1 if push else position.step_no
+        timer = None
+        if state.timer:
+            timer = PendingTimer(f"{self.flow.id}.{state_id}.{step_no}", now + state.timer.seconds,
+                                 state.timer.seconds, state.timer.label)
+        moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no)
+        return Step(moved, state, ended=bool(state.end))
+
+    def choose(self, position: FlowPosition, choice_ids: tuple[str, ...], now: float) -> Step:
+        """Record the chosen option(s) and move to the next state (or escalate when it is time)."""
+        state = self.state(position)
+        answers = dict(position.answers)
+        if state.answer:
+            answers[state.answer] = choice_ids
+        target = self._next_of(state, choice_ids)
+        esc = self.flow.escalation
+        if esc and any(c in esc.on for c in choice_ids) and now - position.started_at >= esc.after_seconds:
+            target = esc.to
+        return self._enter(replace(position, answers=answers), target, now, skip_answered=True)
+
+    def _next_of(self, state: FlowState, choice_ids: tuple[str, ...]) -> str:
+        """Where an answer leads: the first chosen option's own next, else the state's default."""
+        first: FlowChoice | None = state.choice(choice_ids[0]) if choice_ids else None
+        target = (first.next if first and first.next else None) or state.next
+        if target is None and state.choices:
+            target = state.choices[0].next
+        assert target is not None, "flows are checked at load: every choice has a next state"
+        return target
+
+    def navigate(self, position: FlowPosition, command: str, now: float) -> Step:
+        """Apply back / skip / cancel."""
+        state = self.state(position)
+        if command == "cancel":
+            return Step(None, state, ended=True, cancelled=True)
+        if command == "skip":
+            answers = dict(position.answers)
+            if state.answer:
+                answers[state.answer] = ()
+            return self._enter(replace(position, answers=answers), self._next_of(state, ()), now,
+                               skip_answered=True)
+        # back
+        if not position.history:
+            return self._enter(position, position.state, now, push=False)
+        previous = position.history[-1]
+        moved = replace(position, history=position.history[:-1])
+        return self._enter(moved, previous, now, push=False)
+
+    def timer_done(self, position: FlowPosition, timer_id: str) -> FlowPosition | None:
+        """Clear the timer if `timer_id` is the running one; None when it is stale."""
+        if position.timer is None or position.timer.timer_id != timer_id:
+            return None
+        return replace(position, timer=None)
+
+    # -- reading input -----------------------------------------------------------------------
+
+    def prefill(self, message: Normalised, raw: str, context: ReadContext) -> dict[str, tuple[str, ...]]:
+        """Answers a message already gives ("had a cramp last night in my left foot": when, where).
+        Only clear phrases, typed times and numbers with units count here; no guessing."""
+        answers: dict[str, tuple[str, ...]] = {}
+        for state in self.flow.states.values():
+            if state.answer and not state.end:
+                reading = self.read(state, message, raw, context, careful=True)
+                if reading.choices:
+                    answers[state.answer] = reading.choices
+        return answers
+
+    def read(self, state: FlowState, message: Normalised, raw: str, context: ReadContext | None = None,
+             careful: bool = False) -> Reading:
+        """Work out which command or choice(s) a free-text message means in this state (`careful`:
+        no navigation words, bare numbers or fuzzy guesses, for reading answers out of other text)."""
+        tokens = message.tokens
+        nav = None if careful else self._navigation(tokens)
+        if nav:
+            return Reading(nav=nav)
+        if state.parse and state.parse in self.parsers and context is not None:
+            parsed = self.parsers[state.parse](raw, context)
+            if parsed:
+                return Reading(choices=(parsed,))
+        if state.number and not (careful and state.number.bare):
+            picked = self._by_number(state, raw)
+            if picked:
+                return Reading(choices=(picked,))
+        found = self._by_phrase(state, message)
+        if len(found) > 1 and not state.multi:
+            return Reading()  # two different answers to a one-answer question: ask again, don't guess
+        if found:
+            return Reading(choices=found)
+        return Reading(choices=() if careful else self._by_fuzzy(state, message))
+
+    def _navigation(self, tokens: tuple[str, ...]) -> str | None:
+        if not tokens or len(tokens) > 5:
+            return None
+        for name, phrases in self._nav.items():
+            for phrase in phrases:
+                if phrase and tuple(tokens[: len(phrase)]) == phrase and len(tokens) - len(phrase) <= 2:
+                    return name
+        return None
+
+    def _by_number(self, state: FlowState, raw: str) -> str | None:
+        """An amount such as "3 glasses", "1.5 litres" or "2 to 3 litres" (a range counts as its middle)."""
+        assert state.number is not None
+        text = " ".join(self.normaliser.data.numbers.get(w, w) for w in raw.lower().split())
+        found = [(float(value.replace(",", ".")), unit) for value, unit in _NUMBER.findall(text)]
+        amounts: list[float] = []
+        for index, (value, unit) in enumerate(found):
+            factor = state.number.units.get(unit) if unit else None
+            if factor is None and index + 1 < len(found) and unit in _RANGE_WORDS:
+                factor = state.number.units.get(found[index + 1][1])  # "2 to 3 litres": litres for both
+            if factor is None and not state.number.bare:
+                continue
+            amounts.append(value * (factor if factor is not None else 1.0))
+        if not amounts:
+            return None
+        amount = sum(amounts[:2]) / len(amounts[:2])
+        return next((c.id for c in state.choices if c.range and c.range[0] <= amount <= c.range[1]), None)
+
+    def _by_phrase(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
+        """Choices whose phrases occur in the message; the longest phrase wins where they overlap, and a
+        negated phrase ("not on water pills") claims its words without choosing anything."""
+        hits: list[tuple[int, int, str | None]] = []  # (position, length, choice or None when negated)
+        offset = 0
+        for clause in message.clauses:
+            for phrase, choice_id in self._says[state.id]:
+                for start in range(len(clause)):
+                    if phrase_at(clause, start, phrase):
+                        negated = self.normaliser.negated(clause, start)
+                        hits.append((offset + start, len(phrase), None if negated else choice_id))
+            offset += len(clause)
+        hits.sort(key=lambda h: (-h[1], h[0], h[2] is not None))
+        covered: set[int] = set()
+        chosen: list[str] = []
+        for start, length, choice_id in hits:
+            span = set(range(start, start + length))
+            if span & covered:
+                continue
+            covered |= span
+            if choice_id is not None and choice_id not in chosen:
+                chosen.append(choice_id)
+        if state.multi and len(chosen) > 1:
+            negatives = {c.id for c in state.choices if c.id in ("none", "neither")}
+            chosen = [c for c in chosen if c not in negatives] or chosen
+        order = [c.id for c in state.choices]
+        return tuple(sorted(chosen, key=order.index))
+
+    def _by_fuzzy(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
+        """Last resort: a typo'd label or phrase ("hig heels") close enough to exactly one choice."""
+        text = " ".join(message.tokens)
+        if not text:
+            return ()
+        scores: dict[str, float] = {}
+        for phrase, choice_id in self._says[state.id]:
+            if len(" ".join(phrase)) < 5 or any(p.endswith("*") for p in phrase):
+                continue
+            score = fuzz.ratio(text, " ".join(phrase))
+            scores[choice_id] = max(scores.get(choice_id, 0.0), score)
+        good = [cid for cid, score in scores.items() if score >= _FUZZY_MIN]
+        return tuple(good) if len(good) == 1 else ()
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def buttons(self, state: FlowState) -> tuple[Choice, ...]:
+        """The state's choices plus the flow's navigation buttons."""
+        flow = self.flow.id
+        choices = [Choice(f"f:{flow}:{state.id}:{c.id}", c.label) for c in state.choices]
+        choices += [Choice(f"f:{flow}:{state.id}:{NAV_PREFIX}{n.id}", n.label) for n in self.flow.navigation.values()]
+        return tuple(choices)
+
+
+def parse_action(action: str) -> tuple[str, str, str] | None:
+    """Split a flow button action 'f:<flow>:<state>:<choice>' into its parts (None if not one)."""
+    parts = action.split(":")
+    if len(parts) != 4 or parts[0] != "f" or not all(parts[1:]):
+        return None
+    return parts[1], parts[2], parts[3]
+

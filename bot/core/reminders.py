@@ -1,0 +1,78 @@
+"""Daily reminders: which ones a user asked for, when each is next due in their own time zone,
+snoozing, and whether a due reminder should still be sent. Pure functions over plain data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.session import Reminder
+from bot.language.times import next_at, parse_clock
+
+KINDS = ("bedtime", "hydration")
+LATE_GRACE = 2 * 3600.0  # a reminder missed by more than this (bot was down) is skipped, not sent late
+
+
+def from_answers(answers: dict[str, tuple[str, ...]], hydration_times: tuple[str, ...], zone: str | None,
+                 now: float) -> tuple[Reminder, ...]:
+    """The reminders chosen in the set-up flow, each due at its next local time."""
+    what = (answers.get("what") or ("both",))[0]
+    limited = fluid_limited(answers)
+    reminders = []
+    if what in ("bedtime", "both"):
+        chosen = (answers.get("bedtime_time") or ("t2200",))[0]  # "tHHMM": a button or a typed time
+        reminders.append(schedule(Reminder("bedtime", (clock_of(chosen),), 0.0), zone, now))
+    if what in ("hydration", "both") and not limited:
+        reminders.append(schedule(Reminder("hydration", hydration_times, 0.0), zone, now))
+    return tuple(reminders)
+
+
+def fluid_limited(answers: dict[str, tuple[str, ...]]) -> bool:
+    """True when the person said a doctor has limited their fluids (no drink reminders for them)."""
+    return "yes" in (*answers.get("fluid_limit", ()), *answers.get("fluid_limit_both", ()))
+
+
+def clock_answer(text: str) -> str | None:
+    """A typed time of day as a bedtime answer id ("10pm" -> "t2200"), like the buttons' ids."""
+    clock = parse_clock(text)
+    return f"t{clock[:2]}{clock[3:]}" if clock else None
+
+
+def clock_of(answer: str) -> str:
+    """The "HH:MM" behind an answer id "tHHMM"."""
+    return f"{answer[1:3]}:{answer[3:5]}"
+
+
+def schedule(reminder: Reminder, zone: str | None, after: float) -> Reminder:
+    """The reminder with `next_at` set to its next local clock time after `after`."""
+    return replace(reminder, next_at=min(next_at(t, zone, after) for t in reminder.times))
+
+
+def snooze(reminders: tuple[Reminder, ...], kind: str, now: float, minutes: int) -> tuple[Reminder, ...]:
+    """Bring one reminder back in `minutes` (its daily schedule resumes after that)."""
+    return tuple(replace(r, next_at=now + minutes * 60) if r.kind == kind else r for r in reminders)
+
+
+SNOOZE_WINDOW = 3 * 3600.0  # only a reminder sent in the last few hours can be snoozed
+
+
+def can_snooze(reminders: tuple[Reminder, ...], kind: str, now: float) -> bool:
+    """True when that reminder was just sent (an old Snooze button must not move tomorrow's)."""
+    return any(r.kind == kind and now - r.last_sent <= SNOOZE_WINDOW for r in reminders)
+
+
+def stop(reminders: tuple[Reminder, ...], kind: str | None = None) -> tuple[Reminder, ...]:
+    """Without one kind of reminder (or without any when kind is None)."""
+    return tuple(r for r in reminders if kind is not None and r.kind != kind)
+
+
+def due(reminders: tuple[Reminder, ...], kind: str, due_at: float, now: float,
+        zone: str | None) -> tuple[bool, tuple[Reminder, ...]]:
+    """Handle a reminder whose time came: (send it?, reminders with the next time set). Stale or
+    repeated calls (the reminder already moved on) send nothing and change nothing, so a restart
+    can never double a reminder; one missed for hours is skipped rather than sent late."""
+    current = next((r for r in reminders if r.kind == kind), None)
+    if current is None or abs(current.next_at - due_at) > 1.0 or due_at > now + 1.0:
+        return False, reminders
+    send = now - due_at <= LATE_GRACE
+    moved = replace(schedule(current, zone, max(now, due_at)), last_sent=now if send else current.last_sent)
+    return send, tuple(moved if r.kind == kind else r for r in reminders)

@@ -1,0 +1,182 @@
+"""Builds the replies the user sees (text, buttons, timer, kind, sources) from content. It decides
+wording and buttons only; the conversation decides which reply is due and what state follows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.caveats import giving
+from bot.content.bundle import Content
+from bot.core.flow_engine import FlowEngine
+from bot.content.flows import FlowState
+from bot.content.knowledge import LOCAL_NUMBER, Entry
+from bot.language.normaliser import Normalised
+from bot.core.plan import build_plan, render_plan
+from bot.core.replies import Choice, Reply, Timer
+from bot.core.session import FlowPosition
+from bot.safety.triggers import Level, RedFlag
+
+
+class ReplyWriter:
+    """Turns content into replies; holds no per-chat state."""
+
+    def __init__(self, content: Content):
+        self.content = content
+        self.messages = content.messages
+        self.cramp_entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
+
+    def text(self, key: str) -> str:
+        """A fixed text from dialogs/messages.yaml."""
+        return self.messages.text(key)
+
+    def button(self, key: str, action: str) -> Choice:
+        """A fixed button from dialogs/messages.yaml."""
+        return Choice(action, self.messages.buttons[key])
+
+    # -- menu and fixed messages ---------------------------------------------------------------
+
+    def menu(self, text: str, kind: str, intent: str | None = None, score: float | None = None) -> Reply:
+        """A message with the main menu under it (fallbacks score 0 unless the matcher said more)."""
+        if score is None:
+            score = 0.0 if kind == "fallback" else 100.0
+        return Reply(text, kind, self.messages.menu, None, intent, score, ())
+
+    def greeting(self) -> Reply:
+        """/start: hello, the not-a-doctor sentence, and the menu."""
+        text = f"{self.text('greeting')}\n{self.text('disclaimer')}\n\n{self.text('menu_prompt')}"
+        return self.menu(text, "smalltalk", intent="start")
+
+    def unknown_command(self, name: str) -> Reply:
+        """An unknown /command, shown safely (letters, digits and _ only, at most 32)."""
+        shown = "".join(ch for ch in name if ch.isalnum() or ch == "_")[:32]
+        return self.menu(f"I don't know the command /{shown}. {self.text('menu_prompt')}", "fallback")
+
+    def resume_or_restart(self) -> Reply:
+        """Asked for a check-up while one is paused or running."""
+        buttons = (self.button("resume_checkup", "menu:resume"), self.button("restart_checkup", "menu:restart"))
+        return Reply(self.text("resume_offer"), "answer", buttons, intent="checkup")
+
+    # -- knowledge answers -----------------------------------------------------------------------
+
+    def entry(self, entry: Entry, score: float, message: Normalised | None = None, zone: str | None = None) -> Reply:
+        """A knowledge answer with More, the offered flows and related topics as buttons; above it, the
+        caveats for someone the message mentions (a fluid limit, numb feet...) whose advice must change,
+        or, where a caveat names one, the entry written for those people instead. A {local_number} line in
+        the answer names the number for where the person is (or goes)."""
+        mentioned = self.content.caveats.mentioned(message) if message is not None else ()
+        caveats = giving(mentioned, entry.advice)
+        instead = next((c.instead for c in caveats if c.instead and c.instead != entry.id), None)
+        if instead is not None:
+            entry = self.content.knowledge.get(instead)
+            caveats = tuple(c for c in giving(mentioned, entry.advice) if c.instead != entry.id)
+        buttons: list[Choice] = []
+        if entry.more:
+            buttons.append(Choice(f"more:{entry.id}:1", self.text("more_label")))
+        if "relief" in entry.offer:
+            buttons.append(self.button("start_relief", "menu:cramp"))
+        if "checkup" in entry.offer:
+            buttons.append(self.button("start_checkup", "menu:checkup"))
+        buttons += self._related(entry)
+        if entry.id == "capabilities":
+            buttons += list(self.messages.menu)
+        answer = entry.answer
+        if LOCAL_NUMBER in answer:
+            region = self.content.numbers.region(message, zone)
+            local = self.content.numbers.local_line(region)
+            answer = answer.replace(LOCAL_NUMBER, local) if local else answer.replace(f"{LOCAL_NUMBER}\n", "")
+        text = "\n\n".join((*(c.text for c in caveats), answer))
+        sources = tuple(dict.fromkeys((*entry.sources, *(s for c in caveats for s in c.sources))))
+        return Reply(text, entry.kind, tuple(buttons), None, entry.id, score, sources)
+
+    def more(self, entry: Entry, number: int) -> Reply | None:
+        """The `number`th follow-up chunk of an answer (1-based), or None when there is no such chunk."""
+        if not 1 <= number <= len(entry.more):
+            return None
+        buttons: list[Choice] = []
+        if number < len(entry.more):
+            buttons.append(Choice(f"more:{entry.id}:{number + 1}", self.text("more_label")))
+        buttons += self._related(entry)
+        return Reply(entry.more[number - 1], entry.kind, tuple(buttons), None, entry.id, 100.0, entry.sources)
+
+    def _related(self, entry: Entry) -> list[Choice]:
+        entries = self.content.knowledge.entries
+        return [Choice(f"ask:{r}", entries[r].title) for r in entry.related]
+
+    # -- safety ----------------------------------------------------------------------------------
+
+    def urgent(self, flag: RedFlag, checkup_paused: bool, message: Normalised | None = None,
+               zone: str | None = None) -> Reply:
+        """A red flag: the level of care first (with the number for where the person is), then why,
+        then the honest footer."""
+        note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
+        level = flag.level
+        text = f"{self.level_text(level, message, zone)}\n\nWhy: {flag.rule.why}\n\n{self.text('urgent_footer')}{note}"
+        return Reply(text, "urgent", (self.button("menu", "menu:main"),), None, level.id, 100.0,
+                     self._with_number_sources(level.sources))
+
+    def level_text(self, level: Level, message: Normalised | None, zone: str | None) -> str:
+        """A level of care's text with the emergency number (and same-day line) for the person's region:
+        a place named in the message first, then their saved time zone, else every number."""
+        numbers = self.content.numbers
+        region = numbers.region(message, zone)
+        return level.text.format(emergency_number=numbers.number_text(region), same_day=numbers.same_day_text(region))
+
+    def _with_number_sources(self, sources: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*sources, *self.content.numbers.data.sources)))
+
+    # -- flows -----------------------------------------------------------------------------------
+
+    def prompt(self, engine: FlowEngine, position: FlowPosition, prefix: str = "", with_timer: bool = True,
+               score: float = 100.0) -> Reply:
+        """A flow step: its prompt, its buttons and (when it has one) the running timer."""
+        state = engine.state(position)
+        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        timer = None
+        if with_timer and position.timer is not None:
+            pending = position.timer
+            timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
+        intent, sources = self._flow_identity(engine)
+        return Reply(text, engine.flow.kind, engine.buttons(state), timer, intent, score, sources)
+
+    def timer_done(self, engine: FlowEngine, state: FlowState) -> Reply:
+        """A hold has ended: ask how it is now, with the step's buttons."""
+        intent, sources = self._flow_identity(engine)
+        done = state.timer.done if state.timer else ""
+        return Reply(done, engine.flow.kind, engine.buttons(state), None, intent, 100.0, sources)
+
+    def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool, offer_log: bool = False,
+                   zone: str | None = None) -> Reply:
+        """The relief sequence ended: eased (kind words, log it?), or escalated to the level of care."""
+        buttons = [self.button("log_cramp", "menu:log_relief")] if offer_log else []
+        if checkup_paused:
+            buttons.append(self.button("resume_checkup", "menu:resume"))
+        buttons.append(self.button("menu", "menu:main"))
+        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        if state.kind == "urgent" and state.level:
+            level = self.content.safety.levels[state.level]
+            text = f"{text}\n\n{self.level_text(level, None, zone)}\n\n{self.text('urgent_footer')}"
+            return Reply(text, "urgent", tuple(buttons), intent=level.id, sources=self._with_number_sources(level.sources))
+        if offer_log:
+            text += f"\n\n{self.text('log_offer')}"
+        if checkup_paused:
+            text += f"\n\n{self.text('resume_offer')}"
+        return Reply(text, "emergency", tuple(buttons), intent=self.cramp_entry.id, sources=self.cramp_entry.sources)
+
+    def plan(self, answers: dict[str, tuple[str, ...]]) -> Reply:
+        """The personal plan after the check-up, with its linked topics as buttons."""
+        rules = self.content.plan
+        plan = build_plan(rules, self.content.checkup, answers)
+        text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(rules, plan)}"
+        entries = self.content.knowledge.entries
+        buttons = tuple(Choice(f"ask:{s}", entries[s].title) for s in plan.see_also[:4])
+        buttons += (self.button("menu", "menu:main"),)
+        return Reply(text, "answer", buttons, intent="checkup_plan", sources=plan.sources)
+
+    def without_buttons(self, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
+        """The same replies with no buttons (an answer given mid-flow, before the flow's own buttons)."""
+        return tuple(replace(r, choices=()) for r in replies)
+
+    def _flow_identity(self, engine: FlowEngine) -> tuple[str, tuple[str, ...]]:
+        if engine.flow.id == "relief":
+            return self.cramp_entry.id, self.cramp_entry.sources
+        return engine.flow.id, ()

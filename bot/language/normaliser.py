@@ -1,0 +1,349 @@
+"""Text normalisation for matching: case, Unicode, punctuation, contractions, misspellings,
+spelling correction against the domain vocabulary, and synonyms (all word lists are data)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.content.strict_yaml import Checker, read_yaml
+
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    """Word lists from knowledge/language.yaml."""
+
+    contractions: dict[str, str]
+    misspellings: dict[str, str]
+    synonyms: dict[tuple[str, ...], str]
+    stopwords: frozenset[str]
+    numbers: dict[str, str]
+    protected: frozenset[str] = field(default_factory=frozenset)
+    negation_words: frozenset[str] = field(default_factory=frozenset)
+    negation_window: int = 3
+    negation_through: frozenset[str] = field(default_factory=frozenset)
+    negation_undo: frozenset[str] = field(default_factory=frozenset)
+    negation_double: frozenset[str] = field(default_factory=frozenset)
+    negation_weak: frozenset[str] = field(default_factory=frozenset)  # turn a `double` back, like a negation
+    emoji: dict[str, str] = field(default_factory=dict)  # emoji (as _clean leaves them) -> words
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A message after normalisation: clauses of corrected tokens, and the matching key.
+    `uncorrected` holds the clauses before spelling correction, when correction changed a word
+    (the safety scan reads both, so "throbbing" still counts when it was corrected to "throwing")."""
+
+    clauses: tuple[tuple[str, ...], ...]
+    canon: tuple[str, ...]
+    key: str
+    uncorrected: tuple[tuple[str, ...], ...] | None = None
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """All corrected tokens, in order, across clauses."""
+        return tuple(token for clause in self.clauses for token in clause)
+
+
+def load_language(path: Path, label: str) -> LanguageData:
+    """Read and check knowledge/language.yaml."""
+    doc = read_yaml(path, label)
+    check = Checker(label)
+    if check.version(doc):
+        check.mapping(
+            doc,
+            None,
+            required={"version": int, "contractions": dict, "misspellings": dict, "synonyms": dict,
+                      "stopwords": list, "numbers": dict, "negation": dict},
+            optional={"protected": list, "emoji": dict},
+        )
+    check.raise_if_any()
+
+    def pairs(name: str) -> dict[str, str]:
+        """Read a word -> replacement table."""
+        table: dict[str, str] = {}
+        for raw, replacement in doc[name].items():
+            if not isinstance(raw, str) or not isinstance(replacement, (str, int)):
+                check.add(f"{name}: {raw!r} -> {replacement!r} must map text to text", name, doc[name])
+                continue
+            table[raw.lower()] = str(replacement).lower()
+        return table
+
+    synonyms: dict[tuple[str, ...], str] = {}
+    for canonical, variants in doc["synonyms"].items():
+        for variant in check.strings(variants, f"synonyms of {canonical!r}", "synonyms", doc["synonyms"]):
+            phrase = tuple(variant.lower().split())
+            if phrase in synonyms and synonyms[phrase] != canonical:
+                check.add(f"{variant!r} is a synonym of both {synonyms[phrase]!r} and {canonical!r}",
+                          "synonyms", doc["synonyms"])
+            synonyms[phrase] = str(canonical).lower()
+    stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
+    protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
+    negation = doc["negation"]
+    lists = ("words", "through", "undo", "double", "weak")
+    words = {key: frozenset() for key in lists}
+    window = 0
+    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list},
+                     {"undo": list, "double": list, "weak": list}):
+        for key in lists:
+            words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
+                                                                    "negation"))
+        window = negation["window"]
+    emoji: dict[str, str] = {}
+    for raw, meaning in (doc.get("emoji") or {}).items():
+        key = _emoji_key(raw) if isinstance(raw, str) else ""
+        if not key or any(ch.isalnum() or ch.isspace() for ch in key) or not isinstance(meaning, str) \
+                or not meaning.strip():
+            check.add(f"emoji: {raw!r} -> {meaning!r} must map emoji (no letters, digits or spaces) to words",
+                      "emoji", doc["emoji"])
+            continue
+        emoji[key] = meaning.lower()
+    data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
+                        pairs("numbers"), protected, words["words"], window, words["through"], words["undo"],
+                        words["double"], words["weak"], emoji)
+    check.raise_if_any()
+    return data
+
+
+class Normaliser:
+    """Turns raw user text into comparable tokens; built once per content load."""
+
+    def __init__(self, data: LanguageData, vocabulary: Iterable[str] = ()):
+        self.data = data
+        self._max_phrase = max((len(p) for p in data.synonyms), default=1)
+        # longest first, so a sequence ("face exhaling", three code points) wins over its first emoji
+        self._emoji = re.compile("|".join(map(re.escape, sorted(data.emoji, key=len, reverse=True)))) \
+            if data.emoji else None
+        self.vocabulary: frozenset[str] = frozenset()
+        self._vocab_list: list[str] = []
+        self.set_vocabulary(vocabulary)
+
+    def set_vocabulary(self, words: Iterable[str]) -> None:
+        """Set the domain words that misspelt tokens are corrected towards."""
+        vocab = {w for w in words if w.isalpha()}
+        vocab |= set(self.data.stopwords) | set(self.data.protected)
+        self.vocabulary = frozenset(vocab)
+        self._vocab_list = sorted(w for w in vocab if len(w) >= 4)
+        self._correct.cache_clear()
+
+    def raw_tokens(self, text: str) -> list[list[str]]:
+        """Split text into clauses of lower-case tokens with contractions expanded (no correction)."""
+        text = _clean(text)
+        clauses: list[list[str]] = []
+        for part in _CLAUSE_BREAK.split(text):
+            tokens: list[str] = []
+            for token in _TOKEN.findall(part):
+                expanded = self.data.contractions.get(token)
+                if expanded is None and "'" in token:
+                    expanded = self.data.contractions.get(token.replace("'", ""))
+                    if expanded is None:
+                        expanded = token.split("'")[0]
+                tokens.extend((expanded or token).split())
+            if tokens:
+                clauses.append(tokens)
+        if self._emoji is not None:
+            # What the emoji say ("🦵🎈": leg balloon) comes as a clause of its own at the end, so the
+            # words as written keep their places ("now sob 🆘" still ends with "sob") and no mask or
+            # phrase of theirs reaches an emoji's word
+            said = [word for found in self._emoji.findall(text.replace("\ufe0f", ""))
+                    for word in self.data.emoji[found].split()]
+            if said:
+                clauses.append(said)
+        return clauses
+
+    def normalise(self, text: str) -> Normalised:
+        """Normalise a message into corrected clauses, canonical tokens and a matching key."""
+        plain = tuple(tuple(self.known_form(t) for t in clause) for clause in self.raw_tokens(text))
+        clauses = tuple(tuple(self._corrected(t) for t in clause) for clause in plain)
+        flat = [t for clause in clauses for t in clause]
+        canon = tuple(self.canonical(flat))
+        key = " ".join(t for t in canon if t not in self.data.stopwords) or " ".join(canon)
+        return Normalised(clauses, canon, key, None if plain == clauses else plain)
+
+    def canonical(self, tokens: list[str]) -> list[str]:
+        """Replace synonym phrases (longest first) with their canonical word."""
+        out: list[str] = []
+        i = 0
+        synonyms = self.data.synonyms
+        while i < len(tokens):
+            for size in range(min(self._max_phrase, len(tokens) - i), 0, -1):
+                phrase = tuple(tokens[i:i + size])
+                if phrase in synonyms:
+                    out.append(synonyms[phrase])
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def negated(self, clause: tuple[str, ...], start: int) -> bool:
+        """True when a negation word stands just before position `start` of a clause, with only light
+        words between ("no swelling", "don't have chest pain"; not "can't move my foot")."""
+        data = self.data
+        if any(t in data.negation_undo for t in clause[start:]):
+            return False
+        i, budget = start - 1, data.negation_window
+        while i >= 0 and budget > 0:
+            token = clause[i]
+            if token in data.negation_words:
+                # "can't walk ten steps without getting out of breath", "can hardly get up the stairs
+                # without getting out of breath": an earlier negation (or a weak one) turns it back
+                return not (token in data.negation_double
+                            and any(t in data.negation_words or t in data.negation_weak for t in clause[:i]))
+            if token in ("or", "nor") and i > 0:
+                i -= 2  # "no numbness or weakness": the negation reaches across the list
+            elif token in data.negation_through:
+                i -= 1
+            else:
+                return False
+            budget -= 1
+        return False
+
+    def phrase(self, text: str) -> tuple[str, ...]:
+        """Normalise a content phrase like user text; words ending in * stay as prefixes."""
+        tokens: list[str] = []
+        for word in text.lower().split():
+            if word.endswith("*") or word in ("^", "$", GAP) or (word.startswith("<") and word.endswith(">")):
+                tokens.append(word)
+                continue
+            for clause in self.raw_tokens(word):
+                tokens.extend(self.fix_token(t) for t in clause)
+        return tuple(tokens)
+
+    def known_form(self, token: str) -> str:
+        """Map number words to digits and fix known typos (no guessing)."""
+        token = self.data.numbers.get(token, token)
+        return self.data.misspellings.get(token, token)
+
+    def fix_token(self, token: str) -> str:
+        """Map number words to digits, fix known typos, and correct near-misses to domain words."""
+        return self._corrected(self.known_form(token))
+
+    def _corrected(self, token: str) -> str:
+        if token in self.vocabulary or len(token) < 5 or not token.isalpha():
+            return token
+        return self._correct(token)
+
+    @lru_cache(maxsize=65536)
+    def _correct(self, token: str) -> str:
+        """Correct a word outside the vocabulary to its nearest domain word (one edit, or two if long)."""
+        allowed = 1 if len(token) < 9 else 2
+        best = process.extractOne(
+            token, self._vocab_list, scorer=DamerauLevenshtein.distance, score_cutoff=allowed
+        )
+        if best is None:
+            return token
+        candidate = best[0]
+        if candidate[0] != token[0] and allowed == 1:
+            return token  # first letters rarely go wrong; guessing there corrupts real words
+        return candidate
+
+
+def _emoji_key(text: str) -> str:
+    """Text as the emoji table is keyed: cleaned, without the emoji-style variation selector."""
+    return _clean(text).replace("\ufe0f", "")
+
+
+def _clean(text: str) -> str:
+    """Lower-case, NFKC-fold, drop invisible and control characters, unify apostrophes."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    chars = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        chars.append(" " if category.startswith("C") and ch != "\n" else ch)
+    return "".join(chars)
+
+
+GAP = "..."
+MAX_GAP = 4
+
+
+def phrase_end(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> int | None:
+    """Where a match of `phrase` starting at `start` ends (exclusive), or None when it does not match.
+    A phrase word ending in * is a prefix; ^ and $ stand for the start and end of the clause; ...
+    skips up to four words (the shortest match wins)."""
+    if not phrase:
+        return start
+    want, rest = phrase[0], phrase[1:]
+    if want == "^":
+        return phrase_end(tokens, start, rest) if start == 0 else None
+    if want == "$":
+        return phrase_end(tokens, start, rest) if start == len(tokens) else None
+    if want == GAP:
+        for skip in range(MAX_GAP + 1):
+            if start + skip <= len(tokens):
+                end = phrase_end(tokens, start + skip, rest)
+                if end is not None:
+                    return end
+        return None
+    if start >= len(tokens):
+        return None
+    got = tokens[start]
+    if want.endswith("*"):
+        if not got.startswith(want[:-1]):
+            return None
+    elif got != want:
+        return None
+    return phrase_end(tokens, start + 1, rest)
+
+
+class PhraseIndex:
+    """Phrases looked up by their first word (exact, or the first two letters of a prefix word), so a
+    message is checked against the few phrases that can start at each word, not all of them. A prefix
+    shorter than two letters ("a*") is tried at every word."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._stems: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._anywhere: list[tuple[int, tuple[str, ...]]] = []
+
+    def add(self, key: int, phrase: tuple[str, ...]) -> None:
+        """Index one phrase under `key`."""
+        words = [w for w in phrase if w not in ("^", "$", GAP)]
+        if not words:
+            return
+        first = words[0]
+        if first.endswith("*") and len(first) < 3:
+            self._anywhere.append((key, phrase))
+        elif first.endswith("*"):
+            self._stems.setdefault(first[:2], []).append((key, phrase))
+        else:
+            self._exact.setdefault(first, []).append((key, phrase))
+
+    def matches(self, clause: tuple[str, ...]) -> Iterable[tuple[int, int, int]]:
+        """(key, start, end) for every phrase occurring in the clause."""
+        for start, token in enumerate(clause):
+            if not token:
+                continue
+            for key, phrase in (*self._exact.get(token, ()), *self._stems.get(token[:2], ()), *self._anywhere):
+                end = phrase_end(clause, start, phrase)
+                if end is not None:
+                    yield key, start, end
+
+
+def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
+    """True when `phrase` occurs in `tokens` at `start` (see phrase_end for the syntax)."""
+    return phrase_end(tokens, start, phrase) is not None
+
+
+def words_in(texts: Iterable[str], normaliser: Normaliser) -> set[str]:
+    """All raw tokens in `texts` (used to build the correction vocabulary)."""
+    words: set[str] = set()
+    for text in texts:
+        for clause in normaliser.raw_tokens(text):
+            words.update(clause)
+    return words

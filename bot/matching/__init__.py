@@ -1,0 +1,1 @@
+"""Which knowledge entry a question is about (rapidfuzz over the entries' examples) and `crampbot eval`. Pure."""

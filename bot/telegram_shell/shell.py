@@ -1,0 +1,562 @@
+"""The Telegram shell around the core (python-telegram-bot 22): turns updates into events, stores
+each chat's state before anything is sent, delivers replies in order with retries, and schedules
+countdowns and reminders.
+
+PTB's ConversationHandler and persistence are deliberately not used: the core owns the dialog
+state and storage writes it on every update, so a killed process loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import re
+import signal
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, TypeVar
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InputFile,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot.core.brain import Brain, Outcome
+from bot.core.chat_scope import public_commands
+from bot.core.reminders import KINDS as REMINDER_KINDS
+from bot.core.replies import URGENT_KINDS, HistoryChart
+from bot.core.session import (
+    RELIEF_CHECK,
+    Event,
+    NonText,
+    Press,
+    ReminderDue,
+    Session,
+    Text,
+    TimerDone,
+)
+from bot.settings import Settings
+from bot.storage import Countdown, Outgoing, Storage, StorageError
+from bot.telegram_shell.charts import history_png
+from bot.telegram_shell.countdowns import Countdowns
+from bot.telegram_shell.http import long_poll_request, retry_seconds, sending_request
+from bot.telegram_shell.pacing import TurnPacer
+from bot.telegram_shell.queues import ChatLocks, ChatQueues
+from bot.telegram_shell.render import payloads, without_countdown
+from bot.telegram_shell.throttled_log import Throttled
+from bot.telegram_shell.updates import TolerantBot, keep_in_inbox, read_updates
+from bot.telegram_shell.webhook import WebhookRefused, start_webhook
+
+log = logging.getLogger("crampbot.telegram")
+T = TypeVar("T")
+GROUP_TYPES = ("group", "supergroup")
+NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
+            "venue", "contact", "poll", "dice", "game")
+OUTBOX_RETRY_SECONDS = 15.0
+# Updates handled at once: many, because a chat whose replies keep failing holds its slot while
+# `_call` waits between retries (up to about a minute), and other chats, an emergency among them,
+# must never queue behind a few of those. A chat's updates wait for their turn before they take a
+# slot (bot.telegram_queues), so one chat holds at most one. HTTP connections to the Bot API (bot.telegram_http): 8
+# requests in flight at Telegram's ~100 ms round trip is well above its limit of 30 messages a second.
+CONCURRENT_UPDATES = 256
+CONNECTIONS = 8
+STARTUP_RETRIES = 5
+NOT_RECORDED = ("ignored", "double tap", "duplicate", "unsaved", "failed", "skipped")  # outcomes that store no turn
+
+
+@dataclass
+class Delivery:
+    """How a Bot API call ended: its result, or whether it failed for good (no point retrying)."""
+
+    result: Any = None
+    ok: bool = False
+    permanent: bool = False
+
+
+class TelegramShell:
+    """Wires one Brain and one Storage to a PTB Application."""
+
+    def __init__(self, brain: Brain, storage: Storage, settings: Settings, clock: Callable[[], float] = time.time,
+                 max_attempts: int = 6, read_timeout: float = 10.0):
+        self.brain = brain
+        self.storage = storage
+        self.settings = settings
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.read_timeout = read_timeout
+        self.locks = ChatLocks()  # one turn at a time per chat: its updates, timers and reminders
+        self.trouble = Throttled(log)  # storage errors repeat on every update: logged once a minute
+        self.pacer = TurnPacer()  # one turn's synchronous work per pass of the event loop
+        self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done)
+        self.answered: set[tuple[int, int]] = set()  # (chat, message) whose button was already taken
+        self.delivered: set[int] = set()  # outbox ids sent even if marking them sent failed
+        self.blocked: set[int] = set()
+        self.backlog: set[int] = set()  # chats with replies that could not be sent yet
+        self.username = ""
+        self.app: Application | None = None
+
+    # -- building and starting ---------------------------------------------------------------
+
+    def build(self) -> Application:
+        """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
+        assert self.settings.telegram_token
+        bot = TolerantBot(
+            self.settings.telegram_token, base_url=self.settings.base_url,
+            request=sending_request(CONNECTIONS, self.read_timeout),
+            get_updates_request=long_poll_request(),
+            # Telegram's limits (about 30 messages a second); a local Bot API server has none
+            rate_limiter=AIORateLimiter(overall_max_rate=30, max_retries=3) if self.settings.rate_limit
+            else None)
+        bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
+        queues = ChatQueues(CONCURRENT_UPDATES, self._must_keep, self._skipped, self._relevant)
+        builder = ApplicationBuilder().bot(bot).concurrent_updates(queues)
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self.on_update))
+        app.add_error_handler(self._on_error)
+        self.app = app
+        self.countdowns.jobs = app.job_queue
+        return app
+
+    async def started(self, app: Application) -> None:
+        """Register the command menus (every command in private chats; elsewhere, groups included,
+        only those that are not personal), remember our username, resume countdowns and reminders,
+        and send what was left unsent (in the background, so a network outage cannot block start-up)."""
+        self.username = (app.bot.username or "").lower()
+        messages = self.brain.content.messages
+        private = [BotCommand(c.command, c.description) for c in messages.commands]
+        public = [BotCommand(name, description) for name, description in public_commands(messages)]
+        await self._call(lambda: app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats()))
+        await self._call(lambda: app.bot.set_my_commands(public))
+        # Chats with replies left unsent by a crash: their new replies wait behind those (sent by
+        # the flush job below), never overtake them.
+        self._note_backlog()
+        await self.countdowns.resume()
+        self.resume_reminders()
+        for received in self.storage.inbox():  # fetched before a crash, never handled: first in line
+            for update in read_updates([received.data], app.bot):
+                app.update_queue.put_nowait(update)
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(self._flush_job, interval=OUTBOX_RETRY_SECONDS, first=0.1, name="outbox")
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log errors raised in handlers without message text; the bot keeps running."""
+        error = context.error
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        log.error("error handling update chat=%s: %s", chat, type(error).__name__,
+                  exc_info=error if not isinstance(error, TelegramError) else None)
+
+    # -- updates -----------------------------------------------------------------------------
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One line of log per update: chat, what happened, how long it took (never the text)."""
+        started = time.perf_counter()
+        chat = update.effective_chat.id if update.effective_chat else None
+        kind = "failed"  # until handled
+        try:
+            if chat is None or not self._relevant(update):
+                kind = "ignored"
+            else:
+                async with self.locks.hold(chat):  # one turn at a time per chat
+                    kind = await self._dispatch(update, chat)
+        finally:
+            if kind in NOT_RECORDED:
+                self._done(update.update_id)
+            log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
+                     (time.perf_counter() - started) * 1000)
+
+    def _done(self, update_id: int) -> None:
+        try:
+            self.storage.done(update_id)
+        except StorageError as exc:
+            self.trouble("could not take an update out of the inbox: %s", exc)
+
+    def _relevant(self, update: Update) -> bool:
+        """False for a message the bot ignores whatever its chat's state: from a bot, not a new
+        message (an edit, a channel post...), or group chatter not meant for us."""
+        if update.callback_query is not None:
+            return True
+        message = update.message
+        return (message is not None and message.from_user is not None and not message.from_user.is_bot
+                and self._event_for(message) is not None)
+
+    def _must_keep(self, update: Update) -> bool:
+        """True for an update that is never skipped, however fast its chat writes (bot.telegram_queues)."""
+        query, message = update.callback_query, update.message
+        if query is not None:
+            return bool(query.data) and self.brain.must_answer(Press(query.data))
+        event = self._event_for(message) if message is not None else None
+        return event is not None and self.brain.must_answer(event)
+
+    async def _skipped(self, update: Update, first: bool) -> None:
+        """A flooding chat's update skipped: out of the inbox (a button's spinner stopped); the first
+        time, ask the chat to slow down."""
+        chat = update.effective_chat.id if update.effective_chat else None
+        self._done(update.update_id)
+        if update.callback_query is not None:
+            await self._call(lambda: update.callback_query.answer())
+        log.log(logging.INFO if first else logging.DEBUG, "update=%s chat=%s kind=skipped (the chat sends faster "
+                "than it is answered; its updates are skipped until it catches up)", update.update_id, chat)
+        if first and chat is not None:
+            await self._call(lambda: self._bot.send_text(chat, self.brain.write.text("too_fast")), chat)
+
+    async def _dispatch(self, update: Update, chat_id: int) -> str:
+        """Route one update (the chat's lock is held): a button press, a message, or nothing."""
+        query = update.callback_query
+        if query is not None:
+            await self._call(lambda: query.answer())  # stop the button spinner at once
+            if not query.data or query.message is None or (query.from_user and query.from_user.is_bot):
+                return "ignored"
+            message = query.message if isinstance(query.message, Message) else None  # None: too old to edit
+            if message is not None and (chat_id, message.message_id) in self.answered:
+                return "double tap"
+            in_group = query.message.chat.type in GROUP_TYPES
+            kind = await self._turn(chat_id, update.update_id, Press(query.data, in_group))
+            if message is not None and kind == "stale":  # take the dead buttons away
+                await self._edit(chat_id, message.message_id, message.text or "", None, lambda: True)
+            elif message is not None and kind not in ("duplicate", "unsaved"):
+                await self._show_choice(chat_id, message, query.data)
+            return kind
+        event = self._event_for(update.message)  # a message that is not ignored (see _relevant)
+        assert event is not None
+        return await self._turn(chat_id, update.update_id, event)
+
+    def _event_for(self, message: Message) -> Event | None:
+        """Text (a photo's caption counts as text; our @mention removed), a non-text notice, or None
+        for group chatter not meant for us."""
+        text = message.text if message.text is not None else message.caption
+        if message.chat.type in GROUP_TYPES:
+            if text is None or not self._addressed_to_us(message):
+                return None
+            text = re.sub(rf"@{re.escape(self.username)}\b", " ", text, flags=re.IGNORECASE).strip()
+            return Text(text or "/help", in_group=True)
+        if text is not None:
+            return Text(text)
+        what = next((kind for kind in NON_TEXT if getattr(message, kind, None)), "other")
+        return NonText(what)
+
+    def _addressed_to_us(self, message: Message) -> bool:
+        """In a group: a command (for us or for every bot) or a message mentioning us."""
+        text = message.text or message.caption or ""
+        for entity in (message.entities or message.caption_entities or ()):
+            part = text[entity.offset:entity.offset + entity.length].lower()
+            if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+                return "@" not in part or part.endswith(f"@{self.username}")
+            if entity.type == MessageEntity.MENTION and part == f"@{self.username}":
+                return True
+        return False
+
+    async def turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
+        """Run one event for a chat (timers and reminders come in here), in order with its updates."""
+        async with self.locks.hold(chat_id):
+            return await self._turn(chat_id, update_id, event)
+
+    async def _turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
+        """Core, then storage (one transaction), then delivery; the chat's lock is held."""
+        await self.pacer.turn()  # replies already sent are read first (bot.turn_pacing)
+        outcome = None
+        try:
+            if update_id is not None and self.storage.seen(update_id):
+                return "duplicate"
+            before = self.storage.load(chat_id)
+            damaged = self.storage.damaged(chat_id)
+            outcome = self.brain.respond(before, event, self.clock())
+            items, urgent = self._payloads(outcome)
+            if damaged:  # saved data that could not be read was set aside: say so, after any urgent advice
+                items.insert(urgent, {"text": self.brain.write.text("saved_data_damaged")})
+            ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
+        except StorageError as exc:
+            self.trouble("storage failed (chat=%s and maybe others): %s", chat_id, exc)
+            await self._unsaved(chat_id, event, outcome)
+            return "unsaved"
+        new_timer = outcome.session.timer.timer_id if outcome.session.timer else None
+        if self.countdowns.timer_of(chat_id) not in (None, new_timer):
+            await self.countdowns.stop(chat_id)
+        await self._deliver_pending(chat_id, new_timer, [Outgoing(i, chat_id, p) for i, p in zip(ids, items)])
+        if outcome.forget:
+            await self.countdowns.stop(chat_id, freeze=False)
+            self.storage.forget(chat_id)
+            self.answered = {key for key in self.answered if key[0] != chat_id}
+            self.blocked.discard(chat_id)
+        if outcome.forget or before.due_times() != outcome.session.due_times():
+            self._schedule_reminders(chat_id, outcome.session)
+        if outcome.stale_press:
+            return "stale"
+        return outcome.replies[0].kind if outcome.replies else "silent"
+
+    async def _unsaved(self, chat_id: int, event: Event, outcome: Outcome | None) -> None:
+        """A turn storage could not save: nothing changed, and the user is told so; but a red flag's
+        or an emergency's advice is still sent (worked out on a fresh session if the saved one could
+        not even be read)."""
+        if outcome is None:
+            outcome = self.brain.respond(Session(), event, self.clock())
+        items, urgent = self._payloads(outcome)
+        for item in [*items[:urgent], {"text": self.brain.write.text("storage_problem")}]:
+            await self._send_item(chat_id, item)
+
+    def _payloads(self, outcome: Outcome) -> tuple[list[dict[str, Any]], int]:
+        """The outcome's replies as messages to send, in order, and how many of them, from the
+        first, are urgent advice (an emergency's or a red flag's)."""
+        items: list[dict[str, Any]] = []
+        urgent = None
+        for reply in outcome.replies:
+            if urgent is None and reply.kind not in URGENT_KINDS:
+                urgent = len(items)
+            items.extend(payloads(reply, self.username))
+        return items, len(items) if urgent is None else urgent
+
+    async def _timer_done(self, chat_id: int, timer_id: str) -> None:
+        await self.turn(chat_id, None, TimerDone(timer_id))
+
+    @property
+    def _bot(self):
+        assert self.app is not None
+        return self.app.bot
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    def _schedule_reminders(self, chat_id: int, session: Session) -> None:
+        """One job per reminder and for the relief check-in, at its due time (old jobs for the chat are replaced)."""
+        assert self.app and self.app.job_queue
+        for kind in (*REMINDER_KINDS, RELIEF_CHECK):
+            for job in self.app.job_queue.get_jobs_by_name(f"reminder:{chat_id}:{kind}"):
+                job.schedule_removal()
+        for kind, due_at in session.due_times():
+            self._schedule_reminder(chat_id, kind, due_at)
+
+    def _schedule_reminder(self, chat_id: int, kind: str, due_at: float) -> None:
+        assert self.app and self.app.job_queue
+        self.app.job_queue.run_once(self._reminder_job, when=max(0.0, due_at - self.clock()),
+                                    name=f"reminder:{chat_id}:{kind}", chat_id=chat_id, data=(kind, due_at))
+
+    async def _reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reminder's time came: the core decides whether to send it (never twice) and when next."""
+        assert context.job is not None
+        kind, due_at = context.job.data
+        await self.turn(context.job.chat_id, None, ReminderDue(kind, due_at))
+
+    def resume_reminders(self) -> None:
+        """At start-up: schedule every stored reminder (missed ones fire at once and are judged by the core)."""
+        for chat_id, kind, due_at in self.storage.reminders():
+            self._schedule_reminder(chat_id, kind, due_at)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def _deliver_pending(self, chat_id: int, timer_id: str | None,
+                               fresh: list[Outgoing] | None = None) -> None:
+        """Send this chat's queued replies oldest first; stop at the first that cannot go yet, so the
+        user never sees a later reply before an earlier one. `fresh`: the replies just queued, when
+        nothing older is waiting (saves reading them back)."""
+        queue = fresh if fresh is not None and chat_id not in self.backlog else self.storage.unsent(chat_id)
+        self.backlog.add(chat_id)  # until all of it has gone: whatever stops us, later replies wait
+        for outgoing in queue:
+            if outgoing.id in self.delivered:
+                continue
+            sent = await self._send_item(chat_id, outgoing.payload)
+            if not sent.ok and not sent.permanent:
+                return  # stays queued; the flush job tries again
+            self.delivered.add(outgoing.id)
+            try:
+                self.storage.mark_sent(outgoing.id)  # at once: a crash later in the turn resends nothing
+                self.delivered.discard(outgoing.id)
+            except StorageError as exc:
+                self.trouble("could not mark a reply as sent (chat=%s): %s", chat_id, exc)
+            timer = outgoing.payload.get("timer")
+            if sent.ok and timer and timer["id"] == timer_id:
+                self.countdowns.start(Countdown(chat_id, timer["id"], sent.result["message_id"], timer["ends_at"],
+                                                outgoing.payload["text"], outgoing.payload.get("buttons")),
+                                      timer["label"], timer["seconds"])
+        self.backlog.discard(chat_id)
+
+    async def _send_item(self, chat_id: int, item: dict[str, Any]) -> Delivery:
+        """One outbox item: a text message (with buttons), the history chart, or the data export."""
+        if chat_id in self.blocked:
+            return Delivery(permanent=True)
+        bot = self._bot
+        if "chart" in item:
+            chart = HistoryChart(**{k: tuple(v) if isinstance(v, list) else v for k, v in item["chart"].items()})
+            png = await asyncio.to_thread(history_png, chart)
+            return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")),
+                                    chat_id)
+        if "document" in item:
+            data = item["document"]["content"].encode("utf-8")
+            return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
+                                    chat_id)
+        keyboard = _inline_keyboard(item.get("buttons"))
+        return await self._call(lambda: bot.send_text(chat_id, item["text"], keyboard), chat_id)
+
+    def _note_backlog(self) -> set[int]:
+        """Chats with stored replies not yet delivered (remembered in `backlog`)."""
+        waiting = {o.chat_id for o in self.storage.unsent()}
+        self.backlog |= waiting
+        return waiting
+
+    async def flush_outbox(self) -> None:
+        """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
+        for chat_id in sorted(self._note_backlog()):
+            async with self.locks.hold(chat_id):
+                timer = self.storage.load(chat_id).timer
+                await self._deliver_pending(chat_id, timer.timer_id if timer else None)
+
+    async def _flush_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Periodic retry of replies that could not be delivered yet."""
+        try:
+            await self.flush_outbox()
+        except StorageError as exc:
+            self.trouble("outbox flush failed: %s", exc)
+
+    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any,
+                    still_wanted: Callable[[], bool]) -> None:
+        keyboard = _inline_keyboard(markup)
+        await self._call(lambda: self._bot.edit_text(chat_id, message_id, text, keyboard), chat_id, still_wanted)
+
+    async def _call(self, make: Callable[[], Awaitable[T]], chat_id: int | None = None,
+                    still_wanted: Callable[[], bool] = lambda: True) -> Delivery:
+        """Call the Bot API, retrying timeouts, 5xx and 429 (after retry_after) with backoff; give up
+        at once on 403 (blocked) and 400 (refused), or when the call is no longer wanted."""
+        delay = 0.5
+        for attempt in range(1, self.max_attempts + 1):
+            if not still_wanted():
+                return Delivery(permanent=True)
+            try:
+                return Delivery(await make(), ok=True)
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_seconds(exc))
+            except Forbidden:
+                if chat_id is not None and chat_id not in self.blocked:
+                    self.blocked.add(chat_id)
+                    log.info("chat=%s has blocked the bot; not sending to it", chat_id)
+                return Delivery(permanent=True)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    log.warning("Bot API refused a call for chat=%s: %s", chat_id, exc)
+                return Delivery(permanent=True)
+            except (TimedOut, NetworkError) as exc:
+                log.debug("Bot API call failed (attempt %s): %s", attempt, type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8.0)
+        log.warning("Bot API call for chat=%s still failing after %s attempts; will retry later", chat_id,
+                    self.max_attempts)
+        return Delivery()
+
+    async def _show_choice(self, chat_id: int, message: Message, data: str) -> None:
+        """Make the pressed answer visible: the message keeps its text, loses its buttons, gains '→ choice'."""
+        label = next((b.text for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+                      for b in row if b.callback_data == data), None)
+        if label is None:
+            return
+        self.answered.add((chat_id, message.message_id))
+        text = message.text or ""
+        if self.countdowns.message_of(chat_id) == message.message_id:
+            stopped = await self.countdowns.stop(chat_id, freeze=False)
+            text = without_countdown(stopped.text) if stopped else text
+        elif "\n⏱ " in text:
+            text = without_countdown(text)
+        await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
+
+
+def _inline_keyboard(rows: list[list[list[Any]]] | None) -> dict[str, Any] | None:
+    """Button rows (label, data) as the reply_markup object of an inline keyboard; data {"url": ...}
+    makes a link button."""
+    if not rows:
+        return None
+    return {"inline_keyboard": [[{"text": label, "url": data["url"]} if isinstance(data, dict)
+                                 else {"text": label, "callback_data": data} for label, data in row] for row in rows]}
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: the public URL Telegram posts to, the secret it must send, where to listen."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    @property
+    def path(self) -> str:
+        """The path the local server answers on: the URL's whole path ("bots/crampbot/hook")."""
+        return urlparse(self.url).path.strip("/")
+
+
+async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | None = None,
+                ready: Callable[[], None] = lambda: None) -> None:
+    """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret;
+    `ready()` once it is serving. Start-up gives up after a few failed tries instead of hanging."""
+    app = shell.build()
+    async with app:  # getMe: a wrong token fails here with InvalidToken
+        await shell.started(app)
+        await app.start()
+        assert app.updater is not None
+        server = None
+        try:
+            if webhook is None:
+                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES,
+                                                error_callback=_polling_error)
+            else:  # our own server: an update is in the inbox before Telegram gets its 200
+                server = await start_webhook(app, shell.storage, webhook, STARTUP_RETRIES)
+            ready()
+            await stop.wait()
+        finally:
+            if server is not None:  # no update comes in once the application stops taking them
+                await server.close()
+            if app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+
+
+async def until_signal(serving: Callable[[asyncio.Event], Awaitable[None]],
+                       signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
+    """A bot process's main loop: run `serving(stop)`, with `stop` set by one of the signals."""
+    # Everything loaded so far (content, matcher, libraries) lives as long as the process: keep it
+    # out of the garbage collector's scans, which otherwise cost ~5% of the CPU time per update
+    # (measured with bench/breakdown.py).
+    gc.freeze()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    await serving(stop)
+
+
+async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None,
+                             ready: Callable[[], None] = lambda: None) -> None:
+    """The one-process bot: `serve` until SIGINT or SIGTERM."""
+    await until_signal(lambda stop: serve(shell, stop, webhook, ready))
+
+
+def stopping_reason(exc: BaseException) -> tuple[str, bool] | None:
+    """One plain line for a Telegram error that stopped the bot, and whether it means the Bot API
+    could not be reached (rather than refused us); None when `exc` is not such an error."""
+    if isinstance(exc, InvalidToken):
+        return "Telegram refused the token (401 Unauthorized). Check TELEGRAM_BOT_TOKEN.", False
+    if isinstance(exc, NetworkError):
+        return f"cannot reach the Bot API at the configured address ({type(exc).__name__}).", True
+    if isinstance(exc, WebhookRefused):
+        return str(exc), False
+    return None
+
+
+def _polling_error(error: TelegramError) -> None:
+    """Network trouble while polling: PTB retries by itself; we only log it, without details."""
+    log.warning("polling problem: %s (retrying)", type(error).__name__)
