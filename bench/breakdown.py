@@ -33,7 +33,7 @@ from bot.core.brain import Brain  # noqa: E402
 from bot.matching.evaluation import load_labelled  # noqa: E402
 from bot.telegram_shell.shell import _inline_keyboard  # noqa: E402
 from bot.telegram_shell.render import payloads  # noqa: E402
-from tests.botapi_standin import BotApiStandIn  # noqa: E402
+from tests.support.botapi_standin import BotApiStandIn  # noqa: E402
 
 USERS, PER_USER, ROUNDS = 40, 30, 5
 

@@ -41,7 +41,7 @@ from bot.settings import load_settings  # noqa: E402
 from bot.storage.sqlite import SQLiteStorage  # noqa: E402
 from bot.telegram_shell.shell import CONCURRENT_UPDATES, CONNECTIONS  # noqa: E402
 from bot.telegram_shell.updates import BATCH_PAUSE  # noqa: E402
-from tests.botapi_standin import BotApiStandIn  # noqa: E402
+from tests.support.botapi_standin import BotApiStandIn  # noqa: E402
 
 TOKEN = "123456789:BENCH-token_abcdefghijklmnopqrstu"
 RESULTS = ROOT / "bench" / "results"

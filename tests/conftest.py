@@ -9,8 +9,8 @@ import pytest
 
 from bot.content.bundle import Content, load_content
 from bot.core.brain import Brain
-from tests.botapi_standin import BotApiStandIn
-from tests.chat_client import ChatClient, FakeClock
+from tests.support.botapi_standin import BotApiStandIn
+from tests.support.chat_client import ChatClient, FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,1 @@
+"""The YAML content, matching accuracy, the package layout and the wheel."""

@@ -1,0 +1,1 @@
+"""Whole conversations with the pure core through ChatClient (no Telegram, no I/O)."""

@@ -1,0 +1,1 @@
+"""The real crampbot process: command line, console, supervisor, kills and restarts."""

@@ -1,0 +1,103 @@
+"""One chat sending far faster than it can be answered never holds up anyone else: its updates
+queue on their own (bot.telegram_queues). Measured from outside, against a real `crampbot` process."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from tests.support.telegram_harness import kill, running_process
+from tests.support.telegram_user import TelegramUser
+
+USERS = 20
+ROUNDS = 4
+FLOODER = 990_001
+
+
+def reply_times(standin, first_chat: int) -> list[float]:
+    """USERS people each ask ROUNDS questions, one after another, each waiting for the answer: the
+    seconds from each message to the bot's first reply to it."""
+    times: list[float] = []
+    failures: list[str] = []
+
+    def person(chat: int) -> None:
+        for n in range(ROUNDS):
+            before = standin.sent_count(chat)
+            started = time.monotonic()
+            standin.user_text(chat, "/tips" if n % 2 else "do bananas help with cramps?")
+            if not standin.wait_sent(chat, before + 1, timeout=60):
+                failures.append(f"chat {chat} got no reply within 60 s")
+                return
+            times.append(time.monotonic() - started)
+            while not standin.is_quiet(chat, 0.2):  # the whole answer is in before the next question
+                time.sleep(0.02)
+
+    threads = [threading.Thread(target=person, args=(first_chat + i,)) for i in range(USERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures[0]
+    return sorted(times)
+
+
+def p99(times: list[float]) -> float:
+    """The 99th percentile (the worst but one in a hundred)."""
+    return times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+class Flood:
+    """One chat sending `rate` messages a second, in a background thread, until stopped."""
+
+    def __init__(self, standin, chat: int, text: str, rate: int = 400):
+        self.standin, self.chat, self.text, self.rate = standin, chat, text, rate
+        self.sent = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            for _ in range(self.rate // 20):
+                self.standin.user_text(self.chat, self.text.format(n=self.sent), user_id=abs(self.chat) + self.sent % 50)
+                self.sent += 1
+            self.stopping.wait(0.05)
+
+    def __enter__(self) -> "Flood":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(10)
+
+
+@pytest.mark.parametrize("flooder, text", [(990_001, "hello {n}"), (-100_990_001, "/tips")],
+                         ids=["private chat", "group"])
+def test_a_chat_flooding_the_bot_does_not_slow_down_anyone_else(standin, tmp_path, flooder, text):
+    process = running_process(standin, tmp_path / "data", extra_env={"CRAMPBOT_LOG_LEVEL": "WARNING"})
+    try:
+        TelegramUser(standin, 990_000).send("/start")  # warmed up
+        calm = p99(reply_times(standin, 991_000))
+        with Flood(standin, flooder, text) as flood:
+            standin.wait_for(lambda: standin.sent_count(flooder) >= 2, timeout=30)
+            started = flood.sent
+            flooded = p99(reply_times(standin, 992_000))
+            assert flood.sent - started > 500, "the flood went on all the time the others were measured"
+        print(f"\n{flooder}: p99 {calm:.3f} s calm, {flooded:.3f} s flooded")
+        assert flooded <= 2 * max(calm, 0.05), f"p99 {flooded:.3f} s with the flood, {calm:.3f} s without"
+        # The flooder was asked once to slow down, and a cramp happening now is never skipped
+        # however far behind its chat is.
+        with Flood(standin, flooder, text):
+            time.sleep(0.5)
+            standin.user_text(flooder, "@crampbot_test_bot my calf is cramping right now", user_id=abs(flooder))
+            deadline = time.monotonic() + 120
+            while not any("Step 1" in (m.text or "") for m in standin.messages(flooder)[-5:]):
+                assert time.monotonic() < deadline, "the cramp happening now was never answered"
+                time.sleep(0.5)
+        texts = [m.text or "" for m in standin.messages(flooder)]
+        assert 1 <= sum("faster than I can answer" in text for text in texts) <= 2, "once per flood"
+        assert len(texts) < 1_000, "most of the flood was skipped, not answered one by one"
+    finally:
+        kill(process)

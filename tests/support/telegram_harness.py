@@ -1,0 +1,185 @@
+"""Run the real CrampBot Telegram adapter against the Bot API stand-in: in a background thread (its
+own event loop), or as a `crampbot` subprocess that can be killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bot.content.bundle import load_content
+from bot.core.brain import Brain
+from bot.settings import Settings
+from bot.storage.sqlite import SQLiteStorage
+from bot.telegram_shell.shell import TelegramShell, Webhook, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuv"
+
+
+def settings_for(standin, data_dir: Path, content_dir: Path | None = None) -> Settings:
+    """Settings pointing the bot at the stand-in, with its own data folder."""
+    return Settings(telegram_token=TOKEN, log_level="INFO", content_dir=str(content_dir) if content_dir else None,
+                    base_url=standin.base_url, data_dir=str(data_dir))
+
+
+def content_with_short_timers(tmp_path: Path, seconds: int = 3) -> Path:
+    """A copy of the content whose relief holds last `seconds` (so countdown tests take seconds, not minutes)."""
+    target = tmp_path / "content"
+    for folder in ("dialogs", "knowledge"):
+        shutil.copytree(ROOT / folder, target / folder)
+    relief = target / "dialogs" / "relief.yaml"
+    text = relief.read_text(encoding="utf-8")
+    for original in ("15", "180", "300", "60"):
+        text = text.replace(f"      seconds: {original}\n", f"      seconds: {seconds}\n")
+    relief.write_text(text, encoding="utf-8")
+    return target
+
+
+class ShiftedClock:
+    """Real time plus an offset tests can move ("it is now 22:29 in Berlin"), without sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+class RunningBot:
+    """The PTB application with our shell, served in a thread until stopped."""
+
+    def __init__(self, settings: Settings, webhook: Webhook | None = None, clock: ShiftedClock | None = None):
+        self.settings = settings
+        self.webhook = webhook
+        self.content = load_content(Path(settings.content_dir) if settings.content_dir else ROOT)
+        self.storage = SQLiteStorage(settings.database)
+        self.clock = clock or ShiftedClock()
+        self.shell = TelegramShell(Brain(self.content), self.storage, settings, clock=self.clock, max_attempts=8,
+                                   read_timeout=2.0)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stop_event: asyncio.Event | None = None
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="crampbot-under-test", daemon=True)
+
+    def _run(self) -> None:
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            self.stop_event = asyncio.Event()
+            self.ready.set()
+            await serve(self.shell, self.stop_event, self.webhook)
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # surfaced by stop()
+            self.error = exc
+            self.ready.set()
+
+    def __enter__(self) -> "RunningBot":
+        self.thread.start()
+        self.ready.wait(10)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def in_loop(self, function) -> None:
+        """Run a plain function on the bot's event loop thread (e.g. to re-schedule jobs) and wait for it."""
+        assert self.loop is not None
+        done = threading.Event()
+        failures: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                function()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread below
+                failures.append(exc)
+            finally:
+                done.set()
+
+        self.loop.call_soon_threadsafe(run)
+        assert done.wait(10), "the bot's event loop did not get to run the function"
+        if failures:
+            raise failures[0]
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread; re-raise anything that crashed it."""
+        if self.loop and self.stop_event and self.thread.is_alive():
+            self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(20)
+        self.storage.close()
+        if self.error:
+            raise self.error
+
+
+def start_process(standin, data_dir: Path, content_dir: Path | None = None, extra_env: dict | None = None,
+                  args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """`crampbot` as a real subprocess talking to the stand-in."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": standin.base_url,
+           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+    env.pop("CRAMPBOT_CONTENT_DIR", None)
+    if content_dir:
+        env["CRAMPBOT_CONTENT_DIR"] = str(content_dir)
+    env.update(extra_env or {})
+    return subprocess.Popen([sys.executable, "-m", "bot", *args], env=env, cwd=data_dir.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def running_process(standin, data_dir: Path, content_dir: Path | None = None, **kwargs) -> subprocess.Popen:
+    """`start_process`, then wait until it polls; it is killed (and the wait's error raised) if it
+    never does, and its stderr is shown if it stopped instead."""
+    process = start_process(standin, data_dir, content_dir, **kwargs)
+    try:
+        standin.wait_for(lambda: standin.polling or process.poll() is not None, timeout=30)
+    except AssertionError:
+        kill(process)
+        raise
+    assert process.poll() is None, process.stderr.read()
+    return process
+
+
+def child_processes(process: subprocess.Popen, marker: bytes) -> list[tuple[int, list[bytes]]]:
+    """The live child processes of `process` whose command line has `marker`: (pid, command line)."""
+    found = []
+    for listing in Path(f"/proc/{process.pid}/task").glob("*/children"):
+        for pid in listing.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if marker in command and alive(int(pid)):
+                found.append((int(pid), command))
+    return found
+
+
+def child_pids(process: subprocess.Popen, marker: bytes) -> list[int]:
+    """The live child processes of `process` whose command line has `marker`."""
+    return [pid for pid, _ in child_processes(process, marker)]
+
+
+def alive(pid: int) -> bool:
+    """True while a process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL: no clean-up, no flushing; what was committed is all that survives."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+def settings_copy(settings: Settings, **changes) -> Settings:
+    """Settings with some fields changed."""
+    return replace(settings, **changes)

@@ -1,0 +1,1 @@
+"""Small pieces on their own: language, safety scan, storage, settings, pacing."""
