@@ -8,10 +8,12 @@ import threading
 import time
 from typing import Callable, TextIO
 
+from bot.core import actions
 from bot.core.brain import Brain
 from bot.core.diary import text_chart
 from bot.core.replies import Choice, Reply, render_text
 from bot.core.session import Event, Press, Session, Text, TimerDone
+from bot.core.templates import fill
 
 Clock = Callable[[], float]
 
@@ -27,9 +29,10 @@ class ConsoleChat:
         self.session = Session()
         self.choices: tuple[Choice, ...] = ()
         self._last_shown: int | None = None
-        messages = brain.content.messages
-        self.quit_words = frozenset(messages.text("console_quit_words").casefold().split())
-        self.bye = messages.text("console_bye")
+        self.texts = brain.content.messages.texts
+        self.quit_words = frozenset(self.texts["console_quit_words"].casefold().split())
+        self.bye = self.texts["console_bye"]
+        self.you = self.texts["console_you"]
 
     def send(self, event: Event) -> tuple[Reply, ...]:
         """Pass an event to the core, print what it says, and remember the new session."""
@@ -43,7 +46,7 @@ class ConsoleChat:
         """Handle one typed line: a number picks a listed choice, anything else is text."""
         text = line.strip()
         if not self.live:
-            self._write(f"\nyou> {text}\n")
+            self._write(f"\n{self.you} {text}\n")
         if (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= len(self.choices)
                 and not self.brain.expects_amount(self.session)):
             choice = self.choices[int(text) - 1]
@@ -73,13 +76,14 @@ class ConsoleChat:
         if left <= 0:
             if self.live:
                 self._write("\r" + " " * 40 + "\r")
-            self._write(f"⏱ {timer.label}: done\n")
+            self._write(fill(self.texts, "console_timer_done", label=timer.label) + "\n")
             self._last_shown = None
             self.send(TimerDone(timer.timer_id))
             return
         whole = int(left + 0.999)
         if self.live and whole != self._last_shown:
-            self._write(f"\r⏱ {timer.label}: {whole:>3} s left ")
+            shown = fill(self.texts, "console_timer_left", label=timer.label, seconds=f"{whole:>3}")
+            self._write(f"\r{shown} ")
             self._last_shown = whole
 
     def _print_reply(self, reply: Reply) -> None:
@@ -88,9 +92,10 @@ class ConsoleChat:
             self._last_shown = None
         self._write("\n" + render_text(reply) + "\n")
         if reply.chart is not None:
-            self._write(text_chart(reply.chart) + "\n")
+            self._write(text_chart(reply.chart, self.texts) + "\n")
         if reply.attachment is not None:
-            self._write(f"--- {reply.attachment.filename} ---\n{reply.attachment.content}\n--- end ---\n")
+            start = fill(self.texts, "console_file_start", filename=reply.attachment.filename)
+            self._write(f"{start}\n{reply.attachment.content}\n{self.texts['console_file_end']}\n")
         self.choices = reply.choices
 
     def _write(self, text: str) -> None:
@@ -113,7 +118,7 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
     """Chat until end of input. Live countdowns when attached to a terminal."""
     live = stdin.isatty() and out.isatty() if live is None else live
     chat = ConsoleChat(brain, out, clock, live)
-    chat.send(Press("menu:start"))
+    chat.send(Press(actions.menu("start")))
     out.write(brain.content.messages.text("console_hint") + "\n")
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -136,7 +141,7 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
                 continue
             wait = None if left is None else (min(1.0, left) if live else left)
             if live and left is None:
-                out.write("you> ")
+                out.write(f"{chat.you} ")
                 out.flush()
             try:
                 line = lines.get(timeout=wait)
@@ -147,7 +152,7 @@ def run_console(brain: Brain, stdin: TextIO, out: TextIO, clock: Clock = time.ti
                 break
             if chat.wants_to_quit(line):
                 if not live:
-                    out.write(f"\nyou> {line.strip()}\n")
+                    out.write(f"\n{chat.you} {line.strip()}\n")
                 chat.say_bye()
                 break
             chat.user_line(line)

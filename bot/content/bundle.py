@@ -6,21 +6,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from bot.core.caveats import Caveat, Caveats, load_caveats
-from bot.content.paths import content_root
-from bot.safety.emergency_numbers import EmergencyNumbers, load_numbers
+from bot.content.caveats import load_caveats
+from bot.content.emergency_numbers import load_numbers
 from bot.content.flows import Flow, load_flow
 from bot.content.knowledge import Knowledge, Source, load_knowledge
-from bot.language.normaliser import LanguageData, Normaliser, load_language, words_in
-from bot.content.strict_yaml import ContentError, Problem
-from bot.matching.matcher import Matcher, MatcherSettings
+from bot.content.language import LanguageData, load_language
 from bot.content.messages import Messages, load_messages
-from bot.core.plan import PlanRules, load_plan_rules
-from bot.safety.triggers import SafetyData, Triggers, load_safety
+from bot.content.paths import content_root
+from bot.content.plan_rules import PlanRules, load_plan_rules
+from bot.content.safety import SafetyData, load_safety
+from bot.content.strict_yaml import ContentError, Problem
+from bot.core.caveats import Caveat, Caveats
+from bot.core.content_ids import ENTRIES as ENTRIES_NAMED_IN_CODE
+from bot.language.normaliser import Normaliser, words_in
+from bot.matching.matcher import Matcher, MatcherSettings
+from bot.safety.emergency_numbers import EmergencyNumbers
+from bot.safety.scanner import Triggers
 
 T = TypeVar("T")
 FLOWS = ("checkup", "relief", "diary", "reminders", "zone")
-# What a level of care's text may name: filled in per person (bot.emergency_numbers)
+# What a level of care's text may name: filled in per person (bot.safety.emergency_numbers)
 LEVEL_FIELDS = {"emergency_number": "", "same_day": ""}
 
 
@@ -134,6 +139,9 @@ def _cross_check(knowledge: Knowledge, safety: SafetyData, flows: dict[str, Flow
             problems.append(Problem(f"dialogs/{name}.yaml", f"the flow in {name}.yaml must be named {name!r}"))
     if not any(e.kind == "emergency" for e in entries.values()):
         problems.append(Problem("knowledge", "no entry of kind 'emergency' (the active-cramp intent)"))
+    for entry_id in ENTRIES_NAMED_IN_CODE:
+        if entry_id not in entries:
+            problems.append(Problem("knowledge", f"no entry {entry_id!r}, which the code names (core/content_ids.py)"))
     for action in [c.action for c in messages.commands] + [m.action for m in messages.menu]:
         if action.startswith("ask:") and action[4:] not in entries:
             problems.append(Problem("dialogs/messages.yaml", f"action {action!r} names an unknown entry"))

@@ -5,14 +5,20 @@ Order on every typed message: red flags, then commands, then an active cramp, th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import Callable, Iterable
 
+from bot.content import flows
+from bot.content.messages import MENU_ACTIONS
+from bot.core import actions
+from bot.core import content_ids as ids
 from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
 from bot.content.bundle import Content
 from bot.core import diary as diaries
-from bot.core.flow_engine import NAV_PREFIX, FlowEngine, ReadContext, Step, parse_action
+from bot.core.flow_engine import FlowEngine, ReadContext, Step
 from bot.language.normaliser import Normalised
-from bot.core.personal import PersonalData, zone_from
+from bot.core.outcome import Outcome
+from bot.core.personal import PersonalData
 from bot.core.reminders import clock_answer
 from bot.core.replies import Reply
 from bot.core.reply_writer import ReplyWriter
@@ -21,25 +27,16 @@ from bot.core.session import (RELIEF_CHECK, Event, FlowPosition, LastRelief, Non
 from bot.language.times import parse_timezone, parse_when
 
 PARSERS = {
-    "past_time": lambda raw, ctx: f"at:{t}" if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
+    "past_time": lambda raw, ctx: actions.at(t) if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
     "clock": lambda raw, ctx: clock_answer(raw),
-    "timezone": lambda raw, ctx: f"zone:{z}" if (z := parse_timezone(raw, ctx.now)) else None,
+    "timezone": lambda raw, ctx: actions.zone(z) if (z := parse_timezone(raw, ctx.now)) else None,
 }
-MORE_KEYS = frozenset({"more", "tell more", "more please", "more info", "more information", "more detail",
-                       "more details", "go on", "continue", "keep going", "and"})
-RELIEF_ACTIONS = ("menu:cramp",)  # what starts the relief steps: never skipped (Brain.must_answer)
+RELIEF_ACTIONS = (actions.menu("cramp"),)  # what starts the relief steps: never skipped (Brain.must_answer)
+OUR_OWN_MENUS = ("log_relief", "reminders_setup")  # menu items only the bot's own buttons carry, never content's
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The new session and the replies to show, in order."""
-
-    session: Session
-    replies: tuple[Reply, ...]
-    forget: bool = False  # the user asked to delete everything stored about them
-    stale_press: bool = False  # a button from an earlier message was pressed and ignored
+MenuHandler = Callable[[Session, float], Outcome]
+EndHandler = Callable[[Session, Step, float, str], Outcome]
 
 
 class Brain:
@@ -50,7 +47,67 @@ class Brain:
         self.can_remind = can_remind  # the console cannot send anything later
         self.write = ReplyWriter(content)
         self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
-        self.personal = PersonalData(self)
+        self.personal = PersonalData(self.write, self.engines, content.knowledge, can_remind, conversation=self)
+        self.more_words = word_list(self.write.text("more_words"))  # typed alone: more of the last answer
+        self.yes_words = word_list(self.write.text("yes_words"))  # typed answers to "delete ...?"
+        self.no_words = word_list(self.write.text("no_words"))
+        self._menus = self._menu_table()
+        self._ends = self._end_table()
+        self._check_lists_agree()
+
+    def _menu_table(self) -> dict[str, MenuHandler]:
+        """What each menu:<name> action does."""
+        text, personal = self.write.text, self.personal
+
+        def log_relief(session: Session, now: float) -> Outcome:
+            """Log the cramp whose relief just ended, with what the relief steps already know."""
+            known = diaries.answers_from_relief(session.last_relief) if session.last_relief else None
+            return personal.start_log(session, now, known)
+
+        return {
+            "start": lambda session, now: Outcome(session, (self.write.greeting(),)),
+            "main": lambda session, now: Outcome(session, (self.write.menu(text("menu_prompt"), "smalltalk",
+                                                                           intent="menu"),)),
+            "help": lambda session, now: Outcome(session, (self.write.menu(text("help"), "smalltalk", intent="help"),)),
+            "cramp": lambda session, now: self._cramp_now(session, now, 100.0),
+            "checkup": lambda session, now: self._start_checkup(session, now, restart=False),
+            "restart": lambda session, now: self._start_checkup(session, now, restart=True),
+            "resume": lambda session, now: self._resume(session),
+            "cancel": lambda session, now: self._cancel(session),
+            "log": lambda session, now: personal.start_log(session, now),
+            "log_relief": log_relief,
+            "diary": lambda session, now: personal.list_entries(session),
+            "history": personal.history,
+            "reminders": personal.reminders_menu,
+            "reminders_setup": personal.setup_reminders,
+            "privacy": lambda session, now: personal.privacy(session),
+            "timezone": lambda session, now: personal.start(session, ids.ZONE, now),
+            "export": personal.export,
+            "forget": lambda session, now: personal.ask_forget(session),
+        }
+
+    def _end_table(self) -> dict[str, EndHandler]:
+        """What each kind of flow end (`end:` in dialogs/*.yaml) does."""
+        return {
+            "plan": self._plan_ready,
+            "message": self._relief_ended,
+            "diary": lambda session, step, now, prefix: self.personal.save_entry(session, step, now),
+            "reminders": lambda session, step, now, prefix: self.personal.save_reminders(session, step, now),
+            "zone": lambda session, step, now, prefix: self.personal.save_zone(session, step, now),
+        }
+
+    def _check_lists_agree(self) -> None:
+        """Lists kept in other modules must agree with what this one handles: stop at start, not on a press."""
+        content_menus = [actions.parse(a) for a in MENU_ACTIONS]
+        _must_agree("menu actions content may use (bot.content.messages.MENU_ACTIONS) and Brain's menu table",
+                    [m.name for m in content_menus if isinstance(m, actions.Menu)] + list(OUR_OWN_MENUS),
+                    self._menus)
+        _must_agree("free-text parsers named by flows (bot.content.flows.PARSERS) and Brain's PARSERS",
+                    flows.PARSERS, PARSERS)
+        _must_agree("flow end types (bot.content.flows.END_TYPES) and Brain's end table", flows.END_TYPES,
+                    self._ends)
+        _must_agree("flows loaded (bot.content.bundle) and flows the code names (bot.core.content_ids)",
+                    self.engines, ids.FLOWS)
 
     # -- entry points ----------------------------------------------------------------------------
 
@@ -66,7 +123,7 @@ class Brain:
         "it has eased"); at any other time there is none."""
         active, escalation = outcome.session.active, self.content.relief.escalation
         due = None
-        if self.can_remind and escalation and active is not None and active.flow == "relief":
+        if self.can_remind and escalation and active is not None and active.flow == ids.RELIEF:
             due = active.started_at + escalation.after_seconds
         if outcome.session.relief_check_at == due:
             return outcome
@@ -132,7 +189,7 @@ class Brain:
         message = self.content.normaliser.normalise(text)
         found = self.content.triggers.assess(message)
         if found.red_flag is not None:
-            checkup = session.active if session.active and session.active.flow == "checkup" else None
+            checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
             paused = replace(checkup, timer=None) if checkup else session.paused
             reply = self.write.urgent(found.red_flag, checkup_paused=checkup is not None, message=message,
                                       zone=session.zone)
@@ -145,15 +202,15 @@ class Brain:
             text = text[:MAX_MATCHED]
             message = self.content.normaliser.normalise(text)
         if pending and message.tokens:
-            answer = _yes_or_no(message)
+            answer = self._yes_or_no(message)
             if answer is not None:
-                yes = "forget:yes" if pending == "forget" else f"diary:confirm:{pending[7:]}"
-                return self._on_press(session, yes if answer else "forget:no", now, pending)
+                pressed = actions.confirm_yes(pending) if answer else actions.forget(False)
+                return self._on_press(session, pressed, now, pending) if pressed else self.stale(session)
         if session.active is not None:
             return self._in_flow(session, message, text, now)
         if not message.tokens:
             return Outcome(session, (self.write.menu(self.write.text("empty"), "fallback"),))
-        if message.key in MORE_KEYS and session.last_intent:
+        if message.key in self.more_words and session.last_intent:
             return self._more(session, session.last_intent, session.more_shown + 1)
         return self._from_matcher(session, message, text, now)
 
@@ -166,11 +223,11 @@ class Brain:
             return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
         if entry.kind == "emergency":
             return self._cramp_now(session, now, match.score)
-        if entry.kind == "action" and entry.action == "menu:log" and not session.in_group:
-            answers = self.engines["diary"].prefill(message, raw, ReadContext(now, session.zone))
+        if entry.kind == "action" and entry.action == actions.menu("log") and not session.in_group:
+            answers = self.engines[ids.DIARY].prefill(message, raw, ReadContext(now, session.zone))
             if session.zone is None:
                 answers.pop("when", None)  # read again once the zone is known, so the time is right
-            answers.pop("zone", None)
+            answers.pop(actions.ZONE_ANSWER, None)
             return self.personal.start_log(session, now, answers)
         if entry.kind == "action" and entry.action:
             return self._on_press(session, entry.action, now)
@@ -200,76 +257,45 @@ class Brain:
     # -- button presses --------------------------------------------------------------------------
 
     def _on_press(self, session: Session, action: str, now: float, pending: str | None = None) -> Outcome:
-        kind, _, rest = action.partition(":")
         link = private_link(action) if session.in_group else None
         if link is not None:
             return Outcome(session, (private_only(self.content.messages, link),))
-        if kind == "menu":
-            return self._menu_action(session, rest, now)
-        if kind == "ask" and rest in self.content.knowledge.entries:
-            entry = self.content.knowledge.get(rest)
+        press = actions.parse(action)
+        entries = self.content.knowledge.entries
+        if isinstance(press, actions.Menu):
+            handler = self._menus.get(press.name)
+            return handler(session, now) if handler else self.stale(session)
+        if isinstance(press, actions.Ask) and press.entry in entries:
+            entry = self.content.knowledge.get(press.entry)
             if entry.kind == "emergency":
                 return self._cramp_now(session, now, 100.0)
             return Outcome(session.with_(last_intent=entry.id, more_shown=0), (self.write.entry(entry, 100.0),))
-        if kind == "more":
-            entry_id, _, number = rest.partition(":")
-            if entry_id in self.content.knowledge.entries and number.isdecimal() and len(number) < 4:
-                return self._more(session, entry_id, int(number))
-        if kind in ("diary", "remind", "forget"):
-            handled = self.personal.on_action(session, action, now, pending)
-            if handled is not None:
-                return handled
-        parsed = parse_action(action)
-        if parsed and session.active and (parsed[0], parsed[1]) == (session.active.flow, session.active.state):
-            return self._flow_press(session, parsed[2], now)
-        return self.stale(session)
-
-    def _menu_action(self, session: Session, name: str, now: float) -> Outcome:
-        text = self.write.text
-        simple = {"start": lambda: self.write.greeting(),
-                  "main": lambda: self.write.menu(text("menu_prompt"), "smalltalk", intent="menu"),
-                  "help": lambda: self.write.menu(text("help"), "smalltalk", intent="help")}
-        if name in simple:
-            return Outcome(session, (simple[name](),))
-        if name == "cramp":
-            return self._cramp_now(session, now, 100.0)
-        if name in ("checkup", "restart"):
-            return self._start_checkup(session, now, restart=name == "restart")
-        if name == "resume":
-            return self._resume(session)
-        if name == "cancel":
-            return self._cancel(session)
-        personal = {"log": lambda: self.personal.start_log(session, now),
-                    "log_relief": lambda: self.personal.start_log(
-                        session, now, diaries.answers_from_relief(session.last_relief) if session.last_relief else None),
-                    "diary": lambda: self.personal.list_entries(session),
-                    "history": lambda: self.personal.history(session, now),
-                    "reminders": lambda: self.personal.reminders_menu(session, now),
-                    "reminders_setup": lambda: self.personal.setup_reminders(session, now),
-                    "privacy": lambda: self.personal.privacy(session),
-                    "timezone": lambda: self.personal.start(session, "zone", now),
-                    "export": lambda: self.personal.export(session, now),
-                    "forget": lambda: self.personal.ask_forget(session)}
-        if name in personal:
-            return personal[name]()
+        if isinstance(press, actions.More) and press.entry in entries:
+            return self._more(session, press.entry, press.number)
+        if isinstance(press, actions.PersonalPress):
+            handled = self.personal.on_action(session, press, now, pending)
+            return handled if handled is not None else self.stale(session)
+        active = session.active
+        if isinstance(press, actions.FlowPress) and active and (press.flow, press.state) == (active.flow, active.state):
+            return self._flow_press(session, press, now)
         return self.stale(session)
 
     # -- flows -----------------------------------------------------------------------------------
 
     def _start_checkup(self, session: Session, now: float, restart: bool) -> Outcome:
-        current = session.active if session.active and session.active.flow == "checkup" else session.paused
+        current = session.active if session.active and session.active.flow == ids.CHECKUP else session.paused
         if current is not None and not restart:
             return Outcome(session, (self.write.resume_or_restart(),))
-        engine = self.engines["checkup"]
+        engine = self.engines[ids.CHECKUP]
         step = engine.start(now)
         assert step.position is not None
-        paused = session.paused if session.paused and session.paused.flow != "checkup" else None
+        paused = session.paused if session.paused and session.paused.flow != ids.CHECKUP else None
         prefix = self.write.text("checkup_restart") if restart else ""
         return Outcome(session.with_(active=step.position, paused=paused),
                        (self.write.prompt(engine, step.position, prefix),))
 
     def _resume(self, session: Session) -> Outcome:
-        if session.active and session.active.flow == "checkup":
+        if session.active and session.active.flow == ids.CHECKUP:
             return self.reprompt(session, "")
         if session.paused is None:
             return Outcome(session, (self.write.menu(self.write.text("no_checkup_to_resume"), "smalltalk",
@@ -285,21 +311,21 @@ class Brain:
         return Outcome(Session(), (self.write.menu(self.write.text("cancelled"), "smalltalk", intent="cancel"),))
 
     def _cramp_now(self, session: Session, now: float, score: float) -> Outcome:
-        if session.active and session.active.flow == "relief":
+        if session.active and session.active.flow == ids.RELIEF:
             # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running. A step
             # without that answer (the clot check) is asked again, never skipped, until the ten minutes
             # are up (then "still hurts" escalates from any step).
             escalation = self.content.relief.escalation
             late = escalation is not None and now - session.active.started_at >= escalation.after_seconds
-            if not late and self.engines["relief"].state(session.active).choice("still") is None:
+            if not late and self.engines[ids.RELIEF].state(session.active).choice("still") is None:
                 return self.reprompt(session, self.write.text("relief_already"))
             return self._flow_choose(session, ("still",), now, prefix=self.write.text("relief_already"))
         opener = self.write.cramp_entry.answer
         paused = session.paused
-        if session.active and session.active.flow == "checkup":
+        if session.active and session.active.flow == ids.CHECKUP:
             paused = replace(session.active, timer=None)
             opener = f"{opener} {self.write.text('checkup_paused')}"
-        engine = self.engines["relief"]
+        engine = self.engines[ids.RELIEF]
         step = engine.start(now)
         assert step.position is not None
         reply = self.write.prompt(engine, step.position, opener, score=score)
@@ -309,7 +335,7 @@ class Brain:
         assert session.active is not None
         engine = self.engines[session.active.flow]
         state = engine.state(session.active)
-        zone = zone_from(session.active.answers) or session.zone  # a zone given earlier in this same flow
+        zone = actions.zone_from(session.active.answers) or session.zone  # a zone given earlier in this same flow
         reading = engine.read(state, message, raw, ReadContext(now, zone))
         if reading.nav:
             return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
@@ -328,14 +354,14 @@ class Brain:
             return Outcome(back.session, (*answered, *back.replies))
         return self.reprompt(session, state.reask or engine.flow.reask)
 
-    def _flow_press(self, session: Session, choice: str, now: float) -> Outcome:
+    def _flow_press(self, session: Session, press: actions.FlowPress, now: float) -> Outcome:
         assert session.active is not None
         engine = self.engines[session.active.flow]
-        if choice.startswith(NAV_PREFIX):
-            return self._flow_step(session, engine.navigate(session.active, choice[1:], now), now)
-        if engine.state(session.active).choice(choice) is None:
+        if press.nav is not None:
+            return self._flow_step(session, engine.navigate(session.active, press.nav, now), now)
+        if engine.state(session.active).choice(press.choice) is None:
             return self.stale(session)
-        return self._flow_choose(session, (choice,), now)
+        return self._flow_choose(session, (press.choice,), now)
 
     def _flow_choose(self, session: Session, choices: tuple[str, ...], now: float, prefix: str = "") -> Outcome:
         assert session.active is not None
@@ -346,8 +372,8 @@ class Brain:
         assert session.active is not None
         flow_id = session.active.flow
         if step.cancelled:
-            keep = session.paused if flow_id == "relief" else None
-            said = self.write.text("relief_stopped" if flow_id == "relief" else "cancelled")
+            keep = session.paused if flow_id == ids.RELIEF else None
+            said = self.write.text("relief_stopped" if flow_id == ids.RELIEF else "cancelled")
             reply = self.write.menu(said, "smalltalk", intent="cancel")
             return Outcome(session.with_(active=None, paused=keep), (reply,))
         assert step.position is not None
@@ -357,21 +383,19 @@ class Brain:
         return self.finish_flow(session, step, now, prefix)
 
     def finish_flow(self, session: Session, step: Step, now: float, prefix: str = "") -> Outcome:
-        """A flow reached its end: the plan, the relief outcome, a diary entry or reminders."""
-        assert step.position is not None and session.active is not None
+        """A flow reached its end: the plan, the relief outcome, a diary entry, reminders or the time zone."""
+        assert step.position is not None and session.active is not None and step.state.end is not None
+        return self._ends[step.state.end](session, step, now, prefix)
+
+    def _plan_ready(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
+        """The check-up ended: the personal plan."""
+        assert step.position is not None
+        return Outcome(session.with_(active=None), (self.write.plan(step.position.answers),))
+
+    def _relief_ended(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
+        """The relief sequence ended: eased (remember it, to log it in one tap) or escalated."""
+        assert session.active is not None
         done = session.with_(active=None)
-        end = step.state.end
-        if end == "plan":
-            return Outcome(done, (self.write.plan(step.position.answers),))
-        if end == "diary":
-            saved, reply = self.personal.save_entry(done, step.position.answers, step.position.target, now)
-            return Outcome(saved, (reply,))
-        if end == "reminders":
-            saved, reply = self.personal.save_reminders(done, step.position.answers, now)
-            return Outcome(saved, (reply,))
-        if end == "zone":
-            saved, reply = self.personal.save_zone(done, step.position.answers, now)
-            return Outcome(saved, (reply,))
         eased = step.state.kind != "urgent"
         last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
             if eased else None
@@ -389,11 +413,11 @@ class Brain:
         """Ten minutes into a relief sequence that nobody said has eased: escalate to the level of care
         (a check-in for a sequence that has ended, or an earlier one, says nothing)."""
         active, escalation = session.active, self.content.relief.escalation
-        if (active is None or active.flow != "relief" or escalation is None or session.relief_check_at is None
+        if (active is None or active.flow != ids.RELIEF or escalation is None or session.relief_check_at is None
                 or abs(session.relief_check_at - due_at) > 1.0):
             return Outcome(session, ())
         late = max(now, active.started_at + escalation.after_seconds)
-        step = self.engines["relief"].choose(active, escalation.on[:1], late)
+        step = self.engines[ids.RELIEF].choose(active, escalation.on[:1], late)
         return self._flow_step(session, step, now, prefix=self.write.text("relief_check_in"))
 
     def _on_timer(self, session: Session, timer_id: str) -> Outcome:
@@ -422,18 +446,23 @@ class Brain:
         return Outcome(session, (self.write.menu(f"{note} {self.write.text('menu_prompt')}", "fallback"),),
                        stale_press=True)
 
+    def _yes_or_no(self, message: Normalised) -> bool | None:
+        """A typed answer to a confirmation question: True, False, or None when it is neither."""
+        words = " ".join(message.tokens)
+        if words in self.yes_words:
+            return True
+        if words in self.no_words:
+            return False
+        return None
 
 
-_YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "delete", "do it", "go ahead",
-                  "yes delete", "yes delete everything", "yes delete it", "delete everything", "delete it"})
-_NO = frozenset({"no", "nope", "nah", "keep", "keep it", "keep my data", "cancel", "stop", "do not", "never mind"})
+def _must_agree(what: str, ours: Iterable[str], theirs: Iterable[str]) -> None:
+    """Stop with the differences when two lists that must hold the same names do not."""
+    only_ours, only_theirs = sorted(set(ours) - set(theirs)), sorted(set(theirs) - set(ours))
+    if only_ours or only_theirs:
+        raise RuntimeError(f"{what} differ: only in the first: {only_ours}; only in the second: {only_theirs}")
 
 
-def _yes_or_no(message: Normalised) -> bool | None:
-    """A typed answer to a confirmation question: True, False, or None when it is neither."""
-    words = " ".join(message.tokens)
-    if words in _YES:
-        return True
-    if words in _NO:
-        return False
-    return None
+def word_list(text: str) -> frozenset[str]:
+    """The words or phrases of a comma-separated list in dialogs/messages.yaml ("more, tell more, go on")."""
+    return frozenset(phrase.strip() for phrase in text.split(","))

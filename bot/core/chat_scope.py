@@ -10,20 +10,21 @@ from __future__ import annotations
 import re
 
 from bot.content.messages import Messages
+from bot.core import actions
+from bot.core import content_ids as ids
 from bot.core.replies import Choice, Reply
 from bot.core.session import Event, Press, Session, Text
 
-# deep-link payload -> the action it opens in a private chat
-DEEP_LINKS = {"checkup": "menu:checkup", "cramp": "menu:cramp", "log": "menu:log", "diary": "menu:diary",
-              "history": "menu:history", "reminders": "menu:reminders", "timezone": "menu:timezone",
-              "export": "menu:export", "forget": "menu:forget", "privacy": "menu:privacy"}
+# deep-link payload -> the action it opens in a private chat (the payload is the menu item's name)
+DEEP_LINKS = {name: actions.menu(name) for name in ("checkup", "cramp", "log", "diary", "history", "reminders",
+                                                    "timezone", "export", "forget", "privacy")}
 # personal menu actions -> the deep-link payload that opens them in a private chat
 PERSONAL_MENU = {"checkup": "checkup", "restart": "checkup", "resume": "checkup", "log": "log", "log_relief": "log",
                  "diary": "diary", "history": "history", "reminders": "reminders", "reminders_setup": "reminders",
                  "timezone": "timezone", "privacy": "privacy", "export": "export", "forget": "forget"}
-PERSONAL_KINDS = {"diary": "diary", "remind": "reminders", "forget": "forget"}  # diary:*, remind:*, forget:*
-PERSONAL_FLOWS = {"checkup": "checkup", "diary": "log", "reminders": "reminders", "zone": "timezone"}  # f:<flow>:*
-GROUP_FLOWS = frozenset({"relief"})  # the only flow a group chat may be in
+PERSONAL_KINDS = {actions.DIARY: "diary", actions.REMIND: "reminders", actions.FORGET: "forget"}  # diary:* ...
+PERSONAL_FLOWS = {ids.CHECKUP: "checkup", ids.DIARY: "log", ids.REMINDERS: "reminders", ids.ZONE: "timezone"}  # f:*
+GROUP_FLOWS = frozenset({ids.RELIEF})  # the only flow a group chat may be in
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -33,13 +34,16 @@ def in_group(event: Event) -> bool:
 
 
 def private_link(action: str) -> str | None:
-    """The deep-link payload for a personal action (None: the action is fine in a group)."""
-    kind, _, rest = action.partition(":")
-    if kind == "menu":
-        return PERSONAL_MENU.get(rest)
-    if kind == "f":
-        return PERSONAL_FLOWS.get(rest.partition(":")[0])
-    return PERSONAL_KINDS.get(kind)
+    """The deep-link payload for a personal action (None: the action is fine in a group). A broken action
+    of a personal kind (say, a flow button with a part missing) is refused all the same."""
+    press = actions.parse(action)
+    if isinstance(press, actions.Menu):
+        return PERSONAL_MENU.get(press.name)
+    if isinstance(press, actions.FlowPress):
+        return PERSONAL_FLOWS.get(press.flow)
+    if isinstance(press, actions.Unknown) and press.kind == actions.FLOW:
+        return PERSONAL_FLOWS.get(press.fields[0])
+    return PERSONAL_KINDS.get(press.kind)
 
 
 def deep_link_action(text: str) -> str | None:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.content.flows import Flow
+from bot.core import actions
+from bot.core import content_ids as ids
+from bot.core.templates import fill
 from bot.core.replies import HistoryChart
 from bot.core.session import DiaryEntry, LastRelief
 from bot.language.times import local_time, parse_when
@@ -39,22 +42,19 @@ def entry_from_answers(answers: dict[str, tuple[str, ...]], entry_id: int, now: 
         return values[0] if values else None
 
     when = one("when")
-    at = now
-    if when and when.startswith("at:"):
-        at = float(when[3:])
-    elif when in WHEN_WORDS:
+    at = actions.when_of(when)
+    if at is None and when in WHEN_WORDS:
         at = parse_when(WHEN_WORDS[when], now, zone) or now
-    severity = one("severity")
-    return DiaryEntry(entry_id, at, one("where"), int(severity[1:]) if severity else None, one("duration"),
-                      tuple(answers.get("helped") or ()), one("doing"))
+    return DiaryEntry(entry_id, now if at is None else at, one("where"), actions.severity_of(one("severity")),
+                      one("duration"), tuple(answers.get("helped") or ()), one("doing"))
 
 
 def answers_from_entry(entry: DiaryEntry) -> dict[str, tuple[str, ...]]:
     """An entry as diary answers (to edit it: every answer filled in except the one to change)."""
-    answers: dict[str, tuple[str, ...]] = {"when": (f"at:{entry.at}",)}
+    answers: dict[str, tuple[str, ...]] = {"when": (actions.at(entry.at),)}
     for key, value in (("where", entry.where), ("duration", entry.duration), ("doing", entry.doing)):
         answers[key] = (value,) if value else ()
-    answers["severity"] = (f"s{entry.severity}",) if entry.severity else ()
+    answers["severity"] = (actions.severity(entry.severity),) if entry.severity else ()
     answers["helped"] = entry.helped
     return answers
 
@@ -64,7 +64,7 @@ def answers_from_relief(relief: LastRelief) -> dict[str, tuple[str, ...]]:
     minutes = (relief.ended_at - relief.started_at) / 60
     duration = "seconds" if minutes < 1 else "minutes" if minutes <= 5 else "long" if minutes <= 10 else "very_long"
     helped = (relief.helped,) if relief.helped else ()
-    return {"when": (f"at:{relief.started_at}",), "duration": (duration,), "helped": helped}
+    return {"when": (actions.at(relief.started_at),), "duration": (duration,), "helped": helped}
 
 
 def add_or_replace(diary: tuple[DiaryEntry, ...], entry: DiaryEntry) -> tuple[DiaryEntry, ...]:
@@ -74,7 +74,7 @@ def add_or_replace(diary: tuple[DiaryEntry, ...], entry: DiaryEntry) -> tuple[Di
     return tuple(kept[-MAX_ENTRIES:])
 
 
-def describe(entry: DiaryEntry, diary_flow: Flow, zone: str | None) -> str:
+def describe(entry: DiaryEntry, diary_flow: Flow, zone: str | None, texts: dict[str, str]) -> str:
     """One line for an entry: '#3 Tue 14 Jan 03:00 · calf · 4/5 · 1 to 5 minutes · helped: stretching'."""
     labels = _labels(diary_flow)
     moment = local_time(entry.at, zone).strftime("%a %d %b %H:%M")
@@ -86,7 +86,8 @@ def describe(entry: DiaryEntry, diary_flow: Flow, zone: str | None) -> str:
     if entry.duration:
         parts.append(labels.get(("duration", entry.duration), entry.duration).lower())
     if entry.helped:
-        parts.append("helped: " + ", ".join(labels.get(("helped", h), h).lower() for h in entry.helped))
+        helped = ", ".join(labels.get(("helped", h), h).lower() for h in entry.helped)
+        parts.append(fill(texts, "diary_line_helped", helped=helped))
     return " · ".join(parts)
 
 
@@ -99,39 +100,41 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     labels = _labels(diary_flow)
     week = [e for e in diary if now - e.at <= 7 * DAY]
     month = [e for e in diary if now - e.at <= 30 * DAY]
-    lines = [texts["history_heading"], f"• Last 7 days: {_count(len(week))}", f"• Last 30 days: {_count(len(month))}"]
+    lines = [texts["history_heading"], fill(texts, "history_last_7_days", count=_count(len(week), texts)),
+             fill(texts, "history_last_30_days", count=_count(len(month), texts))]
     if not month:
         return Summary("\n".join(lines + ["", texts["history_quiet_month"]]), (), chart_data(diary, now, zone))
     recent = month
     parts = Counter(_part_of_day(local_time(e.at, zone).hour) for e in recent)
-    lines.append("• When: " + ", ".join(f"{part} {n}" for part, n in parts.most_common()))
+    when = ", ".join(f"{texts[f'part_of_day_{part}']} {n}" for part, n in parts.most_common())
+    lines.append(fill(texts, "history_when", parts=when))
     helped = Counter(h for e in recent for h in e.helped if h not in ("nothing",))
     if helped:
         best, _ = helped.most_common(1)[0]
-        lines.append(f"• What helped most: {labels.get(('helped', best), best).lower()}")
+        lines.append(fill(texts, "history_helped_most", helped=labels.get(("helped", best), best).lower()))
     severities = [e.severity for e in recent if e.severity]
     if severities:
-        lines.append(f"• Average severity: {sum(severities) / len(severities):.1f} out of 5")
+        lines.append(fill(texts, "history_average_severity", average=f"{sum(severities) / len(severities):.1f}"))
     see: list[str] = []
     notes: list[str] = []
     nights = {local_time(e.at, zone).date() for e in week if _part_of_day(local_time(e.at, zone).hour) == "night"}
     if len(nights) >= 4:  # cramps on most nights of the week, not many in one bad night
         notes.append(texts["history_most_nights"])
-        see.append("frequent_cramps")
+        see.append(ids.FREQUENT_CRAMPS)
     if any(e.duration == "very_long" for e in recent):
         notes.append(texts["history_long_cramp"])
-        see.append("when_to_see_doctor")
+        see.append(ids.WHEN_TO_SEE_DOCTOR)
     doing = Counter(e.doing for e in recent if e.doing)
     at_night = sum(1 for e in recent if _part_of_day(local_time(e.at, zone).hour) == "night" or e.doing == "bed")
     if at_night * 2 >= len(recent):
         notes.append(texts["history_pattern_night"])
-        see.append("bedtime_stretches")
+        see.append(ids.BEDTIME_STRETCHES)
     if doing.get("exercise", 0) * 2 >= len(recent):
         notes.append(texts["history_pattern_exercise"])
-        see.append("warm_up")
+        see.append(ids.WARM_UP)
     if doing.get("sitting", 0) * 2 >= len(recent):
         notes.append(texts["history_pattern_sitting"])
-        see.append("posture_sitting")
+        see.append(ids.POSTURE_SITTING)
     if notes:
         lines += [""] + notes
     return Summary("\n".join(lines), tuple(dict.fromkeys(see)), chart_data(diary, now, zone))
@@ -148,22 +151,22 @@ def chart_data(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, days
                         tuple(per_hour.get(h, 0) for h in range(24)), zone or "UTC")
 
 
-def text_chart(chart: HistoryChart, width: int = 30) -> str:
+def text_chart(chart: HistoryChart, texts: dict[str, str], width: int = 30) -> str:
     """The chart as text, for the console: a bar per day (last 14) and per part of the day, scaled
     so the longest bar is at most `width` characters."""
     days = list(zip(chart.days, chart.per_day))[-14:]
     parts = []
     for part, start, end in PARTS_OF_DAY:
         hours = range(start, end) if start < end else [*range(start, 24), *range(0, end)]
-        parts.append((part, sum(chart.per_hour[h] for h in hours)))
+        parts.append((texts[f"part_of_day_{part}"], sum(chart.per_hour[h] for h in hours)))
     top = max([1] + [n for _, n in days] + [n for _, n in parts])
 
     def bar(count: int) -> str:
         """A bar of length proportional to count, with the number after it."""
         return f"{'█' * max(1 if count else 0, round(count * width / top))} {count}" if count else ""
 
-    lines = ["Cramps per day (last 14 days):"] + [f"  {day}  {bar(n)}" for day, n in days]
-    lines += ["By time of day:"] + [f"  {part:<9} {bar(n)}" for part, n in parts]
+    lines = [texts["chart_per_day"]] + [f"  {day}  {bar(n)}" for day, n in days]
+    lines += [texts["chart_by_time"]] + [f"  {part:<9} {bar(n)}" for part, n in parts]
     return "\n".join(lines)
 
 
@@ -174,8 +177,8 @@ def _part_of_day(hour: int) -> str:
     return "night"
 
 
-def _count(n: int) -> str:
-    return "no cramps" if n == 0 else "1 cramp" if n == 1 else f"{n} cramps"
+def _count(n: int, texts: dict[str, str]) -> str:
+    return texts["cramps_none"] if n == 0 else texts["cramps_one"] if n == 1 else fill(texts, "cramps_many", count=n)
 
 
 def _labels(flow: Flow) -> dict[tuple[str, str], str]:

@@ -10,11 +10,11 @@ from typing import Callable
 from rapidfuzz import fuzz
 
 from bot.content.flows import Flow, FlowChoice, FlowState
-from bot.language.normaliser import Normalised, Normaliser, phrase_at
+from bot.core import actions
+from bot.language.normaliser import Normalised, Normaliser
+from bot.language.phrases import phrase_at
 from bot.core.replies import Choice
 from bot.core.session import FlowPosition, PendingTimer
-
-NAV_PREFIX = "~"
 
 
 @dataclass(frozen=True)
@@ -245,15 +245,7 @@ class FlowEngine:
     def buttons(self, state: FlowState) -> tuple[Choice, ...]:
         """The state's choices plus the flow's navigation buttons."""
         flow = self.flow.id
-        choices = [Choice(f"f:{flow}:{state.id}:{c.id}", c.label) for c in state.choices]
-        choices += [Choice(f"f:{flow}:{state.id}:{NAV_PREFIX}{n.id}", n.label) for n in self.flow.navigation.values()]
+        choices = [Choice(actions.flow_choice(flow, state.id, c.id), c.label) for c in state.choices]
+        choices += [Choice(actions.flow_nav(flow, state.id, n.id), n.label) for n in self.flow.navigation.values()]
         return tuple(choices)
-
-
-def parse_action(action: str) -> tuple[str, str, str] | None:
-    """Split a flow button action 'f:<flow>:<state>:<choice>' into its parts (None if not one)."""
-    parts = action.split(":")
-    if len(parts) != 4 or parts[0] != "f" or not all(parts[1:]):
-        return None
-    return parts[1], parts[2], parts[3]
 

@@ -6,37 +6,55 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from bot.content.flows import Flow
+from bot.content.knowledge import Knowledge
+from bot.core import actions
+from bot.core import content_ids as ids
 from bot.core import diary as diaries
 from bot.core import reminders as schedules
+from bot.core.flow_engine import FlowEngine, Step
+from bot.core.outcome import Outcome
 from bot.core.replies import Attachment, Choice, Reply
-from bot.core.session import Session
+from bot.core.reply_writer import ReplyWriter
+from bot.core.session import DiaryEntry, Session
 from bot.language.times import local_time
 
-if TYPE_CHECKING:
-    from bot.core.brain import Brain, Outcome
-
-EDITABLE = (("when", "When"), ("where", "Where"), ("severity", "How bad"), ("duration", "How long"),
-            ("helped", "What helped"), ("doing", "What you were doing"))
+EDITABLE = ("when", "where", "severity", "duration", "helped", "doing")  # diary answers; labels: diary_field_*
 LISTED = 5
 SNOOZE_MINUTES = 15
 
 
-@dataclass
-class PersonalData:
-    """Diary, reminders and privacy actions, on behalf of the Brain."""
+class Conversation(Protocol):
+    """What the personal actions need from the conversation they run in."""
 
-    brain: "Brain"
+    def reprompt(self, session: Session, prefix: str) -> Outcome:
+        """Show the current step again, after `prefix`."""
+
+    def finish_flow(self, session: Session, step: Step, now: float, prefix: str = "") -> Outcome:
+        """A flow reached its end: do what its end says."""
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Diary, reminders and privacy actions, within a conversation."""
+
+    write: ReplyWriter
+    engines: dict[str, FlowEngine]
+    knowledge: Knowledge
+    can_remind: bool  # the console cannot send anything later
+    conversation: Conversation
 
     @property
-    def write(self):
-        """The Brain's reply writer."""
-        return self.brain.write
+    def diary_flow(self) -> Flow:
+        """The diary flow (its choice labels describe entries)."""
+        return self.engines[ids.DIARY].flow
 
-    def _outcome(self, session: Session, *replies: Reply, forget: bool = False) -> "Outcome":
-        from bot.core.brain import Outcome
+    def _describe(self, entry: DiaryEntry, zone: str | None) -> str:
+        return diaries.describe(entry, self.diary_flow, zone, self.write.messages.texts)
 
+    def _outcome(self, session: Session, *replies: Reply, forget: bool = False) -> Outcome:
         return Outcome(session, tuple(replies), forget)
 
     def _reply(self, text: str, buttons: list[Choice], intent: str, **extra) -> Reply:
@@ -45,197 +63,202 @@ class PersonalData:
     # -- diary -------------------------------------------------------------------------------
 
     def start(self, session: Session, flow_id: str, now: float, answers: dict[str, tuple[str, ...]] | None = None,
-              target: int | None = None) -> "Outcome":
+              target: int | None = None) -> Outcome:
         """Open a flow, skipping questions already answered; a running check-up is paused for it, and
         a running relief sequence is never cut short."""
-        if session.active and session.active.flow == "relief":
-            return self.brain.reprompt(session, self.write.text("diary_relief_running"))
-        engine = self.brain.engines[flow_id]
+        if session.active and session.active.flow == ids.RELIEF:
+            return self.conversation.reprompt(session, self.write.text("diary_relief_running"))
+        engine = self.engines[flow_id]
         paused = session.paused
-        if session.active and session.active.flow == "checkup":
+        if session.active and session.active.flow == ids.CHECKUP:
             paused = replace(session.active, timer=None)
         known = dict(answers or {})
-        if session.zone and flow_id != "zone" and "zone" in {s.answer for s in engine.flow.states.values()}:
-            known.setdefault("zone", (f"zone:{session.zone}",))
+        zone_asked = actions.ZONE_ANSWER in {s.answer for s in engine.flow.states.values()}
+        if session.zone and flow_id != ids.ZONE and zone_asked:
+            known.setdefault(actions.ZONE_ANSWER, (actions.zone(session.zone),))
         step = engine.start(now, known, target)
         assert step.position is not None
         new = session.with_(active=step.position, paused=paused)
         if step.ended:  # everything was already known
-            return self.brain.finish_flow(new, step, now)
+            return self.conversation.finish_flow(new, step, now)
         return self._outcome(new, self.write.prompt(engine, step.position))
 
     def start_log(self, session: Session, now: float, answers: dict[str, tuple[str, ...]] | None = None,
-                  target: int | None = None) -> "Outcome":
+                  target: int | None = None) -> Outcome:
         """Open the diary questions, skipping what is already known."""
-        return self.start(session, "diary", now, answers, target)
+        return self.start(session, ids.DIARY, now, answers, target)
 
-    def save_entry(self, session: Session, answers: dict[str, tuple[str, ...]], target: int | None,
-                   now: float) -> tuple[Session, Reply]:
-        """Store the answers as a new diary entry (or over the edited one, if it still exists)."""
+    def save_entry(self, session: Session, step: Step, now: float) -> Outcome:
+        """The diary questions ended: store the answers as a new entry (or over the edited one, if it still
+        exists)."""
+        assert step.position is not None
+        session, answers, target = session.with_(active=None), step.position.answers, step.position.target
         if target is not None and not any(e.id == target for e in session.diary):
-            return session, self.write.menu(self.write.text("diary_no_entry"), "smalltalk")
-        zone = zone_from(answers) or session.zone
+            return self._outcome(session, self.write.menu(self.write.text("diary_no_entry"), "smalltalk"))
+        zone = actions.zone_from(answers) or session.zone
         entry_id = target or session.next_entry_id
         entry = diaries.entry_from_answers(answers, entry_id, now, zone)
         diary = diaries.add_or_replace(session.diary, entry)
         new = session.with_(diary=diary, next_entry_id=max(session.next_entry_id, entry_id + 1), last_relief=None,
                             zone=zone)
         text = self.write.text("diary_updated" if target else "diary_saved")
-        line = diaries.describe(entry, self.brain.content.flows["diary"], zone)
+        line = self._describe(entry, zone)
         if entry.duration == "very_long":
             line += f"\n\n{self.write.text('diary_long_cramp')}"
-        buttons = [self.write.button("history", "menu:history"), self.write.button("diary", "menu:diary")]
+        buttons = [self.write.menu_button("history", "history"), self.write.menu_button("diary", "diary")]
         if session.paused is not None:
-            buttons.insert(0, self.write.button("resume_checkup", "menu:resume"))
-        return new, self._reply(f"{text}\n{line}", buttons, "diary")
+            buttons.insert(0, self.write.menu_button("resume_checkup", "resume"))
+        return self._outcome(new, self._reply(f"{text}\n{line}", buttons, "diary"))
 
-    def list_entries(self, session: Session) -> "Outcome":
+    def list_entries(self, session: Session) -> Outcome:
         """The latest entries, with edit and delete buttons for the newest ones."""
         if not session.diary:
-            reply = self._reply(self.write.text("history_empty"), [self.write.button("log_new", "menu:log")], "diary")
+            reply = self._reply(self.write.text("history_empty"), [self.write.menu_button("log_new", "log")], "diary")
             return self._outcome(session, reply)
-        flow = self.brain.content.flows["diary"]
         latest = list(reversed(session.diary[-LISTED:]))
-        lines = [self.write.text("diary_list_heading")] + [diaries.describe(e, flow, session.zone) for e in latest]
+        lines = [self.write.text("diary_list_heading")] + [self._describe(e, session.zone) for e in latest]
         buttons = []
         for entry in latest[:3]:
-            buttons += [Choice(f"diary:edit:{entry.id}", f"✏️ Edit #{entry.id}"),
-                        Choice(f"diary:delete:{entry.id}", f"🗑 Delete #{entry.id}")]
-        buttons += [self.write.button("log_new", "menu:log"), self.write.button("history", "menu:history")]
+            buttons += [Choice(actions.diary("edit", entry.id), self.write.fill("diary_edit_button", id=entry.id)),
+                        Choice(actions.diary("delete", entry.id), self.write.fill("diary_delete_button", id=entry.id))]
+        buttons += [self.write.menu_button("log_new", "log"), self.write.menu_button("history", "history")]
         return self._outcome(session, self._reply("\n".join(lines), buttons, "diary"))
 
-    def on_action(self, session: Session, action: str, now: float, pending: str | None) -> "Outcome | None":
-        """diary:edit|field|delete|confirm, remind:snooze|stop, forget:yes|no; None when not ours."""
-        parts = action.split(":")
-        head = parts[0]
-        if head == "diary" and len(parts) >= 3 and parts[2].isdecimal():
-            return self._diary_action(session, parts[1], int(parts[2]), parts[3] if len(parts) > 3 else None, now,
-                                      pending)
-        if head == "diary" and parts[1:] == ["keep"]:
+    def on_action(self, session: Session, press: actions.PersonalPress, now: float,
+                  pending: str | None) -> Outcome | None:
+        """A diary, reminder or forget button; None when it no longer applies (a stale button)."""
+        if isinstance(press, actions.DiaryPress):
+            return self._diary_action(session, press.verb, press.entry, press.field, now, pending)
+        if isinstance(press, actions.DiaryKeep):
             return self._outcome(session, self.write.menu(self.write.text("forget_kept"), "smalltalk"))
-        if head == "remind" and len(parts) == 3 and parts[1] in ("snooze", "stop"):
-            return self._reminder_action(session, parts[1], parts[2], now)
-        if head == "forget" and len(parts) == 2:
-            return self._forget(session, parts[1] == "yes" and pending == "forget")
-        return None
+        if isinstance(press, actions.RemindPress):
+            return self._reminder_action(session, press.verb, press.reminder, now)
+        return self._forget(session, press.yes and pending == actions.FORGET_PENDING)
 
     def _diary_action(self, session: Session, verb: str, entry_id: int, field: str | None, now: float,
-                      pending: str | None) -> "Outcome":
+                      pending: str | None) -> Outcome | None:
         entry = next((e for e in session.diary if e.id == entry_id), None)
         if entry is None:
             return self._outcome(session, self.write.menu(self.write.text("diary_no_entry"), "smalltalk"))
         if verb == "edit":
-            buttons = [Choice(f"diary:field:{entry_id}:{key}", label) for key, label in EDITABLE]
-            line = diaries.describe(entry, self.brain.content.flows["diary"], session.zone)
+            buttons = [Choice(actions.diary("field", entry_id, key), self.write.text(f"diary_field_{key}"))
+                       for key in EDITABLE]
+            line = self._describe(entry, session.zone)
             return self._outcome(session, self._reply(f"{line}\n\n{self.write.text('diary_edit_which')}", buttons,
                                                       "diary"))
-        if verb == "field" and field in dict(EDITABLE):
+        if verb == "field" and field in EDITABLE:
             answers = diaries.answers_from_entry(entry)
             answers.pop(field)
             return self.start_log(session, now, answers, target=entry_id)
         if verb == "delete":
-            line = diaries.describe(entry, self.brain.content.flows["diary"], session.zone)
-            buttons = [Choice(f"diary:confirm:{entry_id}", self.write.messages.buttons["delete_yes"]),
-                       Choice("diary:keep", self.write.messages.buttons["delete_no"])]
-            return self._outcome(session.with_(confirm=f"delete:{entry_id}"),
+            line = self._describe(entry, session.zone)
+            buttons = [Choice(actions.diary("confirm", entry_id), self.write.messages.buttons["delete_yes"]),
+                       Choice(actions.diary_keep(), self.write.messages.buttons["delete_no"])]
+            return self._outcome(session.with_(confirm=actions.deleting(entry_id)),
                                  self._reply(f"{self.write.text('diary_confirm_delete')}\n{line}", buttons, "diary"))
-        if verb == "confirm" and pending == f"delete:{entry_id}":
+        if verb == "confirm" and pending == actions.deleting(entry_id):
             kept = tuple(e for e in session.diary if e.id != entry_id)
-            reply = self._reply(self.write.text("diary_deleted"), [self.write.button("diary", "menu:diary")], "diary")
+            reply = self._reply(self.write.text("diary_deleted"), [self.write.menu_button("diary", "diary")], "diary")
             return self._outcome(session.with_(diary=kept), reply)
-        return self.brain.stale(session)
+        return None
 
-    def history(self, session: Session, now: float) -> "Outcome":
+    def history(self, session: Session, now: float) -> Outcome:
         """The 7- and 30-day summary, the chart data and pointers to the knowledge it calls for."""
-        summary = diaries.summarise(session.diary, now, session.zone, self.brain.content.flows["diary"],
-                                    self.write.messages.texts)
-        entries = self.brain.content.knowledge.entries
-        buttons = [Choice(f"ask:{s}", entries[s].title) for s in summary.see]
-        buttons += [self.write.button("log_new", "menu:log"), self.write.button("diary", "menu:diary")]
+        summary = diaries.summarise(session.diary, now, session.zone, self.diary_flow, self.write.messages.texts)
+        entries = self.knowledge.entries
+        buttons = [Choice(actions.ask(s), entries[s].title) for s in summary.see]
+        buttons += [self.write.menu_button("log_new", "log"), self.write.menu_button("diary", "diary")]
         return self._outcome(session, self._reply(summary.text, buttons, "history", chart=summary.chart))
 
     # -- reminders ---------------------------------------------------------------------------
 
-    def reminders_menu(self, session: Session, now: float) -> "Outcome":
+    def reminders_menu(self, session: Session, now: float) -> Outcome:
         """Show the reminders set (with change/stop), or start setting them up."""
-        if not self.brain.can_remind:
+        if not self.can_remind:
             return self._outcome(session, self.write.menu(self.write.text("reminders_console"), "smalltalk"))
         if not session.reminders:
             return self.setup_reminders(session, now)
-        buttons = [self.write.button("change_reminders", "menu:reminders_setup"),
-                   Choice("remind:stop:all", self.write.messages.buttons["stop_all_reminders"])]
+        buttons = [self.write.menu_button("change_reminders", "reminders_setup"),
+                   Choice(actions.remind("stop", actions.ALL_REMINDERS),
+                          self.write.messages.buttons["stop_all_reminders"])]
         text = f"{self.write.text('reminders_current')}\n{self._describe_reminders(session, now)}"
         return self._outcome(session, self._reply(text, buttons, "reminders"))
 
-    def setup_reminders(self, session: Session, now: float) -> "Outcome":
+    def setup_reminders(self, session: Session, now: float) -> Outcome:
         """Start the set-up questions (the time zone is asked only once; /timezone changes it)."""
-        if not self.brain.can_remind:
+        if not self.can_remind:
             return self._outcome(session, self.write.menu(self.write.text("reminders_console"), "smalltalk"))
-        return self.start(session, "reminders", now)
+        return self.start(session, ids.REMINDERS, now)
 
-    def save_zone(self, session: Session, answers: dict[str, tuple[str, ...]], now: float) -> tuple[Session, Reply]:
-        """Store the time zone on its own; reminders move to the new local times."""
-        zone = zone_from(answers) or session.zone
+    def save_zone(self, session: Session, step: Step, now: float) -> Outcome:
+        """The time zone question ended: store the zone on its own; reminders move to the new local times."""
+        assert step.position is not None
+        session, answers = session.with_(active=None), step.position.answers
+        zone = actions.zone_from(answers) or session.zone
         reminders = tuple(schedules.schedule(r, zone, now) for r in session.reminders)
         new = session.with_(zone=zone, reminders=reminders)
-        return new, self._reply(f"{self.write.text('zone_saved')}: {self._zone_line(new, now)}",
-                                [self.write.button("menu", "menu:main")], "timezone")
+        return self._outcome(new, self._reply(f"{self.write.text('zone_saved')}: {self._zone_line(new, now)}",
+                                              [self.write.menu_button("menu", "main")], "timezone"))
 
-    def save_reminders(self, session: Session, answers: dict[str, tuple[str, ...]], now: float) -> tuple[Session, Reply]:
-        """Store the chosen reminders, due at their next local time."""
-        zone = zone_from(answers) or session.zone
+    def save_reminders(self, session: Session, step: Step, now: float) -> Outcome:
+        """The reminder set-up ended: store the chosen reminders, due at their next local time."""
+        assert step.position is not None
+        session, answers = session.with_(active=None), step.position.answers
+        zone = actions.zone_from(answers) or session.zone
         hydration = tuple(self.write.text("hydration_times").split())
         chosen = schedules.from_answers(answers, hydration, zone, now)
         new = session.with_(zone=zone, reminders=chosen)
         text = f"{self.write.text('reminders_set')}\n{self._describe_reminders(new, now)}"
         if schedules.fluid_limited(answers):
             text += f"\n\n{self.write.text('reminders_fluid_limit')}"
-        buttons = [self.write.button("menu", "menu:main")]
-        return new, self._reply(text, buttons, "reminders")
+        buttons = [self.write.menu_button("menu", "main")]
+        return self._outcome(new, self._reply(text, buttons, "reminders"))
 
-    def reminder_due(self, session: Session, kind: str, due_at: float, now: float) -> "Outcome":
+    def reminder_due(self, session: Session, kind: str, due_at: float, now: float) -> Outcome:
         """A reminder's time came: send it once (with snooze and stop) and set the next time."""
         send, updated = schedules.due(session.reminders, kind, due_at, now, session.zone)
         new = session.with_(reminders=updated)
         if not send:
             return self._outcome(new)
-        buttons = [Choice(f"remind:snooze:{kind}", self.write.messages.buttons["snooze"]),
-                   Choice(f"remind:stop:{kind}", self.write.messages.buttons["stop_reminder"])]
+        buttons = [Choice(actions.remind("snooze", kind), self.write.messages.buttons["snooze"]),
+                   Choice(actions.remind("stop", kind), self.write.messages.buttons["stop_reminder"])]
         return self._outcome(new, self._reply(self.write.text(f"reminder_{kind}"), buttons, "reminder"))
 
-    def _reminder_action(self, session: Session, verb: str, kind: str, now: float) -> "Outcome":
+    def _reminder_action(self, session: Session, verb: str, kind: str, now: float) -> Outcome | None:
         if verb == "snooze" and schedules.can_snooze(session.reminders, kind, now):
             updated = schedules.snooze(session.reminders, kind, now, SNOOZE_MINUTES)
             return self._outcome(session.with_(reminders=updated),
                                  self._reply(self.write.text("reminders_snoozed"), [], "reminders"))
-        if verb == "stop" and (kind == "all" or any(r.kind == kind for r in session.reminders)):
-            updated = schedules.stop(session.reminders, None if kind == "all" else kind)
-            key = "reminders_stopped_all" if kind == "all" or not updated else "reminders_stopped"
+        every = kind == actions.ALL_REMINDERS
+        if verb == "stop" and (every or any(r.kind == kind for r in session.reminders)):
+            updated = schedules.stop(session.reminders, None if every else kind)
+            key = "reminders_stopped_all" if every or not updated else "reminders_stopped"
             return self._outcome(session.with_(reminders=updated), self._reply(self.write.text(key), [], "reminders"))
-        return self.brain.stale(session)
+        return None
 
     def _describe_reminders(self, session: Session, now: float) -> str:
-        names = {"bedtime": "Bedtime stretches", "hydration": "Drink reminders"}
+        names = {kind: self.write.text(f"reminder_name_{kind}") for kind in schedules.KINDS}
         lines = []
         for reminder in session.reminders:
             upcoming = local_time(reminder.next_at, session.zone).strftime("%a %H:%M")
-            lines.append(f"• {names.get(reminder.kind, reminder.kind)} at {', '.join(reminder.times)} "
-                         f"(next: {upcoming})")
-        return "\n".join(lines + [f"Time zone: {self._zone_line(session, now)}"])
+            lines.append(self.write.fill("reminder_line", name=names.get(reminder.kind, reminder.kind),
+                                         times=", ".join(reminder.times), next=upcoming))
+        return "\n".join(lines + [self.write.fill("reminders_zone", zone=self._zone_line(session, now))])
 
     def _zone_line(self, session: Session, now: float) -> str:
         """The zone and the local time it gives now, so a wrong guess is easy to spot."""
-        return (f"{session.zone or 'UTC'} (your time now: {local_time(now, session.zone).strftime('%H:%M')}; "
-                f"wrong? /timezone)")
+        return self.write.fill("zone_line", zone=session.zone or "UTC",
+                               time=local_time(now, session.zone).strftime("%H:%M"))
 
     # -- privacy -----------------------------------------------------------------------------
 
-    def privacy(self, session: Session) -> "Outcome":
+    def privacy(self, session: Session) -> Outcome:
         """What is stored and why, in plain words."""
-        buttons = [Choice("menu:export", "📦 Export my data"), Choice("menu:forget", "🗑 Delete my data")]
+        buttons = [Choice(actions.menu("export"), self.write.text("privacy_export_label")),
+                   Choice(actions.menu("forget"), self.write.text("privacy_forget_label"))]
         return self._outcome(session, self._reply(self.write.text("privacy"), buttons, "privacy"))
 
-    def export(self, session: Session, now: float) -> "Outcome":
+    def export(self, session: Session, now: float) -> Outcome:
         """Everything stored about the user, as a JSON file."""
         stored = session.to_dict()
         data = {"exported_at": local_time(now, session.zone).isoformat(), "time_zone": session.zone,
@@ -248,20 +271,15 @@ class PersonalData:
         return self._outcome(session, self._reply(self.write.text("export_caption"), [], "export",
                                                   attachment=attachment))
 
-    def ask_forget(self, session: Session) -> "Outcome":
+    def ask_forget(self, session: Session) -> Outcome:
         """Ask for confirmation before deleting everything."""
-        buttons = [Choice("forget:yes", self.write.messages.buttons["forget_yes"]),
-                   Choice("forget:no", self.write.messages.buttons["forget_no"])]
-        return self._outcome(session.with_(confirm="forget"), self._reply(self.write.text("forget_confirm"),
-                                                                           buttons, "privacy"))
+        buttons = [Choice(actions.forget(True), self.write.messages.buttons["forget_yes"]),
+                   Choice(actions.forget(False), self.write.messages.buttons["forget_no"])]
+        reply = self._reply(self.write.text("forget_confirm"), buttons, "privacy")
+        return self._outcome(session.with_(confirm=actions.FORGET_PENDING), reply)
 
-    def _forget(self, session: Session, confirmed: bool) -> "Outcome":
+    def _forget(self, session: Session, confirmed: bool) -> Outcome:
         if confirmed:
             return self._outcome(Session(), self.write.menu(self.write.text("forget_done"), "smalltalk"), forget=True)
         return self._outcome(session, self.write.menu(self.write.text("forget_kept"), "smalltalk"))
 
-
-def zone_from(answers: dict[str, tuple[str, ...]]) -> str | None:
-    """The zone name in a flow's answers ("zone:Europe/Berlin"), or None."""
-    value = (answers.get("zone") or ("",))[0]
-    return value[len("zone:"):] if value.startswith("zone:") else None

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core import actions
 from bot.core.session import Reminder
 from bot.language.times import next_at, parse_clock
 
 KINDS = ("bedtime", "hydration")
+DEFAULT_BEDTIME = "22:00"  # when the set-up skipped the bedtime question
 LATE_GRACE = 2 * 3600.0  # a reminder missed by more than this (bot was down) is skipped, not sent late
 
 
@@ -19,8 +21,9 @@ def from_answers(answers: dict[str, tuple[str, ...]], hydration_times: tuple[str
     limited = fluid_limited(answers)
     reminders = []
     if what in ("bedtime", "both"):
-        chosen = (answers.get("bedtime_time") or ("t2200",))[0]  # "tHHMM": a button or a typed time
-        reminders.append(schedule(Reminder("bedtime", (clock_of(chosen),), 0.0), zone, now))
+        # t<HHMM>: a button or a typed time
+        clock = actions.clock_of((answers.get("bedtime_time") or ("",))[0]) or DEFAULT_BEDTIME
+        reminders.append(schedule(Reminder("bedtime", (clock,), 0.0), zone, now))
     if what in ("hydration", "both") and not limited:
         reminders.append(schedule(Reminder("hydration", hydration_times, 0.0), zone, now))
     return tuple(reminders)
@@ -34,12 +37,7 @@ def fluid_limited(answers: dict[str, tuple[str, ...]]) -> bool:
 def clock_answer(text: str) -> str | None:
     """A typed time of day as a bedtime answer id ("10pm" -> "t2200"), like the buttons' ids."""
     clock = parse_clock(text)
-    return f"t{clock[:2]}{clock[3:]}" if clock else None
-
-
-def clock_of(answer: str) -> str:
-    """The "HH:MM" behind an answer id "tHHMM"."""
-    return f"{answer[1:3]}:{answer[3:5]}"
+    return actions.bedtime(clock) if clock else None
 
 
 def schedule(reminder: Reminder, zone: str | None, after: float) -> Reminder:

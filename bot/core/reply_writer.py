@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core import actions
+from bot.core import content_ids as ids
 from bot.core.caveats import giving
 from bot.content.bundle import Content
 from bot.core.flow_engine import FlowEngine
@@ -14,7 +16,8 @@ from bot.language.normaliser import Normalised
 from bot.core.plan import build_plan, render_plan
 from bot.core.replies import Choice, Reply, Timer
 from bot.core.session import FlowPosition
-from bot.safety.triggers import Level, RedFlag
+from bot.core.templates import check_templates, fill
+from bot.safety.rules import Level, RedFlag
 
 
 class ReplyWriter:
@@ -24,14 +27,23 @@ class ReplyWriter:
         self.content = content
         self.messages = content.messages
         self.cramp_entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
+        check_templates(self.messages.texts)
 
     def text(self, key: str) -> str:
         """A fixed text from dialogs/messages.yaml."""
         return self.messages.text(key)
 
+    def fill(self, key: str, **fields: object) -> str:
+        """A fixed text from dialogs/messages.yaml with its {fields} filled in."""
+        return fill(self.messages.texts, key, **fields)
+
     def button(self, key: str, action: str) -> Choice:
         """A fixed button from dialogs/messages.yaml."""
         return Choice(action, self.messages.buttons[key])
+
+    def menu_button(self, key: str, name: str) -> Choice:
+        """A fixed button from dialogs/messages.yaml that opens the menu item `name`."""
+        return self.button(key, actions.menu(name))
 
     # -- menu and fixed messages ---------------------------------------------------------------
 
@@ -49,11 +61,11 @@ class ReplyWriter:
     def unknown_command(self, name: str) -> Reply:
         """An unknown /command, shown safely (letters, digits and _ only, at most 32)."""
         shown = "".join(ch for ch in name if ch.isalnum() or ch == "_")[:32]
-        return self.menu(f"I don't know the command /{shown}. {self.text('menu_prompt')}", "fallback")
+        return self.menu(f"{self.fill('unknown_command', command=shown)} {self.text('menu_prompt')}", "fallback")
 
     def resume_or_restart(self) -> Reply:
         """Asked for a check-up while one is paused or running."""
-        buttons = (self.button("resume_checkup", "menu:resume"), self.button("restart_checkup", "menu:restart"))
+        buttons = (self.menu_button("resume_checkup", "resume"), self.menu_button("restart_checkup", "restart"))
         return Reply(self.text("resume_offer"), "answer", buttons, intent="checkup")
 
     # -- knowledge answers -----------------------------------------------------------------------
@@ -71,13 +83,13 @@ class ReplyWriter:
             caveats = tuple(c for c in giving(mentioned, entry.advice) if c.instead != entry.id)
         buttons: list[Choice] = []
         if entry.more:
-            buttons.append(Choice(f"more:{entry.id}:1", self.text("more_label")))
-        if "relief" in entry.offer:
-            buttons.append(self.button("start_relief", "menu:cramp"))
-        if "checkup" in entry.offer:
-            buttons.append(self.button("start_checkup", "menu:checkup"))
+            buttons.append(Choice(actions.more(entry.id, 1), self.text("more_label")))
+        if ids.RELIEF in entry.offer:
+            buttons.append(self.menu_button("start_relief", "cramp"))
+        if ids.CHECKUP in entry.offer:
+            buttons.append(self.menu_button("start_checkup", "checkup"))
         buttons += self._related(entry)
-        if entry.id == "capabilities":
+        if entry.id == ids.CAPABILITIES:
             buttons += list(self.messages.menu)
         answer = entry.answer
         if LOCAL_NUMBER in answer:
@@ -94,13 +106,13 @@ class ReplyWriter:
             return None
         buttons: list[Choice] = []
         if number < len(entry.more):
-            buttons.append(Choice(f"more:{entry.id}:{number + 1}", self.text("more_label")))
+            buttons.append(Choice(actions.more(entry.id, number + 1), self.text("more_label")))
         buttons += self._related(entry)
         return Reply(entry.more[number - 1], entry.kind, tuple(buttons), None, entry.id, 100.0, entry.sources)
 
     def _related(self, entry: Entry) -> list[Choice]:
         entries = self.content.knowledge.entries
-        return [Choice(f"ask:{r}", entries[r].title) for r in entry.related]
+        return [Choice(actions.ask(r), entries[r].title) for r in entry.related]
 
     # -- safety ----------------------------------------------------------------------------------
 
@@ -110,8 +122,9 @@ class ReplyWriter:
         then the honest footer."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
-        text = f"{self.level_text(level, message, zone)}\n\nWhy: {flag.rule.why}\n\n{self.text('urgent_footer')}{note}"
-        return Reply(text, "urgent", (self.button("menu", "menu:main"),), None, level.id, 100.0,
+        why = self.fill("red_flag_why", why=flag.rule.why)
+        text = f"{self.level_text(level, message, zone)}\n\n{why}\n\n{self.text('urgent_footer')}{note}"
+        return Reply(text, "urgent", (self.menu_button("menu", "main"),), None, level.id, 100.0,
                      self._with_number_sources(level.sources))
 
     def level_text(self, level: Level, message: Normalised | None, zone: str | None) -> str:
@@ -147,10 +160,10 @@ class ReplyWriter:
     def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool, offer_log: bool = False,
                    zone: str | None = None) -> Reply:
         """The relief sequence ended: eased (kind words, log it?), or escalated to the level of care."""
-        buttons = [self.button("log_cramp", "menu:log_relief")] if offer_log else []
+        buttons = [self.menu_button("log_cramp", "log_relief")] if offer_log else []
         if checkup_paused:
-            buttons.append(self.button("resume_checkup", "menu:resume"))
-        buttons.append(self.button("menu", "menu:main"))
+            buttons.append(self.menu_button("resume_checkup", "resume"))
+        buttons.append(self.menu_button("menu", "main"))
         text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
         if state.kind == "urgent" and state.level:
             level = self.content.safety.levels[state.level]
@@ -168,8 +181,8 @@ class ReplyWriter:
         plan = build_plan(rules, self.content.checkup, answers)
         text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(rules, plan)}"
         entries = self.content.knowledge.entries
-        buttons = tuple(Choice(f"ask:{s}", entries[s].title) for s in plan.see_also[:4])
-        buttons += (self.button("menu", "menu:main"),)
+        buttons = tuple(Choice(actions.ask(s), entries[s].title) for s in plan.see_also[:4])
+        buttons += (self.menu_button("menu", "main"),)
         return Reply(text, "answer", buttons, intent="checkup_plan", sources=plan.sources)
 
     def without_buttons(self, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
@@ -177,6 +190,6 @@ class ReplyWriter:
         return tuple(replace(r, choices=()) for r in replies)
 
     def _flow_identity(self, engine: FlowEngine) -> tuple[str, tuple[str, ...]]:
-        if engine.flow.id == "relief":
+        if engine.flow.id == ids.RELIEF:
             return self.cramp_entry.id, self.cramp_entry.sources
         return engine.flow.id, ()

@@ -1,42 +1,26 @@
-"""Text normalisation for matching: case, Unicode, punctuation, contractions, misspellings,
-spelling correction against the domain vocabulary, and synonyms (all word lists are data)."""
+"""Text normalisation for matching and the safety scan: case, Unicode, punctuation, contractions,
+misspellings, spelling correction against the domain vocabulary, synonyms and negation (all word lists
+are data, from knowledge/language.yaml)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.content.strict_yaml import Checker, read_yaml
+from bot.language.phrases import GAP
+
+if TYPE_CHECKING:  # a type only: bot.content.language, which builds the data, imports this module
+    from bot.content.language import LanguageData
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
-
-
-@dataclass(frozen=True)
-class LanguageData:
-    """Word lists from knowledge/language.yaml."""
-
-    contractions: dict[str, str]
-    misspellings: dict[str, str]
-    synonyms: dict[tuple[str, ...], str]
-    stopwords: frozenset[str]
-    numbers: dict[str, str]
-    protected: frozenset[str] = field(default_factory=frozenset)
-    negation_words: frozenset[str] = field(default_factory=frozenset)
-    negation_window: int = 3
-    negation_through: frozenset[str] = field(default_factory=frozenset)
-    negation_undo: frozenset[str] = field(default_factory=frozenset)
-    negation_double: frozenset[str] = field(default_factory=frozenset)
-    negation_weak: frozenset[str] = field(default_factory=frozenset)  # turn a `double` back, like a negation
-    emoji: dict[str, str] = field(default_factory=dict)  # emoji (as _clean leaves them) -> words
 
 
 @dataclass(frozen=True)
@@ -54,66 +38,6 @@ class Normalised:
     def tokens(self) -> tuple[str, ...]:
         """All corrected tokens, in order, across clauses."""
         return tuple(token for clause in self.clauses for token in clause)
-
-
-def load_language(path: Path, label: str) -> LanguageData:
-    """Read and check knowledge/language.yaml."""
-    doc = read_yaml(path, label)
-    check = Checker(label)
-    if check.version(doc):
-        check.mapping(
-            doc,
-            None,
-            required={"version": int, "contractions": dict, "misspellings": dict, "synonyms": dict,
-                      "stopwords": list, "numbers": dict, "negation": dict},
-            optional={"protected": list, "emoji": dict},
-        )
-    check.raise_if_any()
-
-    def pairs(name: str) -> dict[str, str]:
-        """Read a word -> replacement table."""
-        table: dict[str, str] = {}
-        for raw, replacement in doc[name].items():
-            if not isinstance(raw, str) or not isinstance(replacement, (str, int)):
-                check.add(f"{name}: {raw!r} -> {replacement!r} must map text to text", name, doc[name])
-                continue
-            table[raw.lower()] = str(replacement).lower()
-        return table
-
-    synonyms: dict[tuple[str, ...], str] = {}
-    for canonical, variants in doc["synonyms"].items():
-        for variant in check.strings(variants, f"synonyms of {canonical!r}", "synonyms", doc["synonyms"]):
-            phrase = tuple(variant.lower().split())
-            if phrase in synonyms and synonyms[phrase] != canonical:
-                check.add(f"{variant!r} is a synonym of both {synonyms[phrase]!r} and {canonical!r}",
-                          "synonyms", doc["synonyms"])
-            synonyms[phrase] = str(canonical).lower()
-    stopwords = frozenset(w.lower() for w in check.strings(doc["stopwords"], "stopwords", "stopwords"))
-    protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
-    negation = doc["negation"]
-    lists = ("words", "through", "undo", "double", "weak")
-    words = {key: frozenset() for key in lists}
-    window = 0
-    if check.mapping(negation, "negation", {"words": list, "window": int, "through": list},
-                     {"undo": list, "double": list, "weak": list}):
-        for key in lists:
-            words[key] = frozenset(w.lower() for w in check.strings(negation.get(key, []), f"negation {key}",
-                                                                    "negation"))
-        window = negation["window"]
-    emoji: dict[str, str] = {}
-    for raw, meaning in (doc.get("emoji") or {}).items():
-        key = _emoji_key(raw) if isinstance(raw, str) else ""
-        if not key or any(ch.isalnum() or ch.isspace() for ch in key) or not isinstance(meaning, str) \
-                or not meaning.strip():
-            check.add(f"emoji: {raw!r} -> {meaning!r} must map emoji (no letters, digits or spaces) to words",
-                      "emoji", doc["emoji"])
-            continue
-        emoji[key] = meaning.lower()
-    data = LanguageData(pairs("contractions"), pairs("misspellings"), synonyms, stopwords,
-                        pairs("numbers"), protected, words["words"], window, words["through"], words["undo"],
-                        words["double"], words["weak"], emoji)
-    check.raise_if_any()
-    return data
 
 
 class Normaliser:
@@ -251,7 +175,7 @@ class Normaliser:
         return candidate
 
 
-def _emoji_key(text: str) -> str:
+def emoji_key(text: str) -> str:
     """Text as the emoji table is keyed: cleaned, without the emoji-style variation selector."""
     return _clean(text).replace("\ufe0f", "")
 
@@ -266,78 +190,6 @@ def _clean(text: str) -> str:
             continue
         chars.append(" " if category.startswith("C") and ch != "\n" else ch)
     return "".join(chars)
-
-
-GAP = "..."
-MAX_GAP = 4
-
-
-def phrase_end(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> int | None:
-    """Where a match of `phrase` starting at `start` ends (exclusive), or None when it does not match.
-    A phrase word ending in * is a prefix; ^ and $ stand for the start and end of the clause; ...
-    skips up to four words (the shortest match wins)."""
-    if not phrase:
-        return start
-    want, rest = phrase[0], phrase[1:]
-    if want == "^":
-        return phrase_end(tokens, start, rest) if start == 0 else None
-    if want == "$":
-        return phrase_end(tokens, start, rest) if start == len(tokens) else None
-    if want == GAP:
-        for skip in range(MAX_GAP + 1):
-            if start + skip <= len(tokens):
-                end = phrase_end(tokens, start + skip, rest)
-                if end is not None:
-                    return end
-        return None
-    if start >= len(tokens):
-        return None
-    got = tokens[start]
-    if want.endswith("*"):
-        if not got.startswith(want[:-1]):
-            return None
-    elif got != want:
-        return None
-    return phrase_end(tokens, start + 1, rest)
-
-
-class PhraseIndex:
-    """Phrases looked up by their first word (exact, or the first two letters of a prefix word), so a
-    message is checked against the few phrases that can start at each word, not all of them. A prefix
-    shorter than two letters ("a*") is tried at every word."""
-
-    def __init__(self) -> None:
-        self._exact: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-        self._stems: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-        self._anywhere: list[tuple[int, tuple[str, ...]]] = []
-
-    def add(self, key: int, phrase: tuple[str, ...]) -> None:
-        """Index one phrase under `key`."""
-        words = [w for w in phrase if w not in ("^", "$", GAP)]
-        if not words:
-            return
-        first = words[0]
-        if first.endswith("*") and len(first) < 3:
-            self._anywhere.append((key, phrase))
-        elif first.endswith("*"):
-            self._stems.setdefault(first[:2], []).append((key, phrase))
-        else:
-            self._exact.setdefault(first, []).append((key, phrase))
-
-    def matches(self, clause: tuple[str, ...]) -> Iterable[tuple[int, int, int]]:
-        """(key, start, end) for every phrase occurring in the clause."""
-        for start, token in enumerate(clause):
-            if not token:
-                continue
-            for key, phrase in (*self._exact.get(token, ()), *self._stems.get(token[:2], ()), *self._anywhere):
-                end = phrase_end(clause, start, phrase)
-                if end is not None:
-                    yield key, start, end
-
-
-def phrase_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
-    """True when `phrase` occurs in `tokens` at `start` (see phrase_end for the syntax)."""
-    return phrase_end(tokens, start, phrase) is not None
 
 
 def words_in(texts: Iterable[str], normaliser: Normaliser) -> set[str]:

@@ -79,10 +79,9 @@ class Matcher:
         self.idf = {f: math.log((count + 1) / (n + 0.5)) for f, n in df.items()}
         self._unknown_weight = math.log((count + 1) / 0.5)
         # Each intent's centroid: how often a feature shows up in its examples, times its IDF,
-        # scaled to length 1. Kept feature by feature (a dense features x intents matrix of a few
-        # MB): a message's few features are a few contiguous rows. The intents x features layout
-        # scattered them over every row, and cost about 4% more CPU per update in the bot, where the
-        # caches are cold.
+        # scaled to length 1. Stored feature by feature (a dense features x intents matrix of a few
+        # MB), so a message's few features are a few contiguous rows: in the bot the CPU caches are
+        # cold at every update, and what is read together should lie together.
         column_of = {f: i for i, f in enumerate(sorted(self.idf))}
         centroids = np.zeros((count, len(column_of)))
         for row, intent in enumerate(self.intents):
@@ -94,10 +93,10 @@ class Matcher:
         centroids /= np.where(norms == 0, 1.0, norms)
         self._by_feature = np.ascontiguousarray(centroids.T)
         self._feature = {f: (column, self.idf[f]) for f, column in column_of.items()}  # one lookup, not two
-        # Example keys grouped by intent, so the best example per intent is one reduceat away.
-        # Fresh copies made one after another sit close together in memory. cdist reads every key
-        # for every message, and in the bot the library's work between two updates pushes them out
-        # of the CPU caches; with cold caches, scattered keys made cdist about 1.8 times slower.
+        # Example keys grouped by intent, so the best example per intent is one reduceat away. They
+        # are fresh copies made one after another, so they lie together in memory: cdist reads every
+        # key for every message, and in the bot the work between two updates has pushed them out of
+        # the CPU caches.
         self._keys = [k.encode().decode() for intent in self.intents for k in keys[intent]]
         # Segment starts into the similarities plus one trailing 0, so every start is a valid index
         # and an intent without keys (masked out by _has_keys) never shortens its neighbour's segment.

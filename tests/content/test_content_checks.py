@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from bot.content.bundle import load_content
+from bot.core.brain import Brain
 from tests.support.content_edits import edit, problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +56,22 @@ def test_dangling_related_reference_is_an_error(copy):
     path.write_text(text[:first] + "    related: [no_such_entry, " + text[first + len("    related: ["):],
                     encoding="utf-8")
     assert "related entry 'no_such_entry' does not exist" in problems(copy)
+
+
+def test_renaming_an_entry_the_code_points_to_stops_loading(copy):
+    # warm_up and every reference to it renamed, as an editor might: only the code still names the old id
+    for path in [*(copy / "knowledge").glob("*.yaml"), copy / "dialogs/plan.yaml"]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"\bwarm_up\b", "warming_up", text), encoding="utf-8")
+    message = problems(copy)
+    assert "no entry 'warm_up', which the code names" in message
+    assert message.count("\n") == 0, message
+
+
+def test_a_text_naming_a_field_the_code_never_gives_stops_the_bot(copy):
+    edit(copy / "dialogs/messages.yaml", '"{count} cramps"', '"{number} cramps"')
+    with pytest.raises(ValueError, match=r"texts\.cramps_many: unknown or broken placeholder .*allowed: \{count\}"):
+        Brain(load_content(copy))
 
 
 def test_missing_sources_is_an_error(copy):

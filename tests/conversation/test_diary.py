@@ -178,7 +178,7 @@ def test_text_chart_for_the_console(chat):
     in_london(chat)
     log_by_buttons(chat)
     chart = diaries.chart_data(chat.session.diary, chat.clock.now, None)
-    text = diaries.text_chart(chart)
+    text = diaries.text_chart(chart, chat.brain.content.messages.texts)
     assert "█ 1" in text and "Cramps per day" in text
 
 

@@ -12,7 +12,8 @@ import pytest
 from bot.core.brain import Brain
 from bot.content.flows import load_flow
 from bot.content.strict_yaml import ContentError
-from bot.core.plan import build_plan, load_plan_rules
+from bot.content.plan_rules import load_plan_rules
+from bot.core.plan import build_plan
 from tests.support.chat_client import ChatClient
 
 ROOT = Path(__file__).resolve().parents[2]

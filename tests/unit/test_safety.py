@@ -327,7 +327,7 @@ def test_red_team_set_look_alikes_are_not_red_flags(brain: Brain):
 
 
 def test_the_phrase_index_finds_what_trying_every_phrase_everywhere_finds():
-    from bot.language.normaliser import PhraseIndex, phrase_at
+    from bot.language.phrases import PhraseIndex, phrase_at
 
     phrases = [("a*", "pain"), ("c*",), ("sw*", "leg"), ("chest", "pain"), ("^", "numb*"), ("leg", "sw*")]
     index = PhraseIndex()
