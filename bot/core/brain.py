@@ -24,7 +24,8 @@ from bot.core.replies import Reply
 from bot.core.reply_writer import ReplyWriter
 from bot.core.session import (RELIEF_CHECK, Event, FlowPosition, LastRelief, NonText, Press, ReminderDue, Session, Text,
                          TimerDone)
-from bot.language.times import parse_timezone, parse_when
+from bot.language.times import parse_when
+from bot.language.zones import parse_timezone
 
 PARSERS = {
     "past_time": lambda raw, ctx: actions.at(t) if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,

@@ -1,6 +1,6 @@
 """Times and durations people type, read with one clock grammar and one table of unit words. A whole answer
-gives a time of day (`parse_clock`: "10pm", "22:30"), a past moment (`parse_when`: "2 hours ago", "last
-night", "at 3am") or a time zone (`parse_timezone`: "it's 14:05 here", "Berlin", "UTC+2"). A message's
+gives a time of day (`parse_clock`: "10pm", "22:30") or a past moment (`parse_when`: "2 hours ago", "last
+night", "at 3am"); time zones people name are read in bot.language.zones. A message's
 tokens give the safety rules their clock times and durations (`mark_clock_gaps`, `mark_durations`). Pure
 functions; `now` is always passed in."""
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The grammar. Unit words, and what each unit is.
 UNIT_WORDS = {**dict.fromkeys(("m", "min", "mins", "minute", "minutes"), "minute"),
@@ -33,19 +32,12 @@ CLOCK_OFFSETS = {"half": 30, "quarter": 15}  # minutes past (or to) the hour
 _CLOCK_IN_TEXT = re.compile(rf"\b{CLOCK}(?!\s*(?:{'|'.join(w for w in UNIT_WORDS if len(w) > 1)}|glass))\b")
 _CLOCK_WORD = re.compile(CLOCK)
 _FOUR_DIGITS = re.compile(FOUR_DIGIT_TIME)
-_OFFSET = re.compile(r"\b(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\b")
 # Every unit word but a lone "m": "5 m ago" is not read here, while the safety scan reads "15m" as minutes.
 _AGO = re.compile(r"\b(\d{1,4}|an?|one|two|three|four|five|six|seven)\s*"
                   rf"({'|'.join(w for w in UNIT_WORDS if w != 'm')})\s*ago\b")
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_PAST_DAYS = 90  # a diary entry further back than this is almost certainly a typo
-# Words that are also the last part of a zone name but mean something else in a sentence.
-_NOT_PLACES = frozenset({"wake", "easter", "east", "west", "north", "south", "central", "pacific", "mountain",
-                         "eastern", "western", "universal", "zulu", "navajo", "greenwich", "current", "general",
-                         "casey", "davis", "mawson", "palmer", "troll", "vostok", "macquarie", "rothera", "syowa",
-                         "jersey", "guernsey", "man", "isle", "island", "islands", "faroe", "saipan", "truk",
-                         "chuuk", "ponape", "yap", "uct", "zero", "kiev", "eire", "gb", "nz", "prc", "roc", "rok"})
 
 
 def zone(name: str | None) -> tzinfo:
@@ -80,65 +72,6 @@ def parse_clock(text: str) -> str | None:
             hour = 0
         if 0 <= hour <= 23 and 0 <= minute <= 59:
             return f"{hour:02d}:{minute:02d}"
-    return None
-
-
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, str]:
-    """City (and zone) names people type -> IANA zone, from the zone database itself."""
-    found: dict[str, str] = {}
-    for name in available_timezones():
-        if "/" not in name or name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
-            continue
-        city = name.rsplit("/", 1)[1].replace("_", " ").lower()
-        found.setdefault(city, name)
-    extra = {"uk": "Europe/London", "england": "Europe/London", "scotland": "Europe/London", "wales": "Europe/London",
-             "ireland": "Europe/Dublin", "germany": "Europe/Berlin", "france": "Europe/Paris", "spain": "Europe/Madrid",
-             "italy": "Europe/Rome", "netherlands": "Europe/Amsterdam", "india": "Asia/Kolkata",
-             "delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata", "japan": "Asia/Tokyo", "china": "Asia/Shanghai",
-             "beijing": "Asia/Shanghai", "new york": "America/New_York", "nyc": "America/New_York",
-             "los angeles": "America/Los_Angeles", "la": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
-             "seattle": "America/Los_Angeles", "boston": "America/New_York", "washington": "America/New_York",
-             "miami": "America/New_York", "texas": "America/Chicago", "houston": "America/Chicago",
-             "dallas": "America/Chicago", "sydney": "Australia/Sydney", "melbourne": "Australia/Melbourne",
-             "auckland": "Pacific/Auckland", "moscow": "Europe/Moscow", "kyiv": "Europe/Kyiv",
-             "new jersey": "America/New_York", "east coast": "America/New_York", "west coast": "America/Los_Angeles",
-             "singapore": "Asia/Singapore",
-             "kiev": "Europe/Kyiv", "brazil": "America/Sao_Paulo", "sao paulo": "America/Sao_Paulo"}
-    found.update(extra)
-    return found
-
-
-def parse_timezone(text: str, now: float) -> str | None:
-    """The user's zone: a city or country ("Berlin"), a UTC offset ("UTC+2"), or their current local
-    time ("it's 14:05 here"), which gives the offset rounded to a quarter hour."""
-    lowered = " ".join(re.findall(r"[a-z0-9+:.-]+", text.lower()))
-    offset = _OFFSET.search(lowered)
-    if offset:
-        sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
-        if hours <= 14 and minutes < 60:
-            return f"UTC{sign}{hours:02d}:{minutes:02d}"
-        return None  # "UTC+15" is no zone on Earth; not a clock time either
-    if lowered in ("utc", "gmt", "utc 0", "gmt 0"):
-        return "UTC+00:00"
-    clock = parse_clock(text)
-    cities = _cities()
-    words = re.findall(r"[a-z]+", lowered)
-    if clock is None or re.search(r"\b(in|from|near|live|living)\b", lowered):
-        for size in (3, 2, 1):
-            for i in range(len(words) - size + 1):
-                name = " ".join(words[i:i + size])
-                if name in cities and (size > 1 or name not in _NOT_PLACES):
-                    return cities[name]
-    if clock is not None:
-        hour, minute = map(int, clock.split(":"))
-        utc_now = datetime.fromtimestamp(now, timezone.utc)
-        local = utc_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        difference = (local - utc_now).total_seconds() / 60
-        difference = (difference + 12 * 60) % (24 * 60) - 12 * 60  # nearest: between -12 h and +12 h
-        quarters = round(difference / 15) * 15
-        sign = "+" if quarters >= 0 else "-"
-        return f"UTC{sign}{abs(quarters) // 60:02d}:{abs(quarters) % 60:02d}"
     return None
 
 
