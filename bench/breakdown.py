@@ -1,15 +1,15 @@
-"""Where CrampBot's CPU time per update goes, next to the echo ceiling: `make bench-breakdown`
+"""Where CrampBot's CPU time per update goes, step by step from the echo bot: `make bench-breakdown`
 (or .venv/bin/python bench/breakdown.py). Not part of the test suite.
 
-Runs seven bots in turn on the Bot API stand-in under the full-stack load of bench/run.py (the same
-40 users asking questions and waiting for each answer; 30 questions each here) and reads each bot process's CPU time from /proc:
+Runs six bots in turn on the Bot API stand-in under the throughput load of bench/run.py (40 users
+asking questions and waiting for each answer; 30 questions each here) and reads each bot's CPU time,
+all its processes, from /proc:
   0. the echo bot (bench/echo_bot.py) on PTB's default HTTP client, httpx;
-  1. the echo bot on CrampBot's HTTP client (bot.telegram_http), the ceiling;
+  1. the echo bot on CrampBot's HTTP client (bot.telegram_shell.http) and pacing;
   2. the echo bot sending a typical CrampBot answer with its buttons instead of the user's text;
   3. CrampBot's shell with the core's answers cached and nothing stored (bench/shell_only.py);
   4. the same with the real core on every update;
-  5. CrampBot as shipped: one process under its supervisor (CPU time of both);
-  6. CrampBot as a poller and a worker per CPU, CRAMPBOT_WORKERS=auto (CPU time of all of them).
+  5. CrampBot as shipped: one process under its supervisor.
 Each step's difference to the one before is the cost of what it adds. Writes
 bench/results/breakdown.md."""
 
@@ -26,13 +26,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import (CRAMPBOT, ECHO_BOT, PTB_DEFAULT_HTTP, RESULTS, SAME_SETTINGS, closed_loop,  # noqa: E402
-                       cpu_seconds, machine, questions_of, running)
+from bench.run import (  # noqa: E402
+    CRAMPBOT,
+    ECHO_BOT,
+    PTB_DEFAULTS,
+    RESULTS,
+    SAME_CLIENT_AND_PACING,
+    closed_loop,
+    cpu_seconds,
+    machine,
+    questions_of,
+    running,
+)
 from bot.content.bundle import load_content  # noqa: E402
 from bot.core.brain import Brain  # noqa: E402
 from bot.matching.evaluation import load_labelled  # noqa: E402
-from bot.telegram_shell.shell import _inline_keyboard  # noqa: E402
 from bot.telegram_shell.render import payloads  # noqa: E402
+from bot.telegram_shell.shell import _inline_keyboard  # noqa: E402
 from tests.support.botapi_standin import BotApiStandIn  # noqa: E402
 
 USERS, PER_USER, ROUNDS = 40, 30, 5
@@ -55,14 +65,13 @@ def main() -> int:
     reply_file.write_text(json.dumps(typical_reply(questions)), encoding="utf-8")
     shell = [sys.executable, str(ROOT / "bench" / "shell_only.py")]
     bots = [
-        ("echo bot on PTB's default HTTP client (httpx)", ECHO_BOT, PTB_DEFAULT_HTTP),
-        ("echo bot on CrampBot's HTTP client (the ceiling)", ECHO_BOT, SAME_SETTINGS),
+        ("echo bot on PTB's default HTTP client (httpx)", ECHO_BOT, PTB_DEFAULTS),
+        ("echo bot on CrampBot's HTTP client and pacing", ECHO_BOT, SAME_CLIENT_AND_PACING),
         ("echo bot sending a typical CrampBot answer with buttons", ECHO_BOT,
-         {**SAME_SETTINGS, "ECHO_REPLY": str(reply_file)}),
+         {**SAME_CLIENT_AND_PACING, "ECHO_REPLY": str(reply_file)}),
         ("CrampBot shell, core answers cached, nothing stored", shell, {"BREAKDOWN": "cached"}),
         ("CrampBot shell with the core, nothing stored", shell, {"BREAKDOWN": "core"}),
         ("CrampBot as shipped (one process and its supervisor)", CRAMPBOT, {}),
-        ("CrampBot as a poller and workers (CPU of all its processes)", CRAMPBOT, {"CRAMPBOT_WORKERS": "auto"}),
     ]
     samples: dict[str, list[float]] = {name: [] for name, _, _ in bots}
     try:

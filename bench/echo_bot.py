@@ -1,10 +1,13 @@
-"""The ceiling for the full-stack benchmark: the smallest useful bot built with the same library,
-the same HTTP settings and the same concurrency, answering every text with the same text. It sends
-the way CrampBot does (PTB's request, without building a Message from the answer), so the ceiling
-does not pay a cost CrampBot avoids; with ECHO_HTTP=aiohttp it also uses CrampBot's HTTP client
-(bot.telegram_http), otherwise PTB's default (httpx). With ECHO_REPLY (a JSON file with "text" and
-"reply_markup") it sends that instead of the user's text (bench/breakdown.py uses it). With
-ECHO_PACING=1 it paces its turns as CrampBot does (bot.turn_pacing), to see whether that helps it too."""
+"""The yardstick for bench/run.py's throughput: the smallest useful bot built with python-telegram-bot,
+answering every text with the same text, so that what it costs is the library and the network and
+nothing else. It sends the way CrampBot does (PTB's request, without building a Message from the
+answer), so it does not pay a cost CrampBot avoids.
+
+Settings (environment): ECHO_HTTP=aiohttp uses CrampBot's HTTP client (bot.telegram_shell.http),
+anything else PTB's default (httpx); ECHO_PACING=1 paces turns as CrampBot does
+(bot.telegram_shell.pacing); ECHO_CONCURRENCY (updates at once), ECHO_POOL (HTTP connections) and
+ECHO_POLL_INTERVAL (seconds between two getUpdates calls); ECHO_REPLY (a JSON file with "text" and
+"reply_markup") is sent instead of the user's text (bench/breakdown.py uses it)."""
 
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await PACER.turn()
     if update.message and update.message.text:
         data = REPLY or {"text": update.message.text}
-        await context.bot._post("sendMessage", {"chat_id": update.message.chat.id, **data})
+        # PTB's own request without building a Message from the answer, as CrampBot sends
+        # (bot/telegram_shell/updates.py lists the PTB internals it relies on)
+        await context.bot._post("sendMessage", {"chat_id": update.message.chat.id, **data})  # noqa: SLF001
 
 
 def main() -> None:
@@ -37,7 +42,7 @@ def main() -> None:
     if os.environ.get("ECHO_HTTP") == "aiohttp":
         builder = (builder.request(sending_request(int(os.environ.get("ECHO_POOL", "8"))))
                    .get_updates_request(long_poll_request()))
-    else:
+    else:  # PTB's HTTPXRequest, with timeouts wider than its own so a busy moment on the machine is not an error
         builder = (builder.connection_pool_size(int(os.environ.get("ECHO_POOL", "8"))).connect_timeout(5)
                    .read_timeout(10).write_timeout(10).pool_timeout(10).get_updates_read_timeout(30))
     app = (builder.token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(os.environ["TELEGRAM_BASE_URL"])

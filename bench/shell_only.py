@@ -13,10 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.session import Session  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from bot.telegram_shell.shell import TelegramShell, serve_until_signal  # noqa: E402
-from bot.wiring import build_brain  # noqa: E402
+from bot.core.session import Session
+from bot.settings import load_settings
+from bot.telegram_shell.shell import TelegramShell, serve_until_signal
+from bot.wiring import build_brain
 
 
 class NoStorage:
@@ -28,6 +28,10 @@ class NoStorage:
     def load(self, chat_id: int) -> Session:
         """Always a fresh session."""
         return Session()
+
+    def damaged(self, chat_id: int) -> bool:
+        """Nothing was ever set aside."""
+        return False
 
     def seen(self, update_id: int) -> bool:
         """No update was handled before."""
@@ -92,6 +96,7 @@ def main() -> None:
         brain.respond = cached
     shell = TelegramShell(brain, NoStorage(), settings)
     asyncio.run(serve_until_signal(shell))
+
 
 if __name__ == "__main__":
     main()
