@@ -6,7 +6,8 @@ import os
 import queue
 import threading
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from bot.core import actions
 from bot.core.brain import Brain

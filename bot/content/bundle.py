@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from bot.content.caveats import load_caveats
 from bot.content.emergency_numbers import load_numbers
@@ -77,8 +79,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     safety = attempt(lambda: load_safety(kdir / "safety.yaml", "knowledge/safety.yaml"))
     caveats = attempt(lambda: load_caveats(kdir / "caveats.yaml", "knowledge/caveats.yaml"))
     numbers = attempt(lambda: load_numbers(kdir / "emergency_numbers.yaml", "knowledge/emergency_numbers.yaml"))
-    flows = {name: attempt(lambda name=name: load_flow(ddir / f"{name}.yaml", f"dialogs/{name}.yaml"))
-             for name in FLOWS}
+    flows = {name: attempt(partial(load_flow, ddir / f"{name}.yaml", f"dialogs/{name}.yaml")) for name in FLOWS}
     checkup, relief = flows["checkup"], flows["relief"]
     messages = attempt(lambda: load_messages(ddir / "messages.yaml", "dialogs/messages.yaml"))
     plan = attempt(lambda: load_plan_rules(ddir / "plan.yaml", "dialogs/plan.yaml", checkup)) if checkup else None
@@ -124,8 +125,8 @@ def _check_caveats(caveats: tuple[Caveat, ...], knowledge: Knowledge) -> list[Pr
             problems.append(Problem("knowledge/caveats.yaml", f"instead: {caveat.instead!r} is not a knowledge entry",
                                     caveat.id))
         if given and not set(caveat.advice) & given:
-            problems.append(Problem("knowledge/caveats.yaml", "no knowledge entry gives the advice this caveat is about",
-                                    caveat.id))
+            problems.append(Problem("knowledge/caveats.yaml",
+                                    "no knowledge entry gives the advice this caveat is about", caveat.id))
     return problems
 
 

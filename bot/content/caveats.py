@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.content.knowledge import ADVICE
-from bot.content.strict_yaml import SNAKE_CASE, Checker, read_yaml
+from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
 from bot.core.caveats import Caveat
 
 
@@ -21,6 +21,7 @@ def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
             if not check.mapping(item, name, {"id": str, "mentions": list, "advice": list, "text": str,
                                               "sources": list}, {"instead": str}):
                 continue
+            name = checked_text(item, "id")
             if not SNAKE_CASE.match(name):
                 check.add("id must be snake_case (a-z, 0-9, _)", name, item)
             mentions = check.strings(item["mentions"], "mentions", name, item)

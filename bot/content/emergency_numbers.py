@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content.strict_yaml import SNAKE_CASE, Checker, read_yaml
+from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
 from bot.safety.emergency_numbers import NumbersData, Region
 
 
@@ -23,6 +23,7 @@ def load_numbers(path: Path, label: str) -> NumbersData:
         if not check.mapping(item, name, {"id": str, "name": str, "number": str, "zones": list, "places": list},
                              {"same_day": str}):
             continue
+        name = checked_text(item, "id")
         if not SNAKE_CASE.match(name):
             check.add("id must be snake_case (a-z, 0-9, _)", name, item)
         if not item["number"].isdecimal():

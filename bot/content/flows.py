@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.content.strict_yaml import SNAKE_CASE, Checker, read_yaml
+from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
 from bot.core.replies import KINDS
 
 NAVIGATION = ("back", "skip", "cancel")
@@ -125,7 +125,7 @@ def load_flow(path: Path, label: str) -> Flow:
     return flow
 
 
-def _navigation(node: dict, check: Checker) -> dict[str, NavCommand]:
+def _navigation(node: dict[str, Any], check: Checker) -> dict[str, NavCommand]:
     commands: dict[str, NavCommand] = {}
     for name, item in node.items():
         if name not in NAVIGATION:
@@ -189,6 +189,7 @@ def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
     if not check.mapping(node, where, {"id": str, "label": str},
                          {"says": list, "next": str, "range": list}):
         return None
+    name = checked_text(node, "id")
     if not SNAKE_CASE.match(name):
         check.add("choice ids must be snake_case", where, node)
     label = node["label"].strip()

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content.strict_yaml import SNAKE_CASE, Checker, ContentError, Problem, read_yaml
+from bot.content.strict_yaml import SNAKE_CASE, Checker, ContentError, Problem, checked_text, read_yaml
 
 KINDS = ("answer", "smalltalk", "emergency", "fallback", "action")
 OFFERS = ("relief", "checkup")
@@ -71,6 +71,7 @@ def load_sources(path: Path, label: str) -> dict[str, Source]:
             name = item.get("id") if isinstance(item, dict) else None
             if not check.mapping(item, name, {"id": str, "about": str}):
                 continue
+            name = checked_text(item, "id")
             if name in sources:
                 check.add("duplicate source id", name, item)
             sources[name] = Source(name, item["about"].strip())

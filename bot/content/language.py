@@ -66,7 +66,7 @@ def load_language(path: Path, label: str) -> LanguageData:
     protected = frozenset(w.lower() for w in check.strings(doc.get("protected", []), "protected", "protected"))
     negation = doc["negation"]
     lists = ("words", "through", "undo", "double", "weak")
-    words = {key: frozenset() for key in lists}
+    words: dict[str, frozenset[str]] = {key: frozenset() for key in lists}
     window = 0
     if check.mapping(negation, "negation", {"words": list, "window": int, "through": list},
                      {"undo": list, "double": list, "weak": list}):

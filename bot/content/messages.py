@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.content.strict_yaml import Checker, read_yaml
+from bot.content.strict_yaml import Checker, checked_text, read_yaml
 from bot.core.replies import Choice
 
 TEXT_KEYS = (
@@ -84,6 +85,7 @@ def load_messages(path: Path, label: str) -> Messages:
     for item in doc["commands"]:
         name = item.get("command") if isinstance(item, dict) else None
         if check.mapping(item, f"/{name}", {"command": str, "description": str, "action": str}):
+            name = checked_text(item, "command")
             if not _COMMAND.match(name):
                 check.add("command names are 1-32 lower-case letters, digits or _", f"/{name}", item)
             if not 3 <= len(item["description"]) <= 256:
@@ -99,7 +101,7 @@ def load_messages(path: Path, label: str) -> Messages:
     return Messages(texts, buttons, tuple(menu), tuple(commands))
 
 
-def _keyed(node: dict, keys: tuple[str, ...], what: str, check: Checker) -> dict[str, str]:
+def _keyed(node: dict[str, Any], keys: tuple[str, ...], what: str, check: Checker) -> dict[str, str]:
     values: dict[str, str] = {}
     for key in keys:
         if not isinstance(node.get(key), str) or not node[key].strip():

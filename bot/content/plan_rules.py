@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.content.flows import Flow, FlowState
-from bot.content.strict_yaml import Checker, read_yaml
+from bot.content.strict_yaml import Checker, checked_text, read_yaml
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
         if not check.mapping(item, name, {"id": str, "when": dict, "tip": str, "sources": list},
                              {"see": str, "doctor": bool, "priority": int, "unless": dict}):
             continue
+        name = checked_text(item, "id")
         when = _answer_condition(check, questions, item, "when", name)
         unless = _answer_condition(check, questions, item, "unless", name) if "unless" in item else {}
         sources = tuple(check.strings(item["sources"], "sources", name, item))
@@ -87,7 +89,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
                      doc["general_intro"].strip(), doc["outro"].strip(), tuple(rules), tuple(general), safety_net)
 
 
-def _answer_condition(check: Checker, questions: dict[str, FlowState], item: dict, key: str,
+def _answer_condition(check: Checker, questions: dict[str, FlowState], item: dict[str, Any], key: str,
                       name: str | None) -> dict[str, tuple[str, ...]]:
     """Read a rule's `when` or `unless` (question -> choice ids); every question and choice must exist."""
     condition: dict[str, tuple[str, ...]] = {}

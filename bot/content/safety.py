@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.content.strict_yaml import Checker, read_yaml
+from bot.content.strict_yaml import Checker, checked_text, read_yaml
 from bot.safety.rules import Level
 
 
@@ -59,6 +59,7 @@ def load_safety(path: Path, label: str) -> SafetyData:
     for item in doc["levels"]:
         name = item.get("id") if isinstance(item, dict) else None
         if check.mapping(item, name, {"id": str, "rank": int, "title": str, "text": str, "sources": list}):
+            name = checked_text(item, "id")
             if name in levels:
                 check.add("duplicate level id", name, item)
             levels[name] = Level(name, item["rank"], item["title"].strip(), item["text"].strip(),
@@ -119,11 +120,12 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[s
               needs_level: bool) -> RawRule | None:
     """One rule as written, its $terms expanded; None when it is not a mapping of the right shape."""
     name = item.get("id") if isinstance(item, dict) else None
-    required = {"id": str, "why": str, "all": list}
+    required: dict[str, type | tuple[type, ...]] = {"id": str, "why": str, "all": list}
     if needs_level:
         required["level"] = str
     if not check.mapping(item, name, required, {"unless": list, "unless_anywhere": list}):
         return None
+    name = checked_text(item, "id")
     if needs_level and item["level"] not in levels:
         check.add(f"unknown level {item['level']!r}", name, item)
     groups = []

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-try:  # the C parser is several times faster; the constructor (ours) stays in Python
+if TYPE_CHECKING:  # both loaders share the safe constructor and resolver that _StrictLoader adds to
     _BaseLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
+else:
+    try:  # the C parser is several times faster; the constructor (ours) stays in Python
+        _BaseLoader = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+        _BaseLoader = yaml.SafeLoader
 
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -46,13 +50,13 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class Mapping(dict):
+class Mapping(dict[Any, Any]):
     """A YAML mapping that remembers the line it started on."""
 
     line: int = 0
 
 
-class Sequence(list):
+class Sequence(list[Any]):
     """A YAML sequence that remembers the line it started on."""
 
     line: int = 0
@@ -150,7 +154,7 @@ class Checker:
                 allowed = ", ".join(sorted([*required, *optional]))
                 self.add(f"unknown key {key!r} (allowed: {allowed})", entry, node)
                 ok = False
-        for key, kind in required.items():
+        for key in required:
             if key not in node:
                 self.add(f"missing key {key!r}", entry, node)
                 ok = False
@@ -199,6 +203,13 @@ class Checker:
         """Raise ContentError when problems were collected."""
         if self.problems:
             raise ContentError(self.problems)
+
+
+def checked_text(node: Any, key: str) -> str:
+    """`node[key]` once `Checker.mapping` has passed it as text."""
+    value = node[key]
+    assert isinstance(value, str), f"{key!r} was not checked as text"
+    return value
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:

@@ -15,7 +15,7 @@ bedtime) and s<N> (a severity). A confirmation waiting for yes or no is "forget"
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Union
+from typing import ClassVar
 
 MENU, ASK, MORE, FLOW, DIARY, REMIND, FORGET = "menu", "ask", "more", "f", "diary", "remind", "forget"
 NAV_PREFIX = "~"
@@ -150,8 +150,8 @@ class Unknown:
         return self.text
 
 
-Action = Union[Menu, Ask, More, FlowPress, DiaryPress, DiaryKeep, RemindPress, ForgetPress, Unknown]
-PersonalPress = Union[DiaryPress, DiaryKeep, RemindPress, ForgetPress]
+Action = Menu | Ask | More | FlowPress | DiaryPress | DiaryKeep | RemindPress | ForgetPress | Unknown
+PersonalPress = DiaryPress | DiaryKeep | RemindPress | ForgetPress
 
 
 def parse(action: str) -> Action:

@@ -5,25 +5,35 @@ Order on every typed message: red flags, then commands, then an active cramp, th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Callable, Iterable
 
 from bot.content import flows
+from bot.content.bundle import Content
 from bot.content.messages import MENU_ACTIONS
 from bot.core import actions
 from bot.core import content_ids as ids
-from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
-from bot.content.bundle import Content
 from bot.core import diary as diaries
+from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
 from bot.core.flow_engine import FlowEngine, ReadContext, Step
-from bot.language.normaliser import Normalised
 from bot.core.outcome import Outcome
 from bot.core.personal import PersonalData
 from bot.core.reminders import clock_answer
 from bot.core.replies import Reply
 from bot.core.reply_writer import ReplyWriter
-from bot.core.session import (RELIEF_CHECK, Event, FlowPosition, LastRelief, NonText, Press, ReminderDue, Session, Text,
-                         TimerDone)
+from bot.core.session import (
+    RELIEF_CHECK,
+    Event,
+    FlowPosition,
+    LastRelief,
+    NonText,
+    Press,
+    ReminderDue,
+    Session,
+    Text,
+    TimerDone,
+)
+from bot.language.normaliser import Normalised
 from bot.language.times import parse_when
 from bot.language.zones import parse_timezone
 

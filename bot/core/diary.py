@@ -10,9 +10,9 @@ from datetime import timedelta
 from bot.content.flows import Flow
 from bot.core import actions
 from bot.core import content_ids as ids
-from bot.core.templates import fill
 from bot.core.replies import HistoryChart
 from bot.core.session import DiaryEntry, LastRelief
+from bot.core.templates import fill
 from bot.language.times import local_time, parse_when
 
 MAX_ENTRIES = 1000
@@ -154,10 +154,10 @@ def chart_data(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, days
 def text_chart(chart: HistoryChart, texts: dict[str, str], width: int = 30) -> str:
     """The chart as text, for the console: a bar per day (last 14) and per part of the day, scaled
     so the longest bar is at most `width` characters."""
-    days = list(zip(chart.days, chart.per_day))[-14:]
+    days = list(zip(chart.days, chart.per_day, strict=True))[-14:]
     parts = []
     for part, start, end in PARTS_OF_DAY:
-        hours = range(start, end) if start < end else [*range(start, 24), *range(0, end)]
+        hours = range(start, end) if start < end else [*range(start, 24), *range(end)]
         parts.append((texts[f"part_of_day_{part}"], sum(chart.per_hour[h] for h in hours)))
     top = max([1] + [n for _, n in days] + [n for _, n in parts])
 

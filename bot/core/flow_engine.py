@@ -4,17 +4,17 @@ starts timed holds. Pure and synchronous: (position, input, now) -> (new positio
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from rapidfuzz import fuzz
 
 from bot.content.flows import Flow, FlowChoice, FlowState
 from bot.core import actions
-from bot.language.normaliser import Normalised, Normaliser
-from bot.language.phrases import phrase_at
 from bot.core.replies import Choice
 from bot.core.session import FlowPosition, PendingTimer
+from bot.language.normaliser import Normalised, Normaliser
+from bot.language.phrases import phrase_at
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ class FlowEngine:
         for state in flow.states.values():
             phrases = [(normaliser.phrase(s), c.id) for c in state.choices for s in (*c.says, c.label)]
             self._says[state.id] = [(p, cid) for p, cid in phrases if p]
-        self._nav = {name: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)] for name, cmd in flow.navigation.items()}
+        self._nav = {name: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)]
+                     for name, cmd in flow.navigation.items()}
 
     # -- positions -------------------------------------------------------------------------
 
@@ -213,13 +214,13 @@ class FlowEngine:
         hits.sort(key=lambda h: (-h[1], h[0], h[2] is not None))
         covered: set[int] = set()
         chosen: list[str] = []
-        for start, length, choice_id in hits:
+        for start, length, hit in hits:
             span = set(range(start, start + length))
             if span & covered:
                 continue
             covered |= span
-            if choice_id is not None and choice_id not in chosen:
-                chosen.append(choice_id)
+            if hit is not None and hit not in chosen:
+                chosen.append(hit)
         if state.multi and len(chosen) > 1:
             negatives = {c.id for c in state.choices if c.id in ("none", "neither")}
             chosen = [c for c in chosen if c not in negatives] or chosen

@@ -16,7 +16,7 @@ from bot.core import diary as diaries
 from bot.core import reminders as schedules
 from bot.core.flow_engine import FlowEngine, Step
 from bot.core.outcome import Outcome
-from bot.core.replies import Attachment, Choice, Reply
+from bot.core.replies import Attachment, Choice, HistoryChart, Reply
 from bot.core.reply_writer import ReplyWriter
 from bot.core.session import DiaryEntry, Session
 from bot.language.times import local_time
@@ -57,8 +57,9 @@ class PersonalData:
     def _outcome(self, session: Session, *replies: Reply, forget: bool = False) -> Outcome:
         return Outcome(session, tuple(replies), forget)
 
-    def _reply(self, text: str, buttons: list[Choice], intent: str, **extra) -> Reply:
-        return Reply(text, "answer", tuple(buttons), None, intent, 100.0, (), **extra)
+    def _reply(self, text: str, buttons: list[Choice], intent: str, *, attachment: Attachment | None = None,
+               chart: HistoryChart | None = None) -> Reply:
+        return Reply(text, "answer", tuple(buttons), None, intent, 100.0, (), attachment, chart)
 
     # -- diary -------------------------------------------------------------------------------
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.content.bundle import Content
+from bot.content.flows import FlowState
+from bot.content.knowledge import LOCAL_NUMBER, Entry
 from bot.core import actions
 from bot.core import content_ids as ids
 from bot.core.caveats import giving
-from bot.content.bundle import Content
 from bot.core.flow_engine import FlowEngine
-from bot.content.flows import FlowState
-from bot.content.knowledge import LOCAL_NUMBER, Entry
-from bot.language.normaliser import Normalised
 from bot.core.plan import build_plan, render_plan
 from bot.core.replies import Choice, Reply, Timer
 from bot.core.session import FlowPosition
 from bot.core.templates import check_templates, fill
+from bot.language.normaliser import Normalised
 from bot.safety.rules import Level, RedFlag
 
 
@@ -168,7 +168,8 @@ class ReplyWriter:
         if state.kind == "urgent" and state.level:
             level = self.content.safety.levels[state.level]
             text = f"{text}\n\n{self.level_text(level, None, zone)}\n\n{self.text('urgent_footer')}"
-            return Reply(text, "urgent", tuple(buttons), intent=level.id, sources=self._with_number_sources(level.sources))
+            return Reply(text, "urgent", tuple(buttons), intent=level.id,
+                         sources=self._with_number_sources(level.sources))
         if offer_log:
             text += f"\n\n{self.text('log_offer')}"
         if checkup_paused:

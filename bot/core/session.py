@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class NonText:
     what: str
 
 
-Event = Union[Text, Press, TimerDone, NonText, ReminderDue]
+Event = Text | Press | TimerDone | NonText | ReminderDue
 RELIEF_CHECK = "relief_check"  # the ReminderDue kind that checks in on a relief sequence at ten minutes
 
 
@@ -131,17 +131,18 @@ class Session:
         """The countdown that should be running for this chat, if any."""
         return self.active.timer if self.active else None
 
-    def with_(self, **changes: Any) -> "Session":
+    def with_(self, **changes: Any) -> Session:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what `dataclasses.asdict` gives, without its deep copies: every
         session is saved on every update, so this is on the hot path)."""
-        return _plain(self)
+        plain: dict[str, Any] = _plain(self)  # a dataclass comes back as a dict
+        return plain
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "Session":
+    def from_dict(cls, data: dict[str, Any] | None) -> Session:
         """Rebuild a session from `to_dict` output; broken parts are dropped, never raised."""
         if not isinstance(data, dict):
             return cls()

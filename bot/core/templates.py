@@ -23,7 +23,7 @@ def check_templates(texts: dict[str, str]) -> None:
     a stray brace), so a wording change cannot break a reply at run time."""
     for key, names in TEMPLATES.items():
         try:
-            texts[key].format(**{name: "" for name in names})
+            texts[key].format(**dict.fromkeys(names, ""))
         except (KeyError, IndexError, ValueError) as exc:
             allowed = ", ".join("{" + name + "}" for name in names)
             raise ValueError(f"dialogs/messages.yaml, texts.{key}: unknown or broken placeholder ({exc}); "

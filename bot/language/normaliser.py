@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -51,6 +52,9 @@ class Normaliser:
             if data.emoji else None
         self.vocabulary: frozenset[str] = frozenset()
         self._vocab_list: list[str] = []
+        # A cache per normaliser (not one on the class, which would keep every normaliser alive);
+        # set_vocabulary empties it, since a correction depends on the vocabulary.
+        self._correct = lru_cache(maxsize=65536)(self._nearest_word)
         self.set_vocabulary(vocabulary)
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
@@ -160,8 +164,7 @@ class Normaliser:
             return token
         return self._correct(token)
 
-    @lru_cache(maxsize=65536)
-    def _correct(self, token: str) -> str:
+    def _nearest_word(self, token: str) -> str:
         """Correct a word outside the vocabulary to its nearest domain word (one edit, or two if long)."""
         allowed = 1 if len(token) < 9 else 2
         best = process.extractOne(

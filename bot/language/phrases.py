@@ -4,7 +4,7 @@ them in a clause: a word ending in * is a prefix, ^ and $ stand for the start an
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 GAP = "..."
 MAX_GAP = 4

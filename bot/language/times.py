@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The grammar. Unit words, and what each unit is.
@@ -43,7 +43,7 @@ MAX_PAST_DAYS = 90  # a diary entry further back than this is almost certainly a
 def zone(name: str | None) -> tzinfo:
     """The tzinfo for a stored zone name ("Europe/Berlin" or "UTC+02:00"); UTC when unknown."""
     if not name:
-        return timezone.utc
+        return UTC
     match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", name)
     if match:
         sign = 1 if match.group(1) == "+" else -1
@@ -51,7 +51,7 @@ def zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def parse_clock(text: str) -> str | None:
@@ -110,8 +110,8 @@ def parse_when(text: str, now: float, zone_name: str | None) -> float | None:
 
     if clock:
         hour, minute = map(int, clock.split(":"))
-        day = -1 if "yesterday" in lowered or (hour, minute) > (local_now.hour, local_now.minute) else 0
-        return at(day, hour, minute)
+        offset = -1 if "yesterday" in lowered or (hour, minute) > (local_now.hour, local_now.minute) else 0
+        return at(offset, hour, minute)
     if "last night" in lowered or "overnight" in lowered or "in the night" in lowered:
         return at(0, 3) if local_now.hour >= 6 else now - 3600
     if "yesterday" in lowered:
@@ -131,7 +131,7 @@ def next_at(clock: str, zone_name: str | None, after: float) -> float:
     hour, minute = map(int, clock.split(":"))
     tz = zone(zone_name)
     local = datetime.fromtimestamp(after, tz)
-    for days in range(0, 3):
+    for days in range(3):
         day = (local + timedelta(days=days)).date()
         candidate = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz).timestamp()
         if candidate > after:
@@ -167,7 +167,7 @@ class ClockTime:
     minutes: int
     half: int | None = None
 
-    def minutes_until(self, later: "ClockTime") -> int:
+    def minutes_until(self, later: ClockTime) -> int:
         """Minutes from this time on to `later`: round a 24-hour clock when both say which half of the day
         they are in ("11am" to "11pm" is 720), else round a 12-hour one."""
         if self.half is not None and later.half is not None:

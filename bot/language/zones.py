@@ -4,7 +4,7 @@ now ("it's 14:05 here"). Pure; `now` is passed in."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -68,7 +68,7 @@ def parse_timezone(text: str, now: float) -> str | None:
                     return cities[name]
     if clock is not None:
         hour, minute = map(int, clock.split(":"))
-        utc_now = datetime.fromtimestamp(now, timezone.utc)
+        utc_now = datetime.fromtimestamp(now, UTC)
         local = utc_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
         difference = (local - utc_now).total_seconds() / 60
         difference = (difference + 12 * 60) % (24 * 60) - 12 * 60  # nearest: between -12 h and +12 h

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
 
 from bot.content.bundle import Content
-from bot.core.brain import Brain
 from bot.content.strict_yaml import Checker, read_yaml
-from bot.matching.matcher import SCORERS, Matcher, MatcherSettings
+from bot.core.brain import Brain
 from bot.core.replies import KINDS
+from bot.matching.matcher import SCORERS, Matcher, MatcherSettings
 
 TARGET_OVERALL = 0.95
 TARGET_STRICT = {"urgent": 1.0, "emergency": 1.0}

@@ -4,13 +4,14 @@ Two signals, blended: an IDF-weighted bag of words and word pairs compared with 
 examples as a whole (what the intent is about), and a rapidfuzz similarity (ratio) against the
 nearest single example (how people phrase it). Misspellings are corrected to the domain vocabulary
 with rapidfuzz before either runs. Scorers, weights and thresholds were picked by measurement on
-the labelled set (`crampbot eval --sweep`); see README."""
+the labelled set (`crampbot eval --sweep`); see docs/matching.md."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -51,7 +52,7 @@ class Match:
 def features(tokens: tuple[str, ...]) -> set[str]:
     """Words and adjacent word pairs of a message."""
     found = set(tokens)
-    found.update(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))
+    found.update(f"{a}_{b}" for a, b in pairwise(tokens))
     return found
 
 
@@ -106,7 +107,7 @@ class Matcher:
             starts.append(position)
             position += len(keys[intent])
         self._starts = np.array(starts)
-        self._spans = [(start, start + len(keys[intent])) for start, intent in zip(starts, self.intents)]
+        self._spans = [(start, start + len(keys[intent])) for start, intent in zip(starts, self.intents, strict=True)]
 
     def known_share(self, message: Normalised) -> float:
         """How much of the message (by word weight) is vocabulary the knowledge base uses."""
@@ -123,20 +124,24 @@ class Matcher:
         present = [self._feature[f] for f in features(message.canon) if f in self._feature]
         if not present:
             return None
-        columns, idf = zip(*present)
+        columns, idf = zip(*present, strict=True)
         weights = np.array(idf)
-        return weights @ self._by_feature[list(columns)] / math.sqrt(weights @ weights)  # as np.linalg.norm
+        norm = math.sqrt(weights @ weights)  # as np.linalg.norm
+        similarity: np.ndarray = weights @ self._by_feature[list(columns)] / norm
+        return similarity
 
     def score_vector(self, message: Normalised) -> np.ndarray | None:
         """Blended 0-100 score per intent (in `self.intents` order), or None when nothing is shared."""
         topical = self.topical(message)
-        if topical is None:
-            return None
+        return None if topical is None else self._blend(message.key, topical)
+
+    def _blend(self, key: str, topical: np.ndarray) -> np.ndarray:
+        """`score_vector` from the message's key and its bag-of-words similarity per intent."""
         weight = self.settings.fuzzy_weight
-        if not message.key or weight == 0:
+        if not key or weight == 0:
             return 100 * (1 - weight) * topical
-        similarity = process.cdist([message.key], self._keys, scorer=self._scorer, processor=None)[0]
-        nearest = np.maximum.reduceat(np.append(similarity, 0.0), self._starts) * self._has_keys / 100
+        similarity = process.cdist([key], self._keys, scorer=self._scorer, processor=None)[0]
+        nearest: np.ndarray = np.maximum.reduceat(np.append(similarity, 0.0), self._starts) * self._has_keys / 100
         return 100 * ((1 - weight) * topical + weight * nearest)
 
     def best(self, message: Normalised) -> tuple[int, float] | None:
@@ -159,7 +164,7 @@ class Matcher:
         reach = 100 * (base + weight * self._has_keys)
         candidates = np.flatnonzero(reach >= lead_score - 1e-6).tolist()
         if len(candidates) > FEW_CANDIDATES:  # one call over every example is cheaper then
-            vector = self.score_vector(message)
+            vector = self._blend(message.key, topical)
             top = int(np.argmax(vector))
             return top, float(vector[top])
         scores = [lead_score if row == lead else self._blended(message.key, float(base[row]), row)
@@ -182,7 +187,7 @@ class Matcher:
         vector = self.score_vector(message)
         if vector is None:
             return {}
-        return {intent: float(score) for intent, score in zip(self.intents, vector) if score > 0}
+        return {intent: float(score) for intent, score in zip(self.intents, vector, strict=True) if score > 0}
 
     def match(self, message: Normalised) -> Match:
         """Best intent for a normalised message; intent None when nothing is close enough."""

@@ -122,6 +122,6 @@ def _fires(rule: Rule, affirmed: frozenset[int],
     cleared = [bool(rule.unless & context) for _, context in found_in]
     if not any(cleared):  # most messages: no exception at all
         return True
-    clean = frozenset().union(*(found for (found, _), gone in zip(found_in, cleared) if not gone))
+    clean = frozenset().union(*(found for (found, _), gone in zip(found_in, cleared, strict=True) if not gone))
     return all(group & clean for group in rule.groups)
 

@@ -38,7 +38,8 @@ def test_duplicate_ids_across_files_are_errors(copy):
 
 
 def test_duplicate_yaml_keys_are_errors_not_silently_overwritten(copy):
-    edit(copy / "knowledge/causes.yaml", "    title: \"Dehydration\"", "    title: \"Dehydration\"\n    title: \"Thirst\"")
+    edit(copy / "knowledge/causes.yaml", "    title: \"Dehydration\"",
+         "    title: \"Dehydration\"\n    title: \"Thirst\"")
     message = problems(copy)
     assert "knowledge/causes.yaml" in message and "duplicate key 'title'" in message
 
@@ -170,5 +171,6 @@ def test_a_term_list_may_name_another_but_not_itself(copy, content):
     one_side = content.triggers.data.red_flags
     weak = next(r for r in one_side if r.id == "stroke_same_side_arm_and_leg").groups[2]
     assert "numb" in weak and "weak" in weak, "$weak_or_numb inside one_side_weak is expanded"
-    edit(copy / "knowledge" / "safety.yaml", "  left_lower: [left leg, left foot]", "  left_lower: [left leg, $left_lower]")
+    edit(copy / "knowledge" / "safety.yaml", "  left_lower: [left leg, left foot]",
+         "  left_lower: [left leg, $left_lower]")
     assert "[$left_lower]: term $left_lower names itself" in problems(copy)

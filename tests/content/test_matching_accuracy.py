@@ -100,7 +100,8 @@ def test_the_pruned_search_finds_what_comparing_every_example_finds(content, ite
               for example in entry.examples]  # reversed phrasings: close to several intents at once
     full_searches = []
     real = Matcher.score_vector
-    monkeypatch.setattr(matcher, "score_vector", lambda message: full_searches.append(message) or real(matcher, message))
+    monkeypatch.setattr(matcher, "score_vector",
+                        lambda message: full_searches.append(message) or real(matcher, message))
     pruned = 0
     for text in texts:
         message = normalise(text)

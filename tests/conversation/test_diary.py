@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.core import diary as diaries
 from tests.support.chat_client import ChatClient
@@ -18,8 +18,8 @@ def in_london(chat: ChatClient) -> ChatClient:
     return chat
 
 
-def log_by_buttons(chat: ChatClient, when="Just now", where="Calf", severity="4", duration="1 to 5", helped="Stretching",
-                   doing="In bed") -> None:
+def log_by_buttons(chat: ChatClient, when="Just now", where="Calf", severity="4", duration="1 to 5",
+                   helped="Stretching", doing="In bed") -> None:
     chat.send("/log")
     for label in (when, where, severity, duration, helped, doing):
         chat.press(label)
@@ -68,7 +68,7 @@ def test_free_text_fills_in_what_it_says_and_asks_the_rest(chat):
     chat.send("rubbing it helped")
     chat.send("I was asleep")
     (entry,) = chat.session.diary
-    night = datetime.fromtimestamp(entry.at, timezone.utc)
+    night = datetime.fromtimestamp(entry.at, UTC)
     assert night.hour == 3 and entry.at < chat.clock.now
     assert (entry.where, entry.severity, entry.duration, entry.helped, entry.doing) == \
         ("foot", 3, "minutes", ("massage",), "bed")

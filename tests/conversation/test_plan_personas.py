@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.brain import Brain
 from bot.content.flows import load_flow
-from bot.content.strict_yaml import ContentError
 from bot.content.plan_rules import load_plan_rules
+from bot.content.strict_yaml import ContentError
+from bot.core.brain import Brain
 from bot.core.plan import build_plan
 from tests.support.chat_client import ChatClient
 
@@ -22,7 +22,8 @@ OLDER_ON_FUROSEMIDE = ["at night", "most nights", "not very active, I only walk 
                        "about 3 cups of tea", "furosemide water tablets", "none", "slippers", "neither"]
 PREGNANT_RUNNER = ["at night and after my runs", "a few times a week", "running a lot, training for a half marathon",
                    "about 2 litres", "none", "I am 28 weeks pregnant", "running shoes", "neither"]
-DIABETIC_BUILDER = ["at night after a long day on site", "several times a week", "on my feet all day, I work construction",
+DIABETIC_BUILDER = ["at night after a long day on site", "several times a week",
+                    "on my feet all day, I work construction",
                     "not much, maybe 2 cans of coke and a coffee", "metformin", "type 2 diabetes",
                     "steel toe work boots", "a few beers most nights and I smoke"]
 KIDNEY_ON_SPIRONOLACTONE = ["at night", "most nights", "mostly sitting", "2 glasses", "spironolactone",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.mark.parametrize("how", ["my foot is cramping right now", "/cramp", "button", "🆘", "SOS"])
 def test_relief_starts_from_a_phrase_a_command_or_one_tap(chat, how):
     if how == "button":
@@ -124,7 +123,7 @@ def test_moving_on_before_a_timer_ends_replaces_it_and_the_old_one_is_ignored(ch
     assert second is not None and second.timer_id != first.timer_id
     from bot.core.session import TimerDone
 
-    assert chat._run(TimerDone(first.timer_id)) == ()  # a stale timer says nothing
+    assert chat.deliver(TimerDone(first.timer_id)) == ()  # a stale timer says nothing
     assert chat.session.timer == second
 
 
@@ -202,7 +201,7 @@ def test_no_check_in_comes_after_the_person_said_it_has_eased_or_stopped(chat):
     assert chat.session.relief_check_at is None
     from bot.core.session import RELIEF_CHECK, ReminderDue
 
-    assert chat._run(ReminderDue(RELIEF_CHECK, due)) == (), "a check-in for a finished sequence says nothing"
+    assert chat.deliver(ReminderDue(RELIEF_CHECK, due)) == (), "a check-in for a finished sequence says nothing"
     chat.send("/cramp")
     chat.send("stop")
     assert chat.session.relief_check_at is None
@@ -295,7 +294,7 @@ def test_a_sticker_mid_relief_gets_a_kind_note_and_the_step_again(chat):
     from bot.core.session import NonText
 
     chat.send("/cramp")
-    chat._run(NonText("sticker"))
+    chat.deliver(NonText("sticker"))
     assert "only read typed words" in chat.text and "Step 1 of 5" in chat.text
     assert chat.state == ("relief", "stretch")
 
@@ -303,7 +302,7 @@ def test_a_sticker_mid_relief_gets_a_kind_note_and_the_step_again(chat):
 def test_a_photo_outside_a_dialog_gets_the_menu(chat):
     from bot.core.session import NonText
 
-    chat._run(NonText("photo"))
+    chat.deliver(NonText("photo"))
     assert chat.last[0].kind == "fallback" and "Cramp right now" in " ".join(chat.buttons)
 
 

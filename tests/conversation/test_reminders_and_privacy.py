@@ -76,7 +76,7 @@ def test_the_drink_reminder_does_not_overstate_and_names_the_fluid_limit(content
 
 def fire(chat: ChatClient, kind: str, at: float) -> None:
     chat.clock.now = at
-    chat._run(ReminderDue(kind, at))
+    chat.deliver(ReminderDue(kind, at))
 
 
 def test_a_due_reminder_is_sent_once_and_moves_to_the_next_day(chat):
@@ -106,7 +106,7 @@ def test_a_reminder_missed_for_hours_is_skipped_not_sent_late(chat):
     set_bedtime(chat)
     due = chat.session.reminders[0].next_at
     chat.clock.now = due + 5 * 3600
-    chat._run(ReminderDue("bedtime", due))
+    chat.deliver(ReminderDue("bedtime", due))
     assert chat.last == ()
     assert chat.session.reminders[0].next_at > chat.clock.now
 

@@ -42,7 +42,8 @@ def main() -> int:
     parser.add_argument("--cmd", default="crampbot ask --json")
     parser.add_argument("-v", action="store_true")
     args = parser.parse_args()
-    cases = yaml.safe_load(open(args.cases))["cases"]
+    with open(args.cases) as file:
+        cases = yaml.safe_load(file)["cases"]
     text = "\n".join(" ".join(str(c["text"]).split()) for c in cases) + "\n"
     run = subprocess.run(shlex.split(args.cmd), input=text, capture_output=True, text=True, timeout=300)
     lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
@@ -50,7 +51,7 @@ def main() -> int:
         print(run.stderr[-2000:])
         return 1
     good, total = Counter(), Counter()
-    for case, line in zip(cases, lines):
+    for case, line in zip(cases, lines, strict=True):  # equal: checked above
         out = json.loads(line)
         why = judge(case, out.get("kind"), out.get("intent"), out.get("reply") or "")
         total[case["category"]] += 1

@@ -9,9 +9,8 @@ import pytest
 from bot.content import flows
 from bot.core import actions
 from bot.core import brain as brain_module
+from bot.core.actions import Ask, DiaryKeep, DiaryPress, FlowPress, ForgetPress, Menu, More, RemindPress, Unknown, parse
 from bot.core.brain import Brain
-from bot.core.actions import (Ask, DiaryKeep, DiaryPress, FlowPress, ForgetPress, Menu, More, RemindPress, Unknown,
-                              parse)
 
 # Strings as the bot has always sent them (and as they sit in chats' old messages and stored outbox rows)
 TODAYS_ACTIONS = {

@@ -236,7 +236,8 @@ def test_emoji_that_stand_for_symptoms_are_read_as_words(brain: Brain, content):
                                           ("it's gone red and hot now", "get_help_today"),
                                           ("it has gone purple and swollen", "get_help_today")])
 def test_a_leg_that_changed_colour_counts_without_naming_the_leg(brain: Brain, text, intent):
-    """In a chat about a cramp, "it" is the leg or foot: pale or blue is a blocked blood supply, red or swollen a clot."""
+    """In a chat about a cramp, "it" is the leg or foot: pale or blue is a blocked blood supply, red or swollen a
+    clot."""
     assert brain.classify(text).intent == intent, text
 
 
@@ -366,13 +367,15 @@ def test_leg_pain_on_walking_that_eases_with_rest_says_book_an_appointment(brain
     assert "don't use compression stockings or raise your legs" in reply.text, "never suggested for walking pain"
 
 
-@pytest.mark.parametrize("text", ["cramp since 2330, still going", "cramp since 4:30am and it's now 4:35pm, still tight"])
+@pytest.mark.parametrize("text", ["cramp since 2330, still going",
+                                  "cramp since 4:30am and it's now 4:35pm, still tight"])
 def test_four_digit_24_hour_and_half_day_times_are_read(brain: Brain, text):
     """"since 2330" is a time (1900-2099 stay years); "4:30am" to "4:35pm" is twelve hours, not five minutes."""
     assert brain.classify(text).intent == "get_help_today", text
 
 
-@pytest.mark.parametrize("text", ["cramp since 4.30 and it's now 4.35", "cramp since 2330 and its now 2336, still tight",
+@pytest.mark.parametrize("text", ["cramp since 4.30 and it's now 4.35",
+                                  "cramp since 2330 and its now 2336, still tight",
                                   "cramp since 16:30 and it's now 16:34, still tight",
                                   "since 11:55pm cramping, now its 12:03am", "calf cramping for 5 minutes"])
 def test_a_start_time_minutes_ago_is_a_cramp_now_not_a_long_one(brain: Brain, text):
@@ -384,7 +387,7 @@ def test_cramps_that_go_on_for_weeks_are_not_a_cramp_now(brain: Brain):
 
 
 def test_a_cramp_said_to_be_over_in_its_clause_is_not_read_as_happening_now(content):
-    """The cramp-now rules only (the matcher can still pick the relief sequence: see README)."""
+    """The cramp-now rules only (the matcher can still pick the relief sequence: see docs/safety-rules.md)."""
     for text in ("my foot was cramping up and is fine now", "my toes curled up and it is better now"):
         assert content.triggers.assess(content.normaliser.normalise(text)).active_cramp is None, text
 
@@ -444,11 +447,13 @@ def test_stroke_signs_say_call_emergency_services_now(brain: Brain, text):
 def test_a_stroke_named_in_a_question_or_an_arm_slept_on_is_not_a_stroke_alarm(brain: Brain):
     assert brain.classify("leg cramp and my face is drooping").intent == "call_emergency"
     for text in ("can a stroke cause leg cramps", "when cramps strike at night what do i do",
-                 "my arm went numb after sleeping on it", "my speech has been slurred since my stroke, and my calves cramp"):
+                 "my arm went numb after sleeping on it",
+                 "my speech has been slurred since my stroke, and my calves cramp"):
         assert brain.classify(text).intent != "call_emergency", text
 
 
-@pytest.mark.parametrize("text", ["what's the emergency number in australia", "i'm in new zealand, what number do i call",
+@pytest.mark.parametrize("text", ["what's the emergency number in australia",
+                                  "i'm in new zealand, what number do i call",
                                   "whats the number for the doctor", "my number one question about foot cramps"])
 def test_the_word_number_is_not_read_as_numb(brain: Brain, text):
     """Spelling correction used to turn "number" into "numbed", a red-flag word."""
@@ -531,7 +536,8 @@ def test_long_standing_numbness_is_not_a_same_day_red_flag(brain: Brain, text):
 
 
 def test_new_or_sudden_numbness_still_counts_with_diabetes_or_neuropathy(brain: Brain):
-    for text in ("i've had numb feet for years but today it's much worse", "i'm diabetic and my foot went numb this morning",
+    for text in ("i've had numb feet for years but today it's much worse",
+                 "i'm diabetic and my foot went numb this morning",
                  "i'm diabetic for years and now my foot is numb", "my foot went numb"):
         assert brain.classify(text).intent == "get_help_today", text
     for text in ("i'm diabetic and my leg suddenly went numb", "i'm diabetic and my foot is numb and cold"):
@@ -558,7 +564,8 @@ def test_red_team_set_cramps_that_will_not_ease_with_no_long_time_start_relief(b
 
 def test_calf_pain_for_days_after_a_flight_or_an_operation_is_checked_today(brain: Brain):
     """reference/safety.md level 2: calf pain that lasts for days after a long flight or an operation (possible DVT)."""
-    for text in ("my calf has ached since i got off the plane on monday", "my calf has hurt for days since my operation"):
+    for text in ("my calf has ached since i got off the plane on monday",
+                 "my calf has hurt for days since my operation"):
         reply = brain.classify(text)
         assert reply.intent == "get_help_today", text
         assert "Don't rub, heat or stretch" in reply.text
@@ -581,7 +588,8 @@ def test_new_or_much_worse_cramps_on_dialysis_call_the_kidney_team_today(brain: 
     assert "kidney team" in reply.text
 
 
-@pytest.mark.parametrize("text", ["cramps after dialysis, same as always, what helps", "on dialysis, can i eat a banana for cramps"])
+@pytest.mark.parametrize("text", ["cramps after dialysis, same as always, what helps",
+                                  "on dialysis, can i eat a banana for cramps"])
 def test_usual_dialysis_cramps_are_answered_not_raised(brain: Brain, text):
     assert brain.classify(text).kind != "urgent"
 
@@ -618,8 +626,10 @@ def test_a_cold_foot_turning_violet_or_toes_that_cannot_move_is_an_emergency(bra
     assert brain.classify("her foot is freezing cold and she can't move her toes").intent == "call_emergency"
 
 
-@pytest.mark.parametrize("text", ["hip replaced 2 weeks ago and my calf has been cramping and aching for days",
-                                  "fractured my foot, in a boot for a month, and the calf above it has ached for 3 days"])
+@pytest.mark.parametrize("text", [
+    "hip replaced 2 weeks ago and my calf has been cramping and aching for days",
+    "fractured my foot, in a boot for a month, and the calf above it has ached for 3 days",
+])
 def test_calf_cramping_for_days_after_an_operation_or_a_broken_leg_is_checked_today(brain: Brain, text):
     reply = brain.classify(text)
     assert reply.intent == "get_help_today" and "blood clot in a leg vein" in reply.text
@@ -712,7 +722,8 @@ def test_not_waking_up_with_a_cramp_is_not_a_suicidal_thought(brain: Brain):
 
 
 @pytest.mark.parametrize("text", ["her words are coming out muddled and her leg is weak",
-                                  "my husband is struggling to speak and his leg gave way", "she is struggling to talk"])
+                                  "my husband is struggling to speak and his leg gave way",
+                                  "she is struggling to talk"])
 def test_muddled_words_or_struggling_to_speak_say_call_emergency_services(brain: Brain, text):
     assert brain.classify(text).intent == "call_emergency"
 

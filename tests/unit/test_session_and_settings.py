@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+import pytest
+
 from bot.core.session import DiaryEntry, LastRelief, Reminder, Session
 from bot.settings import load_settings
 
@@ -72,3 +74,32 @@ def test_the_removed_workers_setting_is_ignored(tmp_path):
     """An .env written for an older release (CRAMPBOT_WORKERS=auto) still starts the one-process bot."""
     settings = load_settings(tmp_path / "none", environ={"CRAMPBOT_WORKERS": "auto"})
     assert not hasattr(settings, "workers")
+
+
+def test_the_waits_are_telegrams_unless_set_and_tests_can_shorten_them(tmp_path):
+    """Send retries, the outbox retry and the database lock wait: today's values by default."""
+    default = load_settings(tmp_path / "none", environ={})
+    assert (default.send_attempts, default.retry_first_seconds, default.retry_max_seconds,
+            default.outbox_retry_seconds, default.db_lock_wait_seconds) == (6, 0.5, 8.0, 15.0, 5.0)
+    short = load_settings(tmp_path / "none", environ={
+        "CRAMPBOT_SEND_ATTEMPTS": "8", "CRAMPBOT_RETRY_FIRST_SECONDS": "0.02", "CRAMPBOT_RETRY_MAX_SECONDS": ".2",
+        "CRAMPBOT_OUTBOX_RETRY_SECONDS": "1", "CRAMPBOT_DB_LOCK_WAIT_SECONDS": "0"})
+    assert (short.send_attempts, short.retry_first_seconds, short.retry_max_seconds, short.outbox_retry_seconds,
+            short.db_lock_wait_seconds) == (8, 0.02, 0.2, 1.0, 0.0)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CRAMPBOT_SEND_ATTEMPTS", "0"), ("CRAMPBOT_SEND_ATTEMPTS", "2.5"), ("CRAMPBOT_RETRY_FIRST_SECONDS", "0"),
+    ("CRAMPBOT_RETRY_FIRST_SECONDS", "soon"), ("CRAMPBOT_RETRY_MAX_SECONDS", "-1"),
+    ("CRAMPBOT_OUTBOX_RETRY_SECONDS", "nan"), ("CRAMPBOT_OUTBOX_RETRY_SECONDS", "0"),
+    ("CRAMPBOT_DB_LOCK_WAIT_SECONDS", "inf"), ("CRAMPBOT_DB_LOCK_WAIT_SECONDS", "5s"),
+])
+def test_a_wait_that_is_not_a_sensible_number_is_refused_in_one_line(tmp_path, name, value):
+    with pytest.raises(ValueError, match=name) as caught:
+        load_settings(tmp_path / "none", environ={name: value})
+    assert "\n" not in str(caught.value) and repr(value) in str(caught.value)
+
+
+def test_the_longest_retry_wait_cannot_be_below_the_first(tmp_path):
+    with pytest.raises(ValueError, match="CRAMPBOT_RETRY_MAX_SECONDS .* must not be below"):
+        load_settings(tmp_path / "none", environ={"CRAMPBOT_RETRY_FIRST_SECONDS": "10"})

@@ -334,12 +334,12 @@ def test_forget_goes_on_with_a_warning_when_a_reader_keeps_the_write_ahead_log(t
 V2_SCHEMA = (
     "CREATE TABLE sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL)",
     "CREATE TABLE handled_updates (update_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL)",
-    "CREATE TABLE reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, next_at REAL NOT NULL, "
-    "PRIMARY KEY (chat_id, kind))",
-    "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
-    "payload TEXT NOT NULL, created REAL NOT NULL)",
-    "CREATE TABLE countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
-    "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)",
+    ("CREATE TABLE reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, next_at REAL NOT NULL, "
+     "PRIMARY KEY (chat_id, kind))"),
+    ("CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
+     "payload TEXT NOT NULL, created REAL NOT NULL)"),
+    ("CREATE TABLE countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
+     "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)"),
     "CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, data TEXT NOT NULL, received REAL NOT NULL)",
 )
 

@@ -8,8 +8,16 @@ import re
 
 import pytest
 
-from bot.language.times import (DURATION, RECENT_START, ClockTime, clock_at, mark_clock_gaps, mark_durations,
-                                parse_clock, parse_when)
+from bot.language.times import (
+    DURATION,
+    RECENT_START,
+    ClockTime,
+    clock_at,
+    mark_clock_gaps,
+    mark_durations,
+    parse_clock,
+    parse_when,
+)
 
 NOW = 1_800_000_000.0
 

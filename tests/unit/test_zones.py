@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.language.zones import parse_timezone
 
-NOON_UTC = datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc).timestamp()
+NOON_UTC = datetime(2026, 12, 5, 12, 0, tzinfo=UTC).timestamp()
 
 
 def test_a_city_a_country_or_a_nickname_gives_its_zone():
