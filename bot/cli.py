@@ -7,13 +7,17 @@ import io
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, Sequence, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from bot import __version__
 from bot.content.strict_yaml import ContentError
 from bot.core.replies import Reply, render_text
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.matching.matcher import MatcherSettings
 
 EXIT_USAGE = 2
 EXIT_CONTENT = 3
@@ -191,16 +195,21 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     items = load_labelled(path)
     if args.sweep:
         results = sweep(content, items)
-        alone = {}
+        alone: dict[str, tuple[MatcherSettings, float]] = {}
         for setting, accuracy in results:
             if setting.fuzzy_weight == 1.0:
                 alone.setdefault(setting.scorer, (setting, accuracy))
+
+        def row(setting: MatcherSettings, accuracy: float) -> str:
+            """One setting and its accuracy, in the table's columns."""
+            return f"{setting.scorer:<12}{setting.fuzzy_weight:>13.2f}{setting.threshold:>10.0f}{accuracy:>10.1%}"
+
         print(f"{'scorer':<12}{'fuzzy weight':>13}{'threshold':>10}{'accuracy':>10}")
-        for setting, accuracy in results[:15] + [("--", 0.0)] + list(alone.values()):
-            if setting == "--":
-                print("best of each rapidfuzz scorer alone:")
-                continue
-            print(f"{setting.scorer:<12}{setting.fuzzy_weight:>13.2f}{setting.threshold:>10.0f}{accuracy:>10.1%}")
+        for setting, accuracy in results[:15]:
+            print(row(setting, accuracy))
+        print("best of each rapidfuzz scorer alone:")
+        for setting, accuracy in alone.values():
+            print(row(setting, accuracy))
         return 0
     report = evaluate(content, items)
     print(format_report(report, args.verbose))
@@ -223,9 +232,8 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_diagrams(args: argparse.Namespace, settings: Settings) -> int:
     """Print or write the Mermaid diagram of each flow."""
     from bot.content.diagram import mermaid
-    from bot.wiring import build_content
-
     from bot.content.paths import in_checkout
+    from bot.wiring import build_content
 
     content = build_content(settings)
     if args.write and not (in_checkout() or settings.content_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -28,6 +29,13 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     rate_limit: bool = True
+    # How long the bot waits on Telegram and on its database. The defaults suit Telegram; the tests
+    # shorten them so that no test sits through a real back-off.
+    send_attempts: int = 6  # tries of one Bot API call before its reply waits for the outbox retry
+    retry_first_seconds: float = 0.5  # the wait after a failed call, doubled after each failure...
+    retry_max_seconds: float = 8.0  # ...up to this
+    outbox_retry_seconds: float = 15.0  # how often replies that could not be sent yet are tried again
+    db_lock_wait_seconds: float = 5.0  # how long a database statement waits for another program's lock
 
     @property
     def database(self) -> Path:
@@ -55,6 +63,29 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
     if limit not in ("on", "off"):
         raise ValueError(f"TELEGRAM_RATE_LIMIT must be on or off, got {limit!r}")
+    attempts = get("CRAMPBOT_SEND_ATTEMPTS") or str(Settings.send_attempts)
+    if not attempts.isdecimal() or not 1 <= int(attempts) <= 100:
+        raise ValueError(f"CRAMPBOT_SEND_ATTEMPTS must be a whole number from 1 to 100, got {attempts!r}")
+
+    def seconds(name: str, default: float, zero_allowed: bool = False) -> float:
+        """A duration setting in seconds (a decimal number; 0 only where it means "do not wait")."""
+        raw = get(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed) or value > 3600:
+            least = "0" if zero_allowed else "more than 0"
+            raise ValueError(f"{name} must be a number of seconds from {least} to 3600, got {raw!r}")
+        return value
+
+    first = seconds("CRAMPBOT_RETRY_FIRST_SECONDS", Settings.retry_first_seconds)
+    longest = seconds("CRAMPBOT_RETRY_MAX_SECONDS", Settings.retry_max_seconds)
+    if longest < first:
+        raise ValueError(f"CRAMPBOT_RETRY_MAX_SECONDS ({longest:g}) must not be below "
+                         f"CRAMPBOT_RETRY_FIRST_SECONDS ({first:g})")
     return Settings(
         telegram_token=get("TELEGRAM_BOT_TOKEN"),
         log_level=level,
@@ -66,6 +97,11 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
         webhook_port=int(port),
         rate_limit=limit == "on",
+        send_attempts=int(attempts),
+        retry_first_seconds=first,
+        retry_max_seconds=longest,
+        outbox_retry_seconds=seconds("CRAMPBOT_OUTBOX_RETRY_SECONDS", Settings.outbox_retry_seconds),
+        db_lock_wait_seconds=seconds("CRAMPBOT_DB_LOCK_WAIT_SECONDS", Settings.db_lock_wait_seconds, True),
     )
 
 

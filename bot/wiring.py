@@ -6,14 +6,16 @@ import asyncio
 import logging
 import re
 import sys
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any, TextIO
 
 from bot.content.bundle import Content, load_content
 from bot.content.paths import content_root
 from bot.core.brain import Brain
-from bot.storage.data_lock import AlreadyRunning, hold_data_folder
-from bot.settings import Settings, token_problem
 from bot.process.supervisor import EXIT_UNREACHABLE
+from bot.settings import Settings, token_problem
+from bot.storage import Storage
+from bot.storage.data_lock import AlreadyRunning, hold_data_folder
 
 EXIT_TELEGRAM = 4
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -47,7 +49,7 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(settings: Settings, stream=None) -> logging.Handler:
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
     """Log to stderr at the configured level, token redacted; HTTP libraries (which log URLs, or a line
     per refused request) at WARNING."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -110,13 +112,13 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
             lock.close()
 
 
-def _open_storage(settings: Settings):
+def _open_storage(settings: Settings) -> Storage | None:
     """The SQLite storage, or None after saying in one line why it cannot be opened."""
     from bot.storage import StorageError
     from bot.storage.sqlite import SQLiteStorage
 
     try:
-        return SQLiteStorage(settings.database)
+        return SQLiteStorage(settings.database, lock_wait=settings.db_lock_wait_seconds)
     except StorageError as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return None
@@ -132,7 +134,7 @@ def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any
     except StorageError as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - anything that ends the run becomes one line and an exit code
         reason = stopping_reason(exc)
         if reason is None:
             return _unexpected(settings, exc, webhook)

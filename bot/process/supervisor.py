@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
+from types import FrameType
 
 READY = b"ready\n"
 READY_FD = "CRAMPBOT_READY_FD"  # the child says READY on this descriptor once it is serving
@@ -72,7 +73,7 @@ class Supervisor:
         self.clock = clock
         self.start_timeout = start_timeout
         self.retry_pause = retry_pause
-        self.child: subprocess.Popen | None = None
+        self.child: subprocess.Popen[bytes] | None = None
         self.stopping = False
         self.restarts: collections.deque[float] = collections.deque(maxlen=RESTARTS_PER_MINUTE)
 
@@ -84,13 +85,14 @@ class Supervisor:
             if not ready:
                 return self._stopped(code) if self.stopping else code
             while True:
+                assert self.child is not None  # started and ready
                 code = self.child.wait()
                 if self.stopping or code == 0:
                     return self._stopped(code)
                 log.error("the bot stopped unexpectedly (%s); starting it again", _how_it_ended(code))
-                code = self._restart()
-                if code is not None:
-                    return code
+                gave_up = self._restart()
+                if gave_up is not None:
+                    return gave_up
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -113,7 +115,7 @@ class Supervisor:
                 self.restarts.append(now)
                 return None
             if self.stopping:
-                break
+                break  # type: ignore[unreachable]  # mypy misses that _start's wait lets a signal set `stopping`
             if code == EXIT_UNREACHABLE:
                 unreachable += 1
                 pause = min(UNREACHABLE_PAUSE, self.retry_pause * 2 ** min(unreachable, 8))
@@ -183,7 +185,7 @@ class Supervisor:
             got += chunk
         return got
 
-    def _on_signal(self, signum: int, frame) -> None:
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         """SIGTERM, SIGHUP or Ctrl-C: pass SIGTERM on to the bot, which finishes what it is doing and
         stops. A second one while it is stopping kills it."""
         again = self.stopping

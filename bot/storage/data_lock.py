@@ -6,14 +6,13 @@ even by SIGKILL: a bot restarted after a crash never finds a stale lock."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 from typing import IO
 
-try:
+if sys.platform != "win32":  # Windows has no fcntl: no lock there (the bot is meant for a Linux server)
     import fcntl
-except ImportError:  # not on Linux or macOS: no lock (the bot is meant for a Linux server)
-    fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE = "crampbot.lock"
 # A bot killed together with its supervisor dies a moment after it: a new one started at once
@@ -28,11 +27,11 @@ class AlreadyRunning(Exception):
 def hold_data_folder(folder: Path, wait: float = LOCK_WAIT) -> IO[str] | None:
     """Lock `folder` for this process's lifetime (keep the returned file open); AlreadyRunning
     when another process still holds it after `wait` seconds."""
-    if fcntl is None:
+    if sys.platform == "win32":
         return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / LOCK_FILE, "a+", encoding="utf-8")
+        handle = open(folder / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held as long as the process runs
     except OSError:
         return None  # a folder we cannot write: opening the database says why, in one line
     deadline = time.monotonic() + wait

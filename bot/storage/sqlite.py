@@ -25,9 +25,11 @@ import logging
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Literal, cast
 
 from bot.core.session import DiaryEntry, Session
 from bot.storage import INTEGER_RANGE, Countdown, Outgoing, Received, StorageError
@@ -44,19 +46,19 @@ log = logging.getLogger("crampbot.storage")
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, next_at REAL NOT NULL, "
-    "PRIMARY KEY (chat_id, kind))",
-    "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
-    "payload TEXT NOT NULL, created REAL NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
-    "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)",
-    "CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, data TEXT NOT NULL, "
-    "received REAL NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS diary (chat_id INTEGER NOT NULL, entry_id INTEGER NOT NULL, data TEXT NOT NULL, "
-    "PRIMARY KEY (chat_id, entry_id))",
-    "CREATE TABLE IF NOT EXISTS damaged_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, "
-    "chat_id INTEGER NOT NULL, entry_id INTEGER, data BLOB NOT NULL, found REAL NOT NULL, "
-    "told INTEGER NOT NULL DEFAULT 0)",
+    ("CREATE TABLE IF NOT EXISTS reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, next_at REAL NOT NULL, "
+     "PRIMARY KEY (chat_id, kind))"),
+    ("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
+     "payload TEXT NOT NULL, created REAL NOT NULL)"),
+    ("CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
+     "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)"),
+    ("CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, data TEXT NOT NULL, "
+     "received REAL NOT NULL)"),
+    ("CREATE TABLE IF NOT EXISTS diary (chat_id INTEGER NOT NULL, entry_id INTEGER NOT NULL, data TEXT NOT NULL, "
+     "PRIMARY KEY (chat_id, entry_id))"),
+    ("CREATE TABLE IF NOT EXISTS damaged_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, "
+     "chat_id INTEGER NOT NULL, entry_id INTEGER, data BLOB NOT NULL, found REAL NOT NULL, "
+     "told INTEGER NOT NULL DEFAULT 0)"),
 )
 
 
@@ -68,14 +70,16 @@ _Damaged = tuple[str, int | None, bytes]  # a row to set aside: its table, its d
 class SQLiteStorage:
     """Storage in one SQLite file (WAL mode; each turn is one transaction)."""
 
-    def __init__(self, path: Path | str, clock=time.time):
+    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time,
+                 lock_wait: float = BUSY_WAIT_MS / 1000):
         self.path = Path(path)
         self.clock = clock
+        self._busy_ms = round(lock_wait * 1000)  # how long a statement waits for another program's lock
         self._damaged: set[int] = set()  # chats with rows set aside that the user was not told about
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), timeout=BUSY_WAIT_MS / 1000, isolation_level=None,
+            self.db = sqlite3.connect(str(path), timeout=lock_wait, isolation_level=None,
                                       check_same_thread=False)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open the database {self.path}: {exc}") from exc
@@ -160,7 +164,7 @@ class SQLiteStorage:
                 set_aside[chat_id] = damaged
         return set_aside
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self.db, self.path)
 
     def load(self, chat_id: int) -> Session:
@@ -275,7 +279,7 @@ class SQLiteStorage:
             for payload in outgoing:
                 cursor = self.db.execute("INSERT INTO outbox (chat_id, payload, created) VALUES (?, ?, ?)",
                                          (chat_id, json.dumps(payload), now))
-                ids.append(int(cursor.lastrowid))
+                ids.append(cast("int", cursor.lastrowid))  # an INSERT always sets it
         if telling:
             self._damaged.discard(chat_id)
         if damaged:
@@ -337,7 +341,7 @@ class SQLiteStorage:
     def countdowns(self) -> list[Countdown]:
         """Every countdown that was running (an unreadable row is skipped, with a warning)."""
         countdowns, skipped = [], 0
-        rows = self._read(f"SELECT chat_id, CAST(timer_id AS BLOB), {_number('message_id')}, {_number('ends_at')}, "
+        rows = self._read(f"SELECT chat_id, CAST(timer_id AS BLOB), {_number('message_id')}, {_number('ends_at')}, "  # noqa: S608 - fixed names
                           "CAST(text AS BLOB), CAST(markup AS BLOB) FROM countdowns", ())
         for chat_id, timer_id, message_id, ends_at, text, markup in rows:
             try:
@@ -354,7 +358,7 @@ class SQLiteStorage:
         """Every (chat, kind, next due time) to schedule at start-up (an unreadable row is skipped, with
         a warning)."""
         reminders, skipped = [], 0
-        rows = self._read(f"SELECT {_number('chat_id')}, CAST(kind AS BLOB), {_number('next_at')} FROM reminders", ())
+        rows = self._read(f"SELECT {_number('chat_id')}, CAST(kind AS BLOB), {_number('next_at')} FROM reminders", ())  # noqa: S608 - fixed names
         for chat_id, kind, next_at in rows:
             try:
                 if chat_id is None or next_at is None:
@@ -377,7 +381,7 @@ class SQLiteStorage:
             try:
                 busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             finally:
-                self.db.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+                self.db.execute(f"PRAGMA busy_timeout={self._busy_ms}")
         except sqlite3.Error as exc:
             log.warning("a chat was forgotten, but the write-ahead log could not be emptied: %s", exc)
             return
@@ -387,13 +391,14 @@ class SQLiteStorage:
 
     def rows_about(self, chat_id: int) -> int:
         """How many rows in any table concern this chat (0 after `forget`)."""
-        return sum(self._read(f"SELECT COUNT(*) FROM {t} WHERE chat_id = ?", (chat_id,))[0][0] for t in TABLES)
+        return sum(self._read(f"SELECT COUNT(*) FROM {t} WHERE chat_id = ?", (chat_id,))[0][0]  # noqa: S608 - fixed names
+                   for t in TABLES)
 
     def close(self) -> None:
         """Release the database."""
         self.db.close()
 
-    def _read(self, sql: str, args: tuple) -> list[tuple]:
+    def _read(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """The rows of one query, read outside any transaction: one left open by a rollback that failed
         is rolled back first, so writes never committed are never read (never called inside one of
         our own transactions)."""
@@ -404,7 +409,7 @@ class SQLiteStorage:
         except _FAULTS as exc:
             raise StorageError(_explain(exc, self.path, "read")) from exc
 
-    def _write(self, sql: str, args: tuple) -> None:
+    def _write(self, sql: str, args: tuple[Any, ...]) -> None:
         with self._transaction():
             self.db.execute(sql, args)
 
@@ -426,7 +431,8 @@ class _Transaction:
         except _FAULTS as exc:
             raise StorageError(_explain(exc, self.path)) from exc
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         if kind is None:
             try:
                 self.db.execute("COMMIT")
@@ -496,7 +502,7 @@ def _report_skipped(skipped: int, what: str) -> None:
         log.warning("skipped %d saved %s row(s) that could not be read", skipped, what)
 
 
-def _read_entries(rows: list[tuple], damaged: list[_Damaged]) -> list[DiaryEntry]:
+def _read_entries(rows: list[tuple[Any, ...]], damaged: list[_Damaged]) -> list[DiaryEntry]:
     """The diary entries of (entry_id, raw bytes) rows; each row that cannot be read, or holds another
     entry's id, is added to `damaged`."""
     readable = []

@@ -3,7 +3,8 @@ second), stopped when the user moves on, resumed after a restart, and reported t
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from telegram.ext import ContextTypes, JobQueue
 
@@ -24,7 +25,7 @@ class Countdowns:
         self.done = done
         self.running: dict[int, Countdown] = {}
         self.shown: dict[int, str] = {}
-        self.jobs: JobQueue | None = None
+        self.jobs: JobQueue[ContextTypes.DEFAULT_TYPE] | None = None
 
     def timer_of(self, chat_id: int) -> str | None:
         """The timer id whose countdown runs in this chat, if any."""
@@ -72,9 +73,9 @@ class Countdowns:
         """One step: edit the message when the shown value changes; finish at zero."""
         assert context.job is not None
         chat_id = context.job.chat_id
-        timer_id, label = context.job.data
-        countdown = self.running.get(chat_id)
-        if countdown is None or countdown.timer_id != timer_id:
+        timer_id, label = cast("tuple[str, str]", context.job.data)  # as start() schedules it
+        countdown = self.running.get(chat_id) if chat_id is not None else None
+        if chat_id is None or countdown is None or countdown.timer_id != timer_id:
             context.job.schedule_removal()
             return
         left = countdown.ends_at - self.clock()

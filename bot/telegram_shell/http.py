@@ -13,7 +13,6 @@ import warnings
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
@@ -34,10 +33,9 @@ def client_timeout(read: float | None, write: float | None, connect: float | Non
     """PTB's four timeouts (None: no limit) as aiohttp's: waiting for a free connection and
     connecting together, connecting alone, and reading; aiohttp cannot time writing alone, so the
     whole call is bounded by the sum of all four (no bound when one of them has none)."""
-    given = [None if s is None else max(SHORTEST, s) for s in (read, write, connect, pool)]
-    read, write, connect, pool = given
+    read, write, connect, pool = (None if s is None else max(SHORTEST, s) for s in (read, write, connect, pool))
     waiting = None if pool is None or connect is None else pool + connect
-    total = None if None in given else read + write + connect + pool
+    total = None if read is None or write is None or connect is None or pool is None else read + write + connect + pool
     return aiohttp.ClientTimeout(total=total, connect=waiting, sock_connect=connect, sock_read=read)
 
 
@@ -90,10 +88,11 @@ class AiohttpRequest(BaseRequest):
         return self._proxies[server]
 
     def _timeout(self, read: Any, write: Any, connect: Any, pool: Any, files: bool) -> aiohttp.ClientTimeout:
-        """PTB's timeouts for one call, its defaults where the call leaves them unset."""
+        """PTB's timeouts for one call, its defaults where the call leaves them unset (PTB passes
+        BaseRequest.DEFAULT_NONE for "not set"; None means "no limit")."""
         given = {"read": read, "write": write, "connect": connect, "pool": pool}
-        seconds = {k: self._timeouts[k] if isinstance(v, DefaultValue) else v for k, v in given.items()}
-        if files and isinstance(write, DefaultValue) and seconds["write"] is not None:
+        seconds = {k: self._timeouts[k] if v is BaseRequest.DEFAULT_NONE else v for k, v in given.items()}
+        if files and write is BaseRequest.DEFAULT_NONE and seconds["write"] is not None:
             seconds["write"] = max(20.0, seconds["write"])  # as PTB's media_write_timeout
         return client_timeout(seconds["read"], seconds["write"], seconds["connect"], seconds["pool"])
 
@@ -106,18 +105,17 @@ class AiohttpRequest(BaseRequest):
         aiohttp error (whose text holds the URL) attached."""
         if self._session is None or self._session.closed or self._loop is not asyncio.get_running_loop():
             raise RuntimeError("This AiohttpRequest is not initialized (on this event loop)!")
-        files = request_data.multipart_data if request_data else None
+        files = request_data.multipart_data if request_data is not None else None
         headers = None
-        if files:  # file contents as bytes (the bot never passes open files)
-            body: Any = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
+        body: aiohttp.FormData | bytes = b""
+        if request_data is not None and files:  # file contents as bytes (the bot never passes open files)
+            body = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)
         elif request_data is not None and (fields := request_data.parameters):
             # JSON, which the Bot API takes for every call without a file: about a tenth of the CPU
             # time of the form encoding PTB's own request uses, for a long reply
             body, headers = json.dumps(fields, ensure_ascii=False).encode(), JSON
-        else:
-            body = b""
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files))
         proxy, proxy_auth = self._proxy(url)
         try:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -47,10 +48,10 @@ class ChatQueues(BaseUpdateProcessor):
         """How many of this chat's updates are queued or running."""
         return self._turns.users(chat_id)
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final; it is overridden so an update takes a slot only once its chat's turn came
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         """Wait for the chat's turn, then for a free slot, then run; or skip a flooding chat's update."""
-        where = update.effective_chat if isinstance(update, Update) else None
-        if where is None or not self.relevant(update):
+        if not isinstance(update, Update) or (where := update.effective_chat) is None or not self.relevant(update):
             await super().process_update(update, coroutine)  # nothing to keep in order
             return
         chat, waiting = where.id, self.waiting(where.id)
@@ -124,7 +125,7 @@ class ChatLocks:
         turn = self._turns.get(chat_id)
         return turn.users if turn else 0
 
-    def hold(self, chat_id: int, urgent: bool = False) -> "_Held":
+    def hold(self, chat_id: int, urgent: bool = False) -> _Held:
         """`async with locks.hold(chat):` runs the block while nobody else holds this chat's lock;
         `urgent` waits ahead of the others."""
         return _Held(self, chat_id, urgent)
@@ -141,7 +142,7 @@ class _Held:
         self.turn: _Turn | None = None
 
     async def __aenter__(self) -> None:
-        turn = self.turn = self.locks._turns.setdefault(self.chat_id, _Turn())
+        turn = self.turn = self.locks._turns.setdefault(self.chat_id, _Turn())  # noqa: SLF001 - ChatLocks' own
         turn.users += 1
         if not turn.held:
             turn.held = True
@@ -155,10 +156,10 @@ class _Held:
                 turn.pass_on()  # it was handed to us as we were cancelled: hand it on
             else:
                 waiter.cancel()  # pass_on skips it
-            self.locks._leave(self.chat_id, turn)
+            self.locks._leave(self.chat_id, turn)  # noqa: SLF001
             raise
 
     async def __aexit__(self, *exc: object) -> None:
         assert self.turn is not None
         self.turn.pass_on()
-        self.locks._leave(self.chat_id, self.turn)
+        self.locks._leave(self.chat_id, self.turn)  # noqa: SLF001

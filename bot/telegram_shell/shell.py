@@ -13,8 +13,9 @@ import logging
 import re
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 from telegram import (
@@ -36,14 +37,14 @@ from telegram.error import (
 )
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     ContextTypes,
     TypeHandler,
 )
 
-from bot.core.brain import Brain, Outcome
+from bot.core.brain import Brain
 from bot.core.chat_scope import public_commands
+from bot.core.outcome import Outcome
 from bot.core.reminders import KINDS as REMINDER_KINDS
 from bot.core.replies import URGENT_KINDS, HistoryChart
 from bot.core.session import (
@@ -65,7 +66,7 @@ from bot.telegram_shell.pacing import TurnPacer
 from bot.telegram_shell.queues import ChatLocks, ChatQueues
 from bot.telegram_shell.render import payloads, without_countdown
 from bot.telegram_shell.throttled_log import Throttled
-from bot.telegram_shell.updates import TolerantBot, keep_in_inbox, read_updates
+from bot.telegram_shell.updates import App, TolerantBot, keep_in_inbox, read_updates
 from bot.telegram_shell.webhook import WebhookRefused, start_webhook
 
 log = logging.getLogger("crampbot.telegram")
@@ -73,7 +74,6 @@ T = TypeVar("T")
 GROUP_TYPES = ("group", "supergroup")
 NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "location",
             "venue", "contact", "poll", "dice", "game")
-OUTBOX_RETRY_SECONDS = 15.0
 # Updates handled at once: many, because a chat whose replies keep failing holds its slot while
 # `_call` waits between retries (up to about a minute), and other chats, an emergency among them,
 # must never queue behind a few of those. A chat's updates wait for their turn before they take a
@@ -98,12 +98,11 @@ class TelegramShell:
     """Wires one Brain and one Storage to a PTB Application."""
 
     def __init__(self, brain: Brain, storage: Storage, settings: Settings, clock: Callable[[], float] = time.time,
-                 max_attempts: int = 6, read_timeout: float = 10.0):
+                 read_timeout: float = 10.0):
         self.brain = brain
         self.storage = storage
-        self.settings = settings
+        self.settings = settings  # the retry timings (send_attempts, retry_*_seconds...) included
         self.clock = clock
-        self.max_attempts = max_attempts
         self.read_timeout = read_timeout
         self.locks = ChatLocks()  # one turn at a time per chat: its updates, timers and reminders
         self.trouble = Throttled(log)  # storage errors repeat on every update: logged once a minute
@@ -114,11 +113,11 @@ class TelegramShell:
         self.blocked: set[int] = set()
         self.backlog: set[int] = set()  # chats with replies that could not be sent yet
         self.username = ""
-        self.app: Application | None = None
+        self.app: App | None = None
 
     # -- building and starting ---------------------------------------------------------------
 
-    def build(self) -> Application:
+    def build(self) -> App:
         """The PTB Application: base URL from settings, rate limiter, concurrent updates, our handler."""
         assert self.settings.telegram_token
         bot = TolerantBot(
@@ -138,7 +137,7 @@ class TelegramShell:
         self.countdowns.jobs = app.job_queue
         return app
 
-    async def started(self, app: Application) -> None:
+    async def started(self, app: App) -> None:
         """Register the command menus (every command in private chats; elsewhere, groups included,
         only those that are not personal), remember our username, resume countdowns and reminders,
         and send what was left unsent (in the background, so a network outage cannot block start-up)."""
@@ -157,7 +156,8 @@ class TelegramShell:
             for update in read_updates([received.data], app.bot):
                 app.update_queue.put_nowait(update)
         assert app.job_queue is not None
-        app.job_queue.run_repeating(self._flush_job, interval=OUTBOX_RETRY_SECONDS, first=0.1, name="outbox")
+        app.job_queue.run_repeating(self._flush_job, interval=self.settings.outbox_retry_seconds, first=0.1,
+                                    name="outbox")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log errors raised in handlers without message text; the bot keeps running."""
@@ -204,7 +204,7 @@ class TelegramShell:
         """True for an update that is never skipped, however fast its chat writes (bot.telegram_queues)."""
         query, message = update.callback_query, update.message
         if query is not None:
-            return bool(query.data) and self.brain.must_answer(Press(query.data))
+            return self.brain.must_answer(Press(query.data)) if query.data else False
         event = self._event_for(message) if message is not None else None
         return event is not None and self.brain.must_answer(event)
 
@@ -213,8 +213,8 @@ class TelegramShell:
         time, ask the chat to slow down."""
         chat = update.effective_chat.id if update.effective_chat else None
         self._done(update.update_id)
-        if update.callback_query is not None:
-            await self._call(lambda: update.callback_query.answer())
+        if (query := update.callback_query) is not None:
+            await self._call(lambda: query.answer())
         log.log(logging.INFO if first else logging.DEBUG, "update=%s chat=%s kind=skipped (the chat sends faster "
                 "than it is answered; its updates are skipped until it catches up)", update.update_id, chat)
         if first and chat is not None:
@@ -237,7 +237,8 @@ class TelegramShell:
             elif message is not None and kind not in ("duplicate", "unsaved"):
                 await self._show_choice(chat_id, message, query.data)
             return kind
-        event = self._event_for(update.message)  # a message that is not ignored (see _relevant)
+        # a message that is not ignored (see _relevant)
+        event = self._event_for(update.message) if update.message is not None else None
         assert event is not None
         return await self._turn(chat_id, update.update_id, event)
 
@@ -292,7 +293,8 @@ class TelegramShell:
         new_timer = outcome.session.timer.timer_id if outcome.session.timer else None
         if self.countdowns.timer_of(chat_id) not in (None, new_timer):
             await self.countdowns.stop(chat_id)
-        await self._deliver_pending(chat_id, new_timer, [Outgoing(i, chat_id, p) for i, p in zip(ids, items)])
+        fresh = [Outgoing(i, chat_id, p) for i, p in zip(ids, items, strict=True)]  # one id per item stored
+        await self._deliver_pending(chat_id, new_timer, fresh)
         if outcome.forget:
             await self.countdowns.stop(chat_id, freeze=False)
             self.storage.forget(chat_id)
@@ -329,7 +331,7 @@ class TelegramShell:
         await self.turn(chat_id, None, TimerDone(timer_id))
 
     @property
-    def _bot(self):
+    def _bot(self) -> TolerantBot:
         assert self.app is not None
         return self.app.bot
 
@@ -351,8 +353,8 @@ class TelegramShell:
 
     async def _reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A reminder's time came: the core decides whether to send it (never twice) and when next."""
-        assert context.job is not None
-        kind, due_at = context.job.data
+        assert context.job is not None and context.job.chat_id is not None
+        kind, due_at = cast("tuple[str, float]", context.job.data)  # as _schedule_reminder sets it
         await self.turn(context.job.chat_id, None, ReminderDue(kind, due_at))
 
     def resume_reminders(self) -> None:
@@ -394,7 +396,8 @@ class TelegramShell:
             return Delivery(permanent=True)
         bot = self._bot
         if "chart" in item:
-            chart = HistoryChart(**{k: tuple(v) if isinstance(v, list) else v for k, v in item["chart"].items()})
+            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in item["chart"].items()}
+            chart = HistoryChart(**fields)
             png = await asyncio.to_thread(history_png, chart)
             return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")),
                                     chat_id)
@@ -434,8 +437,8 @@ class TelegramShell:
                     still_wanted: Callable[[], bool] = lambda: True) -> Delivery:
         """Call the Bot API, retrying timeouts, 5xx and 429 (after retry_after) with backoff; give up
         at once on 403 (blocked) and 400 (refused), or when the call is no longer wanted."""
-        delay = 0.5
-        for attempt in range(1, self.max_attempts + 1):
+        delay = self.settings.retry_first_seconds
+        for attempt in range(1, self.settings.send_attempts + 1):
             if not still_wanted():
                 return Delivery(permanent=True)
             try:
@@ -454,9 +457,9 @@ class TelegramShell:
             except (TimedOut, NetworkError) as exc:
                 log.debug("Bot API call failed (attempt %s): %s", attempt, type(exc).__name__)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 8.0)
+                delay = min(delay * 2, self.settings.retry_max_seconds)
         log.warning("Bot API call for chat=%s still failing after %s attempts; will retry later", chat_id,
-                    self.max_attempts)
+                    self.settings.send_attempts)
         return Delivery()
 
     async def _show_choice(self, chat_id: int, message: Message, data: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 INTERVAL = 60.0
 
@@ -30,6 +30,6 @@ class Throttled:
             return False
         held = last[1] if last else 0
         suffix = f" ({held} more like this since the last such line)" if held else ""
-        self.logger.log(self.level, message + suffix, *args)
+        self.logger.log(self.level, message + suffix, *args)  # noqa: G003 - extends the caller's format
         self._last[message] = (now, 0)
         return True

@@ -3,17 +3,36 @@ update it cannot read makes it fetch the same batch forever (logging the raw tex
 This bot class parses each update on its own and replaces an unreadable one by a bare Update with
 only its id, which the bot ignores, so polling moves on and nothing the user wrote reaches the logs."""
 
+# What the shell relies on beyond PTB's documented API (check each before upgrading PTB past the
+# version in requirements.lock; tests/telegram exercise all of them):
+# - Bot._post (protected), here: TolerantBot.send_text and edit_text call sendMessage and
+#   editMessageText through it, keeping PTB's request, error mapping, retries and rate limiter but
+#   building no Message object from the answer (only its id is needed); get_updates calls
+#   getUpdates through it so each update can be parsed on its own (see above).
+# - Bot._request[0] (protected), here: the getUpdates request, whose default read timeout PTB's own
+#   get_updates adds to the long-poll time; the public Bot.request is the other one, for every
+#   other call.
+# - ExtBot.get_updates overridden with PTB's signature (the Updater calls it by keyword).
+# - BaseUpdateProcessor.process_update, which PTB marks final, is overridden in queues.py so an
+#   update waits for its chat's turn before it takes one of PTB's slots.
+# - Private attributes set on a bot after it is built (keep_fetched): PTB freezes its objects'
+#   public attributes only.
+# The timeouts PTB leaves unset arrive as the public BaseRequest.DEFAULT_NONE (http.py); ruff bans
+# imports from telegram._utils (pyproject.toml).
+
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
-from telegram.ext import ExtBot
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
+from telegram.request import BaseRequest
 
 from bot.storage import INTEGER_RANGE, Received, Storage, StorageError
 from bot.telegram_shell.throttled_log import Throttled
@@ -126,7 +145,7 @@ def read_updates(raw: list[Any], bot: Any) -> tuple[Update, ...]:
     return tuple(updates)
 
 
-class TolerantBot(ExtBot):
+class TolerantBot(ExtBot[int]):  # int: the max_retries AIORateLimiter takes per call
     """ExtBot whose getUpdates never stalls on one bad update (the request itself is PTB's own) and
     batches when busy, with lean sendMessage and editMessageText calls that take the keyboard as
     a plain reply_markup object."""
@@ -149,7 +168,8 @@ class TolerantBot(ExtBot):
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if keyboard:
             data["reply_markup"] = keyboard
-        return await self._post("sendMessage", data)
+        message: dict[str, Any] = await self._post("sendMessage", data)
+        return message
 
     async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: dict[str, Any] | None = None) -> Any:
         """editMessageText the same lean way (no keyboard: the message loses its buttons)."""
@@ -168,17 +188,21 @@ class TolerantBot(ExtBot):
             since, count = now, 0
         self._window = (since, count)
 
-    async def get_updates(self, offset=None, limit=None, timeout=None, allowed_updates=None, *,
-                          read_timeout=DEFAULT_NONE, write_timeout=DEFAULT_NONE, connect_timeout=DEFAULT_NONE,
-                          pool_timeout=DEFAULT_NONE, api_kwargs=None) -> tuple[Any, ...]:
+    async def get_updates(  # the signature is PTB's
+            self, offset: int | None = None, limit: int | None = None,
+            timeout: int | dt.timedelta | None = None,  # noqa: ASYNC109 - the long-poll time, not ours to change
+            allowed_updates: Sequence[str] | None = None, *, read_timeout: Any = BaseRequest.DEFAULT_NONE,
+            write_timeout: Any = BaseRequest.DEFAULT_NONE, connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+            pool_timeout: Any = BaseRequest.DEFAULT_NONE, api_kwargs: dict[str, Any] | None = None,
+    ) -> tuple[Update, ...]:
         """getUpdates exactly as PTB sends it (same long-poll read timeout); the batch is kept (see
         keep_fetched) before it is returned, parsed one by one. While more than BUSY_RATE updates a
         second come in, it first waits `batch_pause`, so updates come in fewer, larger batches; a
         bot that is not that busy never waits."""
         if self._pause or self._keep_failed:
             await asyncio.sleep(max(self._pause, self._keep_failed))
-        base = self._request[0].read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else (timeout or 0)
+        base = self._request[0].read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
+        seconds = timeout.total_seconds() if isinstance(timeout, dt.timedelta) else (timeout or 0)
         raw = await self._post("getUpdates", {"timeout": timeout, "offset": offset, "limit": limit,
                                               "allowed_updates": allowed_updates},
                                read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
@@ -191,3 +215,8 @@ class TolerantBot(ExtBot):
             kept = self._on_fetch(storable)
             self._keep_failed = 0.0 if kept else min(max(0.5, self._keep_failed * 2), KEEP_FAILED_PAUSE)
         return read_updates(raw, self)
+
+
+# The Application the shell builds: TolerantBot with PTB's default context, data and job queue types.
+App = Application[TolerantBot, ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any],
+                  JobQueue[ContextTypes.DEFAULT_TYPE]]

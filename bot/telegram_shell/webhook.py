@@ -14,23 +14,22 @@ import hmac
 import json
 import logging
 import re
+import sys
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
 from bot.storage import INTEGER_RANGE, Storage
 from bot.telegram_shell.http import retry_seconds
-from bot.telegram_shell.updates import keep_in_inbox, read_updates, received_from, without_poison
 from bot.telegram_shell.throttled_log import Throttled
+from bot.telegram_shell.updates import App, keep_in_inbox, read_updates, received_from, without_poison
 
-try:
+if sys.platform != "win32":  # Windows has no resource module
     import resource
-except ImportError:  # not on Windows
-    resource = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from bot.telegram_shell.shell import Webhook
@@ -50,7 +49,7 @@ class WebhookRefused(Exception):
 class WebhookServer:
     """The HTTP server for one bot: it answers POSTs on the webhook's path only."""
 
-    def __init__(self, app: Application, storage: Storage, path: str, secret: str):
+    def __init__(self, app: App, storage: Storage, path: str, secret: str):
         route = f"/{re.escape(path)}/?" if path else "/"
         web = tornado.web.Application([(route, _UpdateHandler, {"server": self})],
                                       log_function=lambda handler: None)  # refusals are logged below
@@ -94,7 +93,7 @@ class WebhookServer:
 class _UpdateHandler(tornado.web.RequestHandler):
     """One POST from Telegram: headers checked first, then the body streamed in (up to MAX_BODY)."""
 
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, server: WebhookServer) -> None:
         """Per request (tornado's hook): the server this request belongs to."""
@@ -141,13 +140,14 @@ class _UpdateHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish()
 
-    def log_exception(self, typ, value, tb) -> None:
+    def log_exception(self, typ: type[BaseException] | None, value: BaseException | None,
+                      tb: TracebackType | None) -> None:
         """Unexpected errors: their type only (a traceback could carry the body)."""
         if not isinstance(value, tornado.web.HTTPError):
             log.error("webhook: error handling a request: %s", typ.__name__ if typ else "unknown")
 
 
-async def start_webhook(app: Application, storage: Storage, webhook: Webhook, retries: int) -> WebhookServer:
+async def start_webhook(app: App, storage: Storage, webhook: Webhook, retries: int) -> WebhookServer:
     """Listen on the webhook's address, then tell Telegram the URL and secret (trying again on
     network errors, `retries` times); close the server returned before stopping `app`. Raises
     OSError when the address cannot be used, InvalidToken or NetworkError as the Bot API does,
@@ -184,7 +184,7 @@ async def set_webhook(bot: Any, url: str, secret: str, retries: int) -> None:
 def raise_file_limit() -> None:
     """Raise this process's open-file limit to its hard limit (many connections need many files);
     best effort."""
-    if resource is None:
+    if sys.platform == "win32":
         return
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -66,7 +66,8 @@ def test_with_a_quarter_of_calls_failing_every_reply_arrives_and_duplicates_stay
 
 
 def test_chats_whose_replies_keep_failing_never_hold_up_an_emergency(standin, tmp_path):
-    with RunningBot(settings_for(standin, tmp_path / "data")):
+    telegrams_waits = {"retry_first_seconds": 0.5, "retry_max_seconds": 8.0}  # each stuck chat holds its slot
+    with RunningBot(settings_for(standin, tmp_path / "data", **telegrams_waits)):
         wait_polling(standin)
         stuck = [6100 + i for i in range(24)]  # more than a small pool of update slots would have
         for chat in stuck:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from types import SimpleNamespace
 
 
 from tests.support.botapi_standin import BotApiStandIn
-from tests.support.telegram_harness import TOKEN, content_with_short_timers, kill, running_process, start_process
+from tests.support.telegram_harness import (
+    TOKEN,
+    content_with_short_timers,
+    free_port,
+    kill,
+    running_process,
+    start_process,
+)
 from tests.support.telegram_user import TelegramUser
 
 
@@ -90,10 +96,7 @@ def test_a_wrong_token_fails_fast_with_a_clear_message(tmp_path):
 def test_an_unreachable_bot_api_at_start_fails_with_exit_5(tmp_path):
     """Nothing listens at the address: one clear line and exit 5 (which the supervisor, when it is
     restarting a bot that was running, waits out instead of giving up)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    nowhere = SimpleNamespace(base_url=f"http://127.0.0.1:{port}/bot")
+    nowhere = SimpleNamespace(base_url=f"http://127.0.0.1:{free_port()}/bot")
     process = start_process(nowhere, tmp_path / "data")
     process.wait(60)
     assert process.returncode == 5

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.core.brain import Brain
 from bot.core.replies import Choice, Reply
-from bot.core.session import RELIEF_CHECK, Press, ReminderDue, Session, Text, TimerDone
+from bot.core.session import RELIEF_CHECK, Event, Press, ReminderDue, Session, Text, TimerDone
 
 
 @dataclass
@@ -50,6 +50,10 @@ class ChatClient:
         button = self.button(label)
         assert button.link is None, f"{button.label!r} is a link to a private chat, not a button that answers here"
         return self._run(Press(button.action, self.in_group))
+
+    def deliver(self, event: Event) -> tuple[Reply, ...]:
+        """Hand the core an event as the shell would: a timer or reminder firing, a sticker, a photo."""
+        return self._run(event)
 
     def press_action(self, action: str) -> tuple[Reply, ...]:
         """Press a button by its raw action (old or forged buttons)."""

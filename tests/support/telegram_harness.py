@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,12 +24,39 @@ from bot.telegram_shell.shell import TelegramShell, Webhook, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuv"
+# The waits of bot.settings, short: a failed call is tried 8 times within about a second, the outbox every
+# second, and a locked database is reported after half a second. Telegram needs the defaults; the stand-in
+# does not, and no test should sit through a real back-off.
+SHORT_WAITS = {"send_attempts": 8, "retry_first_seconds": 0.02, "retry_max_seconds": 0.2,
+               "outbox_retry_seconds": 1.0, "db_lock_wait_seconds": 0.5}
+SHORT_WAITS_ENV = {f"CRAMPBOT_{name.upper()}": str(value) for name, value in SHORT_WAITS.items()}
+# The bot's own defaults, for a test that measures the bot as it runs against Telegram.
+TELEGRAM_WAITS_ENV = {f"CRAMPBOT_{name.upper()}": str(getattr(Settings, name)) for name in SHORT_WAITS}
 
 
-def settings_for(standin, data_dir: Path, content_dir: Path | None = None) -> Settings:
-    """Settings pointing the bot at the stand-in, with its own data folder."""
+def settings_for(standin, data_dir: Path, content_dir: Path | None = None, **changes) -> Settings:
+    """Settings pointing the bot at the stand-in, with its own data folder and short waits (`changes`
+    set any field, e.g. Telegram's own retry_first_seconds=0.5 for a test about slow retries)."""
     return Settings(telegram_token=TOKEN, log_level="INFO", content_dir=str(content_dir) if content_dir else None,
-                    base_url=standin.base_url, data_dir=str(data_dir))
+                    base_url=standin.base_url, data_dir=str(data_dir), **{**SHORT_WAITS, **changes})
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on, below the range the system hands out for outgoing connections (so no
+    client connection of this or another test takes it before the test listens on it)."""
+    try:
+        lowest = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        lowest = 32768
+    for _ in range(100):
+        port = random.randrange(10_000, max(10_001, lowest))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no free port found")
 
 
 def content_with_short_timers(tmp_path: Path, seconds: int = 3) -> Path:
@@ -60,10 +89,9 @@ class RunningBot:
         self.settings = settings
         self.webhook = webhook
         self.content = load_content(Path(settings.content_dir) if settings.content_dir else ROOT)
-        self.storage = SQLiteStorage(settings.database)
+        self.storage = SQLiteStorage(settings.database, lock_wait=settings.db_lock_wait_seconds)
         self.clock = clock or ShiftedClock()
-        self.shell = TelegramShell(Brain(self.content), self.storage, settings, clock=self.clock, max_attempts=8,
-                                   read_timeout=2.0)
+        self.shell = TelegramShell(Brain(self.content), self.storage, settings, clock=self.clock, read_timeout=2.0)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop_event: asyncio.Event | None = None
         self.ready = threading.Event()
@@ -122,9 +150,10 @@ class RunningBot:
 
 def start_process(standin, data_dir: Path, content_dir: Path | None = None, extra_env: dict | None = None,
                   args: tuple[str, ...] = ()) -> subprocess.Popen:
-    """`crampbot` as a real subprocess talking to the stand-in."""
+    """`crampbot` as a real subprocess talking to the stand-in, with the short waits of `settings_for`."""
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": standin.base_url,
-           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+           "CRAMPBOT_DATA_DIR": str(data_dir), "CRAMPBOT_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+           **SHORT_WAITS_ENV}
     env.pop("CRAMPBOT_CONTENT_DIR", None)
     if content_dir:
         env["CRAMPBOT_CONTENT_DIR"] = str(content_dir)

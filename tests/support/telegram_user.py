@@ -116,7 +116,7 @@ class TelegramUser:
              timeout: float | None = None) -> list[BotMessage]:
         """Type ``text`` (commands get their bot_command entity); wait until the bot has sent at
         least one message here and the chat is quiet; return the messages sent meanwhile (as they
-        are now, deleted ones left out). With ``expect_reply=False`` only wait until the bot
+        are now). With ``expect_reply=False`` only wait until the bot
         fetched the update and stayed quiet. ``reply_to`` replies to a message id."""
         return self._act(lambda: self.standin.user_text(self.chat_id, text, reply_to_message_id=reply_to,
                                                         **self._who()),
@@ -126,7 +126,7 @@ class TelegramUser:
         """Press the inline button whose label contains ``label`` (case-insensitive; an exact
         label wins) on the newest bot message that has one; wait until the bot answered the
         callback query and the chat is quiet; return new messages (edits show in ``last_text``)."""
-        for msg in reversed(self.visible):
+        for msg in reversed(self.messages):
             button = msg.find_button(label) if msg.inline_keyboard else None
             if button is not None:
                 break
@@ -199,8 +199,8 @@ class TelegramUser:
         self.standin.block(self.chat_id)
 
     def expect_silence(self, seconds: float = 1.0) -> None:
-        """Assert the bot does not send, edit, delete or show an action in this chat for
-        ``seconds`` (failed attempts count too: the bot tried)."""
+        """Assert the bot does not send or edit a message in this chat for ``seconds`` (failed
+        attempts count too: the bot tried)."""
         start = self.standin.call_count
         chat = self.chat_id
 
@@ -218,31 +218,25 @@ class TelegramUser:
 
     @property
     def messages(self) -> list[BotMessage]:
-        """Every message the bot sent in this chat, oldest first, deleted ones included (flagged
-        ``deleted``) so that indexes stay stable for ``texts_since``."""
-        return self.standin.messages(self.chat_id, include_deleted=True)
-
-    @property
-    def visible(self) -> list[BotMessage]:
-        """The bot messages the user can still see (not deleted)."""
+        """Every message the bot sent in this chat, oldest first, as it is now."""
         return self.standin.messages(self.chat_id)
 
     @property
     def last_message(self) -> BotMessage | None:
-        """The newest visible bot message."""
-        visible = self.visible
-        return visible[-1] if visible else None
+        """The newest bot message."""
+        messages = self.messages
+        return messages[-1] if messages else None
 
     @property
     def last_text(self) -> str | None:
-        """Text (or caption) of the newest visible bot message, after edits."""
+        """Text (or caption) of the newest bot message, after edits."""
         msg = self.last_message
         return msg.content if msg else None
 
     @property
     def buttons(self) -> list[str]:
-        """Labels of the inline buttons on the newest visible message that has an inline keyboard."""
-        for msg in reversed(self.visible):
+        """Labels of the inline buttons on the newest message that has an inline keyboard."""
+        for msg in reversed(self.messages):
             if msg.inline_keyboard:
                 return msg.buttons
         return []
@@ -259,10 +253,10 @@ class TelegramUser:
         return len(self.messages)
 
     def texts_since(self, n: int) -> list[str | None]:
-        """Texts (or captions) of the bot messages from index ``n`` on, deleted ones left out."""
-        return [m.content for m in self.messages[n:] if not m.deleted]
+        """Texts (or captions) of the bot messages from index ``n`` on."""
+        return [m.content for m in self.messages[n:]]
 
     @property
     def all_texts(self) -> list[str | None]:
-        """Texts of every visible bot message, oldest first."""
-        return [m.content for m in self.visible]
+        """Texts of every bot message, oldest first."""
+        return [m.content for m in self.messages]

@@ -11,7 +11,7 @@ import urllib.request
 import warnings
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, BotCommandScopeAllPrivateChats, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -51,14 +51,13 @@ async def test_get_me_describes_the_bot_and_records_the_token(standin):
 
 
 async def test_send_message_returns_a_message_ptb_accepts_and_keeps_chat_state(standin):
-    """sendMessage returns a full Message (HTML parsed, keyboard echoed) and the chat keeps it."""
+    """sendMessage returns a full Message (keyboard echoed) and the chat keeps it."""
     async with make_bot(standin) as bot:
-        first = await bot.send_message(CHAT, "<b>Stretch</b> your calf &amp; breathe", parse_mode="HTML",
+        first = await bot.send_message(CHAT, "Stretch your calf & breathe",
                                        reply_markup=keyboard(("Done", "done"), ("Help", "help")))
         second = await bot.send_message(CHAT, "123")
     assert isinstance(first, Message)
     assert first.text == "Stretch your calf & breathe"
-    assert first.entities[0].type == "bold" and first.entities[0].length == len("Stretch")
     assert first.chat.id == CHAT and first.chat.type == "private"
     assert first.from_user.is_bot and first.from_user.username == BOT_USERNAME
     assert first.reply_markup.inline_keyboard[0][1].callback_data == "help"
@@ -69,7 +68,7 @@ async def test_send_message_returns_a_message_ptb_accepts_and_keeps_chat_state(s
     assert call.params["chat_id"] == CHAT and isinstance(call.params["reply_markup"], dict)
     stored = standin.messages(CHAT)
     assert [m.text for m in stored] == ["Stretch your calf & breathe", "123"]
-    assert stored[0].buttons == ["Done", "Help"] and stored[0].raw_text.startswith("<b>")
+    assert stored[0].buttons == ["Done", "Help"]
 
 
 async def test_edit_to_the_same_content_raises_bad_request_like_telegram(standin):
@@ -206,7 +205,7 @@ async def test_callback_query_is_answered_once_and_message_is_the_stored_one(sta
 
 
 async def test_telegram_limits_are_enforced(standin):
-    """Text length, empty text, callback_data size and parse errors are refused like Telegram does."""
+    """Text length, empty text and callback_data size are refused like Telegram does."""
     async with make_bot(standin) as bot:
         with pytest.raises(BadRequest, match="(?i)message is too long"):
             await bot.send_message(CHAT, "x" * 4097)
@@ -214,12 +213,23 @@ async def test_telegram_limits_are_enforced(standin):
             await bot.send_message(CHAT, "")
         with pytest.raises(BadRequest, match="(?i)BUTTON_DATA_INVALID"):
             await bot.send_message(CHAT, "keys", reply_markup=keyboard(("Long", "d" * 65)))
-        with pytest.raises(BadRequest, match="(?i)can't parse entities"):
-            await bot.send_message(CHAT, "I <3 stretching", parse_mode="HTML")
-        with pytest.raises(BadRequest, match="(?i)reserved"):
-            await bot.send_message(CHAT, "Done.", parse_mode="MarkdownV2")
         await bot.send_message(CHAT, "x" * 4096)
     assert len(standin.messages(CHAT)) == 1
+
+
+async def test_formatted_text_is_refused_so_a_bot_that_starts_formatting_is_noticed(standin):
+    """CrampBot sends plain text; the stand-in does not parse formatting, so it refuses any
+    parse_mode (for a text, an edit or a caption) instead of showing the markup as if it were text."""
+    async with make_bot(standin) as bot:
+        sent = await bot.send_message(CHAT, "Step 1")
+        for mode in ("HTML", "MarkdownV2", "Markdown"):
+            with pytest.raises(BadRequest, match="(?i)parse_mode is not supported"):
+                await bot.send_message(CHAT, "<b>Stretch</b>", parse_mode=mode)
+        with pytest.raises(BadRequest, match="(?i)parse_mode is not supported"):
+            await bot.edit_message_text("*Step 2*", chat_id=CHAT, message_id=sent.message_id, parse_mode="Markdown")
+        with pytest.raises(BadRequest, match="(?i)parse_mode is not supported"):
+            await bot.send_photo(CHAT, b"\x89PNG", caption="<i>week</i>", parse_mode="HTML")
+    assert standin.screen(CHAT) == ["Step 1"]
 
 
 async def test_uploads_are_kept_with_filename_and_bytes(standin):
@@ -236,17 +246,25 @@ async def test_uploads_are_kept_with_filename_and_bytes(standin):
     assert doc.document.file_name == "plan.txt" and doc.document.file_size == 4
 
 
-async def test_commands_and_chat_actions(standin):
-    """setMyCommands/getMyCommands/deleteMyCommands round-trip; chat actions are recorded."""
+async def test_commands_are_kept_per_scope_and_bad_names_refused(standin):
+    """setMyCommands keeps each scope's list (read back with ``commands``); a bad name is refused."""
     async with make_bot(standin) as bot:
         await bot.set_my_commands([("start", "Begin"), ("help", "What I can do")])
-        assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
-        with pytest.raises(BadRequest):
+        await bot.set_my_commands([("checkup", "Personal plan")], scope=BotCommandScopeAllPrivateChats())
+        with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
             await bot.set_my_commands([("Bad-Name", "x")])
-        await bot.send_chat_action(CHAT, "typing")
-        await bot.delete_my_commands()
-        assert await bot.get_my_commands() == ()
-    assert standin.chat(CHAT).actions == ["typing"]
+    assert [c["command"] for c in standin.commands()] == ["start", "help"]
+    assert [c["command"] for c in standin.commands({"type": "all_private_chats"})] == ["checkup"]
+
+
+async def test_methods_the_bot_never_calls_are_not_found(standin):
+    """Only the methods CrampBot calls are answered; any other is 404, as an unknown method is."""
+    async with make_bot(standin) as bot:
+        sent = await bot.send_message(CHAT, "Step 1")
+        with pytest.raises(InvalidToken, match="method not found"):  # PTB reads any 404 as a bad token
+            await bot.delete_message(CHAT, sent.message_id)
+    assert standin.calls("deleteMessage")[0].http_status == 404
+    assert standin.screen(CHAT) == ["Step 1"]
 
 
 def test_unknown_method_and_raw_http(standin):

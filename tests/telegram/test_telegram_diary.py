@@ -164,7 +164,7 @@ def test_a_restart_never_loses_or_doubles_a_reminder(standin, tmp_path):
         wait_reminders(standin, user, 1)  # a reminder due while the bot was down is sent at start-up
         assert bot.storage.reminders()[0][2] == pytest.approx(due + 86400), "and moves to tomorrow"
     with polling_bot(standin, tmp_path, clock):  # another restart right away
-        user.expect_silence(2.0)
+        user.expect_silence(1.0)
         assert reminders_sent(user) == 1, "never doubled"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import socket
 import time
 import traceback
 
@@ -14,6 +13,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram_shell.http import AiohttpRequest, client_timeout, without_token
+from tests.support.telegram_harness import free_port
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 CHAT = 5151
@@ -98,10 +98,7 @@ async def test_a_call_waiting_for_a_busy_pool_times_out_unsent(standin):
 async def test_no_server_is_a_network_error_without_the_token():
     """A refused connection, and a base URL that is not HTTP at all, raise NetworkError; neither
     the message nor the traceback carries the token."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens here once the socket is closed
-    for base_url in (f"http://127.0.0.1:{port}/bot", "htp://127.0.0.1/bot"):
+    for base_url in (f"http://127.0.0.1:{free_port()}/bot", "htp://127.0.0.1/bot"):
         request = AiohttpRequest(connect_timeout=1)
         await request.initialize()
         try:

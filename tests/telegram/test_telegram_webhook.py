@@ -18,22 +18,18 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
+import bot.telegram_shell.updates as telegram_updates
 import bot.telegram_shell.webhook as telegram_webhook
 from bot.storage import StorageError
 from bot.telegram_shell.shell import Webhook
+from bot.telegram_shell.throttled_log import Throttled
 from bot.telegram_shell.webhook import WebhookRefused, set_webhook
 from tests.support.botapi_standin import BotApiStandIn
-from tests.support.telegram_harness import RunningBot, alive, child_pids, settings_for, start_process
+from tests.support.telegram_harness import RunningBot, alive, child_pids, free_port, settings_for, start_process
 
 SECRET = "s3cret-Token_42"
 PATH = "/bots/crampbot/hook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def text_update(update_id: int, chat_id: int, text: str) -> dict:
@@ -313,11 +309,13 @@ def test_malformed_bodies_are_refused_and_never_logged(webhook_bot, standin, cap
     assert len(refusals) == 7 and all(r.levelno == logging.WARNING for r in refusals)
 
 
-def test_an_update_that_cannot_be_kept_is_still_handled_as_in_polling(webhook_bot, standin, caplog):
+def test_an_update_that_cannot_be_kept_is_still_handled_as_in_polling(webhook_bot, standin, caplog, monkeypatch):
     """The inbox write fails (a full disk, say): as in polling mode the update is still handled, so
     its user hears at once (the turn itself tells them if it cannot be saved either); the trouble
     is logged once a minute, without the text."""
     running, _, url = webhook_bot
+    # the once-a-minute count is kept per process: start it afresh, whatever an earlier test logged
+    monkeypatch.setattr(telegram_updates, "_inbox_trouble", Throttled(telegram_updates.log))
     calls = []
 
     def failing(received):
@@ -413,9 +411,7 @@ def test_a_webhook_url_telegram_refuses_stops_the_bot_at_once(tmp_path):
 
 
 def test_webhook_accepts_the_right_secret_and_refuses_a_wrong_one(standin, tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/bots/crampbot/hook/"
     settings = settings_for(standin, tmp_path / "data")
     with RunningBot(settings, Webhook(url, "s3cret-token", "127.0.0.1", port)):

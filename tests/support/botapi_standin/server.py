@@ -1,831 +1,81 @@
-"""A fake Telegram Bot API server for tests: no network, no Telegram.
-
-``BotApiStandIn`` listens on 127.0.0.1 (an ephemeral port) in a background thread and answers
-the Bot API calls CrampBot makes, the way Telegram does: the same envelope, the same HTTP status
-codes, the same error descriptions for the mistakes a bot can make (editing a message to the
-same content, answering a callback query twice, a too long text, callback data over 64 bytes,
-HTML that does not parse, a user who blocked the bot...).
-
-Point the bot at it with ``ApplicationBuilder().base_url(standin.base_url)`` (or
-``telegram.Bot(token, base_url=standin.base_url)``); PTB appends ``{token}/{method}``.
-
-Tests act as users (``user_text``, ``press``, ``user_photo``...), which queues updates for
-``getUpdates`` (or delivers them to a webhook set with ``setWebhook``), and then look at what
-the bot did: every call is recorded (``calls``), and every chat keeps the messages the bot sent
-with their edits (``messages``), so a test can ask what the user sees now.
-
-Faults can be injected (``fail``, ``fail_ratio``): HTTP errors, flood control (429 with
-retry_after) and slow answers that make the client time out. A faulted call changes nothing.
-
-Everything is thread-safe: one lock guards all state, and a Condition on it is notified on every
-recorded call and every queued update, which the ``wait_*`` helpers use (no fixed sleeps).
-"""
+"""The stand-in itself: a Bot API server on 127.0.0.1 that answers CrampBot's calls, keeps every chat, and
+acts as the users (see the package docstring)."""
 
 from __future__ import annotations
 
 import copy
 import itertools
 import json
-import math
 import mimetypes
-import random
 import re
-import select
 import socket
-import sys
 import threading
 import time
 import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-BOT_FIRST_NAME = "CrampBot"
-BOT_USERNAME = "crampbot_test_bot"
-DEFAULT_BOT_ID = 5_000_000_001
-DEFAULT_GROUP_USER_ID = 111_111
-
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
-MAX_CALLBACK_ANSWER = 200
-
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message"
+from tests.support.botapi_standin.faults import Fault, FaultPlan
+from tests.support.botapi_standin.model import (
+    BLOCKED_BY_USER,
+    BOT_COMMAND_NAME_RE,
+    BOT_FIRST_NAME,
+    BOT_USERNAME,
+    COMMAND_RE,
+    DEFAULT_BOT_ID,
+    DEFAULT_GROUP_USER_ID,
+    DEFAULT_UPDATE_TYPES,
+    INLINE_BUTTON_ACTIONS,
+    KICKED_FROM_GROUP,
+    KNOWN_UPDATE_TYPES,
+    MAX_CALLBACK_ANSWER,
+    MAX_CALLBACK_DATA,
+    MAX_CAPTION,
+    MAX_TEXT,
+    NOT_MODIFIED,
+    QUERY_TOO_OLD,
+    SECRET_TOKEN_RE,
+    ApiError,
+    BotMessage,
+    Call,
+    ChatState,
+    Edit,
+    UploadedFile,
+    WaitTimeout,
+    bad,
+    plain_text,
+    utf16_len,
 )
-QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
-KICKED_FROM_GROUP = "Forbidden: bot was kicked from the group chat"
-
-#: Methods that put a new message in a chat.
-SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
-#: Methods that change a message already in a chat.
-EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
-#: Everything a user can notice in the chat (the typing indicator included).
-VISIBLE_METHODS = SEND_METHODS | EDIT_METHODS | {"deleteMessage", "sendChatAction"}
-
-KNOWN_UPDATE_TYPES = frozenset({
-    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
-    "business_message", "edited_business_message", "deleted_business_messages",
-    "message_reaction", "message_reaction_count", "inline_query", "chosen_inline_result",
-    "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll",
-    "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
-    "removed_chat_boost",
-})
-#: What Telegram sends when allowed_updates was never set (or set to an empty list).
-DEFAULT_UPDATE_TYPES = KNOWN_UPDATE_TYPES - {"chat_member", "message_reaction", "message_reaction_count"}
-
-CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
-})
-
-# Parameters whose values are plain strings on the wire and must never be JSON-decoded
-# (a user may well send the text "123" or "true").
-_STRING_FIELDS = frozenset({
-    "text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url", "secret_token",
-    "action", "ip_address", "language_code", "description", "short_description", "name", "title",
-    "emoji", "query", "photo", "document", "video", "audio", "voice", "sticker", "animation",
-    "thumbnail", "file_id", "message_effect_id", "business_connection_id", "first_name",
-    "last_name", "phone_number", "vcard", "address", "question", "explanation", "payload",
-    "currency", "start_parameter", "provider_token", "custom_title", "certificate",
-})
-# Parameters that carry JSON (if a JSON body sends them as strings, decode them).
-_JSON_FIELDS = frozenset({
-    "reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
-    "reply_parameters", "link_preview_options", "media",
-})
-_INLINE_BUTTON_ACTIONS = frozenset({
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
-})
-_COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
-_BOT_COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
-_SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-# --------------------------------------------------------------------------------------------
-# Records
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file that arrived in a multipart request (sendPhoto/sendDocument uploads)."""
-
-    field: str
-    filename: str | None
-    content: bytes
-    content_type: str | None = None
-
-    @property
-    def size(self) -> int:
-        """Number of bytes uploaded."""
-        return len(self.content)
-
-
-@dataclass
-class Call:
-    """One Bot API call as the stand-in saw it.
-
-    ``time`` is ``time.monotonic()`` when the call was answered (or given up on), ``started`` when
-    it arrived. ``http_status`` is 0 when the client hung up before an answer was written (a
-    timeout). ``fault`` names an injected fault ("500", "429", "timeout", "delay", ...).
-    """
-
-    method: str
-    params: dict
-    time: float
-    http_status: int
-    seq: int = 0
-    token: str = ""
-    chat_id: int | str | None = None
-    started: float = 0.0
-    result: Any = None
-    description: str | None = None
-    fault: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the call was answered with a 2xx status."""
-        return 200 <= self.http_status < 300
-
-    def __str__(self) -> str:
-        extra = f" -> {self.description}" if self.description else ""
-        fault = f" [fault {self.fault}]" if self.fault else ""
-        return f"#{self.seq} {self.method}(chat={self.chat_id}) {self.http_status}{fault}{extra}"
-
-
-@dataclass
-class Edit:
-    """One successful edit of a bot message: the content after the edit."""
-
-    time: float
-    method: str
-    text: str | None
-    caption: str | None
-    reply_markup: dict | None
-
-    @property
-    def content(self) -> str | None:
-        """Text, or caption for media messages."""
-        return self.text if self.text is not None else self.caption
-
-
-@dataclass
-class BotMessage:
-    """A message the bot sent, in its current state (after edits).
-
-    ``text``/``caption`` are what the user reads (formatting tags parsed away; ``raw_text`` is
-    what the bot sent). ``reply_markup`` is the markup as sent (inline or reply keyboard).
-    ``sent_text``/``sent_caption``/``sent_reply_markup`` keep the original before any edit.
-    ``seq`` is the sequence number of the call that created it.
-    """
-
-    chat_id: int | str
-    message_id: int
-    date: int
-    kind: str = "text"
-    text: str | None = None
-    caption: str | None = None
-    entities: list = field(default_factory=list)
-    reply_markup: dict | None = None
-    parse_mode: str | None = None
-    raw_text: str | None = None
-    photo: list | None = None
-    document: dict | None = None
-    upload: UploadedFile | None = None
-    reply_to_message_id: int | None = None
-    sent_text: str | None = None
-    sent_caption: str | None = None
-    sent_reply_markup: dict | None = None
-    edits: list[Edit] = field(default_factory=list)
-    edit_date: int | None = None
-    deleted: bool = False
-    seq: int = 0
-    time: float = 0.0
-
-    @property
-    def content(self) -> str | None:
-        """Text, or caption for media messages."""
-        return self.text if self.text is not None else self.caption
-
-    @property
-    def history(self) -> list[str | None]:
-        """The content as first sent, then after each edit."""
-        first = self.sent_text if self.sent_text is not None else self.sent_caption
-        return [first] + [e.content for e in self.edits]
-
-    @property
-    def inline_keyboard(self) -> list[list[dict]]:
-        """Rows of inline buttons (empty without an inline keyboard)."""
-        if isinstance(self.reply_markup, dict):
-            return self.reply_markup.get("inline_keyboard") or []
-        return []
-
-    @property
-    def buttons(self) -> list[str]:
-        """Labels of the inline buttons, row by row."""
-        return [b.get("text", "") for row in self.inline_keyboard for b in row]
-
-    @property
-    def callback_data(self) -> dict[str, str]:
-        """Label -> callback_data of the inline callback buttons."""
-        return {b["text"]: b["callback_data"] for row in self.inline_keyboard for b in row
-                if "callback_data" in b}
-
-    def find_button(self, label: str) -> dict | None:
-        """The inline button whose label equals ``label`` (case-insensitive), else the first
-        whose label contains it; None when there is none."""
-        wanted = label.casefold()
-        buttons = [b for row in self.inline_keyboard for b in row]
-        for b in buttons:
-            if b.get("text", "").casefold() == wanted:
-                return b
-        for b in buttons:
-            if wanted in b.get("text", "").casefold():
-                return b
-        return None
-
-
-@dataclass
-class ChatState:
-    """Everything the stand-in knows about one chat."""
-
-    chat: dict
-    next_message_id: int = 1
-    bot_messages: dict[int, BotMessage] = field(default_factory=dict)
-    user_messages: dict[int, dict] = field(default_factory=dict)
-    deleted_user_messages: set[int] = field(default_factory=set)
-    blocked: bool = False
-    reply_keyboard: list[list[str]] | None = None
-    actions: list[str] = field(default_factory=list)
-
-    @property
-    def id(self) -> int | str:
-        """The chat id."""
-        return self.chat["id"]
-
-    @property
-    def type(self) -> str:
-        """private, group, supergroup or channel."""
-        return self.chat["type"]
-
-
-class ApiError(Exception):
-    """An error answer: HTTP status, description and optional ``parameters``."""
-
-    def __init__(self, status: int, description: str, parameters: dict | None = None, fault: str | None = None):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.parameters = parameters
-        self.fault = fault
-
-    def payload(self) -> dict:
-        """The JSON envelope Telegram sends for this error."""
-        body: dict[str, Any] = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-class WaitTimeout(AssertionError):
-    """A ``wait_*`` helper ran out of time (an AssertionError, so pytest reports it plainly)."""
-
-
-class _ClientGone(Exception):
-    """The client closed the connection before the answer was ready."""
-
-
-def _bad(description: str) -> ApiError:
-    return ApiError(400, f"Bad Request: {description}")
-
-
-@dataclass
-class _Fault:
-    kind: str  # "error" or "delay"
-    status: int = 500
-    retry_after: int | None = None
-    delay: float = 0.0
-    description: str | None = None
-    chat_id: int | str | None = None
-    remaining: int = 1
-
-    @property
-    def label(self) -> str:
-        return "delay" if self.kind == "delay" else str(self.status)
-
-    def error(self) -> ApiError:
-        params = {"retry_after": self.retry_after} if self.status == 429 else None
-        if self.description:
-            desc = self.description
-        elif self.status == 429:
-            desc = f"Too Many Requests: retry after {self.retry_after}"
-        elif self.status == 400:
-            desc = "Bad Request: injected fault"
-        elif self.status == 403:
-            desc = "Forbidden: injected fault"
-        else:
-            try:
-                desc = HTTPStatus(self.status).phrase
-            except ValueError:
-                desc = "Injected fault"
-        return ApiError(self.status, desc, params, fault=str(self.status))
-
-
-@dataclass
-class _Ratio:
-    share: float
-    kinds: tuple[str, ...]
-    rng: random.Random
-    methods: frozenset[str] | None
-    exclude: frozenset[str]
-    retry_after: int
-    delay: float
-
-
-# --------------------------------------------------------------------------------------------
-# Text formatting (parse_mode) the way Telegram parses it
-
-
-class _EntityError(Exception):
-    pass
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit Telegram uses for lengths and entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _byte_offset(src: str, index: int) -> int:
-    return len(src[:index].encode("utf-8"))
-
-
-_HTML_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre",
-    "blockquote": "blockquote", "tg-emoji": "custom_emoji",
-}
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
-_ATTR_RE = re.compile(r"""([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_HTML_ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
-
-def _parse_html(src: str) -> tuple[str, list[dict]]:
-    out: list[str] = []
-    entities: list[dict] = []
-    stack: list[dict] = []
-    pos = 0
-    i = 0
-    while i < len(src):
-        char = src[i]
-        if char == "<":
-            match = _TAG_RE.match(src, i)
-            if not match:
-                name = re.match(r"[^\s<>]*", src[i + 1:]).group(0)[:32]
-                raise _EntityError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, i)}')
-            closing, name, rest = match.group(1) == "/", match.group(2).lower(), match.group(3)
-            where = _byte_offset(src, i)
-            if name not in _HTML_TYPES:
-                raise _EntityError(f'Unsupported {"end" if closing else "start"} tag "{name}" at byte offset {where}')
-            if closing:
-                if not stack:
-                    raise _EntityError(f"Unexpected end tag at byte offset {where}")
-                top = stack.pop()
-                if top["tag"] != name:
-                    raise _EntityError(
-                        f'Unmatched end tag at byte offset {where}, expected "</{top["tag"]}>", found "</{name}>"')
-                entity = top["entity"]
-                if name == "code" and stack and stack[-1]["tag"] == "pre":
-                    lang = top["attrs"].get("class", "")
-                    if lang.startswith("language-"):
-                        stack[-1]["entity"]["language"] = lang[len("language-"):]
-                elif pos > entity["offset"]:
-                    entity["length"] = pos - entity["offset"]
-                    entities.append(entity)
-            else:
-                attrs = {k.lower(): a or b or c for k, a, b, c in _ATTR_RE.findall(rest)}
-                entity: dict[str, Any] = {"type": _HTML_TYPES[name], "offset": pos}
-                if name == "a":
-                    entity["url"] = attrs.get("href", "")
-                elif name == "span" and attrs.get("class") != "tg-spoiler":
-                    raise _EntityError(f'Unsupported start tag "span" at byte offset {where}')
-                elif name == "tg-emoji":
-                    entity["custom_emoji_id"] = attrs.get("emoji-id", "")
-                elif name == "blockquote" and re.search(r"\bexpandable\b", rest):
-                    entity["type"] = "expandable_blockquote"
-                stack.append({"tag": name, "entity": entity, "attrs": attrs})
-            i = match.end()
-            continue
-        if char == "&":
-            match = _HTML_ENTITY_RE.match(src, i)
-            if match:
-                ref = match.group(1)
-                if ref.startswith(("#x", "#X")):
-                    char = chr(int(ref[2:], 16))
-                elif ref.startswith("#"):
-                    char = chr(int(ref[1:]))
-                else:
-                    char = _NAMED[ref]
-                out.append(char)
-                pos += utf16_len(char)
-                i = match.end()
-                continue
-        out.append(char)
-        pos += utf16_len(char)
-        i += 1
-    if stack:
-        raise _EntityError(f'Can\'t find end tag corresponding to start tag "{stack[-1]["tag"]}"')
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
-
-
-_MD2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
-_MD_ENTITY_NAMES = {
-    "bold": "Bold", "italic": "Italic", "underline": "Underline", "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler", "code": "Code", "pre": "Pre", "text_link": "TextUrl",
-}
-
-
-def _parse_markdown(src: str, v2: bool) -> tuple[str, list[dict]]:
-    """MarkdownV2 (``v2``) or legacy Markdown, close enough to Telegram to catch the usual
-    mistakes: unescaped reserved characters (V2) and unclosed entities."""
-    out: list[str] = []
-    entities: list[dict] = []
-    opened: list[dict] = []
-    pos = 0
-    i = 0
-    n = len(src)
-
-    def emit(text: str) -> None:
-        nonlocal pos
-        out.append(text)
-        pos += utf16_len(text)
-
-    def close(entity: dict) -> None:
-        opened.remove(entity)
-        if pos > entity["offset"]:
-            entity = {k: v for k, v in entity.items() if k != "byte"}
-            entity["length"] = pos - entity["offset"]
-            entities.append(entity)
-
-    def toggle(kind: str) -> None:
-        for entity in reversed(opened):
-            if entity["type"] == kind:
-                close(entity)
-                return
-        opened.append({"type": kind, "offset": pos, "byte": _byte_offset(src, i)})
-
-    while i < n:
-        char = src[i]
-        in_code = bool(opened) and opened[-1]["type"] in ("code", "pre")
-        if char == "\\" and i + 1 < n and (
-            (v2 and 1 <= ord(src[i + 1]) <= 126) or (not v2 and src[i + 1] in "_*`[")
-        ):
-            emit(src[i + 1])
-            i += 2
-            continue
-        if in_code:
-            top = opened[-1]
-            if top["type"] == "pre" and src.startswith("```", i):
-                close(top)
-                i += 3
-            elif top["type"] == "code" and char == "`":
-                close(top)
-                i += 1
-            else:
-                emit(char)
-                i += 1
-            continue
-        if src.startswith("```", i):
-            entity = {"type": "pre", "offset": pos, "byte": _byte_offset(src, i)}
-            end_of_line = src.find("\n", i + 3)
-            lang = src[i + 3:end_of_line] if end_of_line != -1 else ""
-            if lang and re.fullmatch(r"[\w+#.-]+", lang):
-                entity["language"] = lang
-                i = end_of_line + 1
-            else:
-                i += 3
-            opened.append(entity)
-            continue
-        if char == "`":
-            opened.append({"type": "code", "offset": pos, "byte": _byte_offset(src, i)})
-            i += 1
-        elif char == "*":
-            toggle("bold")
-            i += 1
-        elif v2 and src.startswith("__", i):
-            toggle("underline")
-            i += 2
-        elif char == "_":
-            toggle("italic")
-            i += 1
-        elif v2 and char == "~":
-            toggle("strikethrough")
-            i += 1
-        elif v2 and src.startswith("||", i):
-            toggle("spoiler")
-            i += 2
-        elif char == "[":
-            opened.append({"type": "text_link", "offset": pos, "byte": _byte_offset(src, i)})
-            i += 1
-        elif char == "]" and any(e["type"] == "text_link" for e in opened):
-            link = [e for e in opened if e["type"] == "text_link"][-1]
-            if src[i + 1:i + 2] != "(":
-                if v2:
-                    raise _EntityError("Character ']' is reserved and must be escaped with the preceding '\\'")
-                opened.remove(link)
-                i += 1
-                continue
-            j = i + 2
-            url: list[str] = []
-            while j < n and src[j] != ")":
-                if src[j] == "\\" and j + 1 < n:
-                    url.append(src[j + 1])
-                    j += 2
-                else:
-                    url.append(src[j])
-                    j += 1
-            if j >= n:
-                raise _EntityError(f"Can't find end of a URL at byte offset {_byte_offset(src, i + 1)}")
-            link["url"] = "".join(url)
-            close(link)
-            i = j + 1
-        elif v2 and char == ">" and (i == 0 or src[i - 1] == "\n"):
-            i += 1  # a quote line marker; the quote itself is not modelled
-        elif v2 and char in _MD2_RESERVED:
-            raise _EntityError(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
-        else:
-            emit(char)
-            i += 1
-    if opened:
-        first = opened[0]
-        if v2:
-            name = _MD_ENTITY_NAMES.get(first["type"], first["type"])
-            raise _EntityError(f"Can't find end of {name} entity at byte offset {first['byte']}")
-        raise _EntityError(f"Can't find end of the entity starting at byte offset {first['byte']}")
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
-
-
-def format_text(text: str, parse_mode: str | None = None, entities: list | None = None) -> tuple[str, list[dict]]:
-    """Return ``(plain text, entities)`` as Telegram would store them for ``text`` sent with
-    ``parse_mode`` (HTML, MarkdownV2, Markdown) or explicit ``entities``.
-    Raises ApiError 400 "can't parse entities: ..." like Telegram."""
-    if entities:
-        return text, list(entities)
-    mode = (parse_mode or "").lower()
-    try:
-        if mode == "html":
-            return _parse_html(text)
-        if mode == "markdownv2":
-            return _parse_markdown(text, v2=True)
-        if mode == "markdown":
-            return _parse_markdown(text, v2=False)
-    except _EntityError as exc:
-        raise _bad(f"can't parse entities: {exc}") from None
-    if mode:
-        raise _bad("unsupported parse_mode")
-    return text, []
-
-
-# --------------------------------------------------------------------------------------------
-# Request parsing
-
-
-def _decode_value(key: str, value: str) -> Any:
-    """JSON-decode form values that are JSON (numbers, booleans, objects, arrays); keep strings."""
-    if key in _STRING_FIELDS:
-        return value
-
-    def no_constants(name: str) -> Any:
-        raise ValueError(name)
-
-    try:
-        decoded = json.loads(value, parse_constant=no_constants)
-    except ValueError:
-        return value
-    if isinstance(decoded, str):
-        return value
-    return decoded
-
-
-def _header_params(value: str) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for match in re.finditer(r'''([\w*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))''', value):
-        key = match.group(1).lower()
-        raw = match.group(2) if match.group(2) is not None else (match.group(3) or "").strip()
-        if key.endswith("*"):  # RFC 5987: charset''percent-encoded
-            key = key[:-1]
-            _charset, _, encoded = raw.partition("''")
-            raw = urllib.parse.unquote(encoded or raw)
-        params[key] = raw.replace('\\"', '"')
-    return params
-
-
-def _parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], dict[str, UploadedFile]]:
-    boundary = _header_params(content_type).get("boundary")
-    if not boundary:
-        raise ValueError("multipart body without boundary")
-    fields: dict[str, str] = {}
-    files: dict[str, UploadedFile] = {}
-    for part in (b"\r\n" + body).split(b"\r\n--" + boundary.encode("latin-1"))[1:]:
-        if part.startswith(b"--"):
-            break
-        head, _, content = part[2:].partition(b"\r\n\r\n")
-        headers: dict[str, str] = {}
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        disposition = _header_params(headers.get("content-disposition", ""))
-        name = disposition.get("name", "")
-        if "filename" in disposition:
-            files[name] = UploadedFile(name, disposition["filename"], content, headers.get("content-type"))
-        else:
-            fields[name] = content.decode("utf-8", "replace")
-    return fields, files
-
-
-def parse_request(content_type: str, body: bytes, query: str = "") -> dict[str, Any]:
-    """Decode a Bot API request (query string plus a form, multipart or JSON body) into a dict.
-
-    Form values that are JSON are decoded (``"123"`` -> 123, ``reply_markup`` -> dict), except
-    for string parameters such as ``text``. Uploaded files become ``UploadedFile`` objects;
-    ``attach://name`` references are resolved."""
-    params: dict[str, Any] = {}
-    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
-        params[key] = _decode_value(key, value)
-    ctype = content_type.lower()
-    files: dict[str, UploadedFile] = {}
-    if body:
-        if ctype.startswith("application/json"):
-            data = json.loads(body.decode("utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("JSON body is not an object")
-            for key, value in data.items():
-                if key in _JSON_FIELDS and isinstance(value, str):
-                    value = _decode_value(key, value)
-                params[key] = value
-        elif ctype.startswith("multipart/form-data"):
-            fields, files = _parse_multipart(body, content_type)
-            for key, value in fields.items():
-                params[key] = _decode_value(key, value)
-        else:
-            for key, value in urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True):
-                params[key] = _decode_value(key, value)
-    for key, upload in files.items():
-        params.setdefault(key, upload)
-    for key, value in list(params.items()):
-        if isinstance(value, str) and value.startswith("attach://") and value[9:] in files:
-            params[key] = files[value[9:]]
-            if value[9:] != key:
-                params.pop(value[9:], None)
-    return params
-
-
-def _norm_chat_id(value: Any) -> int | str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = str(value).strip()
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    return text
-
-
-def _peer_closed(sock: socket.socket) -> bool:
-    """True when the client has closed its side of the connection."""
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
-            return False
-        return sock.recv(1, socket.MSG_PEEK) == b""
-    except (OSError, ValueError):
-        return True
-
-
-def _norm_markup(markup: Any) -> str | None:
-    """A comparable form of the inline keyboard (None when there is none)."""
-    if not isinstance(markup, dict) or not markup.get("inline_keyboard"):
-        return None
-    return json.dumps(markup["inline_keyboard"], sort_keys=True)
-
-
-def _update_type(update: dict) -> str | None:
-    for key in update:
-        if key != "update_id":
-            return key
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# HTTP plumbing
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "BotApiStandIn/1.0"
-    sys_version = ""
-    disable_nagle_algorithm = True  # small answers must not wait for delayed ACKs
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.standin._track_connection(self.connection, True)  # type: ignore[attr-defined]
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except OSError:
-            pass
-        finally:
-            self.server.standin._track_connection(self.connection, False)  # type: ignore[attr-defined]
-
-    def do_POST(self) -> None:
-        self.server.standin._handle(self)  # type: ignore[attr-defined]
-
-    do_GET = do_POST
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 256  # many parallel connects (PTB's pool is large) must not overflow
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, OSError):  # client went away: not our problem
-            return
-        self.standin.internal_errors.append(traceback.format_exc())  # type: ignore[attr-defined]
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    if "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
-        chunks = []
-        while True:
-            size = int(handler.rfile.readline(65537).split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while handler.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(handler.rfile.read(size))
-            handler.rfile.readline(65537)
-    length = int(handler.headers.get("Content-Length") or 0)
-    return handler.rfile.read(length) if length > 0 else b""
-
-
-def _write(handler: BaseHTTPRequestHandler, status: int, payload: dict) -> bool:
-    try:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (a poison update under test): escaped, as JSON allows
-        body = json.dumps(payload).encode("ascii")
-    try:
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-        handler.wfile.flush()
-        return True
-    except OSError:
-        handler.close_connection = True
-        return False
-
-
-# --------------------------------------------------------------------------------------------
-# The stand-in
+from tests.support.botapi_standin.wire import (
+    ClientGone,
+    Handler,
+    Server,
+    norm_chat_id,
+    norm_markup,
+    parse_request,
+    peer_closed,
+    read_body,
+    update_type,
+    write_answer,
+)
 
 
 class BotApiStandIn:
-    """A Telegram Bot API server on 127.0.0.1 for tests (see the module docstring).
+    """A Telegram Bot API server on 127.0.0.1 for tests (see the package docstring).
 
     Options:
       reject_token: every call answers 401 Unauthorized (PTB raises InvalidToken).
       privacy_mode: like a real bot with privacy mode on (getMe says can_read_all_group_messages
         false), group messages reach the bot only when they are commands, mention
         @crampbot_test_bot or reply to the bot; others are not queued (see ``privacy_filtered``).
-      strict_chats: sending to a chat no user ever wrote from answers 400 "chat not found"
-        (otherwise such a chat is created as a private chat on first use; see ``add_chat``).
-      deliver_webhooks: after setWebhook, queued updates are POSTed to the webhook URL.
       require_https_webhook: setWebhook refuses non-HTTPS URLs, as Telegram does.
-      per_chat_limit / global_limit: ``(count, seconds)`` flood control for sends and edits;
-        going over answers 429 with retry_after, as Telegram does.
-      callback_ttl: seconds after which a callback query can no longer be answered.
+    A chat the bot sends to before any user wrote from it is created, as a private chat for a
+    positive id. After setWebhook, queued updates are POSTed to the webhook URL.
     """
 
     def __init__(
@@ -833,22 +83,12 @@ class BotApiStandIn:
         *,
         reject_token: bool = False,
         privacy_mode: bool = True,
-        strict_chats: bool = False,
-        deliver_webhooks: bool = True,
         require_https_webhook: bool = False,
-        per_chat_limit: tuple[int, float] | None = None,
-        global_limit: tuple[int, float] | None = None,
-        callback_ttl: float | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         self.reject_token = reject_token
         self.privacy_mode = privacy_mode
-        self.strict_chats = strict_chats
-        self.deliver_webhooks = deliver_webhooks
         self.require_https_webhook = require_https_webhook
-        self.per_chat_limit = per_chat_limit
-        self.global_limit = global_limit
-        self.callback_ttl = callback_ttl
         self.host = host
         #: Tracebacks of bugs inside the stand-in (answered as 500); tests can assert it is empty.
         self.internal_errors: list[str] = []
@@ -857,7 +97,7 @@ class BotApiStandIn:
         self._cond = threading.Condition(self._lock)
         self._chat_waiters: dict[Any, list] = {}
         self._stop_event = threading.Event()
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._webhook_thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -874,20 +114,14 @@ class BotApiStandIn:
         self._poll_generation = 0
         self._polling = 0
         self._webhook: dict[str, Any] = {}
-        self._webhook_log: list[tuple[int, int, float]] = []
         self._commands: dict[tuple[str, str], list[dict]] = {}
         self._queries: dict[str, dict] = {}
         self._query_ids = itertools.count(4_123_456_789_000_001)
         self._file_ids = itertools.count(1)
         self._files: dict[str, dict] = {}
-        self._faults: dict[str, list[_Fault]] = defaultdict(list)
-        self._ratio: _Ratio | None = None
+        self._faults = FaultPlan()
         self._inflight: dict[Any, int] = defaultdict(int)
         self._last_activity: dict[Any, float] = {}
-        self._send_times: dict[Any, deque] = defaultdict(deque)
-        self._all_send_times: deque = deque()
-        self.logged_out = False
-        self.closed = False
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -896,7 +130,7 @@ class BotApiStandIn:
         if self._server is not None:
             return self
         self._stop_event.clear()
-        server = _Server((self.host, 0), _Handler)
+        server = Server((self.host, 0), Handler)
         server.standin = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -978,24 +212,26 @@ class BotApiStandIn:
 
     # ---- HTTP entry point --------------------------------------------------------------------
 
-    def _track_connection(self, conn: socket.socket, alive: bool) -> None:
+    def track_connection(self, conn: socket.socket, alive: bool) -> None:
+        """Keep the open connections (called by the HTTP server), to close them when stopping."""
         with self._lock:
             if alive:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
 
-    def _handle(self, handler: _Handler) -> None:
+    def serve_request(self, handler: Handler) -> None:
+        """Answer one Bot API request (called by the HTTP server for each)."""
         started = time.monotonic()
         url = urllib.parse.urlsplit(handler.path)
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z0-9_]+)/?", url.path)
         if not match:
-            _write(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            write_answer(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
         token, raw_method = match.groups()
         method = _CANONICAL.get(raw_method.lower(), raw_method)
         try:
-            params = parse_request(handler.headers.get("Content-Type", ""), _read_body(handler), url.query)
+            params = parse_request(handler.headers.get("Content-Type", ""), read_body(handler), url.query)
         except Exception:  # noqa: BLE001 - a malformed body is the client's problem
             params = None
 
@@ -1006,30 +242,27 @@ class BotApiStandIn:
             chat = self._chat_of(method, params or {})
             self._inflight[chat] += 1
             self._last_activity[chat] = started
-            fault = None if (self.reject_token or params is None) else self._take_fault(method, chat)
+            fault = None if (self.reject_token or params is None) else self._faults.take(method, chat)
             self._cond.notify_all()
 
         status, payload = 0, None
         try:
             if fault is not None and fault.kind == "delay":
                 if self._sleep_unless_gone(handler, fault.delay):
-                    raise _ClientGone
+                    raise ClientGone
             with self._cond:
                 try:
                     if self.reject_token:
                         raise ApiError(401, "Unauthorized")
                     if params is None:
-                        raise _bad("can't parse request body")
+                        raise bad("can't parse request body")
                     if fault is not None and fault.kind == "error":
                         raise fault.error()
                     func = _METHODS.get(method)
                     if func is None:
                         raise ApiError(404, "Not Found: method not found")
-                    self._check_flood(method, chat)
                     outcome = func(self, params, handler)
                     result, description = outcome if isinstance(outcome, tuple) else (outcome, None)
-                    if method in SEND_METHODS or method in EDIT_METHODS:
-                        self._note_send(chat)
                     status = 200
                     payload = {"ok": True, "result": result}
                     if description:
@@ -1037,7 +270,7 @@ class BotApiStandIn:
                 except ApiError as exc:
                     status, payload = exc.status, exc.payload()
                     fault_label = exc.fault or ("delay" if fault is not None else None)
-                except _ClientGone:
+                except ClientGone:
                     raise
                 except Exception:  # noqa: BLE001 - a bug in the stand-in: answer 500, keep the trace
                     self.internal_errors.append(traceback.format_exc())
@@ -1047,7 +280,7 @@ class BotApiStandIn:
                 else:
                     fault_label = "delay" if fault is not None else None
                 self._record(method, params or {}, status, token, chat, started, payload, fault_label)
-        except _ClientGone:
+        except ClientGone:
             with self._cond:
                 self._record(method, params or {}, 0, token, chat, started, None,
                              "timeout" if fault is not None else None)
@@ -1059,7 +292,7 @@ class BotApiStandIn:
                 self._last_activity[chat] = time.monotonic()
                 self._cond.notify_all()
 
-        written = _write(handler, status, payload)
+        written = write_answer(handler, status, payload)
         if written and method == "getUpdates" and status == 200:
             with self._cond:
                 stamp = time.monotonic()
@@ -1068,11 +301,11 @@ class BotApiStandIn:
                         self._delivered.setdefault(update.get("update_id"), stamp)
                 self._cond.notify_all()
 
-    def _sleep_unless_gone(self, handler: _Handler, seconds: float) -> bool:
+    def _sleep_unless_gone(self, handler: Handler, seconds: float) -> bool:
         """Sleep ``seconds``; return True early if the client hung up (or the server stops)."""
         deadline = time.monotonic() + seconds
         while True:
-            if _peer_closed(handler.connection) or self._stop_event.is_set():
+            if peer_closed(handler.connection) or self._stop_event.is_set():
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -1102,13 +335,13 @@ class BotApiStandIn:
 
     def sent_count(self, chat_id: int | str) -> int:
         """How many messages the bot has sent to this chat (cheap; for load tests)."""
-        waiter = self._chat_waiters.get(_norm_chat_id(chat_id))
+        waiter = self._chat_waiters.get(norm_chat_id(chat_id))
         return waiter[0] if waiter else 0
 
     def wait_sent(self, chat_id: int | str, count: int, timeout: float = 30.0) -> bool:
         """Block until the bot has sent at least `count` messages to this chat, waking only for this
         chat (load tests with many users); False on timeout."""
-        chat = _norm_chat_id(chat_id)
+        chat = norm_chat_id(chat_id)
         with self._lock:
             waiter = self._chat_waiters.setdefault(chat, [0, threading.Condition(threading.Lock())])
         with waiter[1]:
@@ -1118,7 +351,7 @@ class BotApiStandIn:
         if method == "answerCallbackQuery":
             query = self._queries.get(str(params.get("callback_query_id")))
             return query["chat_id"] if query else None
-        return _norm_chat_id(params.get("chat_id"))
+        return norm_chat_id(params.get("chat_id"))
 
     # ---- faults ------------------------------------------------------------------------------
 
@@ -1134,16 +367,16 @@ class BotApiStandIn:
         the call is recorded with http_status 0 and fault "timeout".
         A faulted call never changes state."""
         if delay is not None:
-            fault = _Fault("delay", delay=delay, chat_id=_norm_chat_id(chat_id), remaining=times)
+            fault = Fault("delay", delay=delay, chat_id=norm_chat_id(chat_id), remaining=times)
         else:
             if retry_after is not None and status == 500:
                 status = 429
             if status == 429 and retry_after is None:
                 retry_after = 1
-            fault = _Fault("error", status=status, retry_after=retry_after, description=description,
-                           chat_id=_norm_chat_id(chat_id), remaining=times)
+            fault = Fault("error", status=status, retry_after=retry_after, description=description,
+                           chat_id=norm_chat_id(chat_id), remaining=times)
         with self._lock:
-            self._faults[_CANONICAL.get(method.lower(), method)].append(fault)
+            self._faults.add(_CANONICAL.get(method.lower(), method), fault)
 
     def fail_ratio(self, share: float, kinds: Iterable[str] = ("500", "429", "timeout"), seed: int | None = None,
                    *, methods: Iterable[str] | None = None, exclude: Iterable[str] = ("getUpdates",),
@@ -1158,56 +391,13 @@ class BotApiStandIn:
             if kind != "timeout" and not kind.isdigit():
                 raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
-            if share <= 0 or not kinds:
-                self._ratio = None
-                return
-            self._ratio = _Ratio(share, kinds, random.Random(seed),
-                                 frozenset(methods) if methods is not None else None,
-                                 frozenset(exclude), retry_after, delay)
+            self._faults.set_random(share, kinds, seed, frozenset(methods) if methods is not None else None,
+                                    frozenset(exclude), retry_after, delay)
 
     def clear_faults(self) -> None:
         """Forget every pending fault and switch ``fail_ratio`` off."""
         with self._lock:
             self._faults.clear()
-            self._ratio = None
-
-    def _take_fault(self, method: str, chat: Any) -> _Fault | None:
-        queue = self._faults.get(method)
-        if queue:
-            for index, fault in enumerate(queue):
-                if fault.chat_id is None or fault.chat_id == chat:
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        del queue[index]
-                    return fault
-        ratio = self._ratio
-        if ratio and method not in ratio.exclude and (ratio.methods is None or method in ratio.methods):
-            if ratio.rng.random() < ratio.share:
-                kind = ratio.rng.choice(ratio.kinds)
-                if kind == "timeout":
-                    return _Fault("delay", delay=ratio.delay)
-                status = int(kind)
-                return _Fault("error", status=status, retry_after=ratio.retry_after if status == 429 else None)
-        return None
-
-    def _check_flood(self, method: str, chat: Any) -> None:
-        if method not in SEND_METHODS and method not in EDIT_METHODS:
-            return
-        now = time.monotonic()
-        for limit, times in ((self.per_chat_limit, self._send_times[chat]), (self.global_limit, self._all_send_times)):
-            if not limit:
-                continue
-            count, window = limit
-            while times and now - times[0] >= window:
-                times.popleft()
-            if len(times) >= count:
-                retry = max(1, math.ceil(window - (now - times[0])))
-                raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-
-    def _note_send(self, chat: Any) -> None:
-        now = time.monotonic()
-        self._send_times[chat].append(now)
-        self._all_send_times.append(now)
 
     # ---- recorded calls and waiting ----------------------------------------------------------
 
@@ -1215,7 +405,7 @@ class BotApiStandIn:
               since: float | None = None) -> list[Call]:
         """Recorded calls, oldest first, optionally only of ``method``, to ``chat_id`` and
         answered at or after ``since`` (a ``now()`` value)."""
-        chat = _norm_chat_id(chat_id)
+        chat = norm_chat_id(chat_id)
         with self._lock:
             return [c for c in self._calls
                     if (method is None or c.method == method)
@@ -1266,12 +456,12 @@ class BotApiStandIn:
     def last_activity(self, chat_id: int | str | None) -> float | None:
         """When a call for this chat last arrived or was answered (``now()`` clock)."""
         with self._lock:
-            return self._last_activity.get(_norm_chat_id(chat_id))
+            return self._last_activity.get(norm_chat_id(chat_id))
 
     def busy(self, chat_id: int | str | None) -> bool:
         """True while a call for this chat is being answered."""
         with self._lock:
-            return self._inflight.get(_norm_chat_id(chat_id), 0) > 0
+            return self._inflight.get(norm_chat_id(chat_id), 0) > 0
 
     def is_quiet(self, chat_id: int | str | None, seconds: float) -> bool:
         """True when no call for this chat is in flight and none arrived for ``seconds``."""
@@ -1288,13 +478,6 @@ class BotApiStandIn:
             return self._polling
 
     # ---- chats and messages ------------------------------------------------------------------
-
-    def add_chat(self, chat_id: int | str, chat_type: str | None = None, *, title: str | None = None,
-                 first_name: str = "Test") -> ChatState:
-        """Make a chat known (a private chat for positive ids, a group for negative ids, unless
-        ``chat_type`` says otherwise). Returns a snapshot."""
-        with self._lock:
-            return copy.deepcopy(self._ensure_chat(_norm_chat_id(chat_id), chat_type, first_name, title))
 
     def _ensure_chat(self, chat_id: Any, chat_type: str | None = None, first_name: str = "Test",
                      title: str | None = None) -> ChatState:
@@ -1320,42 +503,37 @@ class BotApiStandIn:
     def chat(self, chat_id: int | str) -> ChatState | None:
         """A snapshot of one chat's state (None if unknown)."""
         with self._lock:
-            state = self._chats.get(_norm_chat_id(chat_id))
+            state = self._chats.get(norm_chat_id(chat_id))
             return copy.deepcopy(state) if state else None
 
-    def chats(self) -> list[int | str]:
-        """Ids of every known chat."""
+    def messages(self, chat_id: int | str) -> list[BotMessage]:
+        """Snapshots of the bot's messages in this chat, oldest first."""
         with self._lock:
-            return list(self._chats)
-
-    def messages(self, chat_id: int | str, include_deleted: bool = False) -> list[BotMessage]:
-        """Snapshots of the bot's messages in this chat, oldest first (deleted ones only if asked)."""
-        with self._lock:
-            state = self._chats.get(_norm_chat_id(chat_id))
+            state = self._chats.get(norm_chat_id(chat_id))
             if state is None:
                 return []
-            return [copy.deepcopy(m) for m in state.bot_messages.values() if include_deleted or not m.deleted]
+            return [copy.deepcopy(m) for m in state.bot_messages.values()]
 
     def message(self, chat_id: int | str, message_id: int) -> BotMessage | None:
-        """A snapshot of one bot message (deleted ones included), or None."""
+        """A snapshot of one bot message, or None."""
         with self._lock:
-            state = self._chats.get(_norm_chat_id(chat_id))
+            state = self._chats.get(norm_chat_id(chat_id))
             msg = state.bot_messages.get(int(message_id)) if state else None
             return copy.deepcopy(msg) if msg else None
 
     def last_message(self, chat_id: int | str) -> BotMessage | None:
-        """The newest visible bot message in this chat, or None."""
+        """The newest bot message in this chat, or None."""
         found = self.messages(chat_id)
         return found[-1] if found else None
 
     def screen(self, chat_id: int | str) -> list[str | None]:
-        """What the user sees now: the content of every visible bot message, oldest first."""
+        """What the user sees now: the content of every bot message, oldest first."""
         return [m.content for m in self.messages(chat_id)]
 
     def user_messages(self, chat_id: int | str) -> list[dict]:
         """Messages the test users sent in this chat (as Message dicts), oldest first."""
         with self._lock:
-            state = self._chats.get(_norm_chat_id(chat_id))
+            state = self._chats.get(norm_chat_id(chat_id))
             return copy.deepcopy(list(state.user_messages.values())) if state else []
 
     def block(self, chat_id: int | str, notify: bool = True) -> dict | None:
@@ -1363,20 +541,11 @@ class BotApiStandIn:
         chat now answers 403. With ``notify``, a my_chat_member update (status "kicked") is
         queued, as Telegram does; it is returned."""
         with self._cond:
-            state = self._ensure_chat(_norm_chat_id(chat_id))
+            state = self._ensure_chat(norm_chat_id(chat_id))
             state.blocked = True
             if not notify:
                 return None
             return self._push(self._member_update(state, "member", "kicked"))
-
-    def unblock(self, chat_id: int | str, notify: bool = True) -> dict | None:
-        """The user unblocked the bot; with ``notify`` a my_chat_member update is queued."""
-        with self._cond:
-            state = self._ensure_chat(_norm_chat_id(chat_id))
-            state.blocked = False
-            if not notify:
-                return None
-            return self._push(self._member_update(state, "kicked", "member"))
 
     def _member_update(self, state: ChatState, old: str, new: str) -> dict:
         user_id = state.id if state.type == "private" else DEFAULT_GROUP_USER_ID
@@ -1412,13 +581,6 @@ class BotApiStandIn:
         """The current webhook settings (empty when none is set)."""
         with self._lock:
             return dict(self._webhook)
-
-    @property
-    def webhook_deliveries(self) -> list[tuple[int, int, float]]:
-        """``(update_id, http_status, time)`` for every webhook delivery attempt (status 0: no
-        connection)."""
-        with self._lock:
-            return list(self._webhook_log)
 
     # ---- updates -----------------------------------------------------------------------------
 
@@ -1463,7 +625,7 @@ class BotApiStandIn:
     def _take_updates(self, limit: int) -> list[dict]:
         kept = []
         for update in self._updates:
-            kind = _update_type(update) if isinstance(update, dict) else None
+            kind = update_type(update) if isinstance(update, dict) else None
             if kind in KNOWN_UPDATE_TYPES and kind not in self._allowed_updates:
                 continue  # Telegram drops update types the bot did not ask for
             kept.append(update)
@@ -1494,7 +656,7 @@ class BotApiStandIn:
     def _user_message(self, chat_id: int | str, content: dict, user_id: int | None, chat_type: str,
                       first_name: str, is_bot: bool, message_id: int | None,
                       reply_to_message_id: int | None) -> dict:
-        chat_key = _norm_chat_id(chat_id)
+        chat_key = norm_chat_id(chat_id)
         state = self._ensure_chat(chat_key, None if chat_type == "private" else chat_type, first_name)
         if user_id is None:
             user_id = chat_key if state.type == "private" and isinstance(chat_key, int) else DEFAULT_GROUP_USER_ID
@@ -1528,7 +690,7 @@ class BotApiStandIn:
         "/cmd" or "/cmd@bot", and a mention for every "@crampbot_test_bot"."""
         entities: list[dict] = []
         command_end = 0
-        match = _COMMAND_RE.match(text)
+        match = COMMAND_RE.match(text)
         if match and (len(text) == match.end() or not text[match.end()].isalnum()):
             command_end = match.end()
             entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(match.group(0))})
@@ -1640,7 +802,7 @@ class BotApiStandIn:
     def edit_user_message(self, chat_id: int | str, message_id: int, new_text: str) -> dict:
         """A user edits one of their text messages; queues an edited_message update."""
         with self._cond:
-            state = self._ensure_chat(_norm_chat_id(chat_id))
+            state = self._ensure_chat(norm_chat_id(chat_id))
             original = state.user_messages.get(message_id)
             if original is None:
                 user_id = state.id if state.type == "private" else DEFAULT_GROUP_USER_ID
@@ -1659,15 +821,15 @@ class BotApiStandIn:
               *, first_name: str = "Test") -> dict:
         """A user presses an inline button with ``callback_data`` under bot message
         ``message_id``; returns the callback_query Update. ``message`` is the stored bot message
-        as it is now (an InaccessibleMessage with date 0 if unknown or deleted). Nothing checks
+        as it is now (an InaccessibleMessage with date 0 if unknown). Nothing checks
         that the button exists: use it to forge presses of old or fake buttons."""
         with self._cond:
-            chat_key = _norm_chat_id(chat_id)
+            chat_key = norm_chat_id(chat_id)
             state = self._ensure_chat(chat_key)
             if user_id is None:
                 user_id = chat_key if state.type == "private" and isinstance(chat_key, int) else DEFAULT_GROUP_USER_ID
             stored = state.bot_messages.get(int(message_id))
-            if stored is not None and not stored.deleted:
+            if stored is not None:
                 message = self._message_dict(stored)
             else:
                 message = {"message_id": int(message_id), "date": 0, "chat": dict(state.chat)}
@@ -1703,7 +865,7 @@ class BotApiStandIn:
         while not self._stop_event.is_set():
             with self._cond:
                 target = None
-                if self.deliver_webhooks and self._webhook.get("url"):
+                if self._webhook.get("url"):
                     pending = self._take_updates(1)
                     if pending:
                         target = (self._webhook["url"], self._webhook.get("secret_token"), pending[0])
@@ -1717,7 +879,6 @@ class BotApiStandIn:
             except (OSError, urllib.error.URLError) as exc:
                 status, error = 0, f"Connection failed: {getattr(exc, 'reason', exc)}"
             with self._cond:
-                self._webhook_log.append((update.get("update_id"), status, time.monotonic()))
                 if error is None:
                     self._updates = [u for u in self._updates if u is not update and
                                      u.get("update_id") != update.get("update_id")]
@@ -1749,7 +910,7 @@ class BotApiStandIn:
             body["caption"] = msg.caption
             if msg.entities:
                 body["caption_entities"] = copy.deepcopy(msg.entities)
-        if _norm_markup(msg.reply_markup):
+        if norm_markup(msg.reply_markup):
             body["reply_markup"] = copy.deepcopy(msg.reply_markup)
         if msg.edit_date:
             body["edit_date"] = msg.edit_date
@@ -1760,13 +921,11 @@ class BotApiStandIn:
         return body
 
     def _target_chat(self, params: dict) -> ChatState:
-        chat_id = _norm_chat_id(params.get("chat_id"))
+        chat_id = norm_chat_id(params.get("chat_id"))
         if chat_id is None:
-            raise _bad("chat_id is empty")
+            raise bad("chat_id is empty")
         state = self._chats.get(chat_id)
         if state is None:
-            if self.strict_chats:
-                raise _bad("chat not found")
             state = self._ensure_chat(chat_id)
         if state.blocked:
             raise ApiError(403, BLOCKED_BY_USER if state.type == "private" else KICKED_FROM_GROUP)
@@ -1777,34 +936,34 @@ class BotApiStandIn:
         if markup is None:
             return None
         if not isinstance(markup, dict):
-            raise _bad("can't parse reply keyboard markup JSON object")
+            raise bad("can't parse reply keyboard markup JSON object")
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+                raise bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
             for row in rows:
                 for button in row:
                     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                        raise _bad("can't parse inline keyboard button: Field \"text\" must be of type String")
-                    if not any(key in _INLINE_BUTTON_ACTIONS for key in button):
-                        raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                        raise bad("can't parse inline keyboard button: Field \"text\" must be of type String")
+                    if not any(key in INLINE_BUTTON_ACTIONS for key in button):
+                        raise bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
                     if "callback_data" in button:
                         data = button["callback_data"]
                         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA:
-                            raise _bad("BUTTON_DATA_INVALID")
+                            raise bad("BUTTON_DATA_INVALID")
                     if "url" in button and not button["url"]:
-                        raise _bad("BUTTON_URL_INVALID")
+                        raise bad("BUTTON_URL_INVALID")
             return markup
         if inline_only:
-            raise _bad("inline keyboard expected")
+            raise bad("inline keyboard expected")
         if "keyboard" in markup:
             rows = markup["keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise _bad('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
+                raise bad('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
             return markup
         if markup.get("remove_keyboard") or "force_reply" in markup:
             return markup
-        raise _bad("can't parse reply keyboard markup JSON object")
+        raise bad("can't parse reply keyboard markup JSON object")
 
     def _new_bot_message(self, state: ChatState, params: dict, kind: str, **fields: Any) -> BotMessage:
         markup = self._check_markup(params.get("reply_markup"))
@@ -1812,8 +971,7 @@ class BotApiStandIn:
         if isinstance(params.get("reply_parameters"), dict):
             reply_to = params["reply_parameters"].get("message_id", reply_to)
         msg = BotMessage(chat_id=state.id, message_id=state.next_message_id, date=int(time.time()), kind=kind,
-                         reply_markup=markup, parse_mode=params.get("parse_mode"),
-                         reply_to_message_id=reply_to if isinstance(reply_to, int) else None,
+                         reply_markup=markup, reply_to_message_id=reply_to if isinstance(reply_to, int) else None,
                          sent_reply_markup=copy.deepcopy(markup), seq=len(self._calls), time=time.monotonic(),
                          **fields)
         msg.sent_text, msg.sent_caption = msg.text, msg.caption
@@ -1831,33 +989,31 @@ class BotApiStandIn:
         caption = params.get("caption")
         if caption is None:
             return None, []
-        text, entities = format_text(str(caption), params.get("parse_mode"), params.get("caption_entities"))
+        text, entities = plain_text(str(caption), params, "caption_entities")
         if utf16_len(text) > MAX_CAPTION:
-            raise _bad("message caption is too long")
+            raise bad("message caption is too long")
         return text, entities
 
     def _find_bot_message(self, params: dict) -> BotMessage:
         if params.get("inline_message_id") is not None:
-            raise _bad("MESSAGE_ID_INVALID")
+            raise bad("MESSAGE_ID_INVALID")
         state = self._target_chat(params)
         message_id = params.get("message_id")
         if not isinstance(message_id, int):
-            raise _bad("message identifier is not specified")
+            raise bad("message identifier is not specified")
         msg = state.bot_messages.get(message_id)
         if msg is None and message_id in state.user_messages:
-            raise _bad("message can't be edited")
-        if msg is None or msg.deleted:
-            raise _bad("message to edit not found")
+            raise bad("message can't be edited")
+        if msg is None:
+            raise bad("message to edit not found")
         return msg
 
-    def _apply_edit(self, msg: BotMessage, method: str, text: str | None, caption: str | None,
-                    entities: list[dict], markup: dict | None) -> dict:
-        same_content = (text, caption, entities) == (msg.text, msg.caption, msg.entities)
-        if same_content and _norm_markup(markup) == _norm_markup(msg.reply_markup):
-            raise _bad(NOT_MODIFIED[len("Bad Request: "):])
-        msg.text, msg.caption, msg.entities, msg.reply_markup = text, caption, entities, copy.deepcopy(markup)
+    def _apply_edit(self, msg: BotMessage, text: str, entities: list[dict], markup: dict | None) -> dict:
+        if (text, entities) == (msg.text, msg.entities) and norm_markup(markup) == norm_markup(msg.reply_markup):
+            raise bad(NOT_MODIFIED[len("Bad Request: "):])
+        msg.text, msg.entities, msg.reply_markup = text, entities, copy.deepcopy(markup)
         msg.edit_date = int(time.time())
-        msg.edits.append(Edit(time.monotonic(), method, text, caption, copy.deepcopy(markup)))
+        msg.edits.append(Edit(time.monotonic(), text, copy.deepcopy(markup)))
         return self._message_dict(msg)
 
     def _file_stub(self, value: Any, kind: str, params: dict) -> tuple[str, str, dict]:
@@ -1869,7 +1025,7 @@ class BotApiStandIn:
                                              kind=kind, **info)
             return file_id, unique, info
         if not isinstance(value, str) or not value:
-            raise _bad(f"there is no {kind} in the request")
+            raise bad(f"there is no {kind} in the request")
         if value in self._files:
             known = self._files[value]
             return value, known["file_unique_id"], {**known, "source": "file_id"}
@@ -1888,37 +1044,29 @@ class BotApiStandIn:
     # ---- Bot API methods (each takes params and the request handler; returns result or
     #      (result, description); raises ApiError). They run under the lock. -------------------
 
-    def _api_getMe(self, params: dict, handler: _Handler) -> dict:
+    def _api_getMe(self, params: dict, handler: Handler) -> dict:
         return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": not self.privacy_mode,
                 "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
 
-    def _api_logOut(self, params: dict, handler: _Handler) -> bool:
-        self.logged_out = True
-        return True
-
-    def _api_close(self, params: dict, handler: _Handler) -> bool:
-        self.closed = True
-        return True
-
-    def _api_deleteWebhook(self, params: dict, handler: _Handler) -> tuple[bool, str]:
+    def _api_deleteWebhook(self, params: dict, handler: Handler) -> tuple[bool, str]:
         had = bool(self._webhook.get("url"))
         self._webhook = {}
         if params.get("drop_pending_updates"):
             self._updates = []
         return True, "Webhook was deleted" if had else "Webhook is already deleted"
 
-    def _api_setWebhook(self, params: dict, handler: _Handler) -> tuple[bool, str]:
+    def _api_setWebhook(self, params: dict, handler: Handler) -> tuple[bool, str]:
         url = params.get("url") or ""
         if not url:
             return self._api_deleteWebhook(params, handler)
         parts = urllib.parse.urlsplit(str(url))
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _bad("bad webhook: Failed to resolve host: Name or service not known")
+            raise bad("bad webhook: Failed to resolve host: Name or service not known")
         if self.require_https_webhook and parts.scheme != "https":
-            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+            raise bad("bad webhook: An HTTPS URL must be provided for webhook")
         secret = params.get("secret_token")
-        if secret is not None and not _SECRET_TOKEN_RE.fullmatch(str(secret)):
-            raise _bad("secret token contains unallowed characters")
+        if secret is not None and not SECRET_TOKEN_RE.fullmatch(str(secret)):
+            raise bad("secret token contains unallowed characters")
         if params.get("drop_pending_updates"):
             self._updates = []
         self._set_allowed(params.get("allowed_updates"))
@@ -1928,26 +1076,14 @@ class BotApiStandIn:
         self._cond.notify_all()
         return True, "Webhook was set"
 
-    def _api_getWebhookInfo(self, params: dict, handler: _Handler) -> dict:
-        info: dict[str, Any] = {"url": self._webhook.get("url", ""), "has_custom_certificate": False,
-                                "pending_update_count": len(self._updates)}
-        if self._webhook.get("url"):
-            info["max_connections"] = self._webhook.get("max_connections", 40)
-            if self._allowed_updates != DEFAULT_UPDATE_TYPES:
-                info["allowed_updates"] = sorted(self._allowed_updates)
-            for key in ("ip_address", "last_error_date", "last_error_message"):
-                if self._webhook.get(key) is not None:
-                    info[key] = self._webhook[key]
-        return info
-
     def _set_allowed(self, allowed: Any) -> None:
         if allowed is None:
             return
         if not isinstance(allowed, list):
-            raise _bad("can't parse allowed updates: must be an Array")
+            raise bad("can't parse allowed updates: must be an Array")
         self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_UPDATE_TYPES
 
-    def _api_getUpdates(self, params: dict, handler: _Handler) -> list[dict]:
+    def _api_getUpdates(self, params: dict, handler: Handler) -> list[dict]:
         if self._webhook.get("url"):
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")
@@ -1973,32 +1109,29 @@ class BotApiStandIn:
                 if updates or remaining <= 0 or self._stop_event.is_set():
                     return updates
                 self._cond.wait(min(remaining, 0.05))
-                if _peer_closed(handler.connection):
-                    raise _ClientGone
+                if peer_closed(handler.connection):
+                    raise ClientGone
         finally:
             self._polling -= 1
 
     @staticmethod
-    def _checked_text(params: dict, too_long: str) -> tuple[str, str, list[dict]]:
-        """The call's text as sent, as shown, and its entities; refused as Telegram does when empty
-        (before or after formatting) or over 4096 UTF-16 units (``too_long`` is the wording)."""
-        raw = params.get("text")
-        if raw is None or str(raw) == "":
-            raise _bad("message text is empty")
-        text, entities = format_text(str(raw), params.get("parse_mode"), params.get("entities"))
+    def _checked_text(params: dict, too_long: str) -> tuple[str, list[dict]]:
+        """The call's text and its entities; refused as Telegram does when empty or over 4096
+        UTF-16 units (``too_long`` is the wording)."""
+        text, entities = plain_text(str(params.get("text") or ""), params, "entities")
         if not text.strip():
-            raise _bad("message text is empty")
+            raise bad("message text is empty")
         if utf16_len(text) > MAX_TEXT:
-            raise _bad(too_long)
-        return str(raw), text, entities
+            raise bad(too_long)
+        return text, entities
 
-    def _api_sendMessage(self, params: dict, handler: _Handler) -> dict:
+    def _api_sendMessage(self, params: dict, handler: Handler) -> dict:
         state = self._target_chat(params)
-        raw, text, entities = self._checked_text(params, "message is too long")
-        msg = self._new_bot_message(state, params, "text", text=text, entities=entities, raw_text=raw)
+        text, entities = self._checked_text(params, "message is too long")
+        msg = self._new_bot_message(state, params, "text", text=text, entities=entities)
         return self._message_dict(msg)
 
-    def _api_sendPhoto(self, params: dict, handler: _Handler) -> dict:
+    def _api_sendPhoto(self, params: dict, handler: Handler) -> dict:
         state = self._target_chat(params)
         caption, entities = self._caption(params)
         file_id, unique, info = self._file_stub(params.get("photo"), "photo", params)
@@ -2008,10 +1141,10 @@ class BotApiStandIn:
                  for suffix, width, height in (("_s", 90, 60), ("_m", 320, 213), ("", 1280, 853))]
         upload = params.get("photo") if isinstance(params.get("photo"), UploadedFile) else None
         msg = self._new_bot_message(state, params, "photo", caption=caption, entities=entities, photo=photo,
-                                    upload=upload, raw_text=params.get("caption"))
+                                    upload=upload)
         return self._message_dict(msg)
 
-    def _api_sendDocument(self, params: dict, handler: _Handler) -> dict:
+    def _api_sendDocument(self, params: dict, handler: Handler) -> dict:
         state = self._target_chat(params)
         caption, entities = self._caption(params)
         file_id, unique, info = self._file_stub(params.get("document"), "document", params)
@@ -2021,84 +1154,41 @@ class BotApiStandIn:
                     "file_size": info.get("size") or 0}
         upload = params.get("document") if isinstance(params.get("document"), UploadedFile) else None
         msg = self._new_bot_message(state, params, "document", caption=caption, entities=entities,
-                                    document=document, upload=upload, raw_text=params.get("caption"))
+                                    document=document, upload=upload)
         return self._message_dict(msg)
 
-    def _api_editMessageText(self, params: dict, handler: _Handler) -> dict:
+    def _api_editMessageText(self, params: dict, handler: Handler) -> dict:
         msg = self._find_bot_message(params)
         if msg.kind != "text":
-            raise _bad("there is no text in the message to edit")
-        raw, text, entities = self._checked_text(params, "MESSAGE_TOO_LONG")
+            raise bad("there is no text in the message to edit")
+        text, entities = self._checked_text(params, "MESSAGE_TOO_LONG")
         markup = self._check_markup(params.get("reply_markup"), inline_only=True)
-        msg.raw_text = raw
-        return self._apply_edit(msg, "editMessageText", text, None, entities, markup)
+        return self._apply_edit(msg, text, entities, markup)
 
-    def _api_editMessageCaption(self, params: dict, handler: _Handler) -> dict:
-        msg = self._find_bot_message(params)
-        if msg.kind == "text":
-            raise _bad("there is no caption in the message to edit")
-        caption, entities = self._caption(params)
-        markup = self._check_markup(params.get("reply_markup"), inline_only=True)
-        return self._apply_edit(msg, "editMessageCaption", None, caption, entities, markup)
-
-    def _api_editMessageReplyMarkup(self, params: dict, handler: _Handler) -> dict:
-        msg = self._find_bot_message(params)
-        markup = self._check_markup(params.get("reply_markup"), inline_only=True)
-        return self._apply_edit(msg, "editMessageReplyMarkup", msg.text, msg.caption, msg.entities, markup)
-
-    def _api_deleteMessage(self, params: dict, handler: _Handler) -> bool:
-        state = self._target_chat(params)
-        message_id = params.get("message_id")
-        msg = state.bot_messages.get(message_id) if isinstance(message_id, int) else None
-        if msg is not None and not msg.deleted:
-            msg.deleted = True
-            return True
-        if message_id in state.user_messages and message_id not in state.deleted_user_messages:
-            state.deleted_user_messages.add(message_id)
-            return True
-        raise _bad("message to delete not found")
-
-    def _api_sendChatAction(self, params: dict, handler: _Handler) -> bool:
-        state = self._target_chat(params)
-        action = params.get("action")
-        if action not in CHAT_ACTIONS:
-            raise _bad("wrong parameter action in request")
-        state.actions.append(action)
-        return True
-
-    def _api_answerCallbackQuery(self, params: dict, handler: _Handler) -> bool:
+    def _api_answerCallbackQuery(self, params: dict, handler: Handler) -> bool:
         query = self._queries.get(str(params.get("callback_query_id")))
         if query is None or query["answered"]:
-            raise _bad(QUERY_TOO_OLD[len("Bad Request: "):])
-        if self.callback_ttl is not None and time.monotonic() - query["time"] > self.callback_ttl:
-            raise _bad(QUERY_TOO_OLD[len("Bad Request: "):])
+            raise bad(QUERY_TOO_OLD[len("Bad Request: "):])
         text = params.get("text")
         if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER:
-            raise _bad("MESSAGE_TOO_LONG")
+            raise bad("MESSAGE_TOO_LONG")
         query["answered"] = True
         query["answer"] = copy.deepcopy(params)
         return True
 
-    def _api_setMyCommands(self, params: dict, handler: _Handler) -> bool:
+    def _api_setMyCommands(self, params: dict, handler: Handler) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list):
-            raise _bad("can't parse commands JSON object")
+            raise bad("can't parse commands JSON object")
         if len(commands) > 100:
-            raise _bad("too many commands")
+            raise bad("too many commands")
         for command in commands:
-            if not isinstance(command, dict) or not _BOT_COMMAND_NAME_RE.fullmatch(str(command.get("command", ""))):
-                raise _bad("BOT_COMMAND_INVALID")
+            if not isinstance(command, dict) or not BOT_COMMAND_NAME_RE.fullmatch(str(command.get("command", ""))):
+                raise bad("BOT_COMMAND_INVALID")
             description = command.get("description")
             if not isinstance(description, str) or not 1 <= len(description) <= 256:
-                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
+                raise bad("BOT_COMMAND_DESCRIPTION_INVALID")
         self._commands[self._scope_key(params.get("scope"), params.get("language_code"))] = copy.deepcopy(commands)
-        return True
-
-    def _api_getMyCommands(self, params: dict, handler: _Handler) -> list[dict]:
-        return copy.deepcopy(self._commands.get(self._scope_key(params.get("scope"), params.get("language_code")), []))
-
-    def _api_deleteMyCommands(self, params: dict, handler: _Handler) -> bool:
-        self._commands.pop(self._scope_key(params.get("scope"), params.get("language_code")), None)
         return True
 
 
