@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core.session import Session
 from bot.settings import load_settings
-from bot.telegram_shell.shell import TelegramShell, serve_until_signal
+from bot.telegram_shell.serve import serve_until_signal
+from bot.telegram_shell.shell import TelegramShell
 from bot.wiring import build_brain
 
 

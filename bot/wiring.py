@@ -77,7 +77,9 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
     """Start the Telegram bot (polling, or webhook when a URL is given) until SIGINT/SIGTERM, telling
     its supervisor when it is serving."""
     from bot.process.supervisor import announce_ready
-    from bot.telegram_shell.shell import TelegramShell, Webhook, serve_until_signal
+    from bot.telegram_shell.serve import serve_until_signal
+    from bot.telegram_shell.shell import TelegramShell
+    from bot.telegram_shell.webhook import Webhook
 
     problem = token_problem(settings.telegram_token)
     webhook_url = webhook_url or settings.webhook_url
@@ -127,7 +129,7 @@ def _open_storage(settings: Settings) -> Storage | None:
 def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any, None]], webhook: bool = False) -> int:
     """Run a bot's main loop; turn the ways it can fail into one clear line and exit code 4."""
     from bot.storage import StorageError
-    from bot.telegram_shell.shell import stopping_reason
+    from bot.telegram_shell.serve import stopping_reason
 
     try:
         asyncio.run(main())

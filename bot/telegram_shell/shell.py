@@ -8,15 +8,12 @@ state and storage writes it on every update, so a killed process loses nothing."
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import re
-import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
-from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
@@ -29,7 +26,6 @@ from telegram import (
 from telegram.error import (
     BadRequest,
     Forbidden,
-    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -67,7 +63,6 @@ from bot.telegram_shell.queues import ChatLocks, ChatQueues
 from bot.telegram_shell.render import payloads, without_countdown
 from bot.telegram_shell.throttled_log import Throttled
 from bot.telegram_shell.updates import App, TolerantBot, keep_in_inbox, read_updates
-from bot.telegram_shell.webhook import WebhookRefused, start_webhook
 
 log = logging.getLogger("crampbot.telegram")
 T = TypeVar("T")
@@ -81,7 +76,6 @@ NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animat
 # requests in flight at Telegram's ~100 ms round trip is well above its limit of 30 messages a second.
 CONCURRENT_UPDATES = 256
 CONNECTIONS = 8
-STARTUP_RETRIES = 5
 NOT_RECORDED = ("ignored", "double tap", "duplicate", "unsaved", "failed", "skipped")  # outcomes that store no turn
 
 
@@ -274,7 +268,7 @@ class TelegramShell:
 
     async def _turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
         """Core, then storage (one transaction), then delivery; the chat's lock is held."""
-        await self.pacer.turn()  # replies already sent are read first (bot.turn_pacing)
+        await self.pacer.turn()  # replies already sent are read first (bot.telegram_shell.pacing)
         outcome = None
         try:
             if update_id is not None and self.storage.seen(update_id):
@@ -485,81 +479,3 @@ def _inline_keyboard(rows: list[list[list[Any]]] | None) -> dict[str, Any] | Non
         return None
     return {"inline_keyboard": [[{"text": label, "url": data["url"]} if isinstance(data, dict)
                                  else {"text": label, "callback_data": data} for label, data in row] for row in rows]}
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """Webhook mode: the public URL Telegram posts to, the secret it must send, where to listen."""
-
-    url: str
-    secret: str
-    listen: str = "127.0.0.1"
-    port: int = 8443
-
-    @property
-    def path(self) -> str:
-        """The path the local server answers on: the URL's whole path ("bots/crampbot/hook")."""
-        return urlparse(self.url).path.strip("/")
-
-
-async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | None = None,
-                ready: Callable[[], None] = lambda: None) -> None:
-    """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret;
-    `ready()` once it is serving. Start-up gives up after a few failed tries instead of hanging."""
-    app = shell.build()
-    async with app:  # getMe: a wrong token fails here with InvalidToken
-        await shell.started(app)
-        await app.start()
-        assert app.updater is not None
-        server = None
-        try:
-            if webhook is None:
-                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES,
-                                                error_callback=_polling_error)
-            else:  # our own server: an update is in the inbox before Telegram gets its 200
-                server = await start_webhook(app, shell.storage, webhook, STARTUP_RETRIES)
-            ready()
-            await stop.wait()
-        finally:
-            if server is not None:  # no update comes in once the application stops taking them
-                await server.close()
-            if app.updater.running:
-                await app.updater.stop()
-            await app.stop()
-
-
-async def until_signal(serving: Callable[[asyncio.Event], Awaitable[None]],
-                       signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
-    """A bot process's main loop: run `serving(stop)`, with `stop` set by one of the signals."""
-    # Everything loaded so far (content, matcher, libraries) lives as long as the process: keep it
-    # out of the garbage collector's scans, which otherwise cost ~5% of the CPU time per update
-    # (measured with bench/breakdown.py).
-    gc.freeze()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in signals:
-        loop.add_signal_handler(sig, stop.set)
-    await serving(stop)
-
-
-async def serve_until_signal(shell: TelegramShell, webhook: Webhook | None = None,
-                             ready: Callable[[], None] = lambda: None) -> None:
-    """The one-process bot: `serve` until SIGINT or SIGTERM."""
-    await until_signal(lambda stop: serve(shell, stop, webhook, ready))
-
-
-def stopping_reason(exc: BaseException) -> tuple[str, bool] | None:
-    """One plain line for a Telegram error that stopped the bot, and whether it means the Bot API
-    could not be reached (rather than refused us); None when `exc` is not such an error."""
-    if isinstance(exc, InvalidToken):
-        return "Telegram refused the token (401 Unauthorized). Check TELEGRAM_BOT_TOKEN.", False
-    if isinstance(exc, NetworkError):
-        return f"cannot reach the Bot API at the configured address ({type(exc).__name__}).", True
-    if isinstance(exc, WebhookRefused):
-        return str(exc), False
-    return None
-
-
-def _polling_error(error: TelegramError) -> None:
-    """Network trouble while polling: PTB retries by itself; we only log it, without details."""
-    log.warning("polling problem: %s (retrying)", type(error).__name__)

@@ -15,8 +15,10 @@ import json
 import logging
 import re
 import sys
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urlparse
 
 import tornado.web
 from telegram import Update
@@ -31,15 +33,27 @@ from bot.telegram_shell.updates import App, keep_in_inbox, read_updates, receive
 if sys.platform != "win32":  # Windows has no resource module
     import resource
 
-if TYPE_CHECKING:
-    from bot.telegram_shell.shell import Webhook
-
 log = logging.getLogger("crampbot.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # bytes: an update is a few KB (a message's text is at most 4096 characters)
 MAX_HEADERS = 16 * 1024  # bytes for the request line and headers together
 HEADER_TIMEOUT = 10.0  # seconds to send all headers; also the longest a connection may sit idle
 BODY_TIMEOUT = 10.0  # seconds to send the whole body
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: the public URL Telegram posts to, the secret it must send, where to listen."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    @property
+    def path(self) -> str:
+        """The path the local server answers on: the URL's whole path ("bots/crampbot/hook")."""
+        return urlparse(self.url).path.strip("/")
 
 
 class WebhookRefused(Exception):

@@ -20,7 +20,9 @@ from bot.content.bundle import load_content
 from bot.core.brain import Brain
 from bot.settings import Settings
 from bot.storage.sqlite import SQLiteStorage
-from bot.telegram_shell.shell import TelegramShell, Webhook, serve
+from bot.telegram_shell.serve import serve
+from bot.telegram_shell.shell import TelegramShell
+from bot.telegram_shell.webhook import Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuv"

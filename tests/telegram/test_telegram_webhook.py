@@ -21,7 +21,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 import bot.telegram_shell.updates as telegram_updates
 import bot.telegram_shell.webhook as telegram_webhook
 from bot.storage import StorageError
-from bot.telegram_shell.shell import Webhook
+from bot.telegram_shell.webhook import Webhook
 from bot.telegram_shell.throttled_log import Throttled
 from bot.telegram_shell.webhook import WebhookRefused, set_webhook
 from tests.support.botapi_standin import BotApiStandIn
