@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.content.strict_yaml import Checker, checked_text, read_yaml
 from bot.core.replies import Choice
+from bot.core.templates import TEMPLATES, template_problem
 
 TEXT_KEYS = (
     "greeting", "disclaimer", "menu_prompt", "help", "fallback", "empty", "stale_button", "cancelled",
@@ -76,6 +77,10 @@ def load_messages(path: Path, label: str) -> Messages:
     )):
         check.raise_if_any()
     texts = _keyed(doc["texts"], TEXT_KEYS, "texts", check)
+    for key in TEMPLATES:  # a text naming a field the code never gives would fail mid-conversation
+        problem = template_problem(key, texts[key]) if key in texts else None
+        if problem:
+            check.add(problem, f"texts.{key}", doc["texts"])
     buttons = _keyed(doc["buttons"], BUTTON_KEYS, "buttons", check)
     menu = []
     for item in doc["menu"]:

@@ -15,7 +15,7 @@ from bot.core.flow_engine import FlowEngine
 from bot.core.plan import build_plan, render_plan
 from bot.core.replies import Choice, Reply, Timer
 from bot.core.session import FlowPosition
-from bot.core.templates import check_templates, fill
+from bot.core.templates import fill
 from bot.language.normaliser import Normalised
 from bot.safety.rules import Level, RedFlag
 
@@ -27,7 +27,6 @@ class ReplyWriter:
         self.content = content
         self.messages = content.messages
         self.cramp_entry = next(e for e in content.knowledge.entries.values() if e.kind == "emergency")
-        check_templates(self.messages.texts)
 
     def text(self, key: str) -> str:
         """A fixed text from dialogs/messages.yaml."""

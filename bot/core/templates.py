@@ -1,5 +1,5 @@
-"""Texts in dialogs/messages.yaml with {fields} to fill in: the fields each is given, filling them, and the
-check at start that a wording change names no field the code does not give."""
+"""Texts in dialogs/messages.yaml with {fields} to fill in: the fields the code gives each, and filling them.
+Loading the content checks that no text names a field it is not given (`template_problem`)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ def fill(texts: dict[str, str], key: str, **fields: object) -> str:
     return texts[key].format(**fields)
 
 
-def check_templates(texts: dict[str, str]) -> None:
-    """Stop, naming the text and the fields it may use, when a text names a field it is never given (or has
-    a stray brace), so a wording change cannot break a reply at run time."""
-    for key, names in TEMPLATES.items():
-        try:
-            texts[key].format(**dict.fromkeys(names, ""))
-        except (KeyError, IndexError, ValueError) as exc:
-            allowed = ", ".join("{" + name + "}" for name in names)
-            raise ValueError(f"dialogs/messages.yaml, texts.{key}: unknown or broken placeholder ({exc}); "
-                             f"allowed: {allowed}") from None
+def template_problem(key: str, text: str) -> str | None:
+    """Why a text cannot be filled with the fields the code gives it (an unknown field or a stray brace), or
+    None when it can; a wording change must not break a reply at run time."""
+    names = TEMPLATES.get(key, ())
+    try:
+        text.format(**dict.fromkeys(names, ""))
+    except (KeyError, IndexError, ValueError) as exc:
+        allowed = ", ".join("{" + name + "}" for name in names) or "none"
+        return f"unknown or broken placeholder ({exc}); allowed: {allowed}"
+    return None
