@@ -62,11 +62,12 @@ class Flood:
     def _run(self) -> None:
         while not self.stopping.is_set():
             for _ in range(self.rate // 20):
-                self.standin.user_text(self.chat, self.text.format(n=self.sent), user_id=abs(self.chat) + self.sent % 50)
+                self.standin.user_text(self.chat, self.text.format(n=self.sent),
+                                       user_id=abs(self.chat) + self.sent % 50)
                 self.sent += 1
             self.stopping.wait(0.05)
 
-    def __enter__(self) -> "Flood":
+    def __enter__(self) -> Flood:
         self.thread.start()
         return self
 

@@ -44,7 +44,8 @@ def test_with_a_quarter_of_calls_failing_every_reply_arrives_and_duplicates_stay
             try:
                 for action, what, expected in SCRIPT:
                     (user.send if action == "send" else user.press)(what)
-                    standin.wait_for(lambda: any(expected in (m.text or "") for m in user.messages), timeout=60)
+                    standin.wait_for(lambda expected=expected: any(expected in (m.text or "") for m in user.messages),
+                                     timeout=60)
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
 
@@ -110,8 +111,8 @@ def test_each_reply_is_marked_sent_as_soon_as_it_went(standin, tmp_path):
 # -- SIGKILL at random moments -----------------------------------------------------------------
 
 CONVERSATION = ["/checkup", "at night", "most nights", "desk job", "3 glasses", "none", "none", "trainers",
-                "neither", "/log", "I live in London", "just now", "calf", "3", "2 minutes", "stretching", "in bed", "/log",
-                "earlier today", "toes", "2", "under a minute", "massage", "sitting"]
+                "neither", "/log", "I live in London", "just now", "calf", "3", "2 minutes", "stretching", "in bed",
+                "/log", "earlier today", "toes", "2", "under a minute", "massage", "sitting"]
 MILESTONES = ["question 1 of 8", "Question 2 of 8", "Question 3 of 8", "Question 4 of 8", "Question 5 of 8",
               "Question 6 of 8", "Question 7 of 8", "question 8 of 8", "Here is your plan"]
 

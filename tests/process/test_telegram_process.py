@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-
 from tests.support.botapi_standin import BotApiStandIn
 from tests.support.telegram_harness import (
     TOKEN,

@@ -109,11 +109,11 @@ class RunningBot:
 
         try:
             asyncio.run(main())
-        except BaseException as exc:  # surfaced by stop()
+        except BaseException as exc:  # noqa: BLE001 - surfaced by stop()
             self.error = exc
             self.ready.set()
 
-    def __enter__(self) -> "RunningBot":
+    def __enter__(self) -> RunningBot:
         self.thread.start()
         self.ready.wait(10)
         return self

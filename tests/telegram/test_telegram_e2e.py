@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
+from itertools import pairwise
 
 import pytest
 
@@ -110,7 +111,7 @@ def test_countdown_edits_the_message_then_asks_how_it_is(quick_bot, standin):
     shown = [c.params["text"].rsplit("\n", 1)[-1] for c in edits]
     assert "⏱ Hold the stretch: 3 s" in shown and "⏱ Hold the stretch: done ✓" in shown
     times = [c.time for c in edits]
-    assert all(b - a >= 0.8 for a, b in zip(times, times[1:])), "about one edit per second at most"
+    assert all(b - a >= 0.8 for a, b in pairwise(times)), "about one edit per second at most"
     assert all(c.ok for c in edits), "no 'message is not modified' or other refused edits"
     assert not standin.message(user.chat_id, step.message_id).buttons, "buttons moved to the follow-up"
 
@@ -299,7 +300,7 @@ def test_injected_faults_every_reply_is_delivered(standin, bot):
               ("Statins", "Diabetes"), ("Diabetes", "High heels"), ("High heels", "Neither"), ("Neither", "Menu")]
     for label, next_button in script:
         user.press(label)  # retries can outlast the quiet period: wait for the next question itself
-        standin.wait_for(lambda: any(next_button in b for b in user.buttons), timeout=30)
+        standin.wait_for(lambda next_button=next_button: any(next_button in b for b in user.buttons), timeout=30)
     standin.clear_faults()
     assert "your plan" in user.last_text.lower()
     delivered = [m.text for m in user.messages]

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from bot.core.replies import Choice, Reply, Timer
-from bot.telegram_shell.render import (MAX_TEXT, button_rows, countdown_line, payloads, split_text, tick_interval,
-                                 with_countdown)
+from bot.telegram_shell.render import (
+    MAX_TEXT,
+    button_rows,
+    countdown_line,
+    payloads,
+    split_text,
+    tick_interval,
+    with_countdown,
+)
 
 
 def test_long_text_is_split_at_boundaries_never_mid_word():

@@ -11,6 +11,7 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,9 +22,8 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 import bot.telegram_shell.updates as telegram_updates
 import bot.telegram_shell.webhook as telegram_webhook
 from bot.storage import StorageError
-from bot.telegram_shell.webhook import Webhook
 from bot.telegram_shell.throttled_log import Throttled
-from bot.telegram_shell.webhook import WebhookRefused, set_webhook
+from bot.telegram_shell.webhook import Webhook, WebhookRefused, set_webhook
 from tests.support.botapi_standin import BotApiStandIn
 from tests.support.telegram_harness import RunningBot, alive, child_pids, free_port, settings_for, start_process
 
@@ -133,7 +133,7 @@ def start_webhook_process(standin, data_dir: Path, port: int, url: str):
            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1"}
     process = start_process(standin, data_dir, extra_env=env)
     try:
-        standin.wait_for(lambda: standin.calls("setWebhook") and len(child_pids(process, b"telegram-serve")) == 1
+        standin.wait_for(lambda: (standin.calls("setWebhook") and len(child_pids(process, b"telegram-serve")) == 1)
                          or process.poll() is not None, timeout=30)
         assert process.poll() is None, process.stderr.read()
         wait_listening(port)
@@ -148,7 +148,7 @@ def stop_process(process) -> str:
     process.terminate()
     try:
         process.wait(20)
-    except Exception:
+    except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
     return process.stderr.read()
@@ -334,7 +334,7 @@ def test_an_update_that_cannot_be_kept_is_still_handled_as_in_polling(webhook_bo
 
 
 def test_other_paths_and_methods_are_refused(webhook_bot, standin):
-    _, port, url = webhook_bot
+    _, port, _ = webhook_bot
     assert standin.post_update_to(f"http://127.0.0.1:{port}/elsewhere", text_update(1, 1, "/start"),
                                   secret=SECRET) == 404
     with connect(port) as sock:

@@ -95,12 +95,12 @@ class FaultPlan:
                         del queue[index]
                     return fault
         ratio = self.random
-        if ratio and method not in ratio.exclude and (ratio.methods is None or method in ratio.methods):
-            if ratio.rng.random() < ratio.share:
-                kind = ratio.rng.choice(ratio.kinds)
-                if kind == "timeout":
-                    return Fault("delay", delay=ratio.delay)
-                status = int(kind)
-                return Fault("error", status=status, retry_after=ratio.retry_after if status == 429 else None)
+        if (ratio and method not in ratio.exclude and (ratio.methods is None or method in ratio.methods)
+                and ratio.rng.random() < ratio.share):
+            kind = ratio.rng.choice(ratio.kinds)
+            if kind == "timeout":
+                return Fault("delay", delay=ratio.delay)
+            status = int(kind)
+            return Fault("error", status=status, retry_after=ratio.retry_after if status == 429 else None)
         return None
 

@@ -247,9 +247,8 @@ class BotApiStandIn:
 
         status, payload = 0, None
         try:
-            if fault is not None and fault.kind == "delay":
-                if self._sleep_unless_gone(handler, fault.delay):
-                    raise ClientGone
+            if fault is not None and fault.kind == "delay" and self._sleep_unless_gone(handler, fault.delay):
+                raise ClientGone
             with self._cond:
                 try:
                     if self.reject_token:
@@ -946,7 +945,8 @@ class BotApiStandIn:
                     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
                         raise bad("can't parse inline keyboard button: Field \"text\" must be of type String")
                     if not any(key in INLINE_BUTTON_ACTIONS for key in button):
-                        raise bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                        raise bad("can't parse inline keyboard button: "
+                                  "Text buttons are unallowed in the inline keyboard")
                     if "callback_data" in button:
                         data = button["callback_data"]
                         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA:
@@ -1149,8 +1149,8 @@ class BotApiStandIn:
         caption, entities = self._caption(params)
         file_id, unique, info = self._file_stub(params.get("document"), "document", params)
         name = info.get("filename") or "document"
-        document = {"file_id": file_id, "file_unique_id": unique, "file_name": name,
-                    "mime_type": info.get("content_type") or mimetypes.guess_type(name)[0] or "application/octet-stream",
+        mime_type = info.get("content_type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        document = {"file_id": file_id, "file_unique_id": unique, "file_name": name, "mime_type": mime_type,
                     "file_size": info.get("size") or 0}
         upload = params.get("document") if isinstance(params.get("document"), UploadedFile) else None
         msg = self._new_bot_message(state, params, "document", caption=caption, entities=entities,
