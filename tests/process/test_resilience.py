@@ -103,7 +103,7 @@ def test_each_reply_is_marked_sent_as_soon_as_it_went(standin, tmp_path):
         standin.user_text(6301, "/export")
         standin.wait_for(lambda: standin.calls("sendMessage", chat_id=6301) and
                          len(standin.calls("sendDocument", chat_id=6301)) >= 2, timeout=30)
-        waiting = bot.storage.unsent(6301)
+        waiting = bot.in_loop(lambda: bot.storage.unsent(6301))
         standin.clear_faults()
     assert [("document" in o.payload) for o in waiting] == [True], "only the file is still to send"
 
@@ -194,12 +194,13 @@ def test_a_full_disk_mid_conversation_apologises_and_loses_nothing(standin, tmp_
         user = TelegramUser(standin, 7301)
         user.send("/checkup")
         user.press("At night")
-        before = bot.storage.load(7301)
+        before = bot.in_loop(lambda: bot.storage.load(7301))
         real = bot.storage.db
         bot.storage.db = FailingWrites(real, "database or disk is full")
         user.send("most nights")
         assert "couldn't save that" in user.last_text
-        assert bot.storage.load(7301) == before, "the earlier answers are still there, nothing half-written"
+        after = bot.in_loop(lambda: bot.storage.load(7301))
+        assert after == before, "the earlier answers are still there, nothing half-written"
         bot.storage.db = real  # space again
         user.send("most nights")
         assert "Question 3 of 8" in user.last_text

@@ -13,8 +13,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from bot.content.bundle import load_content
 from bot.core.brain import Brain
@@ -25,6 +27,7 @@ from bot.telegram_shell.shell import TelegramShell
 from bot.telegram_shell.webhook import Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 TOKEN = "123456789:TEST-token_abcdefghijklmnopqrstuv"
 # The waits of bot.settings, short: a failed call is tried 8 times within about a second, the outbox every
 # second, and a locked database is reported after half a second. Telegram needs the defaults; the stand-in
@@ -121,15 +124,17 @@ class RunningBot:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def in_loop(self, function) -> None:
-        """Run a plain function on the bot's event loop thread (e.g. to re-schedule jobs) and wait for it."""
+    def in_loop(self, function: Callable[[], T]) -> T:
+        """Run a plain function on the bot's event loop thread and return its result: the way to re-schedule
+        jobs or read the bot's storage, whose one connection the bot is using from that thread."""
         assert self.loop is not None
         done = threading.Event()
+        results: list[T] = []
         failures: list[BaseException] = []
 
         def run() -> None:
             try:
-                function()
+                results.append(function())
             except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread below
                 failures.append(exc)
             finally:
@@ -139,6 +144,7 @@ class RunningBot:
         assert done.wait(10), "the bot's event loop did not get to run the function"
         if failures:
             raise failures[0]
+        return results[0]
 
     def stop(self) -> None:
         """Stop serving and wait for the thread; re-raise anything that crashed it."""

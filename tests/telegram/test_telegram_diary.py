@@ -103,10 +103,10 @@ def test_forget_after_confirming_leaves_no_row_about_the_user(standin, bot):
     user.press("Just now")
     user.press("Calf")
     user.send("/forget")
-    assert bot.storage.rows_about(705) > 0
+    assert bot.in_loop(lambda: bot.storage.rows_about(705)) > 0
     user.press("Yes, delete everything")
     assert "everything I stored about you is deleted" in user.last_text
-    assert bot.storage.rows_about(705) == 0
+    assert bot.in_loop(lambda: bot.storage.rows_about(705)) == 0
 
 
 def test_privacy_says_what_is_stored_and_why(standin, bot):
@@ -139,7 +139,7 @@ def test_reminder_arrives_at_local_time_with_snooze_and_stop(standin, tmp_path):
     with polling_bot(standin, tmp_path, clock) as bot:
         user = TelegramUser(standin, 707, timeout=20)
         set_bedtime(user)
-        due = bot.storage.reminders()[0][2]
+        due = bot.in_loop(lambda: bot.storage.reminders())[0][2]
         assert local_time(due, "Europe/Berlin").strftime("%H:%M") == "22:30"
         clock.offset += due + 0.5 - clock()  # it is now just after 22:30 in Berlin
         bot.in_loop(bot.shell.resume_reminders)
@@ -150,7 +150,7 @@ def test_reminder_arrives_at_local_time_with_snooze_and_stop(standin, tmp_path):
         bot.in_loop(bot.shell.resume_reminders)
         wait_reminders(standin, user, 2)
         user.press("Stop this reminder")
-        assert bot.storage.reminders() == []
+        assert bot.in_loop(lambda: bot.storage.reminders()) == []
 
 
 def test_a_restart_never_loses_or_doubles_a_reminder(standin, tmp_path):
@@ -158,11 +158,12 @@ def test_a_restart_never_loses_or_doubles_a_reminder(standin, tmp_path):
     with polling_bot(standin, tmp_path, clock) as bot:
         user = TelegramUser(standin, 708, timeout=20)
         set_bedtime(user)
-        due = bot.storage.reminders()[0][2]
+        due = bot.in_loop(lambda: bot.storage.reminders())[0][2]
     clock.offset += due + 60 - clock()  # down over 22:30, and back a minute later
     with polling_bot(standin, tmp_path, clock) as bot:
         wait_reminders(standin, user, 1)  # a reminder due while the bot was down is sent at start-up
-        assert bot.storage.reminders()[0][2] == pytest.approx(due + 86400), "and moves to tomorrow"
+        tomorrow = bot.in_loop(lambda: bot.storage.reminders())[0][2]
+        assert tomorrow == pytest.approx(due + 86400), "and moves to tomorrow"
     with polling_bot(standin, tmp_path, clock):  # another restart right away
         user.expect_silence(1.0)
         assert reminders_sent(user) == 1, "never doubled"
