@@ -383,4 +383,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:]:  # it takes no options; anything (such as --help) shows what it does instead of running
+        print(__doc__)
+        raise SystemExit(0 if sys.argv[1:] in (["-h"], ["--help"]) else 2)
     raise SystemExit(main())
