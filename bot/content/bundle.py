@@ -12,7 +12,7 @@ from bot.content.caveats import load_caveats
 from bot.content.emergency_numbers import load_numbers
 from bot.content.flows import Flow, load_flow
 from bot.content.knowledge import Knowledge, Source, load_knowledge
-from bot.content.language import LanguageData, load_language
+from bot.content.language import load_language
 from bot.content.messages import Messages, load_messages
 from bot.content.paths import content_root
 from bot.content.plan_rules import PlanRules, load_plan_rules
@@ -20,7 +20,7 @@ from bot.content.safety import SafetyData, load_safety
 from bot.content.strict_yaml import ContentError, Problem
 from bot.core.caveats import Caveat, Caveats
 from bot.core.content_ids import ENTRIES as ENTRIES_NAMED_IN_CODE
-from bot.language.normaliser import Normaliser, words_in
+from bot.language.normaliser import LanguageData, Normaliser, words_in
 from bot.matching.matcher import Matcher, MatcherSettings
 from bot.safety.emergency_numbers import EmergencyNumbers
 from bot.safety.scanner import Triggers

@@ -3,31 +3,10 @@ words, negation and emoji."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.strict_yaml import Checker, read_yaml
-from bot.language.normaliser import emoji_key
-
-
-@dataclass(frozen=True)
-class LanguageData:
-    """Word lists from knowledge/language.yaml."""
-
-    contractions: dict[str, str]
-    misspellings: dict[str, str]
-    synonyms: dict[tuple[str, ...], str]
-    stopwords: frozenset[str]
-    numbers: dict[str, str]
-    protected: frozenset[str] = field(default_factory=frozenset)
-    negation_words: frozenset[str] = field(default_factory=frozenset)
-    negation_window: int = 3
-    negation_through: frozenset[str] = field(default_factory=frozenset)
-    negation_undo: frozenset[str] = field(default_factory=frozenset)
-    negation_double: frozenset[str] = field(default_factory=frozenset)
-    negation_weak: frozenset[str] = field(default_factory=frozenset)  # turn a `double` back, like a negation
-    emoji: dict[str, str] = field(default_factory=dict)  # emoji (as emoji_key leaves them) -> words
-
+from bot.language.normaliser import LanguageData, emoji_key
 
 
 def load_language(path: Path, label: str) -> LanguageData:

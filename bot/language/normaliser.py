@@ -7,21 +7,36 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.language.phrases import GAP
 
-if TYPE_CHECKING:  # a type only: bot.content.language, which builds the data, imports this module
-    from bot.content.language import LanguageData
-
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    """Word lists from knowledge/language.yaml."""
+
+    contractions: dict[str, str]
+    misspellings: dict[str, str]
+    synonyms: dict[tuple[str, ...], str]
+    stopwords: frozenset[str]
+    numbers: dict[str, str]
+    protected: frozenset[str] = field(default_factory=frozenset)
+    negation_words: frozenset[str] = field(default_factory=frozenset)
+    negation_window: int = 3
+    negation_through: frozenset[str] = field(default_factory=frozenset)
+    negation_undo: frozenset[str] = field(default_factory=frozenset)
+    negation_double: frozenset[str] = field(default_factory=frozenset)
+    negation_weak: frozenset[str] = field(default_factory=frozenset)  # turn a `double` back, like a negation
+    emoji: dict[str, str] = field(default_factory=dict)  # emoji (as emoji_key leaves them) -> words
 
 
 @dataclass(frozen=True)

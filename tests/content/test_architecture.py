@@ -51,6 +51,30 @@ def test_the_pure_packages_import_no_adapter():
     assert offenders == []
 
 
+def test_no_import_cycles_between_modules_not_even_inside_functions_or_for_typing():
+    """A cycle (Brain building PersonalData that imports Brain back) means neither side can be read alone."""
+    names = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+             for path in BOT.rglob("*.py")}
+    graph = {name: {dep for dep in imported_modules(path) if dep in names and dep != name}
+             for name, path in names.items()}
+    cycles: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for dep in sorted(graph[name]):
+            if state.get(dep) == "open":
+                cycles.append(" -> ".join([*trail[trail.index(dep):], dep]))
+            elif dep not in state:
+                visit(dep, [*trail, dep])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []
+
+
 def test_every_module_lives_in_a_package_by_role():
     top = sorted(path.name for path in BOT.glob("*.py"))
     assert top == ["__init__.py", "__main__.py", "cli.py", "console.py", "settings.py", "wiring.py"]
