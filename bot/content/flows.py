@@ -98,6 +98,10 @@ class Flow:
     escalation: Escalation | None
     file: str
 
+    def answer_labels(self) -> dict[tuple[str, str], str]:
+        """The label of every choice, by (the answer it is stored under, its id): how a stored answer reads."""
+        return {(s.answer, c.id): c.label for s in self.states.values() if s.answer for c in s.choices}
+
 
 def load_flow(path: Path, label: str) -> Flow:
     """Read one flow file and check its graph; raise ContentError naming the file and state."""

@@ -76,7 +76,7 @@ def add_or_replace(diary: tuple[DiaryEntry, ...], entry: DiaryEntry) -> tuple[Di
 
 def describe(entry: DiaryEntry, diary_flow: Flow, zone: str | None, texts: dict[str, str]) -> str:
     """One line for an entry: '#3 Tue 14 Jan 03:00 · calf · 4/5 · 1 to 5 minutes · helped: stretching'."""
-    labels = _labels(diary_flow)
+    labels = diary_flow.answer_labels()
     moment = local_time(entry.at, zone).strftime("%a %d %b %H:%M")
     parts = [f"#{entry.id} {moment}"]
     if entry.where:
@@ -97,7 +97,7 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     for it, the safety reference's advice to book an appointment."""
     if not diary:
         return Summary(texts["history_empty"], (), None)
-    labels = _labels(diary_flow)
+    labels = diary_flow.answer_labels()
     week = [e for e in diary if now - e.at <= 7 * DAY]
     month = [e for e in diary if now - e.at <= 30 * DAY]
     lines = [texts["history_heading"], fill(texts, "history_last_7_days", count=_count(len(week), texts)),
@@ -179,7 +179,3 @@ def _part_of_day(hour: int) -> str:
 
 def _count(n: int, texts: dict[str, str]) -> str:
     return texts["cramps_none"] if n == 0 else texts["cramps_one"] if n == 1 else fill(texts, "cramps_many", count=n)
-
-
-def _labels(flow: Flow) -> dict[tuple[str, str], str]:
-    return {(s.answer, c.id): c.label for s in flow.states.values() if s.answer for c in s.choices}

@@ -45,7 +45,7 @@ class Plan:
 
 def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]) -> Plan:
     """Pick the tips that apply to these answers: all doctor advice, and the top tips by priority."""
-    labels = _answer_labels(flow)
+    labels = flow.answer_labels()
     doctor: list[PlanTip] = []
     tips: list[tuple[int, int, PlanTip]] = []
     for order, rule in enumerate(rules.rules):
@@ -95,7 +95,3 @@ def render_plan(rules: PlanRules, plan: Plan) -> str:
 def repr_label(label: str) -> str:
     """Quote an answer label for display."""
     return f"“{label}”"
-
-
-def _answer_labels(flow: Flow) -> dict[tuple[str, str], str]:
-    return {(s.answer, c.id): c.label for s in flow.states.values() if s.answer for c in s.choices}
