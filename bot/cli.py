@@ -173,7 +173,7 @@ def _print_answer(reply: Reply, as_json: bool, out: TextIO, one_line: bool) -> N
     text = render_text(reply)
     if as_json:
         record = {"reply": text, "kind": reply.kind, "intent": reply.intent, "score": round(reply.score, 1),
-                  "sources": list(reply.sources)}
+                  "sources": list(reply.sources), "actions": [c.action for c in reply.choices]}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif one_line:
         out.write(" | ".join(part.strip() for part in text.splitlines() if part.strip()) + "\n")

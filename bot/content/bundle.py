@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.content.caveats import load_caveats
+from bot.content.context import load_context
 from bot.content.emergency_numbers import load_numbers
 from bot.content.flows import Flow, load_flow
 from bot.content.knowledge import Knowledge, Source, load_knowledge
@@ -16,12 +17,16 @@ from bot.content.language import load_language
 from bot.content.messages import Messages, load_messages
 from bot.content.paths import content_root
 from bot.content.plan_rules import PlanRules, load_plan_rules
+from bot.content.reading import check_topics, load_reading
 from bot.content.safety import SafetyData, load_safety
 from bot.content.strict_yaml import ContentError, Problem
+from bot.core.answer_context import ContextLine
 from bot.core.caveats import Caveat, Caveats
 from bot.core.content_ids import ENTRIES as ENTRIES_NAMED_IN_CODE
 from bot.language.normaliser import LanguageData, Normaliser, words_in
+from bot.language.reading import Reader
 from bot.matching.matcher import Matcher, MatcherSettings
+from bot.matching.passages import PassageIndex
 from bot.safety.emergency_numbers import EmergencyNumbers
 from bot.safety.scanner import Triggers
 
@@ -47,6 +52,9 @@ class Content:
     matcher: Matcher
     caveats: Caveats
     numbers: EmergencyNumbers
+    reader: Reader
+    context: tuple[ContextLine, ...]
+    passages: PassageIndex
 
     @property
     def checkup(self) -> Flow:
@@ -83,20 +91,28 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     checkup, relief = flows["checkup"], flows["relief"]
     messages = attempt(lambda: load_messages(ddir / "messages.yaml", "dialogs/messages.yaml"))
     plan = attempt(lambda: load_plan_rules(ddir / "plan.yaml", "dialogs/plan.yaml", checkup)) if checkup else None
+    reading = attempt(lambda: load_reading(kdir / "reading.yaml", "knowledge/reading.yaml", checkup)) \
+        if checkup else None
+    context = attempt(lambda: load_context(kdir / "context.yaml", "knowledge/context.yaml", reading,
+                                           tuple(t.id for t in reading.topics))) if reading else None
     if problems:
         raise ContentError(problems)
     assert knowledge and language and safety and checkup and relief and messages and plan and numbers
-    assert caveats is not None
+    assert caveats is not None and reading is not None and context is not None
     loaded = {name: flow for name, flow in flows.items() if flow is not None}
 
     problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
     problems.extend(_check_caveats(caveats, knowledge))
+    problems.extend(check_topics(reading, knowledge, "knowledge/reading.yaml"))
+    for line in context:
+        problems.extend(unknown_sources("knowledge/context.yaml", line.id, line.sources, knowledge.sources))
     problems.extend(unknown_sources("knowledge/emergency_numbers.yaml", None, numbers.sources, knowledge.sources))
     normaliser = Normaliser(language)
     texts = [e for entry in knowledge.entries.values() for e in entry.examples]
     texts += safety.phrases()
     texts += [m for caveat in caveats for m in caveat.mentions]
     texts += [p for region in numbers.regions for p in region.places]
+    texts += reading.phrases()
     for flow in loaded.values():
         texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
         texts += [s for nav in flow.navigation.values() for s in nav.says]
@@ -107,7 +123,8 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     triggers = Triggers(safety, normaliser)
     matcher = Matcher(knowledge, normaliser, settings)
     return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher,
-                   Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser))
+                   Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser), Reader(reading, normaliser),
+                   context, PassageIndex(knowledge, normaliser))
 
 
 def unknown_sources(file: str, entry: str | None, cited: tuple[str, ...], known: dict[str, Source]) -> list[Problem]:

@@ -30,11 +30,13 @@ TEXT_KEYS = (
     "part_of_day_afternoon", "part_of_day_evening", "chart_per_day", "chart_by_time", "reminder_name_bedtime",
     "reminder_name_hydration", "reminder_line", "reminders_zone", "zone_line", "privacy_export_label",
     "privacy_forget_label", "more_words", "yes_words", "no_words", "console_you", "console_timer_done",
-    "console_timer_left", "console_file_start", "console_file_end",
+    "console_timer_left", "console_file_start", "console_file_end", "relief_offer", "relief_offer_check", "clarify",
+    "because_you_said", "history_log_offer", "other_language",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
-               "forget_no", "delete_yes", "delete_no", "open_private")
+               "forget_no", "delete_yes", "delete_no", "open_private", "clarify_now", "clarify_why", "clarify_prevent",
+               "clarify_serious")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
                 "menu:export", "menu:forget", "menu:timezone")

@@ -16,6 +16,7 @@ from bot.core import content_ids as ids
 from bot.core import diary as diaries
 from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
 from bot.core.flow_engine import FlowEngine, ReadContext, Step
+from bot.core.free_text import FreeText
 from bot.core.outcome import Outcome
 from bot.core.personal import PersonalData
 from bot.core.reminders import clock_answer
@@ -59,6 +60,7 @@ class Brain:
         self.write = ReplyWriter(content)
         self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
         self.personal = PersonalData(self.write, self.engines, content.knowledge, can_remind, conversation=self)
+        self.free = FreeText(content, self.write, self._cramp_now, self._from_matcher)
         self.more_words = word_list(self.write.text("more_words"))  # typed alone: more of the last answer
         self.yes_words = word_list(self.write.text("yes_words"))  # typed answers to "delete ...?"
         self.no_words = word_list(self.write.text("no_words"))
@@ -207,11 +209,12 @@ class Brain:
             return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0), (reply,))
         if text.strip().startswith("/"):
             return self._command(session, text.strip(), now)
-        if found.active_cramp is not None:
-            return self._cramp_now(session, now, 100.0)
         if len(text) > MAX_MATCHED:
             text = text[:MAX_MATCHED]
             message = self.content.normaliser.normalise(text)
+        turn = self.free.read(text, message)
+        if found.active_cramp is not None and not self.free.story_not_now(turn):
+            return self._cramp_now(session, now, 100.0)
         if pending and message.tokens:
             answer = self._yes_or_no(message)
             if answer is not None:
@@ -219,11 +222,11 @@ class Brain:
                 return self._on_press(session, pressed, now, pending) if pressed else self.stale(session)
         if session.active is not None:
             return self._in_flow(session, message, text, now)
-        if not message.tokens:
+        if not message.tokens and not turn.reading.distress:
             return Outcome(session, (self.write.menu(self.write.text("empty"), "fallback"),))
         if message.key in self.more_words and session.last_intent:
             return self._more(session, session.last_intent, session.more_shown + 1)
-        return self._from_matcher(session, message, text, now)
+        return self.free.respond(session, turn, now)
 
     def _from_matcher(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
         match = self.content.matcher.match(message)

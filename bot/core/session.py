@@ -105,6 +105,21 @@ class LastRelief:
 
 
 @dataclass(frozen=True)
+class Recent:
+    """What the last few turns were about, so a follow-up ("what about at night?", "and for my
+    husband?", "yes") is read in context: the topics and entry answered, whom and which muscles they
+    were about, the question the bot itself asked (if any), and when."""
+
+    at: float
+    topics: tuple[str, ...] = ()
+    entry: str | None = None
+    who: str | None = None
+    muscles: tuple[str, ...] = ()
+    sports: tuple[str, ...] = ()
+    asked: str | None = None  # "clarify" or "relief_offer": the bot's own question awaiting an answer
+
+
+@dataclass(frozen=True)
 class Session:
     """Everything the bot remembers about one chat between messages."""
 
@@ -120,6 +135,7 @@ class Session:
     confirm: str | None = None
     in_group: bool = False  # a group chat: nothing personal is kept (bot.chat_scope)
     relief_check_at: float | None = None  # when to check in on a relief sequence nobody said has eased
+    recent: Recent | None = None  # what the last turns were about (bot.core.follow_up)
 
     def due_times(self) -> tuple[tuple[str, float], ...]:
         """(kind, epoch) of everything the shell must wake the core for: reminders and the relief check-in."""
@@ -160,6 +176,7 @@ class Session:
             confirm=_text(data.get("confirm")),
             in_group=data.get("in_group") is True,
             relief_check_at=_safely(float, data.get("relief_check_at")),
+            recent=_safely(_read_recent, data.get("recent")),
         )
 
 
@@ -224,3 +241,9 @@ def _read_entry(data: dict[str, Any]) -> DiaryEntry:
 def _read_reminder(data: dict[str, Any]) -> Reminder:
     return Reminder(str(data["kind"]), tuple(str(t) for t in _list(data.get("times"))), float(data["next_at"]),
                     float(data.get("last_sent") or 0.0))
+
+
+def _read_recent(data: dict[str, Any]) -> Recent:
+    return Recent(float(data["at"]), tuple(str(t) for t in _list(data.get("topics"))), _text(data.get("entry")),
+                  _text(data.get("who")), tuple(str(m) for m in _list(data.get("muscles"))),
+                  tuple(str(s) for s in _list(data.get("sports"))), _text(data.get("asked")))

@@ -1,0 +1,58 @@
+"""Reads and checks knowledge/context.yaml: lines that fit an answer to the person (sport, a child or
+partner, age)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.content.knowledge import ADVICE
+from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
+from bot.core.answer_context import WHEN_KEYS, ContextLine
+from bot.language.reading import ReadingData
+
+WHO = ("child", "partner", "parent", "other")
+
+
+def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:
+    """Read knowledge/context.yaml; raise ContentError naming the file and line."""
+    doc = read_yaml(path, label)
+    check = Checker(label)
+    lines: list[ContextLine] = []
+    if check.version(doc) and check.mapping(doc, None, {"version": int, "lines": list}):
+        for item in doc["lines"]:
+            name = item.get("id") if isinstance(item, dict) else None
+            if not check.mapping(item, name, {"id": str, "when": dict, "topics": list, "text": str, "advice": list,
+                                              "sources": list}):
+                continue
+            name = checked_text(item, "id")
+            if not SNAKE_CASE.match(name):
+                check.add("id must be snake_case (a-z, 0-9, _)", name, item)
+            when = item["when"]
+            for key in when:
+                if key not in WHEN_KEYS:
+                    check.add(f"`when` may name only {', '.join(WHEN_KEYS)}", name, item)
+            sports = check.strings(when.get("sport", []), "when.sport", name, item)
+            who = check.strings(when.get("who", []), "when.who", name, item)
+            for sport in sports:
+                if sport not in reading.sports:
+                    check.add(f"sport {sport!r} is not in knowledge/reading.yaml", name, item)
+            for person in who:
+                if person not in WHO:
+                    check.add(f"who {person!r} unknown (allowed: {', '.join(WHO)})", name, item)
+            asked = check.strings(item["topics"], "topics", name, item)
+            for topic in asked:
+                if topic not in topics:
+                    check.add(f"topic {topic!r} is not in knowledge/reading.yaml", name, item)
+            advice = check.strings(item["advice"], "advice", name, item)
+            for value in advice:
+                if value not in ADVICE:
+                    check.add(f"advice {value!r} unknown (allowed: {', '.join(ADVICE)})", name, item)
+            sources = check.strings(item["sources"], "sources", name, item)
+            if not sources:
+                check.add("sources must name at least one", name, item)
+            lines.append(ContextLine(name, tuple(sports), tuple(who), when.get("older") is True,
+                                     when.get("competitive") is True, tuple(asked), item["text"].strip(),
+                                     tuple(advice), tuple(sources)))
+        check.unique((line.id for line in lines), "line id")
+    check.raise_if_any()
+    return tuple(lines)

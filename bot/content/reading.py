@@ -1,0 +1,96 @@
+"""Reads and checks knowledge/reading.yaml: the vocabulary that reads a message into a case (topics,
+people, sports, muscles, times, distress, other languages) and the check-up answers a message can give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.content.flows import Flow
+from bot.content.knowledge import Knowledge
+from bot.content.strict_yaml import Checker, Problem, read_yaml
+from bot.language.reading import ReadingData, Topic
+
+TABLES = ("people", "sports", "muscles", "sides", "when")
+WHEN = ("now", "last_night", "recurring", "during_activity", "past")  # bot.language.reading reads these
+
+
+def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
+    """Read knowledge/reading.yaml; raise ContentError naming the file and entry."""
+    doc = read_yaml(path, label)
+    check = Checker(label)
+    fields = {"version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
+              "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
+              "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list}
+    if not (check.version(doc) and check.mapping(doc, None, fields)):
+        check.raise_if_any()
+    topics = []
+    for name, item in doc["topics"].items():
+        if check.mapping(item, name, {"heading": str, "says": list, "entries": list}):
+            topics.append(Topic(name, item["heading"].strip(), tuple(check.strings(item["says"], "says", name, item)),
+                                tuple(check.strings(item["entries"], "entries", name, item))))
+    tables = {table: _table(check, doc[table], table) for table in TABLES}
+    for when in WHEN:
+        if when not in tables["when"]:
+            check.add(f"`when` needs a list named {when!r}", "when")
+    distress = doc["distress"]
+    if check.mapping(distress, "distress", {"words": list, "max_words": int, "needs": list, "marks": list}):
+        words = tuple(check.strings(distress["words"], "words", "distress"))
+        needs = tuple(check.strings(distress["needs"], "needs", "distress"))
+        marks = tuple(check.strings(distress["marks"], "marks", "distress"))
+    languages: dict[str, tuple[frozenset[str], str]] = {}
+    for name, item in doc["languages"].items():
+        if check.mapping(item, f"languages.{name}", {"words": list, "reply": str}):
+            words_ = frozenset(w.lower() for w in check.strings(item["words"], "words", f"languages.{name}"))
+            languages[name] = (words_, item["reply"].strip())
+    facts = _facts(check, doc["facts"], doc["also"], checkup)
+    check.raise_if_any()
+    return ReadingData(
+        question_starts=frozenset(check.strings(doc["question_starts"], "question_starts", None)),
+        question_phrases=tuple(check.strings(doc["question_phrases"], "question_phrases", None)),
+        topics=tuple(topics), people=tables["people"], older_from=doc["older_from"], sports=tables["sports"],
+        competitive=tuple(check.strings(doc["competitive"], "competitive", None)), muscles=tables["muscles"],
+        sides=tables["sides"], when=tables["when"], distress_words=words, distress_needs=needs,
+        distress_marks=marks, distress_max_words=distress["max_words"], languages=languages, facts=facts,
+        on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)))
+
+
+def _table(check: Checker, table: Any, name: str) -> dict[str, tuple[str, ...]]:
+    """A mapping of label -> phrases."""
+    return {label: tuple(check.strings(phrases, "phrases", f"{name}.{label}")) for label, phrases in table.items()}
+
+
+def _facts(check: Checker, facts: Any, also: Any, checkup: Flow) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Check-up answers a message can give, each with the phrases that give it."""
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    states = {state.answer: state for state in checkup.states.values() if state.answer}
+    for question, choices in facts.items():
+        state = states.get(question)
+        if state is None:
+            check.add(f"no check-up question stores {question!r}", f"facts.{question}")
+            continue
+        for choice_id in check.strings(choices, "choices", f"facts.{question}"):
+            choice = state.choice(choice_id)
+            if choice is None:
+                check.add(f"the check-up question {question!r} has no choice {choice_id!r}", f"facts.{question}")
+            else:
+                found[(question, choice_id)] = tuple(choice.says)
+    for key, phrases in also.items():
+        question, _, choice_id = str(key).partition(".")
+        state = states.get(question)
+        if state is None or state.choice(choice_id) is None:
+            check.add("must name a check-up question and one of its choices, as question.choice", f"also.{key}")
+            continue
+        found[(question, choice_id)] = (*found.get((question, choice_id), ()),
+                                        *check.strings(phrases, "phrases", f"also.{key}"))
+    return found
+
+
+def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Problem]:
+    """Every entry a topic names must exist and be an answer."""
+    problems = []
+    for topic in data.topics:
+        for entry in topic.entries:
+            if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer":
+                problems.append(Problem(label, f"entry {entry!r} is not an answer entry", f"topics.{topic.id}"))
+    return problems

@@ -1,0 +1,149 @@
+"""Answers built from a reading: every topic asked gets a short part, in the order asked, from the
+knowledge entry retrieved for that question; then lines that use what the message says about the
+person (the check-up's plan rules for medicines and conditions, knowledge/context.yaml for sport, a
+child or partner, age) and the caveats for anyone whose self-care advice must change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.bundle import Content
+from bot.content.knowledge import LOCAL_NUMBER, Entry
+from bot.core import actions
+from bot.core.answer_context import context_lines
+from bot.core.caveats import giving
+from bot.core.plan import build_plan
+from bot.core.replies import Choice, Reply
+from bot.core.reply_writer import ReplyWriter
+from bot.language.normaliser import Normalised
+from bot.language.reading import Reading
+
+MAX_PARTS = 3
+SHORT_PART = 330  # characters of an entry's answer kept when a reply has several parts
+MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answer
+MATCHER_SHARE = 0.6  # weight of the example matcher against BM25 over passages, for one question
+MAX_BUTTONS = 4
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of an answer: the topic asked (None when read from the whole message) and its entry."""
+
+    topic: str | None
+    entry: Entry
+    score: float
+
+
+class AnswerBuilder:
+    """Retrieves knowledge per question and writes the many-part answer."""
+
+    def __init__(self, content: Content, write: ReplyWriter):
+        self.content = content
+        self.write = write
+        self.topics = {t.id: t for t in content.reader.data.topics}
+
+    def parts(self, reading: Reading, message: Normalised, follow: tuple[str, ...] = ()) -> tuple[Part, ...]:
+        """The entries that answer each topic asked (or the whole message when no topic is named);
+        `follow` are the topics of the previous answer, for a follow-up that names none."""
+        asks = [(a.topic, reading.sentences[a.sentence]) for a in reading.asks]
+        if not asks and follow:
+            asks = [(topic, " ".join(reading.sentences)) for topic in follow[:1]]
+        parts: list[Part] = []
+        for topic, sentence in asks:
+            part = self._retrieve(topic, sentence, message)
+            if part is not None and all(p.entry.id != part.entry.id for p in parts):
+                parts.append(part)
+        if not parts:
+            whole = self._retrieve(None, " ".join(reading.sentences), message)
+            if whole is not None:
+                parts.append(whole)
+        return tuple(parts[:MAX_PARTS])
+
+    def _retrieve(self, topic: str | None, sentence: str, message: Normalised) -> Part | None:
+        """The best answer entry for one question: example matcher on the question's own words, plus
+        BM25 over passages on the question and the whole message, among the topic's entries."""
+        among = self.topics[topic].entries if topic else None
+        asked = self.content.normaliser.normalise(sentence)
+        fuzzy = self.content.matcher.scores(asked) if asked.canon else {}
+        overall = self.content.passages.scores(asked.canon + message.canon, among)
+        top = max(overall.values(), default=0.0) or 1.0
+        knowledge = self.content.knowledge.entries
+        candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer")
+        best: tuple[float, str] | None = None
+        for entry_id in candidates:
+            score = MATCHER_SHARE * fuzzy.get(entry_id, 0.0) + (1 - MATCHER_SHARE) * 100 * overall.get(entry_id, 0.0) / top
+            if best is None or score > best[0]:
+                best = (score, entry_id)
+        if best is None:
+            return None
+        score, entry_id = best
+        if score < MIN_BEST and topic is None:
+            return None
+        if score < MIN_BEST:
+            entry_id = self.topics[topic].entries[0] if topic else entry_id  # the topic's general answer
+        return Part(topic, knowledge[entry_id], score)
+
+    def reply(self, reading: Reading, parts: tuple[Part, ...], message: Normalised, zone: str | None,
+              extra: tuple[Choice, ...] = ()) -> Reply:
+        """The answer: caveats first, then each part (headed when there are several), then the lines that
+        use the person's context; buttons for more on each part, then `extra`."""
+        mentioned = self.content.caveats.mentioned(message)
+        chosen: list[Entry] = []
+        for part in parts:
+            entry = part.entry
+            instead = next((c.instead for c in giving(mentioned, entry.advice) if c.instead), None)
+            entry = self.content.knowledge.get(instead) if instead and instead != entry.id else entry
+            if entry not in chosen:
+                chosen.append(entry)
+        topics = tuple(p.topic for p in parts if p.topic) or reading.topics
+        lines = context_lines(self.content.context, reading, topics)
+        tips = self._plan_tips(reading)
+        advice = {a for entry in chosen for a in entry.advice} | {a for line in lines for a in line.advice}
+        caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
+        several = len(chosen) > 1
+        blocks = [c.text for c in caveats]
+        for part, entry in zip(parts, chosen, strict=False):
+            body = self._answer(entry, message, zone, short=several)
+            heading = self.topics[part.topic].heading if several and part.topic else (entry.title if several else "")
+            blocks.append(f"▸ {heading}\n{body}" if heading else body)
+        blocks += [self.write.fill("because_you_said", said=said, tip=tip) for said, tip in tips]
+        blocks += [line.text for line in lines]
+        buttons = list(extra)
+        if several:
+            buttons += [Choice(actions.ask(e.id), f"➕ {e.title}") for e in chosen]
+        elif chosen and chosen[0].more:
+            buttons.append(Choice(actions.more(chosen[0].id, 1), self.write.text("more_label")))
+        sources = tuple(dict.fromkeys(s for e in chosen for s in e.sources))
+        sources += tuple(s for line in lines for s in line.sources if s not in sources)
+        sources += tuple(s for c in caveats for s in c.sources if s not in sources)
+        first = chosen[0].id if chosen else None
+        score = max((p.score for p in parts), default=0.0)
+        return Reply("\n\n".join(blocks), "answer", tuple(buttons[:MAX_BUTTONS]), None, first, min(100.0, score),
+                     sources)
+
+    def _answer(self, entry: Entry, message: Normalised, zone: str | None, short: bool) -> str:
+        """An entry's answer, its {local_number} filled in; cut to its first lines when `short`."""
+        text = entry.answer
+        if LOCAL_NUMBER in text:
+            region = self.content.numbers.region(message, zone)
+            local = self.content.numbers.local_line(region)
+            text = text.replace(LOCAL_NUMBER, local) if local else text.replace(f"{LOCAL_NUMBER}\n", "")
+        if not short or len(text) <= SHORT_PART:
+            return text
+        kept: list[str] = []
+        for line in text.splitlines():
+            if kept and sum(len(k) + 1 for k in kept) + len(line) > SHORT_PART:
+                break
+            kept.append(line)
+        return "\n".join(kept)
+
+    def _plan_tips(self, reading: Reading) -> list[tuple[str, str]]:
+        """The check-up's doctor tips for the medicines and conditions the message names, each with
+        what the person said (the plan's own rules, so plan and answers agree)."""
+        if not reading.person.facts:
+            return []
+        answers: dict[str, tuple[str, ...]] = {}
+        for question, choice in reading.person.facts:
+            answers[question] = (*answers.get(question, ()), choice)
+        plan = build_plan(self.content.plan, self.content.checkup, answers)
+        return [(", ".join(tip.because), tip.text) for tip in plan.doctor]

@@ -1,0 +1,39 @@
+"""Lines that fit an answer to the person (knowledge/context.yaml): sport, a child or partner, age; and
+which of them apply to a reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.language.reading import Reading
+
+WHEN_KEYS = ("sport", "who", "older", "competitive")
+
+
+@dataclass(frozen=True)
+class ContextLine:
+    """A line shown with an answer when the reading matches `when` and one of `topics` was asked."""
+
+    id: str
+    sports: tuple[str, ...]
+    who: tuple[str, ...]
+    older: bool
+    competitive: bool
+    topics: tuple[str, ...]
+    text: str
+    advice: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def applies(self, reading: Reading, topics: tuple[str, ...]) -> bool:
+        """True when the line fits this reading and the topics being answered."""
+        person = reading.person
+        return ((not self.sports or bool(set(self.sports) & set(person.sports)))
+                and (not self.who or person.who in self.who)
+                and (not self.older or person.older)
+                and (not self.competitive or person.competitive)
+                and (not self.topics or bool(set(self.topics) & set(topics))))
+
+
+def context_lines(lines: tuple[ContextLine, ...], reading: Reading, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:
+    """The lines that apply, in file order."""
+    return tuple(line for line in lines if line.applies(reading, topics))

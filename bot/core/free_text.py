@@ -1,0 +1,178 @@
+"""Typed messages outside a dialog, read into a case (bot.language.reading): another language, a cry
+of pain, an answer to the bot's own question, a follow-up, a question (short ones by the example
+matcher, long ones part by part), or a short question back when the reading is unsure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.content.bundle import Content
+from bot.core import actions
+from bot.core.answer_builder import AnswerBuilder, Part
+from bot.core.outcome import Outcome
+from bot.core.replies import Choice, Reply
+from bot.core.reply_writer import ReplyWriter
+from bot.core.session import Recent, Session
+from bot.language.normaliser import Normalised
+from bot.language.reading import SELF, Reading
+
+SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
+RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
+CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
+FOLLOW_STARTS = (("what", "about"), ("how", "about"), ("and",), ("also",), ("what", "if"), ("same",), ("for",))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One typed message, read: the raw text, its normalised form and its reading."""
+
+    raw: str
+    message: Normalised
+    reading: Reading
+
+
+class FreeText:
+    """Answers typed messages that are not commands, red flags or answers inside a dialog."""
+
+    def __init__(self, content: Content, write: ReplyWriter, cramp_now: Callable[[Session, float, float], Outcome],
+                 from_matcher: Callable[[Session, Normalised, str, float], Outcome]):
+        self.content = content
+        self.write = write
+        self.builder = AnswerBuilder(content, write)
+        self.cramp_now = cramp_now
+        self.from_matcher = from_matcher
+        self.yes = {"yes", "yeah", "yep", "y", "now", "right now", "it is", "happening now", "still"}
+        self.no = {"no", "nope", "nah", "n", "not now", "its over", "it is over", "gone", "over"}
+
+    def read(self, raw: str, message: Normalised) -> Turn:
+        """Read one message."""
+        return Turn(raw, message, self.content.reader.read(raw))
+
+    def story_not_now(self, turn: Turn) -> bool:
+        """True for a story of past or recurring cramps with a question in it: never the relief timer."""
+        reading = turn.reading
+        return reading.history and bool(reading.questions) and reading.words > SHORT_WORDS
+
+    def respond(self, session: Session, turn: Turn, now: float) -> Outcome:
+        """Answer a typed message outside any dialog."""
+        reading, message = turn.reading, turn.message
+        recent = session.recent if session.recent and now - session.recent.at <= RECENT_FOR else None
+        if reading.language:
+            return self._other_language(session, reading.language)
+        if recent and recent.asked:
+            answered = self._answer_to_our_question(session, recent, message, now)
+            if answered is not None:
+                return answered
+        if reading.distress:
+            return self._offer_relief(session, now)
+        follow = self._follow_up(turn, recent)
+        if follow:
+            return self._compose(session, turn, now, follow, recent)
+        long = reading.words > SHORT_WORDS or len(reading.sentences) > 1
+        match = self.content.matcher.match(message)
+        entry = self.content.knowledge.get(match.intent) if match.intent else None
+        if entry is not None and entry.kind == "fallback" and not reading.about_legs:
+            return self._decline(session, message, turn.raw, now)  # matched one of the off-topic entries
+        if not long and entry is not None and entry.kind != "fallback" and not (entry.kind == "emergency"
+                                                                                 and reading.history):
+            outcome = self.from_matcher(session, message, turn.raw, now)
+            return self._remember(outcome, reading, now, (), outcome.replies[0].intent)
+        if not self._on_topic(reading):
+            return self._decline(session, message, turn.raw, now)
+        return self._compose(session, turn, now, (), recent)
+
+    def _compose(self, session: Session, turn: Turn, now: float, follow: tuple[str, ...],
+                 recent: Recent | None) -> Outcome:
+        """A many-part answer from the reading; a question back when nothing fits but it is about cramps."""
+        reading, message = turn.reading, turn.message
+        if recent and follow:
+            reading = _with_recent(reading, recent)
+        parts = self.builder.parts(reading, message, follow)
+        if not parts or not (reading.asks or follow or _confident(parts)):
+            return self._clarify(session, now)
+        extra: list[Choice] = []
+        if "now" in reading.when:
+            extra.append(self.write.menu_button("start_relief", "cramp"))
+        reply = self.builder.reply(reading, parts, message, session.zone, tuple(extra))
+        if reading.history and {"past", "last_night"} & set(reading.when) and not session.in_group:
+            reply = Reply(f"{reply.text}\n\n{self.write.text('history_log_offer')}", reply.kind,
+                          (*reply.choices[:3], self.write.menu_button("log_new", "log")), reply.timer, reply.intent,
+                          reply.score, reply.sources)
+        topics = tuple(p.topic for p in parts if p.topic) or follow
+        outcome = Outcome(session.with_(last_intent=reply.intent, more_shown=0), (reply,))
+        return self._remember(outcome, reading, now, topics, reply.intent)
+
+    def _remember(self, outcome: Outcome, reading: Reading, now: float, topics: tuple[str, ...],
+                  entry: str | None, asked: str | None = None) -> Outcome:
+        """Keep what this turn was about, for the next message's follow-up."""
+        old = outcome.session.recent
+        recent = Recent(now, topics or (old.topics if old else ()), entry,
+                        reading.person.who if reading.person.who != SELF or not old else old.who,
+                        reading.muscles or (old.muscles if old else ()),
+                        reading.person.sports or (old.sports if old else ()), asked)
+        return Outcome(outcome.session.with_(recent=recent), outcome.replies, outcome.forget, outcome.stale_press)
+
+    def _follow_up(self, turn: Turn, recent: Recent | None) -> tuple[str, ...]:
+        """The previous topics when this message follows up on them ("what about at night?", "and for my
+        husband?") without naming a topic of its own; empty otherwise."""
+        tokens = turn.message.tokens
+        if recent is None or not recent.topics or turn.reading.asks or len(tokens) > SHORT_WORDS:
+            return ()
+        starts = any(tokens[:len(start)] == start for start in FOLLOW_STARTS)
+        return recent.topics if starts else ()
+
+    def _answer_to_our_question(self, session: Session, recent: Recent, message: Normalised,
+                                now: float) -> Outcome | None:
+        """A typed reply to the bot's own question ("Is one happening right now?"): yes starts relief."""
+        words = " ".join(message.tokens)
+        if words in self.yes:
+            return self.cramp_now(session.with_(recent=None), now, 100.0)
+        if words in self.no and recent.asked == RELIEF_OFFER:
+            return self._clarify(session, now)
+        if words in self.no:
+            return self._remember(Outcome(session, (self._clarify_reply(),)), Reading(), now, (), None, CLARIFY)
+        return None
+
+    def _offer_relief(self, session: Session, now: float) -> Outcome:
+        """A cry of pain without textbook words: the relief steps one tap away, with the red-flag check."""
+        text = f"{self.write.text('relief_offer')}\n\n{self.write.text('relief_offer_check')}"
+        buttons = (self.write.menu_button("start_relief", "cramp"), self.write.menu_button("menu", "main"))
+        reply = Reply(text, "smalltalk", buttons, intent=RELIEF_OFFER)
+        return self._remember(Outcome(session, (reply,)), Reading(), now, (), None, RELIEF_OFFER)
+
+    def _clarify_reply(self) -> Reply:
+        buttons = (Choice(actions.menu("cramp"), self.write.messages.buttons["clarify_now"]),
+                   Choice(actions.ask("causes_overview"), self.write.messages.buttons["clarify_why"]),
+                   Choice(actions.ask("prevention_overview"), self.write.messages.buttons["clarify_prevent"]),
+                   Choice(actions.ask("is_it_serious"), self.write.messages.buttons["clarify_serious"]))
+        return Reply(self.write.text("clarify"), "smalltalk", buttons, intent=CLARIFY)
+
+    def _clarify(self, session: Session, now: float) -> Outcome:
+        """About cramps, but unclear what is wanted: one short question with buttons."""
+        return self._remember(Outcome(session, (self._clarify_reply(),)), Reading(), now, (), None, CLARIFY)
+
+    def _decline(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
+        """Really off topic: say so, and where to go instead."""
+        return self.from_matcher(session, message, raw, now)
+
+    def _other_language(self, session: Session, language: str) -> Outcome:
+        """Not English: say so in that language and in English, with the relief button."""
+        _, line = self.content.reader.data.languages[language]
+        buttons = (self.write.menu_button("start_relief", "cramp"),)
+        return Outcome(session, (Reply(f"{line}\n{self.write.text('other_language')}", "fallback", buttons,
+                                       intent="other_language", score=0.0),))
+
+    def _on_topic(self, reading: Reading) -> bool:
+        return reading.about_legs or reading.on_topic
+
+
+def _confident(parts: tuple[Part, ...]) -> bool:
+    return any(p.score >= 40 for p in parts)
+
+
+def _with_recent(reading: Reading, recent: Recent) -> Reading:
+    """A follow-up's reading with the earlier turn's muscles and sport where it names none."""
+    from dataclasses import replace
+    person = reading.person if reading.person.sports else replace(reading.person, sports=recent.sports)
+    return replace(reading, muscles=reading.muscles or recent.muscles, person=person)

@@ -1,0 +1,268 @@
+"""A reading of one message: its sentences, what is asked (topics, in order), and the story around it:
+who it is about, where, when and for how long. Pure data, built from knowledge/reading.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.language.normaliser import Normaliser
+from bot.language.phrases import PhraseIndex
+
+SELF = "self"
+_SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?old\b|\b(?:i'?m|i am|aged|age) (\d{1,3})\b"
+                  r"|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
+_DURATION = re.compile(r"\b(?:for |lasted |lasts |lasting |about |over |nearly |almost )?"
+                       r"(\d+|a few|a couple of|several|an?|half an?|ten|five|two|three|twenty|thirty|fifteen)"
+                       r" ?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b")
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+            "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+            "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something people ask about (cause, relief, prevention...): the words that ask it, the knowledge
+    entries that can answer it, and the heading of its part in a many-part answer."""
+
+    id: str
+    heading: str
+    says: tuple[str, ...]
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReadingData:
+    """The vocabulary of knowledge/reading.yaml, plus the check-up answers a message can give."""
+
+    question_starts: frozenset[str]
+    question_phrases: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    people: dict[str, tuple[str, ...]]
+    older_from: int
+    sports: dict[str, tuple[str, ...]]
+    competitive: tuple[str, ...]
+    muscles: dict[str, tuple[str, ...]]
+    sides: dict[str, tuple[str, ...]]
+    when: dict[str, tuple[str, ...]]
+    distress_words: tuple[str, ...]
+    distress_needs: tuple[str, ...]
+    distress_marks: tuple[str, ...]
+    distress_max_words: int
+    on_topic: tuple[str, ...]
+    languages: dict[str, tuple[frozenset[str], str]]  # language -> (common words, a line in that language)
+    facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, choice) -> phrases
+
+    def phrases(self) -> list[str]:
+        """Every phrase, for the spelling corrector's vocabulary."""
+        groups = [self.question_phrases, self.competitive, self.distress_words]
+        groups += [t.says for t in self.topics]
+        for table in (self.people, self.sports, self.muscles, self.sides, self.when):
+            groups += list(table.values())
+        return [p for group in groups for p in group if not p.endswith("*")]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One thing asked: its topic and the sentence (index into Reading.sentences) that asks it."""
+
+    topic: str
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who the message is about, and what it says about them."""
+
+    who: str = SELF
+    age: int | None = None
+    sports: tuple[str, ...] = ()
+    competitive: bool = False
+    facts: tuple[tuple[str, str], ...] = ()  # check-up answers the message gives: (question, choice)
+    older: bool = False  # an age at or above knowledge/reading.yaml's `older_from`
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message says and asks."""
+
+    sentences: tuple[str, ...] = ()
+    questions: tuple[int, ...] = ()
+    asks: tuple[Ask, ...] = ()
+    person: Person = Person()
+    muscles: tuple[str, ...] = ()
+    side: str | None = None
+    when: tuple[str, ...] = ()
+    duration: str | None = None
+    distress: bool = False
+    language: str | None = None
+    words: int = 0
+    on_topic: bool = False  # names cramps, a leg or a foot (knowledge/reading.yaml `on_topic`)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics asked, in order, each once."""
+        return tuple(dict.fromkeys(a.topic for a in self.asks))
+
+    @property
+    def history(self) -> bool:
+        """True for a story of cramps that have ended or keep coming back, not one happening now."""
+        return "now" not in self.when and bool({"past", "last_night", "recurring"} & set(self.when))
+
+    @property
+    def about_legs(self) -> bool:
+        """True when the message names a leg or foot muscle (so it is on topic even if nothing is asked)."""
+        return bool(self.muscles)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (`crampbot ask --json` shows it as `reading`)."""
+        person = self.person
+        return {
+            "questions": [self.sentences[i] for i in self.questions],
+            "asks": [{"topic": a.topic, "sentence": self.sentences[a.sentence]} for a in self.asks],
+            "who": person.who, "age": person.age, "older": person.older, "sports": list(person.sports), "competitive": person.competitive,
+            "facts": [f"{q}:{c}" for q, c in person.facts],
+            "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
+            "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
+        }
+
+
+class Reader:
+    """Reads messages with the vocabulary of knowledge/reading.yaml."""
+
+    def __init__(self, data: ReadingData, normaliser: Normaliser):
+        self.data = data
+        self.normaliser = normaliser
+        self._tables: dict[str, tuple[list[str], PhraseIndex]] = {}
+        self._question_phrases = self._index("question", {"q": data.question_phrases})
+        self._topics = self._index("topic", {t.id: t.says for t in data.topics})
+        self._people = self._index("people", data.people)
+        self._sports = self._index("sports", data.sports)
+        self._competitive = self._index("competitive", {"yes": data.competitive})
+        self._muscles = self._index("muscles", data.muscles)
+        self._sides = self._index("sides", data.sides)
+        self._when = self._index("when", data.when)
+        self._distress = self._index("distress", {"word": data.distress_words})
+        self._needs = self._index("needs", {"need": data.distress_needs})
+        self._on_topic = self._index("on_topic", {"yes": data.on_topic})
+        self._facts = self._index("facts", {f"{q}:{c}": says for (q, c), says in data.facts.items()})
+
+    def _index(self, name: str, table: dict[str, tuple[str, ...]]) -> str:
+        names, index = list(table), PhraseIndex()
+        for key, label in enumerate(names):
+            for text in table[label]:
+                index.add(key, self.normaliser.phrase(text))
+        self._tables[name] = (names, index)
+        return name
+
+    def _found(self, table: str, clause: tuple[str, ...]) -> list[tuple[int, str]]:
+        """(position, label) of every phrase of a table in a clause, in order, negations left out."""
+        names, index = self._tables[table]
+        hits = [(start, names[key]) for key, start, _ in index.matches(clause)
+                if not self.normaliser.negated(clause, start)]
+        return sorted(hits)
+
+    def _labels(self, table: str, clauses: list[tuple[str, ...]]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(label for clause in clauses for _, label in self._found(table, clause)))
+
+    def read(self, text: str) -> Reading:
+        """Read one message (raw text as typed)."""
+        text = text or ""
+        language = self.language(text)
+        sentences = tuple(s.strip() for s in _SENTENCE.findall(text) if s.strip(" .!?;"))
+        parts = [self.normaliser.normalise(s).clauses for s in sentences]
+        clauses = [tuple(t for c in part for t in c) for part in parts]
+        questions, asks = self._asks(sentences, clauses, parts)
+        when = self._labels("when", clauses)
+        people = self._labels("people", clauses)
+        age = _age(text.lower())
+        person = Person(
+            who=people[0] if people else SELF,
+            age=age,
+            older=age is not None and age >= self.data.older_from,
+            sports=self._labels("sports", clauses),
+            competitive=bool(self._labels("competitive", clauses)),
+            facts=tuple(tuple(label.split(":", 1)) for label in self._labels("facts", clauses)),  # type: ignore[misc]
+        )
+        sides = self._labels("sides", clauses)
+        duration = _DURATION.search(text.lower())
+        words = len(_WORD.findall(text))
+        return Reading(sentences, questions, asks, person, self._labels("muscles", clauses),
+                       sides[0] if len(sides) == 1 else ("both" if sides else None), when,
+                       duration.group(0).strip() if duration else None,
+                       self._distressed(text, clauses, words, bool(questions)), language, words,
+                       bool(self._labels("on_topic", clauses)))
+
+    def _asks(self, sentences: tuple[str, ...], clauses: list[tuple[str, ...]],
+              parts: list[tuple[tuple[str, ...], ...]]) -> tuple[tuple[int, ...], tuple[Ask, ...]]:
+        """Which sentences ask something, and the topics each asks, in the order written."""
+        questions: list[int] = []
+        asks: list[Ask] = []
+        for number, (sentence, clause) in enumerate(zip(sentences, clauses, strict=True)):
+            asking = (sentence.rstrip().endswith("?")
+                      or any(part and part[0] in self.data.question_starts for part in parts[number])
+                      or bool(self._found(self._question_phrases, clause)))
+            if not asking:
+                continue
+            questions.append(number)
+            for topic in dict.fromkeys(label for _, label in self._found(self._topics, clause)):
+                asks.append(Ask(topic, number))
+        return tuple(questions), tuple(asks)
+
+    def _distressed(self, text: str, clauses: list[tuple[str, ...]], words: int, asking: bool) -> bool:
+        """A short cry of pain without textbook words: "help my leg", "owww", "my foot!!!", "😭"."""
+        marks = any(mark in text for mark in self.data.distress_marks)
+        if words > self.data.distress_max_words or (asking and not marks):
+            return False
+        tokens = [t for clause in clauses for t in clause]
+        if not tokens:
+            return marks
+        cried = [hit for clause in clauses for hit in self._found(self._distress, clause)]
+        covered = sum(len(self.normaliser.phrase(label)) for _, label in cried)
+        needs = any(self._found(self._needs, clause) for clause in clauses)
+        body_and_marks = marks and bool(self._labels("muscles", clauses))
+        return (needs or body_and_marks) and covered * 2 >= len([t for t in tokens if t not in ("i", "my", "am")])
+
+    def language(self, text: str) -> str | None:
+        """The language of a message that is not English (by its common words), or None."""
+        if len(_CYRILLIC.findall(text)) >= 3 and "ru" in self.data.languages:
+            return "ru"
+        words = [w.lower() for w in _WORD.findall(text)]
+        if not words:
+            return None
+        best, hits = None, 0
+        for language, (common, _) in self.data.languages.items():
+            stems = tuple(w[:-1] for w in common if w.endswith("*"))
+            count = sum(w in common or w.startswith(stems) for w in words) if stems else sum(w in common for w in words)
+            if count > hits:
+                best, hits = language, count
+        return best if hits >= 2 and hits * 2 >= len(words) else None
+
+
+def _age(text: str) -> int | None:
+    """The age a message gives ("I'm 70", "70 years old", "my seven-year-old son"), or None."""
+    for found in _AGE.finditer(text):
+        for group in found.groups():
+            if not group:
+                continue
+            words = re.split(r"[- ]", group)
+            for start in range(len(words)):  # "my seven" -> "seven"
+                value = _number("-".join(words[start:]))
+                if value is not None and 0 < value < 120:
+                    return value
+    return None
+
+
+def _number(text: str) -> int | None:
+    """A number written in digits or words ("70", "seven", "twenty-five")."""
+    if text.isdigit():
+        return int(text)
+    parts = re.split(r"[- ]", text)
+    if all(p in _NUMBERS for p in parts):
+        return sum(_NUMBERS[p] for p in parts)
+    return None
