@@ -21,20 +21,22 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
     check = Checker(label)
     fields = {"version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
               "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
-              "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list}
+              "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
     for name, item in doc["topics"].items():
-        if check.mapping(item, name, {"heading": str, "says": list, "entries": list}):
+        if check.mapping(item, name, {"heading": str, "says": list, "entries": list}, {"weak": list}):
             topics.append(Topic(name, item["heading"].strip(), tuple(check.strings(item["says"], "says", name, item)),
-                                tuple(check.strings(item["entries"], "entries", name, item))))
+                                tuple(check.strings(item["entries"], "entries", name, item)),
+                                tuple(check.strings(item.get("weak", []), "weak", name, item))))
     tables = {table: _table(check, doc[table], table) for table in TABLES}
     for when in WHEN:
         if when not in tables["when"]:
             check.add(f"`when` needs a list named {when!r}", "when")
     distress = doc["distress"]
-    if check.mapping(distress, "distress", {"words": list, "max_words": int, "needs": list, "marks": list}):
+    if check.mapping(distress, "distress", {"words": list, "max_words": int, "needs": list, "marks": list,
+                                            "filler": list}):
         words = tuple(check.strings(distress["words"], "words", "distress"))
         needs = tuple(check.strings(distress["needs"], "needs", "distress"))
         marks = tuple(check.strings(distress["marks"], "marks", "distress"))
@@ -51,8 +53,10 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         topics=tuple(topics), people=tables["people"], older_from=doc["older_from"], sports=tables["sports"],
         competitive=tuple(check.strings(doc["competitive"], "competitive", None)), muscles=tables["muscles"],
         sides=tables["sides"], when=tables["when"], distress_words=words, distress_needs=needs,
-        distress_marks=marks, distress_max_words=distress["max_words"], languages=languages, facts=facts,
-        on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)))
+        distress_marks=marks, distress_max_words=distress["max_words"],
+        distress_filler=frozenset(check.strings(distress["filler"], "filler", "distress")), languages=languages, facts=facts,
+        on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)),
+        elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)))
 
 
 def _table(check: Checker, table: Any, name: str) -> dict[str, tuple[str, ...]]:

@@ -143,7 +143,10 @@ class AnswerBuilder:
         if not reading.person.facts:
             return []
         answers: dict[str, tuple[str, ...]] = {}
-        for question, choice in reading.person.facts:
+        said: dict[str, str] = {}
+        for question, choice, words in reading.person.facts:
             answers[question] = (*answers.get(question, ()), choice)
+            said[self.content.checkup.answer_labels()[(question, choice)]] = words
         plan = build_plan(self.content.plan, self.content.checkup, answers)
-        return [(", ".join(tip.because), tip.text) for tip in plan.doctor]
+        return [(" and ".join(dict.fromkeys(said.get(label, label) for label in tip.because)), tip.text)
+                for tip in plan.doctor]

@@ -17,6 +17,7 @@ from bot.core.session import Recent, Session
 from bot.language.normaliser import Normalised
 from bot.language.reading import SELF, Reading
 
+SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
@@ -50,9 +51,10 @@ class FreeText:
         return Turn(raw, message, self.content.reader.read(raw))
 
     def story_not_now(self, turn: Turn) -> bool:
-        """True for a story of past or recurring cramps with a question in it: never the relief timer."""
+        """True for a story of past or recurring cramps (more than a short sentence, nothing said to be
+        happening now): never the relief timer."""
         reading = turn.reading
-        return reading.history and bool(reading.questions) and reading.words > SHORT_WORDS
+        return reading.history and reading.words > SHORT_WORDS
 
     def respond(self, session: Session, turn: Turn, now: float) -> Outcome:
         """Answer a typed message outside any dialog."""
@@ -64,23 +66,31 @@ class FreeText:
             answered = self._answer_to_our_question(session, recent, message, now)
             if answered is not None:
                 return answered
+        match = self.content.matcher.match(message)
+        entry = self.content.knowledge.get(match.intent) if match.intent else None
+        if entry is not None and entry.kind == "emergency" and not reading.history:
+            return self.cramp_now(session, now, match.score)
         if reading.distress:
             return self._offer_relief(session, now)
         follow = self._follow_up(turn, recent)
         if follow:
             return self._compose(session, turn, now, follow, recent)
         long = reading.words > SHORT_WORDS or len(reading.sentences) > 1
-        match = self.content.matcher.match(message)
-        entry = self.content.knowledge.get(match.intent) if match.intent else None
-        if entry is not None and entry.kind == "fallback" and not reading.about_legs:
-            return self._decline(session, message, turn.raw, now)  # matched one of the off-topic entries
+        sure = entry is not None and entry.kind != "fallback" and match.score >= SURE
+        if (entry is not None and entry.kind == "fallback" and not (reading.about_legs or reading.on_topic)) or \
+                (reading.elsewhere and not sure and not (reading.on_topic and reading.about_legs)):
+            return self._decline(session, message, turn.raw, now)  # about something else
         if not long and entry is not None and entry.kind != "fallback" and not (entry.kind == "emergency"
                                                                                  and reading.history):
             outcome = self.from_matcher(session, message, turn.raw, now)
             return self._remember(outcome, reading, now, (), outcome.replies[0].intent)
-        if not self._on_topic(reading):
-            return self._decline(session, message, turn.raw, now)
-        return self._compose(session, turn, now, (), recent)
+        if long and (reading.on_topic or reading.about_legs):
+            return self._compose(session, turn, now, (), recent)
+        if (reading.on_topic or reading.about_legs) and reading.asks:
+            return self._compose(session, turn, now, (), recent)
+        if reading.on_topic or reading.about_legs:
+            return self._clarify(session, now)
+        return self._decline(session, message, turn.raw, now)
 
     def _compose(self, session: Session, turn: Turn, now: float, follow: tuple[str, ...],
                  recent: Recent | None) -> Outcome:
@@ -146,15 +156,21 @@ class FreeText:
                    Choice(actions.ask("causes_overview"), self.write.messages.buttons["clarify_why"]),
                    Choice(actions.ask("prevention_overview"), self.write.messages.buttons["clarify_prevent"]),
                    Choice(actions.ask("is_it_serious"), self.write.messages.buttons["clarify_serious"]))
-        return Reply(self.write.text("clarify"), "smalltalk", buttons, intent=CLARIFY)
+        return Reply(self.write.text("clarify"), "fallback", buttons, intent=CLARIFY, score=0.0)
 
     def _clarify(self, session: Session, now: float) -> Outcome:
         """About cramps, but unclear what is wanted: one short question with buttons."""
         return self._remember(Outcome(session, (self._clarify_reply(),)), Reading(), now, (), None, CLARIFY)
 
     def _decline(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
-        """Really off topic: say so, and where to go instead."""
-        return self.from_matcher(session, message, raw, now)
+        """Really off topic: say so, and where to go instead (an off-topic entry's own words when the
+        matcher found one)."""
+        match = self.content.matcher.match(message)
+        entry = self.content.knowledge.get(match.intent) if match.intent else None
+        if entry is not None and entry.kind == "fallback":
+            return self.from_matcher(session, message, raw, now)
+        reply = self.write.menu(self.write.text("fallback"), "fallback", score=match.score)
+        return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
 
     def _other_language(self, session: Session, language: str) -> Outcome:
         """Not English: say so in that language and in English, with the relief button."""
@@ -162,9 +178,6 @@ class FreeText:
         buttons = (self.write.menu_button("start_relief", "cramp"),)
         return Outcome(session, (Reply(f"{line}\n{self.write.text('other_language')}", "fallback", buttons,
                                        intent="other_language", score=0.0),))
-
-    def _on_topic(self, reading: Reading) -> bool:
-        return reading.about_legs or reading.on_topic
 
 
 def _confident(parts: tuple[Part, ...]) -> bool:

@@ -34,6 +34,7 @@ class Topic:
     heading: str
     says: tuple[str, ...]
     entries: tuple[str, ...]
+    weak: tuple[str, ...] = ()  # phrases that ask this only when the sentence asks nothing more specific
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,17 @@ class ReadingData:
     distress_needs: tuple[str, ...]
     distress_marks: tuple[str, ...]
     distress_max_words: int
+    distress_filler: frozenset[str]
     on_topic: tuple[str, ...]
+    elsewhere: tuple[str, ...]
     languages: dict[str, tuple[frozenset[str], str]]  # language -> (common words, a line in that language)
     facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, choice) -> phrases
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
-        groups = [self.question_phrases, self.competitive, self.distress_words]
-        groups += [t.says for t in self.topics]
+        groups = [self.question_phrases, self.competitive, self.distress_words, self.distress_needs, self.on_topic,
+                  self.elsewhere, *self.facts.values()]
+        groups += [t.says for t in self.topics] + [t.weak for t in self.topics]
         for table in (self.people, self.sports, self.muscles, self.sides, self.when):
             groups += list(table.values())
         return [p for group in groups for p in group if not p.endswith("*")]
@@ -83,7 +87,7 @@ class Person:
     age: int | None = None
     sports: tuple[str, ...] = ()
     competitive: bool = False
-    facts: tuple[tuple[str, str], ...] = ()  # check-up answers the message gives: (question, choice)
+    facts: tuple[tuple[str, str, str], ...] = ()  # check-up answers the message gives: (question, choice, words)
     older: bool = False  # an age at or above knowledge/reading.yaml's `older_from`
 
 
@@ -102,7 +106,8 @@ class Reading:
     distress: bool = False
     language: str | None = None
     words: int = 0
-    on_topic: bool = False  # names cramps, a leg or a foot (knowledge/reading.yaml `on_topic`)
+    on_topic: bool = False  # names cramps (knowledge/reading.yaml `on_topic`)
+    elsewhere: bool = False  # names something other than leg cramps (period cramps, a bunion...)
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -126,9 +131,10 @@ class Reading:
             "questions": [self.sentences[i] for i in self.questions],
             "asks": [{"topic": a.topic, "sentence": self.sentences[a.sentence]} for a in self.asks],
             "who": person.who, "age": person.age, "older": person.older, "sports": list(person.sports), "competitive": person.competitive,
-            "facts": [f"{q}:{c}" for q, c in person.facts],
+            "facts": [f"{q}:{c} ({said})" for q, c, said in person.facts],
             "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
             "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
+            "elsewhere": self.elsewhere,
         }
 
 
@@ -141,6 +147,7 @@ class Reader:
         self._tables: dict[str, tuple[list[str], PhraseIndex]] = {}
         self._question_phrases = self._index("question", {"q": data.question_phrases})
         self._topics = self._index("topic", {t.id: t.says for t in data.topics})
+        self._weak = self._index("weak", {t.id: t.weak for t in data.topics if t.weak})
         self._people = self._index("people", data.people)
         self._sports = self._index("sports", data.sports)
         self._competitive = self._index("competitive", {"yes": data.competitive})
@@ -150,6 +157,7 @@ class Reader:
         self._distress = self._index("distress", {"word": data.distress_words})
         self._needs = self._index("needs", {"need": data.distress_needs})
         self._on_topic = self._index("on_topic", {"yes": data.on_topic})
+        self._elsewhere = self._index("elsewhere", {"yes": data.elsewhere})
         self._facts = self._index("facts", {f"{q}:{c}": says for (q, c), says in data.facts.items()})
 
     def _index(self, name: str, table: dict[str, tuple[str, ...]]) -> str:
@@ -187,7 +195,7 @@ class Reader:
             older=age is not None and age >= self.data.older_from,
             sports=self._labels("sports", clauses),
             competitive=bool(self._labels("competitive", clauses)),
-            facts=tuple(tuple(label.split(":", 1)) for label in self._labels("facts", clauses)),  # type: ignore[misc]
+            facts=self._facts_in(clauses),
         )
         sides = self._labels("sides", clauses)
         duration = _DURATION.search(text.lower())
@@ -196,7 +204,17 @@ class Reader:
                        sides[0] if len(sides) == 1 else ("both" if sides else None), when,
                        duration.group(0).strip() if duration else None,
                        self._distressed(text, clauses, words, bool(questions)), language, words,
-                       bool(self._labels("on_topic", clauses)))
+                       bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)))
+
+    def _facts_in(self, clauses: list[tuple[str, ...]]) -> tuple[tuple[str, str, str], ...]:
+        """Check-up answers the message gives, each with the words that gave it ("thyroxine")."""
+        names, index = self._tables["facts"]
+        found: dict[str, str] = {}
+        for clause in clauses:
+            for key, start, end in sorted(index.matches(clause), key=lambda hit: hit[1]):
+                if not self.normaliser.negated(clause, start):
+                    found.setdefault(names[key], " ".join(clause[start:end]))
+        return tuple((*label.split(":", 1), said) for label, said in found.items())  # type: ignore[misc]
 
     def _asks(self, sentences: tuple[str, ...], clauses: list[tuple[str, ...]],
               parts: list[tuple[tuple[str, ...], ...]]) -> tuple[tuple[int, ...], tuple[Ask, ...]]:
@@ -210,7 +228,8 @@ class Reader:
             if not asking:
                 continue
             questions.append(number)
-            for topic in dict.fromkeys(label for _, label in self._found(self._topics, clause)):
+            found = self._found(self._topics, clause) or self._found(self._weak, clause)
+            for topic in dict.fromkeys(label for _, label in found):
                 asks.append(Ask(topic, number))
         return tuple(questions), tuple(asks)
 
@@ -219,14 +238,21 @@ class Reader:
         marks = any(mark in text for mark in self.data.distress_marks)
         if words > self.data.distress_max_words or (asking and not marks):
             return False
-        tokens = [t for clause in clauses for t in clause]
+        tokens = [t for clause in clauses for t in clause if t not in self.data.distress_filler]
         if not tokens:
             return marks
-        cried = [hit for clause in clauses for hit in self._found(self._distress, clause)]
-        covered = sum(len(self.normaliser.phrase(label)) for _, label in cried)
+        if self._labels("elsewhere", clauses):
+            return False
+        covered: set[int] = set()
+        offset = 0
+        for clause in clauses:
+            kept = [i for i, t in enumerate(clause) if t not in self.data.distress_filler]
+            for key, start, end in self._tables["distress"][1].matches(clause):
+                covered.update(offset + i for i in kept if start <= i < end)
+            offset += len(kept)
         needs = any(self._found(self._needs, clause) for clause in clauses)
-        body_and_marks = marks and bool(self._labels("muscles", clauses))
-        return (needs or body_and_marks) and covered * 2 >= len([t for t in tokens if t not in ("i", "my", "am")])
+        body = bool(self._labels("muscles", clauses))
+        return (marks and body) or ((needs or body) and len(covered) >= len(tokens))
 
     def language(self, text: str) -> str | None:
         """The language of a message that is not English (by its common words), or None."""
