@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from bot import __version__
 from bot.content.strict_yaml import ContentError
-from bot.core.replies import Reply, render_text
+from bot.core.replies import render_text
 from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from bot.core.brain import Brain
     from bot.matching.matcher import MatcherSettings
 
 EXIT_USAGE = 2
@@ -55,8 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Answer TEXT, or each line of standard input independently.")
     ask.add_argument("text", nargs="?", help="the message; omit to read lines from stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object per line: reply, kind, intent, "
-                     "score, sources")
+                     "score, sources, actions (the buttons) and reading (how the message was read)")
     ask.set_defaults(func=cmd_ask)
+
+    explain = sub.add_parser("explain", help="show how a message is read: questions, topics, who, where, when",
+                             description="Print the reading of TEXT: its questions and the topics they ask, "
+                             "whom it is about, which muscle, when and for how long, and the reply.")
+    explain.add_argument("text", help="the message")
+    explain.set_defaults(func=cmd_explain)
 
     evaluate = sub.add_parser("eval", help="accuracy on the labelled set",
                               description="Accuracy per kind and per intent, and the confusions.")
@@ -161,19 +168,37 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     brain = build_brain(settings)
     out = sys.stdout
     if args.text is not None:
-        _print_answer(brain.classify(args.text), args.json, out, one_line=False)
+        _print_answer(brain, args.text, args.json, out, one_line=False)
         return 0
     for line in sys.stdin:
-        _print_answer(brain.classify(line.rstrip("\n")), args.json, out, one_line=True)
+        _print_answer(brain, line.rstrip("\n"), args.json, out, one_line=True)
     out.flush()
     return 0
 
 
-def _print_answer(reply: Reply, as_json: bool, out: TextIO, one_line: bool) -> None:
+def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
+    """Print how one message is read, then the reply."""
+    from bot.wiring import build_brain
+
+    brain = build_brain(settings)
+    reading = brain.content.reader.read(args.text).to_dict()
+    for key, value in reading.items():
+        if key == "asks":
+            value = "; ".join(f"{a['topic']} ({a['sentence']!r})" for a in value) or "nothing"
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value)) or "-"
+        print(f"{key + ':':12s} {value}")
+    print(f"\n{render_text(brain.classify(args.text))}")
+    return 0
+
+
+def _print_answer(brain: Brain, message: str, as_json: bool, out: TextIO, one_line: bool) -> None:
+    reply = brain.classify(message)
     text = render_text(reply)
     if as_json:
         record = {"reply": text, "kind": reply.kind, "intent": reply.intent, "score": round(reply.score, 1),
-                  "sources": list(reply.sources), "actions": [c.action for c in reply.choices]}
+                  "sources": list(reply.sources), "actions": [c.action for c in reply.choices],
+                  "reading": brain.content.reader.read(message).to_dict()}
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     elif one_line:
         out.write(" | ".join(part.strip() for part in text.splitlines() if part.strip()) + "\n")

@@ -19,7 +19,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
     """Read knowledge/reading.yaml; raise ContentError naming the file and entry."""
     doc = read_yaml(path, label)
     check = Checker(label)
-    fields = {"version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
+    fields: dict[str, type | tuple[type, ...]] = {
+        "version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
               "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
               "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
@@ -54,7 +55,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         competitive=tuple(check.strings(doc["competitive"], "competitive", None)), muscles=tables["muscles"],
         sides=tables["sides"], when=tables["when"], distress_words=words, distress_needs=needs,
         distress_marks=marks, distress_max_words=distress["max_words"],
-        distress_filler=frozenset(check.strings(distress["filler"], "filler", "distress")), languages=languages, facts=facts,
+        distress_filler=frozenset(check.strings(distress["filler"], "filler", "distress")), languages=languages,
+        facts=facts,
         on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)),
         elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)))
 

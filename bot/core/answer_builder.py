@@ -71,7 +71,8 @@ class AnswerBuilder:
         candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer")
         best: tuple[float, str] | None = None
         for entry_id in candidates:
-            score = MATCHER_SHARE * fuzzy.get(entry_id, 0.0) + (1 - MATCHER_SHARE) * 100 * overall.get(entry_id, 0.0) / top
+            passage = 100 * overall.get(entry_id, 0.0) / top
+            score = MATCHER_SHARE * fuzzy.get(entry_id, 0.0) + (1 - MATCHER_SHARE) * passage
             if best is None or score > best[0]:
                 best = (score, entry_id)
         if best is None:

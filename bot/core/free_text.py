@@ -19,9 +19,11 @@ from bot.language.reading import SELF, Reading
 
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
+LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
-FOLLOW_STARTS = (("what", "about"), ("how", "about"), ("and",), ("also",), ("what", "if"), ("same",), ("for",))
+FOLLOW_STARTS = (("what", "about"), ("how", "about"), ("and",), ("also",), ("what", "if"), ("same",),
+                 ("for",))
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class FreeText:
         """True for a story of past or recurring cramps (more than a short sentence, nothing said to be
         happening now): never the relief timer."""
         reading = turn.reading
-        return reading.history and reading.words > SHORT_WORDS
+        return (reading.history or reading.words > LONG_STORY) and reading.words > SHORT_WORDS \
+            and "now" not in reading.when
 
     def respond(self, session: Session, turn: Turn, now: float) -> Outcome:
         """Answer a typed message outside any dialog."""
@@ -70,6 +73,9 @@ class FreeText:
         entry = self.content.knowledge.get(match.intent) if match.intent else None
         if entry is not None and entry.kind == "emergency" and not reading.history:
             return self.cramp_now(session, now, match.score)
+        if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
+                and not reading.elsewhere and not {"cause", "prevention"} & set(reading.topics):
+            return self.cramp_now(session, now, 100.0)  # a cramp happening now, in words the matcher missed
         if reading.distress:
             return self._offer_relief(session, now)
         follow = self._follow_up(turn, recent)
@@ -83,11 +89,17 @@ class FreeText:
         if not long and entry is not None and entry.kind != "fallback" and not (entry.kind == "emergency"
                                                                                  and reading.history):
             outcome = self.from_matcher(session, message, turn.raw, now)
-            return self._remember(outcome, reading, now, (), outcome.replies[0].intent)
-        if long and (reading.on_topic or reading.about_legs):
+            return self._remember(outcome, reading, now, reading.topics, outcome.replies[0].intent)
+        topical = reading.on_topic or reading.about_legs or bool(reading.person.facts)
+        if long and sure and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
+                and not reading.history:
+            return self.from_matcher(session, message, turn.raw, now)  # one clear question in a few sentences
+        if long and topical:
             return self._compose(session, turn, now, (), recent)
-        if (reading.on_topic or reading.about_legs) and reading.asks:
+        if topical and (reading.asks or reading.questions):
             return self._compose(session, turn, now, (), recent)
+        if entry is not None and entry.kind != "fallback" and not (entry.kind == "emergency" and reading.history):
+            return self.from_matcher(session, message, turn.raw, now)  # a long message on a topic of its own
         if reading.on_topic or reading.about_legs:
             return self._clarify(session, now)
         return self._decline(session, message, turn.raw, now)

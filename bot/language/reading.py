@@ -14,8 +14,8 @@ SELF = "self"
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?old\b|\b(?:i'?m|i am|aged|age) (\d{1,3})\b"
-                  r"|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
+_AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?old\b"
+                  r"|\b(?:i'?m|i am|aged|age) (\d{1,3})\b|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
 _DURATION = re.compile(r"\b(?:for |lasted |lasts |lasting |about |over |nearly |almost )?"
                        r"(\d+|a few|a couple of|several|an?|half an?|ten|five|two|three|twenty|thirty|fifteen)"
                        r" ?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b")
@@ -130,7 +130,8 @@ class Reading:
         return {
             "questions": [self.sentences[i] for i in self.questions],
             "asks": [{"topic": a.topic, "sentence": self.sentences[a.sentence]} for a in self.asks],
-            "who": person.who, "age": person.age, "older": person.older, "sports": list(person.sports), "competitive": person.competitive,
+            "who": person.who, "age": person.age, "older": person.older, "sports": list(person.sports),
+            "competitive": person.competitive,
             "facts": [f"{q}:{c} ({said})" for q, c, said in person.facts],
             "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
             "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
@@ -247,7 +248,7 @@ class Reader:
         offset = 0
         for clause in clauses:
             kept = [i for i, t in enumerate(clause) if t not in self.data.distress_filler]
-            for key, start, end in self._tables["distress"][1].matches(clause):
+            for _, start, end in self._tables["distress"][1].matches(clause):
                 covered.update(offset + i for i in kept if start <= i < end)
             offset += len(kept)
         needs = any(self._found(self._needs, clause) for clause in clauses)

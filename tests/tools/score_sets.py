@@ -92,7 +92,7 @@ def main() -> int:
     total: Counter[str] = Counter()
     for case, line in zip(cases, lines, strict=True):
         out = json.loads(line)
-        label = str(case.get("expect") or case.get("category"))
+        label = str(case.get("category") if form == "question" else case.get("expect"))
         why = judge(case, out)
         total[label] += 1
         good[label] += not why

@@ -1,0 +1,83 @@
+"""Free text read into a case: long stories answered part by part, context lines, no relief timer for a
+history, a relief offer for a cry of pain, a question back when unsure, follow-ups, other languages."""
+
+from __future__ import annotations
+
+from bot.core.session import Session
+
+RUNNER = ("When I run marathons I always cramp up badly by about mile 20. I train well and drink on the way. "
+          "Why does it happen, and how can I stop it happening next time?")
+
+
+def test_a_long_story_with_two_questions_gets_an_answer_and_a_line_for_runners_not_the_timer(chat):
+    chat.send(RUNNER)
+    reply = chat.last[0]
+    assert reply.kind == "answer" and "Step 1 of" not in reply.text and reply.timer is None
+    assert "Tired, overworked muscles" in reply.text and "For running" in reply.text
+
+
+def test_two_questions_on_two_topics_get_two_headed_parts_in_the_order_asked(chat):
+    chat.send("My feet cramp in bed most nights. Is it serious? And what foods help?")
+    text = chat.text
+    assert "▸ Is it serious?" in text and "▸ Food and drink" in text
+    assert text.index("Is it serious?") < text.index("Food and drink")
+
+
+def test_a_medicine_named_in_the_story_brings_the_check_up_plans_own_doctor_tip(chat):
+    chat.send("I'm 68 and I take atorvastatin. For months my calves cramp at night. Could it be the tablets?")
+    text = chat.text
+    assert "Because you mentioned atorvastatin" in text and "keep taking the medicine" in text
+
+
+def test_a_story_of_a_past_cramp_never_starts_the_timer_and_offers_the_diary(chat):
+    chat.send("Woke up last night with a terrible cramp in my left calf, it took ages to go. What causes that?")
+    reply = chat.last[0]
+    assert reply.kind == "answer" and reply.timer is None
+    assert "📝 Log a cramp" in chat.buttons
+
+
+def test_a_cry_of_pain_offers_relief_in_one_tap_with_the_red_flag_check(chat):
+    chat.send("help my leg")
+    assert "tap 🆘" in chat.text and "call emergency services" in chat.text
+    chat.press("Start step-by-step relief")
+    assert "Step 1 of 5" in chat.text
+
+
+def test_yes_to_the_relief_offer_starts_relief(chat):
+    chat.send("it hurts")
+    chat.send("yes")
+    assert chat.last[0].kind == "emergency" and "Step 1 of 5" in chat.text
+
+
+def test_about_cramps_but_unsure_asks_back_with_buttons(chat):
+    chat.send("question about my calves")
+    assert chat.last[0].intent == "clarify"
+    assert chat.buttons == ["🆘 It's happening now", "❓ Why they happen", "🛡️ Stop them coming back",
+                            "🩺 Is it serious?"]
+    chat.press("Why they happen")
+    assert chat.last[0].intent == "causes_overview"
+
+
+def test_really_off_topic_is_declined_with_where_to_go(chat):
+    chat.send("how do i get rid of a bunion")
+    assert chat.last[0].kind == "fallback" and "podiatrist" in chat.text
+
+
+def test_a_follow_up_keeps_the_topic_and_changes_the_person(chat):
+    chat.send("Why do my calves cramp at night when I've been cycling?")
+    chat.send("and for my husband?")
+    reply = chat.last[0]
+    assert reply.kind == "answer" and "The same advice holds for them" in reply.text
+
+
+def test_the_context_survives_a_restart(chat):
+    chat.send("Why do my calves cramp at night when I've been cycling?")
+    saved = chat.session.to_dict()
+    assert Session.from_dict(saved).recent == chat.session.recent
+    assert chat.session.recent is not None and chat.session.recent.topics == ("cause",)
+
+
+def test_another_language_gets_a_short_reply_and_the_relief_button(chat):
+    chat.send("ayuda, tengo un calambre en el pie")
+    assert "solo respondo en inglés" in chat.text and "only answer in English" in chat.text
+    assert chat.buttons == ["🆘 Start step-by-step relief"]

@@ -1,0 +1,61 @@
+"""The reading of a message: what is asked (in order), who, where, when, distress and language."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def read(content):
+    return content.reader.read
+
+
+def test_two_questions_in_one_sentence_are_read_in_the_order_asked(read):
+    reading = read("I get cramps most nights. Why does this happen, and how can I prevent them?")
+    assert reading.topics[:2] == ("cause", "prevention")
+    assert reading.questions == (1,) and "recurring" in reading.when and reading.history
+
+
+def test_the_story_says_who_how_old_which_sport_and_which_medicine(read):
+    child = read("My seven-year-old son gets calf cramps after swimming lessons. What can we do?")
+    assert (child.person.who, child.person.age, child.person.sports, child.muscles) == ("child", 7, ("swimming",),
+                                                                                        ("calf",))
+    older = read("I'm 74 and take atorvastatin for my cholesterol. Could that be why my legs cramp?")
+    assert older.person.older and ("medications", "statin", "atorvastatin") in older.person.facts
+    assert read("my husband runs marathons and cramps at mile 20").person.competitive
+
+
+def test_a_negated_medicine_is_not_a_fact(read):
+    assert read("I'm not on any statins, why do I cramp?").person.facts == ()
+
+
+@pytest.mark.parametrize("text", ["help my leg", "owww", "my foot!!!", "🆘", "it hurts", "I'm scared",
+                                  "fuck this cramp", "🦵😭", "make it stoppp"])
+def test_a_cry_of_pain_without_textbook_words_is_distress(read, text):
+    assert read(text).distress
+
+
+@pytest.mark.parametrize("text", ["why do I get cramps at night?", "heartburn again ugh", "cramp tips",
+                                  "foot pain stuff", "period cramps killing me"])
+def test_a_question_or_another_complaint_is_not_distress(read, text):
+    assert not read(text).distress
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("ayuda, tengo un calambre en el pie", "es"), ("Hilfe, ich habe einen Wadenkrampf", "de"),
+    ("j'ai une crampe au mollet", "fr"), ("tenho uma câimbra na perna", "pt"), ("у меня судорога в ноге", "ru"),
+    ("mam skurcz w nodze", "pl"), ("I have a cramp in my left calf", None), ("je suis", None)])
+def test_other_languages_are_recognised(read, text, language):
+    assert read(text).language == language
+
+
+def test_a_cramp_now_is_not_a_history_and_a_past_one_is(read):
+    assert not read("my calf is cramping right now").history
+    past = read("Had a cramp in my right foot last night, it lasted 10 minutes")
+    assert past.history and past.side == "right" and past.duration == "lasted 10 minutes"
+
+
+def test_the_reading_is_plain_json_ready_data(read):
+    data = read("Why do my feet cramp when I swim?").to_dict()
+    assert data["asks"] == [{"topic": "cause", "sentence": "Why do my feet cramp when I swim?"}]
+    assert data["sports"] == ["swimming"] and data["muscles"] == ["foot"]
