@@ -37,7 +37,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
             check.add(f"`when` needs a list named {when!r}", "when")
     distress = doc["distress"]
     if check.mapping(distress, "distress", {"words": list, "max_words": int, "needs": list, "marks": list,
-                                            "filler": list}):
+                                            "filler": list, "not_alone": list}):
         words = tuple(check.strings(distress["words"], "words", "distress"))
         needs = tuple(check.strings(distress["needs"], "needs", "distress"))
         marks = tuple(check.strings(distress["marks"], "marks", "distress"))
@@ -55,7 +55,9 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         competitive=tuple(check.strings(doc["competitive"], "competitive", None)), muscles=tables["muscles"],
         sides=tables["sides"], when=tables["when"], distress_words=words, distress_needs=needs,
         distress_marks=marks, distress_max_words=distress["max_words"],
-        distress_filler=frozenset(check.strings(distress["filler"], "filler", "distress")), languages=languages,
+        distress_filler=frozenset(check.strings(distress["filler"], "filler", "distress")),
+        distress_not_alone=frozenset(" ".join(p.split()) for p in check.strings(distress["not_alone"], "not_alone",
+                                                                                  "distress")), languages=languages,
         facts=facts,
         on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)),
         elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)))

@@ -21,8 +21,14 @@ from bot.language.reading import Reading
 MAX_PARTS = 3
 SHORT_PART = 330  # characters of an entry's answer kept when a reply has several parts
 MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answer
-MATCHER_SHARE = 0.6  # weight of the example matcher against BM25 over passages, for one question
+# Weights of the three signals for one question: the example matcher on the question's words, BM25 over
+# passages on the question's words, and BM25 on the whole message (the story around the question);
+# the topic's general entry gets a small head start, so only a clearly better entry replaces it.
+WEIGHTS = (0.5, 0.35, 0.15)
+GENERAL_FIRST = 8.0
 MAX_BUTTONS = 4
+TIPS = 1  # the check-up plan's other tips (not doctor advice) shown with an answer
+NAMED = ("medications", "conditions")  # check-up answers a message names in words worth quoting
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class AnswerBuilder:
             asks = [(topic, " ".join(reading.sentences)) for topic in follow[:1]]
         parts: list[Part] = []
         for topic, sentence in asks:
+            if any(p.topic == topic for p in parts):
+                continue  # one part per topic: "why... and why me?" is one question
             part = self._retrieve(topic, sentence, message)
             if part is not None and all(p.entry.id != part.entry.id for p in parts):
                 parts.append(part)
@@ -65,14 +73,15 @@ class AnswerBuilder:
         among = self.topics[topic].entries if topic else None
         asked = self.content.normaliser.normalise(sentence)
         fuzzy = self.content.matcher.scores(asked) if asked.canon else {}
-        overall = self.content.passages.scores(asked.canon + message.canon, among)
-        top = max(overall.values(), default=0.0) or 1.0
+        passages = self.content.passages
+        question = _scaled(passages.scores(asked.canon))
+        story = _scaled(passages.scores(message.canon))
         knowledge = self.content.knowledge.entries
         candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer")
         best: tuple[float, str] | None = None
-        for entry_id in candidates:
-            passage = 100 * overall.get(entry_id, 0.0) / top
-            score = MATCHER_SHARE * fuzzy.get(entry_id, 0.0) + (1 - MATCHER_SHARE) * passage
+        for rank, entry_id in enumerate(candidates):
+            score = (WEIGHTS[0] * fuzzy.get(entry_id, 0.0) + WEIGHTS[1] * question.get(entry_id, 0.0)
+                     + WEIGHTS[2] * story.get(entry_id, 0.0) + (GENERAL_FIRST if among and rank == 0 else 0.0))
             if best is None or score > best[0]:
                 best = (score, entry_id)
         if best is None:
@@ -98,7 +107,7 @@ class AnswerBuilder:
                 chosen.append(entry)
         topics = tuple(p.topic for p in parts if p.topic) or reading.topics
         lines = context_lines(self.content.context, reading, topics)
-        tips = self._plan_tips(reading)
+        tips = self._plan_tips(reading, chosen, others=not lines)
         advice = {a for entry in chosen for a in entry.advice} | {a for line in lines for a in line.advice}
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
         several = len(chosen) > 1
@@ -107,7 +116,8 @@ class AnswerBuilder:
             body = self._answer(entry, message, zone, short=several)
             heading = self.topics[part.topic].heading if several and part.topic else (entry.title if several else "")
             blocks.append(f"▸ {heading}\n{body}" if heading else body)
-        blocks += [self.write.fill("because_you_said", said=said, tip=tip) for said, tip in tips]
+        blocks += [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
+                   for said, tip in tips]
         blocks += [line.text for line in lines]
         buttons = list(extra)
         if several:
@@ -136,18 +146,31 @@ class AnswerBuilder:
             if kept and sum(len(k) + 1 for k in kept) + len(line) > SHORT_PART:
                 break
             kept.append(line)
+        while len(kept) > 1 and kept[-1].rstrip().endswith(":"):
+            kept.pop()  # a heading whose list was cut off
         return "\n".join(kept)
 
-    def _plan_tips(self, reading: Reading) -> list[tuple[str, str]]:
-        """The check-up's doctor tips for the medicines and conditions the message names, each with
-        what the person said (the plan's own rules, so plan and answers agree)."""
+    def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool) -> list[tuple[str, str]]:
+        """The check-up's doctor tips for the medicines and conditions the message names, and its best
+        other tip for when and how the cramps come (`others`: no context line says it already, and no part
+        covers it), each with what the person said (the plan's own rules, so plan and answers agree)."""
         if not reading.person.facts:
             return []
         answers: dict[str, tuple[str, ...]] = {}
         said: dict[str, str] = {}
+        labels = self.content.checkup.answer_labels()
         for question, choice, words in reading.person.facts:
             answers[question] = (*answers.get(question, ()), choice)
-            said[self.content.checkup.answer_labels()[(question, choice)]] = words
+            if question in NAMED:  # a medicine or condition, quoted in the person's own words
+                said[labels[(question, choice)]] = words
         plan = build_plan(self.content.plan, self.content.checkup, answers)
-        return [(" and ".join(dict.fromkeys(said.get(label, label) for label in tip.because)), tip.text)
-                for tip in plan.doctor]
+        shown = {entry.id for entry in chosen}
+        tips = [*plan.doctor, *(tip for tip in plan.tips[:TIPS] if others and tip.see not in shown)]
+        return [(" and ".join(dict.fromkeys(said[label] for label in tip.because if label in said)), tip.text)
+                for tip in tips]
+
+
+def _scaled(scores: dict[str, float]) -> dict[str, float]:
+    """BM25 scores as 0-100, relative to the best entry of the whole knowledge base for the same words."""
+    top = max(scores.values(), default=0.0)
+    return {entry: 100 * score / top for entry, score in scores.items()} if top else {}

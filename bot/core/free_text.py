@@ -86,8 +86,8 @@ class FreeText:
         if (entry is not None and entry.kind == "fallback" and not (reading.about_legs or reading.on_topic)) or \
                 (reading.elsewhere and not sure and not (reading.on_topic and reading.about_legs)):
             return self._decline(session, message, turn.raw, now)  # about something else
-        if not long and entry is not None and entry.kind != "fallback" and not (entry.kind == "emergency"
-                                                                                 and reading.history):
+        if not long and (len(reading.topics) < 2 or sure) and entry is not None and entry.kind != "fallback" \
+                and not (entry.kind == "emergency" and reading.history):
             outcome = self.from_matcher(session, message, turn.raw, now)
             return self._remember(outcome, reading, now, reading.topics, outcome.replies[0].intent)
         topical = reading.on_topic or reading.about_legs or bool(reading.person.facts)

@@ -10,7 +10,7 @@ TEMPLATES = {
     "history_average_severity": ("average",), "cramps_many": ("count",), "reminder_line": ("name", "times", "next"),
     "reminders_zone": ("zone",), "zone_line": ("zone", "time"), "console_timer_done": ("label",),
     "console_timer_left": ("label", "seconds"), "console_file_start": ("filename",),
-    "because_you_said": ("said", "tip"),
+    "because_you_said": ("said", "tip"), "tip": ("tip",),
 }
 
 

@@ -56,6 +56,7 @@ class ReadingData:
     distress_marks: tuple[str, ...]
     distress_max_words: int
     distress_filler: frozenset[str]
+    distress_not_alone: frozenset[str]
     on_topic: tuple[str, ...]
     elsewhere: tuple[str, ...]
     languages: dict[str, tuple[frozenset[str], str]]  # language -> (common words, a line in that language)
@@ -243,6 +244,8 @@ class Reader:
         if not tokens:
             return marks
         if self._labels("elsewhere", clauses):
+            return False
+        if not marks and " ".join(t for clause in clauses for t in clause) in self.data.distress_not_alone:
             return False
         covered: set[int] = set()
         offset = 0

@@ -26,7 +26,7 @@ def test_two_questions_on_two_topics_get_two_headed_parts_in_the_order_asked(cha
 def test_a_medicine_named_in_the_story_brings_the_check_up_plans_own_doctor_tip(chat):
     chat.send("I'm 68 and I take atorvastatin. For months my calves cramp at night. Could it be the tablets?")
     text = chat.text
-    assert "Because you mentioned atorvastatin" in text and "keep taking the medicine" in text
+    assert "Because you said “atorvastatin”" in text and "keep taking the medicine" in text
 
 
 def test_a_story_of_a_past_cramp_never_starts_the_timer_and_offers_the_diary(chat):
