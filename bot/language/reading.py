@@ -221,18 +221,15 @@ class Reader:
     def _asks(self, sentences: tuple[str, ...], clauses: list[tuple[str, ...]],
               parts: list[tuple[tuple[str, ...], ...]]) -> tuple[tuple[int, ...], tuple[Ask, ...]]:
         """Which sentences ask something, and the topics each asks, in the order written."""
-        questions: list[int] = []
-        asks: list[Ask] = []
-        for number, (sentence, clause) in enumerate(zip(sentences, clauses, strict=True)):
-            asking = (sentence.rstrip().endswith("?")
-                      or any(part and part[0] in self.data.question_starts for part in parts[number])
-                      or bool(self._found(self._question_phrases, clause)))
-            if not asking:
-                continue
-            questions.append(number)
-            found = self._found(self._topics, clause) or self._found(self._weak, clause)
-            for topic in dict.fromkeys(label for _, label in found):
-                asks.append(Ask(topic, number))
+        questions = [number for number, (sentence, clause) in enumerate(zip(sentences, clauses, strict=True))
+                     if sentence.rstrip().endswith("?")
+                     or any(part and part[0] in self.data.question_starts for part in parts[number])
+                     or self._found(self._question_phrases, clause)]
+        asks = [Ask(topic, number) for number in questions
+                for topic in dict.fromkeys(label for _, label in self._found(self._topics, clauses[number]))]
+        if not asks:  # "what should I do?" asks something only when no question names its topic
+            asks = [Ask(topic, number) for number in questions
+                    for topic in dict.fromkeys(label for _, label in self._found(self._weak, clauses[number]))]
         return tuple(questions), tuple(asks)
 
     def _distressed(self, text: str, clauses: list[tuple[str, ...]], words: int, asking: bool) -> bool:
