@@ -17,6 +17,7 @@ from bot.core.session import Recent, Session
 from bot.language.normaliser import Normalised
 from bot.language.reading import SELF, Reading
 
+VAGUE = 40.0  # a "cramp right now" match below this ("feet thing") is asked about, not acted on
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
@@ -71,7 +72,9 @@ class FreeText:
                 return answered
         match = self.content.matcher.match(message)
         entry = self.content.knowledge.get(match.intent) if match.intent else None
-        if entry is not None and entry.kind == "emergency" and not reading.history:
+        elsewhere = reading.elsewhere and not (reading.on_topic and reading.about_legs)
+        if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere \
+                and match.score >= VAGUE:
             return self.cramp_now(session, now, match.score)
         if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
                 and not reading.elsewhere and not {"cause", "prevention"} & set(reading.topics):
@@ -84,10 +87,10 @@ class FreeText:
         long = reading.words > SHORT_WORDS or len(reading.sentences) > 1
         sure = entry is not None and entry.kind != "fallback" and match.score >= SURE
         if (entry is not None and entry.kind == "fallback" and not (reading.about_legs or reading.on_topic)) or \
-                (reading.elsewhere and not sure and not (reading.on_topic and reading.about_legs)):
+                (elsewhere and not sure):
             return self._decline(session, message, turn.raw, now)  # about something else
-        if not long and (len(reading.topics) < 2 or sure) and entry is not None and entry.kind != "fallback" \
-                and not (entry.kind == "emergency" and reading.history):
+        answerable = entry is not None and entry.kind not in ("fallback", "emergency")  # a cramp now: above
+        if not long and (len(reading.topics) < 2 or sure) and answerable:
             outcome = self.from_matcher(session, message, turn.raw, now)
             return self._remember(outcome, reading, now, reading.topics, outcome.replies[0].intent)
         topical = reading.on_topic or reading.about_legs or bool(reading.person.facts)
@@ -98,7 +101,7 @@ class FreeText:
             return self._compose(session, turn, now, (), recent)
         if topical and (reading.asks or reading.questions):
             return self._compose(session, turn, now, (), recent)
-        if entry is not None and entry.kind != "fallback" and not (entry.kind == "emergency" and reading.history):
+        if answerable:
             return self.from_matcher(session, message, turn.raw, now)  # a long message on a topic of its own
         if reading.on_topic or reading.about_legs:
             return self._clarify(session, now)

@@ -188,7 +188,9 @@ class Reader:
         parts = [self.normaliser.normalise(s).clauses for s in sentences]
         clauses = [tuple(t for c in part for t in c) for part in parts]
         questions, asks = self._asks(sentences, clauses, parts)
-        when = self._labels("when", clauses)
+        when = tuple(label for label in self._labels("when", clauses) if label != "now")
+        if any(self._now_in(clause) for clause in clauses):
+            when = ("now", *when)
         people = self._labels("people", clauses)
         age = _age(text.lower())
         person = Person(
@@ -207,6 +209,14 @@ class Reader:
                        duration.group(0).strip() if duration else None,
                        self._distressed(text, clauses, words, bool(questions)), language, words,
                        bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)))
+
+    def _now_in(self, clause: tuple[str, ...]) -> bool:
+        """True when this sentence says a cramp is happening now: a "now" phrase beside a cramp or muscle
+        word, not in a sentence about what usually happens ("right now I sometimes...") or about
+        something else ("125mcg a day at the moment")."""
+        labels = {label for _, label in self._found("when", clause)}
+        about = self._found(self._on_topic, clause) or self._found(self._muscles, clause)
+        return "now" in labels and "recurring" not in labels and bool(about)
 
     def _facts_in(self, clauses: list[tuple[str, ...]]) -> tuple[tuple[str, str, str], ...]:
         """Check-up answers the message gives, each with the words that gave it ("thyroxine")."""
@@ -227,10 +237,12 @@ class Reader:
                      or self._found(self._question_phrases, clause)]
         asks = [Ask(topic, number) for number in questions
                 for topic in dict.fromkeys(label for _, label in self._found(self._topics, clauses[number]))]
-        if not asks:  # "what should I do?" asks something only when no question names its topic
-            asks = [Ask(topic, number) for number in questions
-                    for topic in dict.fromkeys(label for _, label in self._found(self._weak, clauses[number]))]
-        return tuple(questions), tuple(asks)
+        # "what should I do?" asks for prevention unless another question already asks what to do
+        doing = {"relief", "prevention"} & {ask.topic for ask in asks}
+        asked = {ask.sentence for ask in asks}
+        asks += [Ask(topic, number) for number in questions if number not in asked and not doing
+                 for topic in dict.fromkeys(label for _, label in self._found(self._weak, clauses[number]))]
+        return tuple(questions), tuple(sorted(asks, key=lambda ask: ask.sentence))
 
     def _distressed(self, text: str, clauses: list[tuple[str, ...]], words: int, asking: bool) -> bool:
         """A short cry of pain without textbook words: "help my leg", "owww", "my foot!!!", "😭"."""
@@ -253,7 +265,7 @@ class Reader:
             offset += len(kept)
         needs = any(self._found(self._needs, clause) for clause in clauses)
         body = bool(self._labels("muscles", clauses))
-        return (marks and body) or ((needs or body) and len(covered) >= len(tokens))
+        return (marks and body) or (needs and len(covered) >= len(tokens))
 
     def language(self, text: str) -> str | None:
         """The language of a message that is not English (by its common words), or None."""

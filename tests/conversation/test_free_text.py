@@ -50,7 +50,7 @@ def test_yes_to_the_relief_offer_starts_relief(chat):
 
 
 def test_about_cramps_but_unsure_asks_back_with_buttons(chat):
-    chat.send("question about my calves")
+    chat.send("legs again")
     assert chat.last[0].intent == "clarify"
     assert chat.buttons == ["🆘 It's happening now", "❓ Why they happen", "🛡️ Stop them coming back",
                             "🩺 Is it serious?"]
