@@ -22,7 +22,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
     fields: dict[str, type | tuple[type, ...]] = {
         "version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
               "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
-              "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list}
+              "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
+        "medicine_endings": dict}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -60,7 +61,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
                                                                                   "distress")), languages=languages,
         facts=facts,
         on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)),
-        elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)))
+        elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)),
+        endings=_endings(check, doc["medicine_endings"], checkup))
 
 
 def _table(check: Checker, table: Any, name: str) -> dict[str, tuple[str, ...]]:
@@ -92,6 +94,22 @@ def _facts(check: Checker, facts: Any, also: Any, checkup: Flow) -> dict[tuple[s
         found[(question, choice_id)] = (*found.get((question, choice_id), ()),
                                         *check.strings(phrases, "phrases", f"also.{key}"))
     return found
+
+
+def _endings(check: Checker, table: Any, checkup: Flow) -> tuple[tuple[str, str, str], ...]:
+    """(ending, question, choice) for medicine names recognised by how they end."""
+    states = {state.answer: state for state in checkup.states.values() if state.answer}
+    found = []
+    for key, endings in table.items():
+        question, _, choice_id = str(key).partition(".")
+        state = states.get(question)
+        if state is None or state.choice(choice_id) is None:
+            check.add("must name a check-up question and one of its choices, as question.choice",
+                      f"medicine_endings.{key}")
+            continue
+        found += [(ending.lower(), question, choice_id)
+                  for ending in check.strings(endings, "endings", f"medicine_endings.{key}")]
+    return tuple(found)
 
 
 def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Problem]:

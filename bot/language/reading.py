@@ -61,6 +61,7 @@ class ReadingData:
     elsewhere: tuple[str, ...]
     languages: dict[str, tuple[frozenset[str], str]]  # language -> (common words, a line in that language)
     facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, choice) -> phrases
+    endings: tuple[tuple[str, str, str], ...] = ()  # (word ending, question, choice) naming a kind of medicine
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
@@ -226,6 +227,11 @@ class Reader:
             for key, start, end in sorted(index.matches(clause), key=lambda hit: hit[1]):
                 if not self.normaliser.negated(clause, start):
                     found.setdefault(names[key], " ".join(clause[start:end]))
+            for start, token in enumerate(clause):
+                for ending, question, choice in self.data.endings:
+                    if len(token) > len(ending) + 2 and token.endswith(ending) \
+                            and not self.normaliser.negated(clause, start):
+                        found.setdefault(f"{question}:{choice}", token)
         return tuple((*label.split(":", 1), said) for label, said in found.items())  # type: ignore[misc]
 
     def _asks(self, sentences: tuple[str, ...], clauses: list[tuple[str, ...]],
