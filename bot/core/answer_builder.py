@@ -5,7 +5,7 @@ child or partner, age) and the caveats for anyone whose self-care advice must ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content.bundle import Content
 from bot.content.knowledge import LOCAL_NUMBER, Entry
@@ -131,6 +131,27 @@ class AnswerBuilder:
         score = max((p.score for p in parts), default=0.0)
         return Reply("\n\n".join(blocks), "answer", tuple(buttons[:MAX_BUTTONS]), None, first, min(100.0, score),
                      sources)
+
+    def with_context(self, reply: Reply, reading: Reading, message: Normalised) -> Reply:
+        """A single knowledge answer with the lines that use the person's context added below it (the
+        plan's doctor tips, knowledge/context.yaml), and the caveats those lines need."""
+        entry = self.content.knowledge.entries.get(reply.intent or "")
+        if entry is None or entry.kind != "answer":
+            return reply
+        lines = context_lines(self.content.context, reading, reading.topics or ("cause", "prevention"))
+        tips = self._plan_tips(reading, [entry], others=False)
+        if not lines and not tips:
+            return reply
+        mentioned = self.content.caveats.mentioned(message)
+        new_advice = tuple(sorted({a for line in lines for a in line.advice} - set(entry.advice)))
+        caveats = tuple(c for c in giving(mentioned, new_advice) if c.text not in reply.text)
+        blocks = [reply.text, *(c.text for c in caveats)]
+        blocks += [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
+                   for said, tip in tips]
+        blocks += [line.text for line in lines]
+        sources = tuple(dict.fromkeys((*reply.sources, *(s for line in lines for s in line.sources),
+                                       *(s for c in caveats for s in c.sources))))
+        return replace(reply, text="\n\n".join(blocks), sources=sources)
 
     def _answer(self, entry: Entry, message: Normalised, zone: str | None, short: bool) -> str:
         """An entry's answer, its {local_number} filled in; cut to its first lines when `short`."""

@@ -5,7 +5,7 @@ matcher, long ones part by part), or a short question back when the reading is u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content.bundle import Content
 from bot.core import actions
@@ -92,7 +92,9 @@ class FreeText:
         answerable = entry is not None and entry.kind not in ("fallback", "emergency")  # a cramp now: above
         if not long and (len(reading.topics) < 2 or sure) and answerable:
             outcome = self.from_matcher(session, message, turn.raw, now)
-            return self._remember(outcome, reading, now, reading.topics, outcome.replies[0].intent)
+            replies = (self.builder.with_context(outcome.replies[0], reading, message), *outcome.replies[1:])
+            return self._remember(replace(outcome, replies=replies), reading, now, reading.topics,
+                                  outcome.replies[0].intent)
         topical = reading.on_topic or reading.about_legs or bool(reading.person.facts)
         if long and sure and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
                 and not reading.history:
@@ -201,6 +203,5 @@ def _confident(parts: tuple[Part, ...]) -> bool:
 
 def _with_recent(reading: Reading, recent: Recent) -> Reading:
     """A follow-up's reading with the earlier turn's muscles and sport where it names none."""
-    from dataclasses import replace
     person = reading.person if reading.person.sports else replace(reading.person, sports=recent.sports)
     return replace(reading, muscles=reading.muscles or recent.muscles, person=person)

@@ -191,3 +191,16 @@ def test_saved_data_that_cannot_be_read_is_set_aside_the_user_told_and_the_diary
         assert not any("could not be read" in (m.text or "") for m in user.last_reply)
     with sqlite3.connect(settings.database) as db:
         assert db.execute("SELECT COUNT(*) FROM damaged_rows WHERE chat_id = 720").fetchone()[0] == 1
+
+
+def test_a_follow_up_after_a_restart_is_read_in_the_context_of_the_question_before(standin, tmp_path):
+    settings = settings_for(standin, tmp_path / "data")
+    with RunningBot(settings):
+        standin.wait_for(lambda: standin.polling, timeout=15)
+        user = TelegramUser(standin, 730)
+        user.send("Why do my calves cramp at night after I've been cycling?")
+        assert "cycling" in user.last_text.lower()
+    with RunningBot(settings):
+        standin.wait_for(lambda: standin.polling, timeout=15)
+        user.send("and for my husband?")
+        assert "The same advice holds for them" in user.last_text and "For cycling" in user.last_text

@@ -86,6 +86,24 @@ def test_free_text_questions_and_fallback_offer_the_menu(user):
     assert "Cramp right now" in " ".join(user.buttons)
 
 
+def test_what_people_really_write_over_telegram(user):
+    """A cry of pain, a story, a vague message and another language, as a user sees them in Telegram."""
+    user.send("I'm scared")
+    assert "tap 🆘" in user.last_text
+    user.press("Start step-by-step relief")
+    assert "Step 1 of 5" in user.last_text
+    user.press("Stop")
+    user.send("For years my calves cramp at night and wake me. I'm 70 and take atorvastatin. "
+              "Why does it happen, and what can I do?")
+    assert "Step 1 of" not in user.last_text and "Because you said “atorvastatin”" in user.last_text
+    user.send("legs again")
+    assert "Is one happening right now" in user.last_text
+    user.press("Why they happen")
+    assert "no clear cause" in user.last_text
+    user.send("tengo un calambre en la pierna, ayuda")
+    assert "solo respondo en inglés" in user.last_text and user.buttons == ["🆘 Start step-by-step relief"]
+
+
 def test_red_flag_names_the_level_of_care(user):
     user.send("my calf is swollen and red and I'm short of breath")
     assert "call emergency services now" in user.last_text.lower()
