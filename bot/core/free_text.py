@@ -95,7 +95,8 @@ class FreeText:
             replies = (self.builder.with_context(outcome.replies[0], reading, message), *outcome.replies[1:])
             return self._remember(replace(outcome, replies=replies), reading, now, reading.topics,
                                   outcome.replies[0].intent)
-        topical = reading.on_topic or reading.about_legs or bool(reading.person.facts)
+        topical = (reading.on_topic or reading.about_legs or bool(reading.person.facts)
+                   or "numbers" in reading.topics)
         if long and sure and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
                 and not reading.history:
             return self.from_matcher(session, message, turn.raw, now)  # one clear question in a few sentences
