@@ -20,6 +20,7 @@ from bot.language.reading import SELF, Reading
 VAGUE = 40.0  # a "cramp right now" match below this ("feet thing") is asked about, not acted on
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
+TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happening
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
@@ -55,8 +56,11 @@ class FreeText:
 
     def story_not_now(self, turn: Turn) -> bool:
         """True for a story of past or recurring cramps (more than a short sentence, nothing said to be
-        happening now): never the relief timer."""
+        happening now), or any message too long to be typed during a cramp: never the relief timer (the
+        answer still carries the relief button when it mentions a cramp now)."""
         reading = turn.reading
+        if reading.words > TOO_LONG_FOR_NOW:
+            return True
         return (reading.history or reading.words > LONG_STORY) and reading.words > SHORT_WORDS \
             and "now" not in reading.when
 

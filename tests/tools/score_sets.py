@@ -101,6 +101,9 @@ def main() -> int:
                   f"    -> {out.get('kind')} {out.get('intent')} {(out.get('reply') or '')[:150]!r}")
     for label in sorted(total):
         print(f"  {label:15s} {good[label]}/{total[label]}")
+    for part in sorted({str(c["set"]) for c in cases if "set" in c}):
+        mine = [(c, json.loads(line)) for c, line in zip(cases, lines, strict=True) if c.get("set") == part]
+        print(f"  set {part}: {sum(not judge(c, out) for c, out in mine)}/{len(mine)}")
     score = sum(good.values())
     print(f"score: {score}/{len(cases)} ({score / len(cases):.0%})")
     return 0
