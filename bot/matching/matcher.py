@@ -1,10 +1,12 @@
 """Intent matching over the knowledge base's example phrasings.
 
-Two signals, blended: an IDF-weighted bag of words and word pairs compared with each intent's
-examples as a whole (what the intent is about), and a rapidfuzz similarity (ratio) against the
-nearest single example (how people phrase it). Misspellings are corrected to the domain vocabulary
-with rapidfuzz before either runs. Scorers, weights and thresholds were picked by measurement on
-the labelled set (`crampbot eval --sweep`); see docs/matching.md."""
+Three signals, blended: an IDF-weighted bag of words and word pairs compared with each intent's
+examples as a whole (what the intent is about), a rapidfuzz similarity (ratio) against the
+nearest single example (how people phrase it), and the cosine similarity of sentence vectors
+(wordllama, bot/matching/embeddings.py) to the nearest single example (words near in meaning).
+Misspellings are corrected to the domain vocabulary with rapidfuzz before any runs. Scorers,
+weights and thresholds were picked by measurement on the labelled set (`crampbot eval --sweep`);
+see docs/matching.md."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.knowledge import Knowledge
 from bot.language.normaliser import Normalised, Normaliser
+from bot.matching.embeddings import load_embedder
 
 SCORERS = {
     "ratio": fuzz.ratio,
@@ -33,12 +36,16 @@ FEW_CANDIDATES = 8  # above this many intents still in the running, compare with
 
 @dataclass(frozen=True)
 class MatcherSettings:
-    """How the two signals are blended and when to give up (chosen by measurement)."""
+    """How the signals are blended and when to give up (chosen by measurement). The bag of words and
+    the rapidfuzz similarity make a 0-100 score; the sentence-vector similarity is added to it at
+    `embedding_weight` x 100 and the sum divided by 1 + `embedding_weight`, so it stays 0-100
+    (weight 0: no model is loaded and the score is the first two alone)."""
 
     scorer: str = "ratio"
     fuzzy_weight: float = 0.35
-    threshold: float = 30.0
+    threshold: float = 42.0
     min_known: float = 0.5
+    embedding_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,12 @@ def features(tokens: tuple[str, ...]) -> set[str]:
     return found
 
 
+def embedded_text(message: Normalised) -> str:
+    """What of a message the sentence vector is made from: all its canonical words, in order (stopwords
+    too: the model reads "why" and "how" as well as the topic)."""
+    return " ".join(message.canon)
+
+
 class Matcher:
     """Finds the knowledge entry whose examples are nearest to a message."""
 
@@ -65,10 +78,12 @@ class Matcher:
         self._scorer = SCORERS[self.settings.scorer]
         per_intent: dict[str, list[set[str]]] = defaultdict(list)
         keys: dict[str, list[str]] = defaultdict(list)
+        texts: dict[str, list[str]] = defaultdict(list)
         for entry in knowledge.entries.values():
             for example in entry.examples:
                 message = normaliser.normalise(example)
                 per_intent[entry.id].append(features(message.canon))
+                texts[entry.id].append(embedded_text(message))
                 if message.key:
                     keys[entry.id].append(message.key)
         self.intents = sorted(per_intent)
@@ -108,6 +123,17 @@ class Matcher:
             position += len(keys[intent])
         self._starts = np.array(starts)
         self._spans = [(start, start + len(keys[intent])) for start, intent in zip(starts, self.intents, strict=True)]
+        # Every example's sentence vector, grouped by intent like the keys (every intent has examples, so
+        # no segment is empty), embedded here so there is no cache file to keep in step with the content.
+        self._embedder = load_embedder() if self.settings.embedding_weight else None
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._vector_starts = np.zeros(0, dtype=np.intp)
+        # The last message's similarities: one turn matches the same message several times (the free-text
+        # path, then the reply). One tuple, replaced whole, so a reader never sees half of an update.
+        self._last: tuple[str, np.ndarray | None] = ("", None)
+        if self._embedder is not None:
+            self._vectors = self._embedder.embed([t for intent in self.intents for t in texts[intent]])
+            self._vector_starts = np.cumsum([0] + [len(texts[intent]) for intent in self.intents[:-1]])
 
     def known_share(self, message: Normalised) -> float:
         """How much of the message (by word weight) is vocabulary the knowledge base uses."""
@@ -130,13 +156,47 @@ class Matcher:
         similarity: np.ndarray = weights @ self._by_feature[list(columns)] / norm
         return similarity
 
+    def semantic(self, message: Normalised) -> np.ndarray | None:
+        """Cosine similarity (0-1, negatives as 0) of the message's sentence vector to each intent's nearest
+        example, or None without a model or when the model knows none of the message's words."""
+        if self._embedder is None:
+            return None
+        text = embedded_text(message)
+        last_text, last = self._last
+        if text == last_text and text:
+            return last
+        vector = self._embedder.embed([text])[0]
+        nearest: np.ndarray | None = None
+        if vector.any():
+            # einsum, not `@`: a matrix-vector product this size runs on OpenBLAS's threads, and on a busy
+            # machine waking them costs milliseconds; einsum stays on this thread and takes about 0.1 ms.
+            similarity = np.einsum("ij,j->i", self._vectors, vector)
+            nearest = np.maximum(np.maximum.reduceat(similarity, self._vector_starts), 0.0).astype(np.float64)
+        self._last = (text, nearest)
+        return nearest
+
+    def _meaning(self, message: Normalised) -> np.ndarray:
+        """The sentence-vector part of every intent's score, before dividing by 1 + the weight."""
+        weight = self.settings.embedding_weight
+        semantic = self.semantic(message) if weight else None
+        if semantic is None:
+            return np.zeros(len(self.intents))
+        return 100 * weight * semantic
+
     def score_vector(self, message: Normalised) -> np.ndarray | None:
         """Blended 0-100 score per intent (in `self.intents` order), or None when nothing is shared."""
         topical = self.topical(message)
-        return None if topical is None else self._blend(message.key, topical)
+        if topical is None:
+            return None
+        return self._total(self._blend(message.key, topical), self._meaning(message))
+
+    def _total(self, blend: np.ndarray, meaning: np.ndarray) -> np.ndarray:
+        """The first two signals' blend with the sentence-vector part added, back on the 0-100 scale."""
+        total: np.ndarray = (blend + meaning) / (1 + self.settings.embedding_weight)
+        return total
 
     def _blend(self, key: str, topical: np.ndarray) -> np.ndarray:
-        """`score_vector` from the message's key and its bag-of-words similarity per intent."""
+        """The first two signals' 0-100 blend per intent, from the message's key and its bag-of-words similarity."""
         weight = self.settings.fuzzy_weight
         if not key or weight == 0:
             return 100 * (1 - weight) * topical
@@ -146,41 +206,43 @@ class Matcher:
 
     def best(self, message: Normalised) -> tuple[int, float] | None:
         """The index and blended score of the top intent: what `score_vector` gives at its argmax,
-        without comparing the message with the examples of intents that cannot win. The similarity
-        adds at most `fuzzy_weight` x 100, so once one intent's score is known, only the intents
-        whose topical part plus that much could still reach it need comparing."""
+        without comparing the message's key with the examples of intents that cannot win. The
+        rapidfuzz similarity adds at most `fuzzy_weight` x 100 before the division, so once one
+        intent's score is known, only the intents whose other parts plus that much could still
+        reach it need comparing (the sentence vector is compared with every example: it is cheap)."""
         topical = self.topical(message)
         if topical is None:
             return None
         weight = self.settings.fuzzy_weight
+        meaning = self._meaning(message)
         if not message.key or weight == 0:
-            vector = 100 * (1 - weight) * topical
+            vector = self._total(100 * (1 - weight) * topical, meaning)
             top = int(np.argmax(vector))
             return top, float(vector[top])
         base = (1 - weight) * topical
-        lead = int(np.argmax(topical))
-        lead_score = self._blended(message.key, float(base[lead]), lead)
+        lead = int(np.argmax(100 * base + meaning))
+        lead_score = self._blended(message.key, float(base[lead]), float(meaning[lead]), lead)
         # The margin keeps rounding in `reach` from ever dropping an intent that ties the leader.
-        reach = 100 * (base + weight * self._has_keys)
+        reach = self._total(100 * (base + weight * self._has_keys), meaning)
         candidates = np.flatnonzero(reach >= lead_score - 1e-6).tolist()
         if len(candidates) > FEW_CANDIDATES:  # one call over every example is cheaper then
-            vector = self._blend(message.key, topical)
+            vector = self._total(self._blend(message.key, topical), meaning)
             top = int(np.argmax(vector))
             return top, float(vector[top])
-        scores = [lead_score if row == lead else self._blended(message.key, float(base[row]), row)
+        scores = [lead_score if row == lead else self._blended(message.key, float(base[row]), float(meaning[row]), row)
                   for row in candidates]
         top = scores.index(max(scores))  # candidates are in intent order: ties go to the first, as in argmax
         return candidates[top], scores[top]
 
-    def _blended(self, key: str, base: float, row: int) -> float:
-        """One intent's blended score, with the same arithmetic (and float32 similarities) as
-        `score_vector`, so both give the same number."""
+    def _blended(self, key: str, base: float, meaning: float, row: int) -> float:
+        """One intent's score, with the same arithmetic (and float32 similarities) as `score_vector`,
+        so both give the same number."""
         start, end = self._spans[row]
         nearest = 0.0
         if end > start:
             similarity = process.cdist([key], self._keys[start:end], scorer=self._scorer, processor=None)[0]
             nearest = float(similarity.max()) / 100
-        return 100 * (base + self.settings.fuzzy_weight * nearest)
+        return (100 * (base + self.settings.fuzzy_weight * nearest) + meaning) / (1 + self.settings.embedding_weight)
 
     def scores(self, message: Normalised) -> dict[str, float]:
         """Blended 0-100 score for every intent that shares anything with the message."""
