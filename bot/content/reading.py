@@ -21,9 +21,9 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
     check = Checker(label)
     fields: dict[str, type | tuple[type, ...]] = {
         "version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
-              "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
-              "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
-        "medicine_endings": dict}
+        "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
+        "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
+        "generic": list, "medicine_endings": dict}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -62,6 +62,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         facts=facts,
         on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)),
         elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)),
+        generic=tuple(check.strings(doc["generic"], "generic", None)),
         endings=_endings(check, doc["medicine_endings"], checkup))
 
 

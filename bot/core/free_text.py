@@ -17,7 +17,6 @@ from bot.core.session import Recent, Session
 from bot.language.normaliser import Normalised
 from bot.language.reading import SELF, Reading
 
-VAGUE = 40.0  # a "cramp right now" match below this ("feet thing") is asked about, not acted on
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
 TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happening
@@ -77,9 +76,11 @@ class FreeText:
         match = self.content.matcher.match(message)
         entry = self.content.knowledge.get(match.intent) if match.intent else None
         elsewhere = reading.elsewhere and not (reading.on_topic and reading.about_legs)
-        if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere \
-                and match.score >= VAGUE:
-            return self.cramp_now(session, now, match.score)
+        if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere:
+            vague = bool(reading.questions) or reading.generic or "recurring" in reading.when
+            if reading.distress or "now" in reading.when or not vague:
+                return self.cramp_now(session, now, match.score)
+            return self._clarify(session, now)  # "cramps?", "the toe cramp thing": its first button is 🆘
         if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
                 and not reading.elsewhere and not {"cause", "prevention"} & set(reading.topics):
             return self.cramp_now(session, now, 100.0)  # a cramp happening now, in words the matcher missed

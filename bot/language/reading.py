@@ -59,6 +59,7 @@ class ReadingData:
     distress_not_alone: frozenset[str]
     on_topic: tuple[str, ...]
     elsewhere: tuple[str, ...]
+    generic: tuple[str, ...]
     languages: dict[str, tuple[frozenset[str], str]]  # language -> (common words, a line in that language)
     facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, choice) -> phrases
     endings: tuple[tuple[str, str, str], ...] = ()  # (word ending, question, choice) naming a kind of medicine
@@ -110,6 +111,7 @@ class Reading:
     words: int = 0
     on_topic: bool = False  # names cramps (knowledge/reading.yaml `on_topic`)
     elsewhere: bool = False  # names something other than leg cramps (period cramps, a bunion...)
+    generic: bool = False  # talks of cramps in general ("cramps", "the toe cramp thing"), not of one cramp
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -137,7 +139,7 @@ class Reading:
             "facts": [f"{q}:{c} ({said})" for q, c, said in person.facts],
             "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
             "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
-            "elsewhere": self.elsewhere,
+            "elsewhere": self.elsewhere, "generic": self.generic,
         }
 
 
@@ -161,6 +163,7 @@ class Reader:
         self._needs = self._index("needs", {"need": data.distress_needs})
         self._on_topic = self._index("on_topic", {"yes": data.on_topic})
         self._elsewhere = self._index("elsewhere", {"yes": data.elsewhere})
+        self._generic = self._index("generic", {"yes": data.generic})
         self._facts = self._index("facts", {f"{q}:{c}": says for (q, c), says in data.facts.items()})
 
     def _index(self, name: str, table: dict[str, tuple[str, ...]]) -> str:
@@ -209,7 +212,8 @@ class Reader:
                        sides[0] if len(sides) == 1 else ("both" if sides else None), when,
                        duration.group(0).strip() if duration else None,
                        self._distressed(text, clauses, words, bool(questions)), language, words,
-                       bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)))
+                       bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)),
+                       bool(self._labels("generic", clauses)))
 
     def _now_in(self, clause: tuple[str, ...]) -> bool:
         """True when this sentence says a cramp is happening now: a "now" phrase beside a cramp or muscle
