@@ -151,11 +151,11 @@ def format_report(report: Report, verbose: bool = False) -> str:
 
 
 def sweep(content: Content, items: list[Labelled]) -> list[tuple[MatcherSettings, float]]:
-    """Accuracy of every scorer blended at several weights and thresholds, and of each scorer alone
-    (weight 1.0, thresholds on its own scale); best first."""
+    """Accuracy of every scorer blended at several weights and thresholds (with the sentence vectors at
+    the shipped weight), and of each scorer alone (weight 1.0, thresholds on its own scale); best first."""
     base = content.matcher.settings
     grid = [(scorer, weight, threshold) for scorer in SCORERS for weight in (0.0, 0.2, 0.35, 0.5, 0.65)
-            for threshold in (25.0, 30.0, 35.0, 40.0)]
+            for threshold in (30.0, 35.0, 40.0, 42.0, 45.0)]
     grid += [(scorer, 1.0, threshold) for scorer in SCORERS for threshold in (50.0, 60.0, 70.0, 80.0)]
     results = []
     for scorer, weight, threshold in grid:
