@@ -28,7 +28,11 @@ WEIGHTS = (0.5, 0.35, 0.15)
 GENERAL_FIRST = 8.0
 MAX_BUTTONS = 4
 TIPS = 1  # the check-up plan's other tips (not doctor advice) shown with an answer
-NAMED = ("medications", "conditions")  # check-up answers a message names in words worth quoting
+NAMED = ("medications", "conditions")
+# Answers to these topics end with when to see a doctor (reference/safety.md, levels 2 and 3), unless
+# they already say it.
+DOCTOR_TOPICS = {"cause", "prevention", "serious"}
+DOCTOR_WORDS = ("doctor", " gp", "midwife", "pharmacist")  # check-up answers a message names in words worth quoting
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class AnswerBuilder:
         blocks += [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
                    for said, tip in tips]
         blocks += [line.text for line in lines]
+        if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
+            blocks.append(self.write.text("doctor_line"))
         buttons = list(extra)
         if several:
             buttons += [Choice(actions.ask(e.id), f"➕ {e.title}") for e in chosen]

@@ -125,7 +125,7 @@ class FreeText:
         if not parts or not (reading.asks or follow or _confident(parts)):
             return self._clarify(session, now)
         extra: list[Choice] = []
-        if "now" in reading.when:
+        if "now" in reading.when or ("relief" in reading.topics and not reading.history):
             extra.append(self.write.menu_button("start_relief", "cramp"))
         reply = self.builder.reply(reading, parts, message, session.zone, tuple(extra))
         if reading.history and {"past", "last_night"} & set(reading.when) and not session.in_group:

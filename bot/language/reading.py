@@ -63,6 +63,7 @@ class ReadingData:
     languages: dict[str, tuple[frozenset[str], str]]  # language -> (common words, a line in that language)
     facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, choice) -> phrases
     endings: tuple[tuple[str, str, str], ...] = ()  # (word ending, question, choice) naming a kind of medicine
+    story_topics: frozenset[str] = frozenset()  # topics a story names for a generic question ("what do you advise?")
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
@@ -250,8 +251,15 @@ class Reader:
         # "what should I do?" asks for prevention unless another question already asks what to do
         doing = {"relief", "prevention"} & {ask.topic for ask in asks}
         asked = {ask.sentence for ask in asks}
-        asks += [Ask(topic, number) for number in questions if number not in asked and not doing
+        generic = [number for number in questions if number not in asked]
+        asks += [Ask(topic, number) for number in generic if not doing
                  for topic in dict.fromkeys(label for _, label in self._found(self._weak, clauses[number]))]
+        if generic and not asked:  # "I'm on magnesium... what would you advise?": the story names the subject
+            named = {ask.topic for ask in asks}
+            asks += [Ask(topic, generic[-1]) for topic in dict.fromkeys(
+                label for number, clause in enumerate(clauses) if number not in questions
+                for _, label in self._found(self._topics, clause))
+                if topic in self.data.story_topics and topic not in named]
         return tuple(questions), tuple(sorted(asks, key=lambda ask: ask.sentence))
 
     def _distressed(self, text: str, clauses: list[tuple[str, ...]], words: int, asking: bool) -> bool:
