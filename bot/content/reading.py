@@ -23,7 +23,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
         "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
         "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
-        "generic": list, "medicine_endings": dict, "story_topics": list}
+        "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -64,6 +64,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)),
         generic=tuple(check.strings(doc["generic"], "generic", None)),
         story_topics=frozenset(check.strings(doc["story_topics"], "story_topics", None)),
+        not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
         endings=_endings(check, doc["medicine_endings"], checkup))
 
 

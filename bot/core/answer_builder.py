@@ -26,6 +26,7 @@ MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answ
 # the topic's general entry gets a small head start, so only a clearly better entry replaces it.
 WEIGHTS = (0.5, 0.35, 0.15)
 GENERAL_FIRST = 8.0
+GENERAL_SCORE = 60.0  # how sure a question that names nothing but its topic is of the topic's general entry
 MAX_BUTTONS = 4
 TIPS = 1  # the check-up plan's other tips (not doctor advice) shown with an answer
 NAMED = ("medications", "conditions")
@@ -55,14 +56,16 @@ class AnswerBuilder:
     def parts(self, reading: Reading, message: Normalised, follow: tuple[str, ...] = ()) -> tuple[Part, ...]:
         """The entries that answer each topic asked (or the whole message when no topic is named);
         `follow` are the topics of the previous answer, for a follow-up that names none."""
-        asks = [(a.topic, reading.sentences[a.sentence]) for a in reading.asks]
+        asks = [(a.topic, a.words or reading.sentences[a.sentence], a.specific) for a in reading.asks]
         if not asks and follow:
-            asks = [(topic, " ".join(reading.sentences)) for topic in follow[:1]]
+            asks = [(topic, " ".join(reading.sentences), True) for topic in follow[:1]]
         parts: list[Part] = []
-        for topic, sentence in asks:
+        for topic, sentence, specific in asks:
             if any(p.topic == topic for p in parts):
                 continue  # one part per topic: "why... and why me?" is one question
-            part = self._retrieve(topic, sentence, message)
+            general = self.topics[topic].entries[0]
+            part = self._retrieve(topic, sentence, message) if specific else \
+                Part(topic, self.content.knowledge.get(general), GENERAL_SCORE)
             if part is not None and all(p.entry.id != part.entry.id for p in parts):
                 parts.append(part)
         if not parts:

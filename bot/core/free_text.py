@@ -95,7 +95,8 @@ class FreeText:
                 (elsewhere and not sure):
             return self._decline(session, message, turn.raw, now)  # about something else
         answerable = entry is not None and entry.kind not in ("fallback", "emergency")  # a cramp now: above
-        if not long and (len(reading.topics) < 2 or sure) and answerable:
+        several = len({ask.words for ask in reading.asks}) > 1  # "why ... and how ...?": two questions in one
+        if not long and (len(reading.topics) < 2 or (sure and not several)) and answerable:
             outcome = self.from_matcher(session, message, turn.raw, now)
             replies = (self.builder.with_context(outcome.replies[0], reading, message), *outcome.replies[1:])
             return self._remember(replace(outcome, replies=replies), reading, now, reading.topics,

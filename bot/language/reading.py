@@ -13,6 +13,8 @@ from bot.language.phrases import PhraseIndex
 SELF = "self"
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_SUB_QUESTION = re.compile(r",?\s+(?:and|or|but|also|plus)\s+(?=(?:how|what|why|where|when|which|can|could|should|is|"
+                           r"are|do|does|will|would|any)\b)", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?old\b"
                   r"|\b(?:i'?m|i am|aged|age) (\d{1,3})\b|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
@@ -64,6 +66,7 @@ class ReadingData:
     facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, choice) -> phrases
     endings: tuple[tuple[str, str, str], ...] = ()  # (word ending, question, choice) naming a kind of medicine
     story_topics: frozenset[str] = frozenset()  # topics a story names for a generic question ("what do you advise?")
+    not_specific: frozenset[str] = frozenset()  # words that do not make a question specific ("where", "so much")
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
@@ -77,10 +80,14 @@ class ReadingData:
 
 @dataclass(frozen=True)
 class Ask:
-    """One thing asked: its topic and the sentence (index into Reading.sentences) that asks it."""
+    """One thing asked: its topic, the sentence (index into Reading.sentences) that asks it, and the
+    words of that sentence that ask it ("where do they come from" of "where do they come from and how
+    can I avoid them?")."""
 
     topic: str
     sentence: int
+    words: str = ""
+    specific: bool = True  # names something beyond the asking words and the cramp ("at night", "magnesium")
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ class Reading:
         person = self.person
         return {
             "questions": [self.sentences[i] for i in self.questions],
-            "asks": [{"topic": a.topic, "sentence": self.sentences[a.sentence]} for a in self.asks],
+            "asks": [{"topic": a.topic, "sentence": a.words or self.sentences[a.sentence]} for a in self.asks],
             "who": person.who, "age": person.age, "older": person.older, "sports": list(person.sports),
             "competitive": person.competitive,
             "facts": [f"{q}:{c} ({said})" for q, c, said in person.facts],
@@ -246,8 +253,7 @@ class Reader:
                      if sentence.rstrip().endswith("?")
                      or any(part and part[0] in self.data.question_starts for part in parts[number])
                      or self._found(self._question_phrases, clause)]
-        asks = [Ask(topic, number) for number in questions
-                for topic in dict.fromkeys(label for _, label in self._found(self._topics, clauses[number]))]
+        asks = [ask for number in questions for ask in self._asked_in(number, sentences[number], clauses[number])]
         # "what should I do?" asks for prevention unless another question already asks what to do
         doing = {"relief", "prevention"} & {ask.topic for ask in asks}
         asked = {ask.sentence for ask in asks}
@@ -261,6 +267,31 @@ class Reader:
                 for _, label in self._found(self._topics, clause))
                 if topic in self.data.story_topics and topic not in named]
         return tuple(questions), tuple(sorted(asks, key=lambda ask: ask.sentence))
+
+    def _asked_in(self, number: int, sentence: str, clause: tuple[str, ...]) -> list[Ask]:
+        """The topics one question sentence asks, each with the part of the sentence that asks it: a
+        sentence is cut before "and how", "or what"... so each question keeps its own words."""
+        asks: dict[str, Ask] = {}
+        for part in _SUB_QUESTION.split(sentence):
+            tokens = tuple(t for c in self.normaliser.normalise(part).clauses for t in c)
+            names, index = self._tables["topic"]
+            for key, start, end in index.matches(tokens):
+                topic = names[key]
+                if topic not in asks and not self.normaliser.negated(tokens, start):
+                    asks[topic] = Ask(topic, number, part.strip(" ,"), self._names_more(tokens, start, end))
+        for _, topic in self._found(self._topics, clause):  # a phrase that spans the cut
+            asks.setdefault(topic, Ask(topic, number, sentence))
+        return list(asks.values())
+
+    def _names_more(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
+        """True when a question names more than its asking words (tokens start:end), the cramp, a leg or
+        foot muscle and small words: "why do my legs cramp" names nothing more, "why at night" does."""
+        plain = set(range(start, end))
+        for table in ("on_topic", "muscles", "question"):
+            names, index = self._tables[table]
+            plain.update(i for _, s, e in index.matches(tokens) for i in range(s, e))
+        small = self.normaliser.data.stopwords | self.data.question_starts | self.data.not_specific
+        return any(i not in plain and token not in small for i, token in enumerate(tokens))
 
     def _distressed(self, text: str, clauses: list[tuple[str, ...]], words: int, asking: bool) -> bool:
         """A short cry of pain without textbook words: "help my leg", "owww", "my foot!!!", "😭"."""
