@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.flows import Flow
-from bot.content.knowledge import Knowledge
+from bot.content.knowledge import ADVICE, Knowledge
 from bot.content.strict_yaml import Checker, Problem, read_yaml
 from bot.language.reading import ReadingData, Topic
 
@@ -23,7 +23,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
         "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
         "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
-        "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list}
+        "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
+        "group_entries": dict, "doing": dict}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -33,6 +34,9 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
                                 tuple(check.strings(item["entries"], "entries", name, item)),
                                 tuple(check.strings(item.get("weak", []), "weak", name, item))))
     tables = {table: _table(check, doc[table], table) for table in TABLES}
+    for kind in doc["doing"]:
+        if kind not in ADVICE:
+            check.add(f"advice kind {kind!r} unknown (allowed: {', '.join(ADVICE)})", f"doing.{kind}")
     for when in WHEN:
         if when not in tables["when"]:
             check.add(f"`when` needs a list named {when!r}", "when")
@@ -65,6 +69,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         generic=tuple(check.strings(doc["generic"], "generic", None)),
         story_topics=frozenset(check.strings(doc["story_topics"], "story_topics", None)),
         not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
+        group_entries=_groups(check, doc["group_entries"]),
+        doing=_table(check, doc["doing"], "doing"),
         endings=_endings(check, doc["medicine_endings"], checkup))
 
 
@@ -115,9 +121,21 @@ def _endings(check: Checker, table: Any, checkup: Flow) -> tuple[tuple[str, str,
     return tuple(found)
 
 
+GROUPS = ("child", "older", "pregnant")  # bot.language.reading.Reading.group reads these
+
+
+def _groups(check: Checker, table: Any) -> dict[str, str]:
+    """Entries written for one group of people, and the group."""
+    for entry, group in table.items():
+        if group not in GROUPS:
+            check.add(f"group {group!r} unknown (allowed: {', '.join(GROUPS)})", f"group_entries.{entry}")
+    return {str(entry): str(group) for entry, group in table.items()}
+
+
 def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Problem]:
     """Every entry a topic names must exist and be an answer."""
-    problems = []
+    problems = [Problem(label, f"entry {entry!r} is not an answer entry", "group_entries")
+                for entry in data.group_entries if entry not in knowledge.entries]
     for topic in data.topics:
         for entry in topic.entries:
             if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer":

@@ -25,6 +25,7 @@ MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answ
 # passages on the question's words, and BM25 on the whole message (the story around the question);
 # the topic's general entry gets a small head start, so only a clearly better entry replaces it.
 WEIGHTS = (0.5, 0.35, 0.15)
+WHOLE_WEIGHTS = (0.8, 0.2, 0.0)  # for a whole story with no topic: the matcher reads meaning, BM25 only words
 GENERAL_FIRST = 8.0
 GENERAL_SCORE = 60.0  # how sure a question that names nothing but its topic is of the topic's general entry
 MAX_BUTTONS = 4
@@ -63,18 +64,27 @@ class AnswerBuilder:
         for topic, sentence, specific in asks:
             if any(p.topic == topic for p in parts):
                 continue  # one part per topic: "why... and why me?" is one question
-            general = self.topics[topic].entries[0]
-            part = self._retrieve(topic, sentence, message) if specific else \
-                Part(topic, self.content.knowledge.get(general), GENERAL_SCORE)
+            if specific:
+                part = self._retrieve(topic, sentence, message, reading)
+            elif len(reading.sentences) > 1:  # "...a hot water bottle on his feet. Is that ok?": the story says what
+                whole = self._retrieve(None, " ".join(reading.sentences), message, reading)
+                part = Part(topic, whole.entry, whole.score) if whole else None
+            else:
+                part = Part(topic, self.content.knowledge.get(self.topics[topic].entries[0]), GENERAL_SCORE)
             if part is not None and all(p.entry.id != part.entry.id for p in parts):
                 parts.append(part)
         if not parts:
-            whole = self._retrieve(None, " ".join(reading.sentences), message)
+            whole = self._retrieve(None, " ".join(reading.sentences), message, reading)
+            if whole is None and (reading.person.facts or reading.person.sports):
+                # a story of cramps that keep coming, with a medicine, condition or sport in it: how to make
+                # them less likely, and the lines for that context
+                whole = Part(None, self.content.knowledge.get(self.topics["prevention"].entries[0]), MIN_BEST)
             if whole is not None:
                 parts.append(whole)
         return tuple(parts[:MAX_PARTS])
 
-    def _retrieve(self, topic: str | None, sentence: str, message: Normalised) -> Part | None:
+    def _retrieve(self, topic: str | None, sentence: str, message: Normalised,
+                  reading: Reading | None = None) -> Part | None:
         """The best answer entry for one question: example matcher on the question's own words, plus
         BM25 over passages on the question and the whole message, among the topic's entries."""
         among = self.topics[topic].entries if topic else None
@@ -85,10 +95,14 @@ class AnswerBuilder:
         story = _scaled(passages.scores(message.canon))
         knowledge = self.content.knowledge.entries
         candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer")
+        groups = self.content.reader.data.group_entries
+        if reading is not None:  # an entry written for children answers only about a child
+            candidates = tuple(e for e in candidates if e not in groups or reading.in_group(groups[e]))
         best: tuple[float, str] | None = None
+        weights = WEIGHTS if topic else WHOLE_WEIGHTS
         for rank, entry_id in enumerate(candidates):
-            score = (WEIGHTS[0] * fuzzy.get(entry_id, 0.0) + WEIGHTS[1] * question.get(entry_id, 0.0)
-                     + WEIGHTS[2] * story.get(entry_id, 0.0) + (GENERAL_FIRST if among and rank == 0 else 0.0))
+            score = (weights[0] * fuzzy.get(entry_id, 0.0) + weights[1] * question.get(entry_id, 0.0)
+                     + weights[2] * story.get(entry_id, 0.0) + (GENERAL_FIRST if among and rank == 0 else 0.0))
             if best is None or score > best[0]:
                 best = (score, entry_id)
         if best is None:
@@ -116,6 +130,7 @@ class AnswerBuilder:
         lines = context_lines(self.content.context, reading, topics)
         tips = self._plan_tips(reading, chosen, others=not lines)
         advice = {a for entry in chosen for a in entry.advice} | {a for line in lines for a in line.advice}
+        advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
         several = len(chosen) > 1
         blocks = [c.text for c in caveats]
@@ -149,10 +164,11 @@ class AnswerBuilder:
             return reply
         lines = context_lines(self.content.context, reading, reading.topics or ("cause", "prevention"))
         tips = self._plan_tips(reading, [entry], others=False)
-        if not lines and not tips:
+        if not lines and not tips and not set(reading.doing) - set(entry.advice):
             return reply
         mentioned = self.content.caveats.mentioned(message)
-        new_advice = tuple(sorted({a for line in lines for a in line.advice} - set(entry.advice)))
+        given = {a for line in lines for a in line.advice} | set(reading.doing)
+        new_advice = tuple(sorted(given - set(entry.advice)))
         caveats = tuple(c for c in giving(mentioned, new_advice) if c.text not in reply.text)
         blocks = [reply.text, *(c.text for c in caveats)]
         blocks += [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)

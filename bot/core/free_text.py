@@ -123,7 +123,8 @@ class FreeText:
         if recent and follow:
             reading = _with_recent(reading, recent)
         parts = self.builder.parts(reading, message, follow)
-        if not parts or not (reading.asks or follow or _confident(parts)):
+        context = bool(reading.person.facts or reading.person.sports) or reading.person.who != SELF
+        if not parts or not (reading.asks or follow or _confident(parts) or context):
             return self._clarify(session, now)
         extra: list[Choice] = []
         if "now" in reading.when or ("relief" in reading.topics and not reading.history):

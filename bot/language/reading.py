@@ -67,6 +67,8 @@ class ReadingData:
     endings: tuple[tuple[str, str, str], ...] = ()  # (word ending, question, choice) naming a kind of medicine
     story_topics: frozenset[str] = frozenset()  # topics a story names for a generic question ("what do you advise?")
     not_specific: frozenset[str] = frozenset()  # words that do not make a question specific ("where", "so much")
+    group_entries: dict[str, str] = field(default_factory=dict)  # entry -> the group of people it is written for
+    doing: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> phrases of doing it
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
@@ -120,6 +122,7 @@ class Reading:
     on_topic: bool = False  # names cramps (knowledge/reading.yaml `on_topic`)
     elsewhere: bool = False  # names something other than leg cramps (period cramps, a bunion...)
     generic: bool = False  # talks of cramps in general ("cramps", "the toe cramp thing"), not of one cramp
+    doing: tuple[str, ...] = ()  # advice kinds the person says they do or asks about ("a hot water bottle": heat)
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -130,6 +133,12 @@ class Reading:
     def history(self) -> bool:
         """True for a story of cramps that have ended or keep coming back, not one happening now."""
         return "now" not in self.when and bool({"past", "last_night", "recurring"} & set(self.when))
+
+    def in_group(self, group: str) -> bool:
+        """True when the message is about this group of people: child, older or pregnant."""
+        person = self.person
+        return {"child": person.who == "child", "older": person.older,
+                "pregnant": ("conditions", "pregnant") in {(q, c) for q, c, _ in person.facts}}.get(group, False)
 
     @property
     def about_legs(self) -> bool:
@@ -147,7 +156,7 @@ class Reading:
             "facts": [f"{q}:{c} ({said})" for q, c, said in person.facts],
             "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
             "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
-            "elsewhere": self.elsewhere, "generic": self.generic,
+            "elsewhere": self.elsewhere, "generic": self.generic, "doing": list(self.doing),
         }
 
 
@@ -172,6 +181,7 @@ class Reader:
         self._on_topic = self._index("on_topic", {"yes": data.on_topic})
         self._elsewhere = self._index("elsewhere", {"yes": data.elsewhere})
         self._generic = self._index("generic", {"yes": data.generic})
+        self._doing = self._index("doing", data.doing)
         self._facts = self._index("facts", {f"{q}:{c}": says for (q, c), says in data.facts.items()})
 
     def _index(self, name: str, table: dict[str, tuple[str, ...]]) -> str:
@@ -221,7 +231,7 @@ class Reader:
                        duration.group(0).strip() if duration else None,
                        self._distressed(text, clauses, words, bool(questions)), language, words,
                        bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)),
-                       bool(self._labels("generic", clauses)))
+                       bool(self._labels("generic", clauses)), self._labels("doing", clauses))
 
     def _now_in(self, clause: tuple[str, ...]) -> bool:
         """True when this sentence says a cramp is happening now: a "now" phrase beside a cramp or muscle
@@ -288,7 +298,7 @@ class Reader:
         foot muscle and small words: "why do my legs cramp" names nothing more, "why at night" does."""
         plain = set(range(start, end))
         for table in ("on_topic", "muscles", "question"):
-            names, index = self._tables[table]
+            _, index = self._tables[table]
             plain.update(i for _, s, e in index.matches(tokens) for i in range(s, e))
         small = self.normaliser.data.stopwords | self.data.question_starts | self.data.not_specific
         return any(i not in plain and token not in small for i, token in enumerate(tokens))
