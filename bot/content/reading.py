@@ -29,14 +29,20 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         check.raise_if_any()
     topics = []
     for name, item in doc["topics"].items():
-        if check.mapping(item, name, {"heading": str, "says": list, "entries": list}, {"weak": list}):
+        optional: dict[str, type | tuple[type, ...]] = {"weak": list, "yields_to": list}
+        if check.mapping(item, name, {"heading": str, "says": list, "entries": list}, optional):
             topics.append(Topic(name, item["heading"].strip(), tuple(check.strings(item["says"], "says", name, item)),
                                 tuple(check.strings(item["entries"], "entries", name, item)),
-                                tuple(check.strings(item.get("weak", []), "weak", name, item))))
+                                tuple(check.strings(item.get("weak", []), "weak", name, item)),
+                                tuple(check.strings(item.get("yields_to", []), "yields_to", name, item))))
     tables = {table: _table(check, doc[table], table) for table in TABLES}
     for kind in doc["doing"]:
         if kind not in ADVICE:
             check.add(f"advice kind {kind!r} unknown (allowed: {', '.join(ADVICE)})", f"doing.{kind}")
+    for topic in topics:
+        for other in topic.yields_to:
+            if other not in doc["topics"]:
+                check.add(f"yields_to names {other!r}, which is not a topic", f"topics.{topic.id}")
     for when in WHEN:
         if when not in tables["when"]:
             check.add(f"`when` needs a list named {when!r}", "when")

@@ -19,7 +19,8 @@ from bot.language.normaliser import Normalised
 from bot.language.reading import Reading
 
 MAX_PARTS = 3
-SHORT_PART = 330  # characters of an entry's answer kept when a reply has several parts
+SHORT_PART = 400  # characters of an entry's answer kept when a reply has several parts
+MAX_REPLY = 1400  # characters a many-part answer aims for (about three phone screens); safety lines always stay
 MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answer
 # Weights of the three signals for one question: the example matcher on the question's words, BM25 over
 # passages on the question's words, and BM25 on the whole message (the story around the question);
@@ -67,8 +68,11 @@ class AnswerBuilder:
             if specific:
                 part = self._retrieve(topic, sentence, message, reading)
             elif len(reading.sentences) > 1:  # "...a hot water bottle on his feet. Is that ok?": the story says what
-                whole = self._retrieve(None, " ".join(reading.sentences), message, reading)
-                part = Part(topic, whole.entry, whole.score) if whole else None
+                story = " ".join(reading.sentences)
+                part = self._retrieve(topic, story, message, reading)
+                if part is None or part.score < MIN_BEST + GENERAL_FIRST:
+                    whole = self._retrieve(None, story, message, reading)
+                    part = Part(topic, whole.entry, whole.score) if whole else part
             else:
                 part = Part(topic, self.content.knowledge.get(self.topics[topic].entries[0]), GENERAL_SCORE)
             if part is not None and all(p.entry.id != part.entry.id for p in parts):
@@ -133,14 +137,21 @@ class AnswerBuilder:
         advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
         several = len(chosen) > 1
-        blocks = [c.text for c in caveats]
-        for part, entry in zip(parts, chosen, strict=False):
-            body = self._answer(entry, message, zone, short=several)
-            heading = self.topics[part.topic].heading if several and part.topic else (entry.title if several else "")
-            blocks.append(f"▸ {heading}\n{body}" if heading else body)
-        blocks += [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
-                   for said, tip in tips]
-        blocks += [line.text for line in lines]
+        told = [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
+                for said, tip in tips]
+        extras = [line.text for line in lines]
+        for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
+            blocks = [c.text for c in caveats]
+            for part, entry in zip(parts, chosen, strict=False):
+                body = self._answer(entry, message, zone, short=short)
+                heading = (self.topics[part.topic].heading if part.topic else entry.title) if several else ""
+                blocks.append(f"▸ {heading}\n{body}" if heading else body)
+            blocks += told
+            if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
+                break
+        while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+            extras.pop()  # sport, age and family lines go before anything about safety or medicines
+        blocks += extras
         if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
             blocks.append(self.write.text("doctor_line"))
         buttons = list(extra)

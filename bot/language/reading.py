@@ -37,6 +37,7 @@ class Topic:
     says: tuple[str, ...]
     entries: tuple[str, ...]
     weak: tuple[str, ...] = ()  # phrases that ask this only when the sentence asks nothing more specific
+    yields_to: tuple[str, ...] = ()  # topics that stand for this one when the same words ask both
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,9 @@ class Reader:
                     asks[topic] = Ask(topic, number, part.strip(" ,"), self._names_more(tokens, start, end))
         for _, topic in self._found(self._topics, clause):  # a phrase that spans the cut
             asks.setdefault(topic, Ask(topic, number, sentence))
-        return list(asks.values())
+        yields = {t.id: t.yields_to for t in self.data.topics}
+        return [ask for ask in asks.values()
+                if not any(other in asks and asks[other].words == ask.words for other in yields.get(ask.topic, ()))]
 
     def _names_more(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
         """True when a question names more than its asking words (tokens start:end), the cramp, a leg or

@@ -81,3 +81,21 @@ def test_another_language_gets_a_short_reply_and_the_relief_button(chat):
     chat.send("ayuda, tengo un calambre en el pie")
     assert "solo respondo en inglés" in chat.text and "only answer in English" in chat.text
     assert chat.buttons == ["🆘 Start step-by-step relief"]
+
+
+def test_numb_feet_and_a_hot_water_bottle_get_the_burn_warning(chat):
+    chat.send("My dad has diabetes and can't feel his feet very well. He puts a hot water bottle on his feet for "
+              "his night cramps. Is that ok?")
+    assert "burn" in chat.text and chat.last[0].kind == "answer"
+
+
+def test_an_entry_for_children_never_answers_about_an_adult(chat):
+    chat.send("My husband gets cramps in his calves at night and it wakes us both. What can he do?")
+    assert "children" not in chat.text.lower() and "The same advice holds for them" in chat.text
+
+
+def test_a_general_cramp_word_is_asked_about_and_one_tap_starts_relief(chat):
+    chat.send("cramps?")
+    assert chat.last[0].intent == "clarify"
+    chat.press("It's happening now")
+    assert "Step 1 of 5" in chat.text

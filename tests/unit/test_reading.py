@@ -59,3 +59,31 @@ def test_the_reading_is_plain_json_ready_data(read):
     data = read("Why do my feet cramp when I swim?").to_dict()
     assert data["asks"] == [{"topic": "cause", "sentence": "Why do my feet cramp when I swim?"}]
     assert data["sports"] == ["swimming"] and data["muscles"] == ["foot"]
+
+
+def test_a_sentence_asking_two_things_is_cut_into_its_questions(read):
+    reading = read("Where do leg cramps come from and how can I avoid them?")
+    assert [(a.topic, a.words) for a in reading.asks] == [("cause", "Where do leg cramps come from"),
+                                                         ("prevention", "how can I avoid them?")]
+    assert not reading.asks[0].specific, "it names nothing but its topic: the general answer"
+    assert read("Why do my calves cramp when I swim?").asks[0].specific
+
+
+def test_a_generic_question_takes_its_subject_from_the_story(read):
+    reading = read("I'm on magnesium tablets but the cramps still wake me. What would you advise?")
+    assert "supplements" in reading.topics
+
+
+def test_self_care_the_person_does_is_read_for_the_caveats(read):
+    assert "heat" in read("He puts a hot water bottle on his feet at night").doing
+    assert read("my feet get cold").doing == ()
+
+
+def test_medicine_names_are_read_by_their_endings(read):
+    facts = read("I came off my quinapril and metoprolol last month").person.facts
+    assert ("medications", "other", "quinapril") in facts
+
+
+def test_is_it_ok_asks_about_seriousness_only_at_the_end(read):
+    assert "serious" in read("my calf cramps a lot, is it ok?").topics
+    assert "serious" not in read("is it ok to eat bananas for cramps").topics

@@ -1,0 +1,59 @@
+"""The real-question set (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
+FAQ pages, rewritten in our own words) and the first-use set (tests/data/first_use_fresh.yaml), kept as
+regression tests: every case that passes must keep passing, and the known misses are listed by pattern,
+so a fix shows up too (a listed case that passes fails the test until it is taken off the list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.replies import render_text
+from tests.tools.score_sets import judge_first_use, judge_question, text_of
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+# Known misses of the real-question set, by pattern (docs/matching.md, "Known limits"):
+#   a false alarm: the phrase-rule red-flag scan raises a long story to "get help today" or "call
+#   emergency services" (triage from the reading is the next issue's work);
+#   an answer that misses one point the writer expected (restless legs, tetanus jabs, the evidence on a
+#   supplement, a bike-shoe or sleeping-position detail the sources do not cover, a keyword check that
+#   also catches a caveat's own "no compression stockings").
+REAL_MISSES = {
+    "a02", "a04", "a05", "a08", "a15", "a18", "a21", "a28", "a33", "a34", "a35", "a41", "a43", "a45", "a47", "a50",
+    "a51", "a52", "b01", "b04", "b05", "b07", "b08", "b10", "b11", "b12", "b14", "b18", "b21", "b22", "b23", "b24",
+    "b25", "b27", "b28", "b29", "b30", "b31", "b32", "b33", "b35", "b38", "b40", "b42", "b45", "b48", "b49", "b50",
+    "b51", "b54", "b55", "c04", "c05", "c07", "c10", "c11", "c13", "c18", "c19", "c20", "c21", "c22", "c23", "c24",
+    "c25", "c27", "c28", "c29", "c30", "c31", "c33", "c34", "c37", "c38", "c39", "c40", "c41", "c42", "c43", "c45"
+}
+# Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
+# relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
+FIRST_USE_MISSES = {"thigh seized plz", "molar pain all night cant sleep", "best football boots?"}
+
+
+def _out(brain, text: str) -> dict:
+    reply = brain.classify(text)
+    return {"reply": render_text(reply), "kind": reply.kind, "intent": reply.intent,
+            "actions": [choice.action for choice in reply.choices]}
+
+
+@pytest.fixture(scope="module")
+def real_failing(brain) -> set[str]:
+    cases = yaml.safe_load((DATA / "real_questions.yaml").read_text(encoding="utf-8"))["cases"]
+    return {case["id"] for case in cases if judge_question(case, _out(brain, text_of(case)))}
+
+
+def test_every_real_question_that_passes_keeps_passing(real_failing):
+    assert real_failing <= REAL_MISSES, f"new misses: {sorted(real_failing - REAL_MISSES)}"
+
+
+def test_a_known_miss_that_now_passes_is_taken_off_the_list(real_failing):
+    assert real_failing >= REAL_MISSES, f"fixed, take off the list: {sorted(REAL_MISSES - real_failing)}"
+
+
+def test_every_first_use_message_that_passes_keeps_passing(brain):
+    messages = yaml.safe_load((DATA / "first_use_fresh.yaml").read_text(encoding="utf-8"))["messages"]
+    failing = {m["text"] for m in messages if judge_first_use(m, _out(brain, text_of(m)))}
+    assert failing == FIRST_USE_MISSES
