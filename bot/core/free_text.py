@@ -103,7 +103,10 @@ class FreeText:
                                   outcome.replies[0].intent)
         topical = (reading.on_topic or reading.about_legs or bool(reading.person.facts)
                    or "numbers" in reading.topics)
-        if long and sure and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
+        groups = self.content.reader.data.group_entries  # "my 5 year old...": a question for the child's entry
+        fits = entry is not None and all(entry.id in self.builder.topics[t].entries for t in reading.topics
+                                         if set(self.builder.topics[t].entries) <= set(groups))
+        if long and sure and fits and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
                 and not reading.history:
             return self.from_matcher(session, message, turn.raw, now)  # one clear question in a few sentences
         if long and topical:
