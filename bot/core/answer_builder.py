@@ -62,6 +62,10 @@ class AnswerBuilder:
         if not asks and follow:
             asks = [(topic, " ".join(reading.sentences), True) for topic in follow[:1]]
         parts: list[Part] = []
+        groups = self.content.reader.data.group_entries
+        if follow:  # "and for my son?": the answer written for that group of people, if there is one
+            parts += [Part(None, self.content.knowledge.get(entry), GENERAL_SCORE) for entry, group in groups.items()
+                      if reading.in_group(group)][:1]
         for topic, sentence, specific in asks:
             if any(p.topic == topic for p in parts):
                 continue  # one part per topic: "why... and why me?" is one question

@@ -23,6 +23,7 @@ TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happenin
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
+BACK_WORDS = frozenset({"it", "they", "them", "this", "that", "these", "those"})  # point back to the cramp talked about
 FOLLOW_STARTS = (("what", "about"), ("how", "about"), ("and",), ("also",), ("what", "if"), ("same",),
                  ("for",))
 
@@ -101,8 +102,9 @@ class FreeText:
             replies = (self.builder.with_context(outcome.replies[0], reading, message), *outcome.replies[1:])
             return self._remember(replace(outcome, replies=replies), reading, now, reading.topics,
                                   outcome.replies[0].intent)
+        refers_back = recent is not None and bool(reading.questions) and bool(set(message.tokens) & BACK_WORDS)
         topical = (reading.on_topic or reading.about_legs or bool(reading.person.facts)
-                   or "numbers" in reading.topics)
+                   or "numbers" in reading.topics or refers_back)  # "why does it happen?": "it" is the cramp
         groups = self.content.reader.data.group_entries  # "my 5 year old...": a question for the child's entry
         fits = entry is not None and all(entry.id in self.builder.topics[t].entries for t in reading.topics
                                          if set(self.builder.topics[t].entries) <= set(groups))
@@ -155,10 +157,18 @@ class FreeText:
         """The previous topics when this message follows up on them ("what about at night?", "and for my
         husband?") without naming a topic of its own; empty otherwise."""
         tokens = turn.message.tokens
-        if recent is None or not recent.topics or turn.reading.asks or len(tokens) > SHORT_WORDS:
+        groups = set(self.content.reader.data.group_entries)
+        # "and for my son?" names a person, not a new question: the children topic alone still follows up
+        new_topics = [t for t in turn.reading.topics if not set(self.builder.topics[t].entries) <= groups]
+        if recent is None or new_topics or len(tokens) > SHORT_WORDS:
             return ()
+        topics = recent.topics or self._topics_of(recent.entry)
         starts = any(tokens[:len(start)] == start for start in FOLLOW_STARTS)
-        return recent.topics if starts else ()
+        return topics if starts else ()
+
+    def _topics_of(self, entry: str | None) -> tuple[str, ...]:
+        """The topics whose answers include this entry (a follow-up on a short answer's subject)."""
+        return tuple(topic.id for topic in self.content.reader.data.topics if entry in topic.entries)[:1]
 
     def _answer_to_our_question(self, session: Session, recent: Recent, message: Normalised,
                                 now: float) -> Outcome | None:

@@ -99,3 +99,11 @@ def test_a_general_cramp_word_is_asked_about_and_one_tap_starts_relief(chat):
     assert chat.last[0].intent == "clarify"
     chat.press("It's happening now")
     assert "Step 1 of 5" in chat.text
+
+
+def test_it_is_the_cramp_talked_about_and_a_follow_up_can_name_a_child(chat):
+    chat.send("My calf cramps most nights")
+    chat.send("why does it happen")
+    assert chat.last[0].intent == "causes_overview"
+    chat.send("and for my son?")
+    assert chat.last[0].intent == "children_cramps"
