@@ -37,6 +37,7 @@ from bot.core.session import (
 from bot.language.normaliser import Normalised
 from bot.language.times import parse_when
 from bot.language.zones import parse_timezone
+from bot.matching.matcher import Match
 
 PARSERS = {
     "past_time": lambda raw, ctx: actions.at(t) if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
@@ -228,8 +229,9 @@ class Brain:
             return self._more(session, session.last_intent, session.more_shown + 1)
         return self.free.respond(session, turn, now)
 
-    def _from_matcher(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
-        match = self.content.matcher.match(message)
+    def _from_matcher(self, session: Session, message: Normalised, raw: str, now: float,
+                      match: Match | None = None) -> Outcome:
+        match = match or self.content.matcher.match(message)
         entry = self.content.knowledge.get(match.intent) if match.intent else None
         if entry is None or entry.kind == "fallback":
             text = entry.answer if entry else self.write.text("fallback")

@@ -16,6 +16,7 @@ from bot.core.reply_writer import ReplyWriter
 from bot.core.session import Recent, Session
 from bot.language.normaliser import Normalised
 from bot.language.reading import SELF, Reading
+from bot.matching.matcher import Match
 
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
@@ -41,7 +42,7 @@ class FreeText:
     """Answers typed messages that are not commands, red flags or answers inside a dialog."""
 
     def __init__(self, content: Content, write: ReplyWriter, cramp_now: Callable[[Session, float, float], Outcome],
-                 from_matcher: Callable[[Session, Normalised, str, float], Outcome]):
+                 from_matcher: Callable[[Session, Normalised, str, float, Match | None], Outcome]):
         self.content = content
         self.write = write
         self.builder = AnswerBuilder(content, write)
@@ -52,7 +53,7 @@ class FreeText:
 
     def read(self, raw: str, message: Normalised) -> Turn:
         """Read one message."""
-        return Turn(raw, message, self.content.reader.read(raw))
+        return Turn(raw, message, self.content.reader.read(raw, message))
 
     def story_not_now(self, turn: Turn) -> bool:
         """True for a story of past or recurring cramps (more than a short sentence, nothing said to be
@@ -94,11 +95,11 @@ class FreeText:
         sure = entry is not None and entry.kind != "fallback" and match.score >= SURE
         if (entry is not None and entry.kind == "fallback" and not (reading.about_legs or reading.on_topic)) or \
                 (elsewhere and not sure):
-            return self._decline(session, message, turn.raw, now)  # about something else
+            return self._decline(session, message, turn.raw, now, match)  # about something else
         answerable = entry is not None and entry.kind not in ("fallback", "emergency")  # a cramp now: above
         several = len({ask.words for ask in reading.asks}) > 1  # "why ... and how ...?": two questions in one
         if not long and (len(reading.topics) < 2 or (sure and not several)) and answerable:
-            outcome = self.from_matcher(session, message, turn.raw, now)
+            outcome = self.from_matcher(session, message, turn.raw, now, match)
             replies = (self.builder.with_context(outcome.replies[0], reading, message), *outcome.replies[1:])
             return self._remember(replace(outcome, replies=replies), reading, now, reading.topics,
                                   outcome.replies[0].intent)
@@ -110,16 +111,16 @@ class FreeText:
                                          if set(self.builder.topics[t].entries) <= set(groups))
         if long and sure and fits and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
                 and not reading.history:
-            return self.from_matcher(session, message, turn.raw, now)  # one clear question in a few sentences
+            return self.from_matcher(session, message, turn.raw, now, match)  # one clear question in a few sentences
         if long and topical:
             return self._compose(session, turn, now, (), recent)
         if topical and (reading.asks or reading.questions):
             return self._compose(session, turn, now, (), recent)
         if answerable:
-            return self.from_matcher(session, message, turn.raw, now)  # a long message on a topic of its own
+            return self.from_matcher(session, message, turn.raw, now, match)  # a long message on a topic of its own
         if reading.on_topic or reading.about_legs:
             return self._clarify(session, now)
-        return self._decline(session, message, turn.raw, now)
+        return self._decline(session, message, turn.raw, now, match)
 
     def _compose(self, session: Session, turn: Turn, now: float, follow: tuple[str, ...],
                  recent: Recent | None) -> Outcome:
@@ -200,13 +201,14 @@ class FreeText:
         """About cramps, but unclear what is wanted: one short question with buttons."""
         return self._remember(Outcome(session, (self._clarify_reply(),)), Reading(), now, (), None, CLARIFY)
 
-    def _decline(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
+    def _decline(self, session: Session, message: Normalised, raw: str, now: float,
+                 match: Match | None = None) -> Outcome:
         """Really off topic: say so, and where to go instead (an off-topic entry's own words when the
         matcher found one)."""
-        match = self.content.matcher.match(message)
+        match = match or self.content.matcher.match(message)
         entry = self.content.knowledge.get(match.intent) if match.intent else None
         if entry is not None and entry.kind == "fallback":
-            return self.from_matcher(session, message, raw, now)
+            return self.from_matcher(session, message, raw, now, match)
         reply = self.write.menu(self.write.text("fallback"), "fallback", score=match.score)
         return Outcome(session.with_(last_intent=None, more_shown=0), (reply,))
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from bot.language.normaliser import Normaliser
+from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 
 SELF = "self"
@@ -167,7 +168,11 @@ class Reader:
     def __init__(self, data: ReadingData, normaliser: Normaliser):
         self.data = data
         self.normaliser = normaliser
-        self._tables: dict[str, tuple[list[str], PhraseIndex]] = {}
+        # One index over every table, looked up once per clause (a message's clauses are read by many
+        # tables: a phrase index per table would walk each clause a dozen times).
+        self._keys: list[tuple[str, str]] = []  # key -> (table, label)
+        self._all = PhraseIndex()
+        self._hits = lru_cache(maxsize=4096)(self._hits_in)
         self._question_phrases = self._index("question", {"q": data.question_phrases})
         self._topics = self._index("topic", {t.id: t.says for t in data.topics})
         self._weak = self._index("weak", {t.id: t.weak for t in data.topics if t.weak})
@@ -186,29 +191,41 @@ class Reader:
         self._facts = self._index("facts", {f"{q}:{c}": says for (q, c), says in data.facts.items()})
 
     def _index(self, name: str, table: dict[str, tuple[str, ...]]) -> str:
-        names, index = list(table), PhraseIndex()
-        for key, label in enumerate(names):
-            for text in table[label]:
-                index.add(key, self.normaliser.phrase(text))
-        self._tables[name] = (names, index)
+        for label, phrases in table.items():
+            key = len(self._keys)
+            self._keys.append((name, label))
+            for text in phrases:
+                self._all.add(key, self.normaliser.phrase(text))
         return name
+
+    def _hits_in(self, clause: tuple[str, ...]) -> tuple[tuple[str, str, int, int, bool], ...]:
+        """(table, label, start, end, negated) of every phrase of every table in a clause, by start."""
+        found = sorted(self._all.matches(clause), key=lambda hit: (hit[1], hit[0]))  # by start, then file order
+        return tuple((*self._keys[key], start, end, self.normaliser.negated(clause, start))
+                     for key, start, end in found)
+
+    def _spans(self, table: str, clause: tuple[str, ...]) -> list[tuple[str, int, int]]:
+        """(label, start, end) of every phrase of one table in a clause, negated ones too."""
+        return [(label, start, end) for name, label, start, end, _ in self._hits(clause) if name == table]
 
     def _found(self, table: str, clause: tuple[str, ...]) -> list[tuple[int, str]]:
         """(position, label) of every phrase of a table in a clause, in order, negations left out."""
-        names, index = self._tables[table]
-        hits = [(start, names[key]) for key, start, _ in index.matches(clause)
-                if not self.normaliser.negated(clause, start)]
-        return sorted(hits)
+        return [(start, label) for name, label, start, _, negated in self._hits(clause)
+                if name == table and not negated]
 
     def _labels(self, table: str, clauses: list[tuple[str, ...]]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(label for clause in clauses for _, label in self._found(table, clause)))
 
-    def read(self, text: str) -> Reading:
-        """Read one message (raw text as typed)."""
+    def read(self, text: str, message: Normalised | None = None) -> Reading:
+        """Read one message (raw text as typed; `message`: the same text already normalised, reused
+        when the message is one sentence)."""
         text = text or ""
         language = self.language(text)
         sentences = tuple(s.strip() for s in _SENTENCE.findall(text) if s.strip(" .!?;"))
-        parts = [self.normaliser.normalise(s).clauses for s in sentences]
+        if message is not None and len(sentences) == 1:
+            parts = [message.clauses]
+        else:
+            parts = [self.normaliser.normalise(s).clauses for s in sentences]
         clauses = [tuple(t for c in part for t in c) for part in parts]
         questions, asks = self._asks(sentences, clauses, parts)
         when = tuple(label for label in self._labels("when", clauses) if label != "now")
@@ -244,12 +261,11 @@ class Reader:
 
     def _facts_in(self, clauses: list[tuple[str, ...]]) -> tuple[tuple[str, str, str], ...]:
         """Check-up answers the message gives, each with the words that gave it ("thyroxine")."""
-        names, index = self._tables["facts"]
         found: dict[str, str] = {}
         for clause in clauses:
-            for key, start, end in sorted(index.matches(clause), key=lambda hit: hit[1]):
+            for label, start, end in self._spans("facts", clause):
                 if not self.normaliser.negated(clause, start):
-                    found.setdefault(names[key], " ".join(clause[start:end]))
+                    found.setdefault(label, " ".join(clause[start:end]))
             for start, token in enumerate(clause):
                 for ending, question, choice in self.data.endings:
                     if len(token) > len(ending) + 2 and token.endswith(ending) \
@@ -283,11 +299,11 @@ class Reader:
         """The topics one question sentence asks, each with the part of the sentence that asks it: a
         sentence is cut before "and how", "or what"... so each question keeps its own words."""
         asks: dict[str, Ask] = {}
-        for part in _SUB_QUESTION.split(sentence):
-            tokens = tuple(t for c in self.normaliser.normalise(part).clauses for t in c)
-            names, index = self._tables["topic"]
-            for key, start, end in index.matches(tokens):
-                topic = names[key]
+        pieces = _SUB_QUESTION.split(sentence)
+        for part in pieces:
+            tokens = clause if len(pieces) == 1 else \
+                tuple(t for c in self.normaliser.normalise(part).clauses for t in c)
+            for topic, start, end in self._spans("topic", tokens):
                 if topic not in asks and not self.normaliser.negated(tokens, start):
                     asks[topic] = Ask(topic, number, part.strip(" ,"), self._names_more(tokens, start, end))
         for _, topic in self._found(self._topics, clause):  # a phrase that spans the cut
@@ -301,8 +317,7 @@ class Reader:
         foot muscle and small words: "why do my legs cramp" names nothing more, "why at night" does."""
         plain = set(range(start, end))
         for table in ("on_topic", "muscles", "question"):
-            _, index = self._tables[table]
-            plain.update(i for _, s, e in index.matches(tokens) for i in range(s, e))
+            plain.update(i for _, s, e in self._spans(table, tokens) for i in range(s, e))
         small = self.normaliser.data.stopwords | self.data.question_starts | self.data.not_specific
         return any(i not in plain and token not in small for i, token in enumerate(tokens))
 
@@ -322,7 +337,7 @@ class Reader:
         offset = 0
         for clause in clauses:
             kept = [i for i, t in enumerate(clause) if t not in self.data.distress_filler]
-            for _, start, end in self._tables["distress"][1].matches(clause):
+            for _, start, end in self._spans("distress", clause):
                 covered.update(offset + i for i in kept if start <= i < end)
             offset += len(kept)
         needs = any(self._found(self._needs, clause) for clause in clauses)
