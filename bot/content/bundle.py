@@ -20,7 +20,7 @@ from bot.content.plan_rules import PlanRules, load_plan_rules
 from bot.content.reading import check_topics, load_reading
 from bot.content.safety import SafetyData, load_safety
 from bot.content.strict_yaml import ContentError, Problem
-from bot.core.answer_context import ContextLine
+from bot.core.answer_context import Context
 from bot.core.caveats import Caveat, Caveats
 from bot.core.content_ids import ENTRIES as ENTRIES_NAMED_IN_CODE
 from bot.language.normaliser import LanguageData, Normaliser, words_in
@@ -53,7 +53,7 @@ class Content:
     caveats: Caveats
     numbers: EmergencyNumbers
     reader: Reader
-    context: tuple[ContextLine, ...]
+    context: Context
     passages: PassageIndex
 
     @property
@@ -104,7 +104,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
     problems.extend(_check_caveats(caveats, knowledge))
     problems.extend(check_topics(reading, knowledge, "knowledge/reading.yaml"))
-    for line in context:
+    for line in context.lines:
         problems.extend(unknown_sources("knowledge/context.yaml", line.id, line.sources, knowledge.sources))
     problems.extend(unknown_sources("knowledge/emergency_numbers.yaml", None, numbers.sources, knowledge.sources))
     normaliser = Normaliser(language)

@@ -7,18 +7,20 @@ from pathlib import Path
 
 from bot.content.knowledge import ADVICE
 from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
-from bot.core.answer_context import WHEN_KEYS, ContextLine
+from bot.core.answer_context import WHEN_KEYS, Context, ContextLine
 from bot.language.reading import ReadingData
 
 WHO = ("child", "partner", "parent", "other")
 
 
-def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:
+def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str, ...]) -> Context:
     """Read knowledge/context.yaml; raise ContentError naming the file and line."""
     doc = read_yaml(path, label)
     check = Checker(label)
     lines: list[ContextLine] = []
-    if check.version(doc) and check.mapping(doc, None, {"version": int, "lines": list}):
+    keep: list[str] = []
+    if check.version(doc) and check.mapping(doc, None, {"version": int, "lines": list, "keep_when_short": list}):
+        keep = check.strings(doc["keep_when_short"], "keep_when_short", None)
         for item in doc["lines"]:
             name = item.get("id") if isinstance(item, dict) else None
             if not check.mapping(item, name, {"id": str, "when": dict, "topics": list, "text": str, "advice": list,
@@ -55,4 +57,4 @@ def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str
                                      tuple(advice), tuple(sources)))
         check.unique((line.id for line in lines), "line id")
     check.raise_if_any()
-    return tuple(lines)
+    return Context(tuple(lines), tuple(k.lower() for k in keep))

@@ -28,6 +28,7 @@ MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answ
 WEIGHTS = (0.5, 0.35, 0.15)
 WHOLE_WEIGHTS = (0.8, 0.2, 0.0)  # for a whole story with no topic: the matcher reads meaning, BM25 only words
 GENERAL_FIRST = 8.0
+STORY_GENERAL = 16.0  # the general entry's head start when a bare question ("any suggestions?") is read from its story
 GENERAL_SCORE = 60.0  # how sure a question that names nothing but its topic is of the topic's general entry
 MAX_BUTTONS = 4
 TIPS = 1  # the check-up plan's other tips (not doctor advice) shown with an answer
@@ -73,7 +74,7 @@ class AnswerBuilder:
                 part = self._retrieve(topic, sentence, message, reading)
             elif len(reading.sentences) > 1:  # "...a hot water bottle on his feet. Is that ok?": the story says what
                 story = " ".join(reading.sentences)
-                part = self._retrieve(topic, story, message, reading)
+                part = self._retrieve(topic, story, message, reading, general=STORY_GENERAL)
                 if part is None or part.score < MIN_BEST + GENERAL_FIRST:
                     whole = self._retrieve(None, story, message, reading)
                     part = Part(topic, whole.entry, whole.score) if whole else part
@@ -92,7 +93,7 @@ class AnswerBuilder:
         return tuple(parts[:MAX_PARTS])
 
     def _retrieve(self, topic: str | None, sentence: str, message: Normalised,
-                  reading: Reading | None = None) -> Part | None:
+                  reading: Reading | None = None, general: float = GENERAL_FIRST) -> Part | None:
         """The best answer entry for one question: example matcher on the question's own words, plus
         BM25 over passages on the question and the whole message, among the topic's entries."""
         among = self.topics[topic].entries if topic else None
@@ -110,7 +111,7 @@ class AnswerBuilder:
         weights = WEIGHTS if topic else WHOLE_WEIGHTS
         for rank, entry_id in enumerate(candidates):
             score = (weights[0] * fuzzy.get(entry_id, 0.0) + weights[1] * question.get(entry_id, 0.0)
-                     + weights[2] * story.get(entry_id, 0.0) + (GENERAL_FIRST if among and rank == 0 else 0.0))
+                     + weights[2] * story.get(entry_id, 0.0) + (general if among and rank == 0 else 0.0))
             if best is None or score > best[0]:
                 best = (score, entry_id)
         if best is None:
@@ -135,7 +136,7 @@ class AnswerBuilder:
             if entry not in chosen:
                 chosen.append(entry)
         topics = tuple(p.topic for p in parts if p.topic) or reading.topics
-        lines = context_lines(self.content.context, reading, topics)
+        lines = context_lines(self.content.context.lines, reading, topics)
         tips = self._plan_tips(reading, chosen, others=not lines)
         advice = {a for entry in chosen for a in entry.advice} | {a for line in lines for a in line.advice}
         advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
@@ -177,7 +178,7 @@ class AnswerBuilder:
         entry = self.content.knowledge.entries.get(reply.intent or "")
         if entry is None or entry.kind != "answer":
             return reply
-        lines = context_lines(self.content.context, reading, reading.topics or ("cause", "prevention"))
+        lines = context_lines(self.content.context.lines, reading, reading.topics or ("cause", "prevention"))
         tips = self._plan_tips(reading, [entry], others=False)
         if not lines and not tips and not set(reading.doing) - set(entry.advice):
             return reply
@@ -202,13 +203,16 @@ class AnswerBuilder:
             text = text.replace(LOCAL_NUMBER, local) if local else text.replace(f"{LOCAL_NUMBER}\n", "")
         if not short or len(text) <= SHORT_PART:
             return text
+        lines = text.splitlines()
         kept: list[str] = []
-        for line in text.splitlines():
+        for line in lines:
             if kept and sum(len(k) + 1 for k in kept) + len(line) > SHORT_PART:
                 break
             kept.append(line)
         while len(kept) > 1 and kept[-1].rstrip().endswith(":"):
             kept.pop()  # a heading whose list was cut off
+        keep = self.content.context.keep_when_short  # a limit, numb feet, when to get help: never cut
+        kept += [line for line in lines[len(kept):] if any(word in line.lower() for word in keep)]
         return "\n".join(kept)
 
     def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool) -> list[tuple[str, str]]:

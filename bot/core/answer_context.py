@@ -34,6 +34,15 @@ class ContextLine:
                 and (not self.topics or bool(set(self.topics) & set(topics))))
 
 
+@dataclass(frozen=True)
+class Context:
+    """knowledge/context.yaml: the lines, and the words that mark a line of an answer as one to keep when
+    the answer is cut short."""
+
+    lines: tuple[ContextLine, ...]
+    keep_when_short: tuple[str, ...]
+
+
 def context_lines(lines: tuple[ContextLine, ...], reading: Reading, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:
     """The lines that apply, in file order."""
     return tuple(line for line in lines if line.applies(reading, topics))

@@ -99,10 +99,7 @@ class FreeText:
         answerable = entry is not None and entry.kind not in ("fallback", "emergency")  # a cramp now: above
         several = len({ask.words for ask in reading.asks}) > 1  # "why ... and how ...?": two questions in one
         if not long and (len(reading.topics) < 2 or (sure and not several)) and answerable:
-            outcome = self.from_matcher(session, message, turn.raw, now, match)
-            replies = (self.builder.with_context(outcome.replies[0], reading, message), *outcome.replies[1:])
-            return self._remember(replace(outcome, replies=replies), reading, now, reading.topics,
-                                  outcome.replies[0].intent)
+            return self._matched(session, turn, now, match)
         refers_back = recent is not None and bool(reading.questions) and bool(set(message.tokens) & BACK_WORDS)
         topical = (reading.on_topic or reading.about_legs or bool(reading.person.facts)
                    or "numbers" in reading.topics or refers_back)  # "why does it happen?": "it" is the cramp
@@ -111,16 +108,23 @@ class FreeText:
                                          if set(self.builder.topics[t].entries) <= set(groups))
         if long and sure and fits and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
                 and not reading.history:
-            return self.from_matcher(session, message, turn.raw, now, match)  # one clear question in a few sentences
+            return self._matched(session, turn, now, match)  # one clear question in a few sentences
         if long and topical:
             return self._compose(session, turn, now, (), recent)
         if topical and (reading.asks or reading.questions):
             return self._compose(session, turn, now, (), recent)
         if answerable:
-            return self.from_matcher(session, message, turn.raw, now, match)  # a long message on a topic of its own
+            return self._matched(session, turn, now, match)  # a long message on a topic of its own
         if reading.on_topic or reading.about_legs:
             return self._clarify(session, now)
         return self._decline(session, message, turn.raw, now, match)
+
+    def _matched(self, session: Session, turn: Turn, now: float, match: Match) -> Outcome:
+        """The example matcher's entry for the whole message, with the lines for the person's context."""
+        outcome = self.from_matcher(session, turn.message, turn.raw, now, match)
+        first = self.builder.with_context(outcome.replies[0], turn.reading, turn.message)
+        return self._remember(replace(outcome, replies=(first, *outcome.replies[1:])), turn.reading, now,
+                              turn.reading.topics, outcome.replies[0].intent)
 
     def _compose(self, session: Session, turn: Turn, now: float, follow: tuple[str, ...],
                  recent: Recent | None) -> Outcome:

@@ -285,14 +285,16 @@ class Reader:
         doing = {"relief", "prevention"} & {ask.topic for ask in asks}
         asked = {ask.sentence for ask in asks}
         generic = [number for number in questions if number not in asked]
-        asks += [Ask(topic, number) for number in generic if not doing
+        asks += [Ask(topic, number, sentences[number], False) for number in generic if not doing
                  for topic in dict.fromkeys(label for _, label in self._found(self._weak, clauses[number]))]
         if generic and not asked:  # "I'm on magnesium... what would you advise?": the story names the subject
             named = {ask.topic for ask in asks}
-            asks += [Ask(topic, generic[-1]) for topic in dict.fromkeys(
-                label for number, clause in enumerate(clauses) if number not in questions
-                for _, label in self._found(self._topics, clause))
-                if topic in self.data.story_topics and topic not in named]
+            story = [label for number, clause in enumerate(clauses) if number not in questions
+                     for _, label in self._found(self._topics, clause)]
+            if any(question == "medications" for question, _, _ in self._facts_in(clauses)):
+                story.append("medicines")  # a medicine named by its own name ("atorvastatin")
+            asks += [Ask(topic, generic[-1], sentences[generic[-1]], False) for topic in dict.fromkeys(story)
+                     if topic in self.data.story_topics and topic not in named]
         return tuple(questions), tuple(sorted(asks, key=lambda ask: ask.sentence))
 
     def _asked_in(self, number: int, sentence: str, clause: tuple[str, ...]) -> list[Ask]:
@@ -308,6 +310,13 @@ class Reader:
                     asks[topic] = Ask(topic, number, part.strip(" ,"), self._names_more(tokens, start, end))
         for _, topic in self._found(self._topics, clause):  # a phrase that spans the cut
             asks.setdefault(topic, Ask(topic, number, sentence))
+        if asks and len(pieces) > 1:  # "why at night, and what can I do?": a generic second question
+            asked = {ask.words for ask in asks.values()}
+            for part in pieces:
+                if part.strip(" ,") not in asked:
+                    tokens = tuple(t for c in self.normaliser.normalise(part).clauses for t in c)
+                    for _, topic in self._found(self._weak, tokens):
+                        asks.setdefault(topic, Ask(topic, number, part.strip(" ,"), False))
         yields = {t.id: t.yields_to for t in self.data.topics}
         return [ask for ask in asks.values()
                 if not any(other in asks and asks[other].words == ask.words for other in yields.get(ask.topic, ()))]
