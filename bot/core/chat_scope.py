@@ -8,6 +8,7 @@ opens a feature directly. Pure: no telegram import."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.content.messages import Messages
 from bot.core import actions
@@ -55,10 +56,12 @@ def deep_link_action(text: str) -> str | None:
 
 def group_safe(session: Session) -> Session:
     """A group chat's session: marked as a group, with nothing personal in it (no check-up, diary,
-    reminders, time zone or last eased cramp); a running relief sequence and the last topic stay."""
+    reminders, time zone, last eased cramp, or whom and which muscle the last question was about); a
+    running relief sequence and the last topic stay."""
     active = session.active if session.active is not None and session.active.flow in GROUP_FLOWS else None
+    recent = replace(session.recent, who=None, muscles=(), sports=()) if session.recent else None
     return session.with_(active=active, paused=None, diary=(), next_entry_id=1, zone=None,
-                         reminders=(), last_relief=None, confirm=None, in_group=True)
+                         reminders=(), last_relief=None, confirm=None, in_group=True, recent=recent)
 
 
 def private_only(messages: Messages, payload: str) -> Reply:

@@ -34,6 +34,8 @@ def assert_nothing_personal(session: Session) -> None:
     assert (session.diary, session.reminders, session.zone, session.paused, session.last_relief,
             session.confirm) == ((), (), None, None, None, None)
     assert session.active is None or session.active.flow == "relief"
+    recent = session.recent
+    assert recent is None or (recent.who, recent.muscles, recent.sports) == (None, (), ()), "whom it was about"
 
 
 @pytest.mark.parametrize("command,payload", PERSONAL_COMMANDS)
@@ -68,8 +70,9 @@ def test_free_text_that_asks_for_the_diary_is_refused_in_a_group(group):
 
 
 def test_relief_questions_and_red_flags_still_work_in_a_group(group):
-    group.send("why do I get cramps at night?")
+    group.send("why does my husband's calf cramp at night when he cycles?")
     assert "night" in group.text.lower() and group.kinds == ["answer"]
+    assert_nothing_personal(group.session)
     group.send("my calf is swollen and red and I'm short of breath")
     assert group.kinds == ["urgent"]
     group.send("my calf is cramping right now")
