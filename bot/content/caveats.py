@@ -27,9 +27,7 @@ def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
             mentions = check.strings(item["mentions"], "mentions", name, item)
             advice = check.strings(item["advice"], "advice", name, item)
             sources = check.strings(item["sources"], "sources", name, item)
-            for value in advice:
-                if value not in ADVICE:
-                    check.add(f"advice {value!r} unknown (allowed: {', '.join(ADVICE)})", name, item)
+            check.known(advice, ADVICE, "advice", name, item)
             if not mentions or not advice or not sources:
                 check.add("mentions, advice and sources must each name at least one", name, item)
             caveats.append(Caveat(name, tuple(mentions), tuple(advice), item["text"].strip(), tuple(sources),

@@ -38,17 +38,13 @@ def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str
             for sport in sports:
                 if sport not in reading.sports:
                     check.add(f"sport {sport!r} is not in knowledge/reading.yaml", name, item)
-            for person in who:
-                if person not in WHO:
-                    check.add(f"who {person!r} unknown (allowed: {', '.join(WHO)})", name, item)
+            check.known(who, WHO, "who", name, item)
             asked = check.strings(item["topics"], "topics", name, item)
             for topic in asked:
                 if topic not in topics:
                     check.add(f"topic {topic!r} is not in knowledge/reading.yaml", name, item)
             advice = check.strings(item["advice"], "advice", name, item)
-            for value in advice:
-                if value not in ADVICE:
-                    check.add(f"advice {value!r} unknown (allowed: {', '.join(ADVICE)})", name, item)
+            check.known(advice, ADVICE, "advice", name, item)
             sources = check.strings(item["sources"], "sources", name, item)
             if not sources:
                 check.add("sources must name at least one", name, item)

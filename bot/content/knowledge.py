@@ -155,9 +155,7 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
             check.add(f"unknown placeholder {placeholder} (allowed: {', '.join(PLACEHOLDERS)})", entry_id, item)
     related = check.strings(item.get("related", []), "related", entry_id, item)
     offer = check.strings(item.get("offer", []), "offer", entry_id, item)
-    for value in offer:
-        if value not in OFFERS:
-            check.add(f"offer {value!r} unknown (allowed: {', '.join(OFFERS)})", entry_id, item)
+    check.known(offer, OFFERS, "offer", entry_id, item)
     cited = check.strings(item["sources"], "sources", entry_id, item)
     if not cited:
         check.add("sources must name at least one document", entry_id, item)
@@ -168,8 +166,6 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
     if (kind == "action") != (action is not None):
         check.add("an entry of kind 'action' needs an 'action' (and only those may have one)", entry_id, item)
     advice = check.strings(item.get("advice", []), "advice", entry_id, item)
-    for value in advice:
-        if value not in ADVICE:
-            check.add(f"advice {value!r} unknown (allowed: {', '.join(ADVICE)})", entry_id, item)
+    check.known(advice, ADVICE, "advice", entry_id, item)
     return Entry(entry_id, kind, title, tuple(examples), answer, tuple(more), tuple(related),
                  tuple(offer), tuple(cited), label, action, tuple(advice))

@@ -36,9 +36,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
                                 tuple(check.strings(item.get("weak", []), "weak", name, item)),
                                 tuple(check.strings(item.get("yields_to", []), "yields_to", name, item))))
     tables = {table: _table(check, doc[table], table) for table in TABLES}
-    for kind in doc["doing"]:
-        if kind not in ADVICE:
-            check.add(f"advice kind {kind!r} unknown (allowed: {', '.join(ADVICE)})", f"doing.{kind}")
+    check.known(doc["doing"], ADVICE, "advice kind", "doing")
     for topic in topics:
         for other in topic.yields_to:
             if other not in doc["topics"]:
@@ -132,9 +130,7 @@ GROUPS = ("child", "older", "pregnant")  # bot.language.reading.Reading.group re
 
 def _groups(check: Checker, table: Any) -> dict[str, str]:
     """Entries written for one group of people, and the group."""
-    for entry, group in table.items():
-        if group not in GROUPS:
-            check.add(f"group {group!r} unknown (allowed: {', '.join(GROUPS)})", f"group_entries.{entry}")
+    check.known(table.values(), GROUPS, "group", "group_entries")
     return {str(entry): str(group) for entry, group in table.items()}
 
 

@@ -136,6 +136,14 @@ class Checker:
         """Record a problem, taking the line from `node` when it has one."""
         self.problems.append(Problem(self.label, message, entry, getattr(node, "line", None)))
 
+    def known(self, values: Iterable[str], allowed: Iterable[str], what: str, entry: str | None = None,
+              node: Any = None) -> None:
+        """Record every value that is not one of `allowed` ("advice 'x' unknown (allowed: ...)")."""
+        allowed = tuple(allowed)
+        for value in values:
+            if value not in allowed:
+                self.add(f"{what} {value!r} unknown (allowed: {', '.join(allowed)})", entry, node)
+
     def mapping(
         self,
         node: Any,

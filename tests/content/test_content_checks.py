@@ -172,3 +172,29 @@ def test_a_term_list_may_name_another_but_not_itself(copy, content):
     edit(copy / "knowledge" / "safety.yaml", "  left_lower: [left leg, left foot]",
          "  left_lower: [left leg, $left_lower]")
     assert "[$left_lower]: term $left_lower names itself" in problems(copy)
+
+
+def test_a_reading_topic_naming_an_unknown_entry_stops_loading(copy):
+    edit(copy / "knowledge/reading.yaml", "entries: [children_cramps]", "entries: [children_cramps, kids_corner]")
+    message = problems(copy)
+    assert "knowledge/reading.yaml" in message and "[topics.children]" in message and "kids_corner" in message
+
+
+def test_a_reading_answer_must_be_a_real_check_up_choice(copy):
+    edit(copy / "knowledge/reading.yaml", "  frequency: [nightly]", "  frequency: [hourly]")
+    message = problems(copy)
+    assert "[facts.frequency]" in message and "'hourly'" in message
+
+
+def test_self_care_in_the_reading_must_be_an_advice_kind(copy):
+    edit(copy / "knowledge/reading.yaml", "  barefoot: [barefoot,", "  sandals: [barefoot,")
+    message = problems(copy)
+    assert "[doing]" in message and "advice kind 'sandals' unknown" in message
+
+
+def test_a_context_line_for_an_unknown_sport_or_person_stops_loading(copy):
+    edit(copy / "knowledge/context.yaml", "when: {sport: [swimming]}", "when: {sport: [curling]}")
+    edit(copy / "knowledge/context.yaml", "when: {who: [child]}", "when: {who: [cat]}")
+    message = problems(copy)
+    assert "knowledge/context.yaml" in message and "[swimmers]" in message and "'curling'" in message
+    assert "[child]" in message and "who 'cat' unknown" in message
