@@ -173,6 +173,7 @@ class Reader:
         self._keys: list[tuple[str, str]] = []  # key -> (table, label)
         self._all = PhraseIndex()
         self._hits = lru_cache(maxsize=4096)(self._hits_in)
+        self._yields = {topic.id: topic.yields_to for topic in data.topics}
         self._question_phrases = self._index("question", {"q": data.question_phrases})
         self._topics = self._index("topic", {t.id: t.says for t in data.topics})
         self._weak = self._index("weak", {t.id: t.weak for t in data.topics if t.weak})
@@ -317,9 +318,8 @@ class Reader:
                     tokens = tuple(t for c in self.normaliser.normalise(part).clauses for t in c)
                     for _, topic in self._found(self._weak, tokens):
                         asks.setdefault(topic, Ask(topic, number, part.strip(" ,"), False))
-        yields = {t.id: t.yields_to for t in self.data.topics}
-        return [ask for ask in asks.values()
-                if not any(other in asks and asks[other].words == ask.words for other in yields.get(ask.topic, ()))]
+        return [ask for ask in asks.values() if not any(other in asks and asks[other].words == ask.words
+                                                        for other in self._yields.get(ask.topic, ()))]
 
     def _names_more(self, tokens: tuple[str, ...], start: int, end: int) -> bool:
         """True when a question names more than its asking words (tokens start:end), the cramp, a leg or

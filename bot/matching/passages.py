@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.content.knowledge import Knowledge
 from bot.language.normaliser import Normaliser
@@ -41,9 +42,15 @@ class PassageIndex:
         self.average = sum(p.length for p in passages) / count if count else 1.0
         df: Counter[str] = Counter(w for p in passages for w in p.counts)
         self.idf = {w: math.log(1 + (count - n + 0.5) / (n + 0.5)) for w, n in df.items()}
+        self._cached = lru_cache(maxsize=256)(self._scores)
 
     def scores(self, words: tuple[str, ...], among: tuple[str, ...] | None = None) -> dict[str, float]:
-        """BM25 score per entry (only entries in `among`, when given) for normalised words."""
+        """BM25 score per entry (only entries in `among`, when given) for normalised words; a message's
+        parts ask for the same words more than once, so the last few answers are kept."""
+        return dict(self._cached(words, among))
+
+    def _scores(self, words: tuple[str, ...], among: tuple[str, ...] | None) -> tuple[tuple[str, float], ...]:
+        """`scores` as a tuple, so it can be kept."""
         query = Counter(w for w in words if w in self.idf)
         wanted = set(among) if among is not None else None
         found: dict[str, float] = {}
@@ -58,4 +65,4 @@ class PassageIndex:
                     score += times * self.idf[word] * tf * (K1 + 1) / (tf + norm)
             if score > 0:
                 found[passage.entry] = score
-        return found
+        return tuple(found.items())
