@@ -23,7 +23,9 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     runs = Path(sys.argv[1])
     n = int(runs.read_text()) + 1 if runs.exists() else 1
-    runs.write_text(str(n))
+    # write, then rename: a child stopped by SIGTERM mid-write must not leave an empty count behind
+    Path(str(runs) + ".new").write_text(str(n))
+    os.replace(str(runs) + ".new", runs)
     plan = sys.argv[2].split(",")
     what, code = plan[min(n, len(plan)) - 1].split(":")
     if what == "ready":
