@@ -232,7 +232,11 @@ class Reader:
         when = tuple(label for label in self._labels("when", clauses) if label != "now")
         if any(self._now_in(clause) for clause in clauses):
             when = ("now", *when)
-        people = self._labels("people", clauses)
+        # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
+        # ("early menopause runs on my mum's side")
+        about = [clause for number, clause in enumerate(clauses) if number in questions
+                 or self._found("on_topic", clause) or self._found("muscles", clause)]
+        people = self._labels("people", about)
         age = _age(text.lower())
         person = Person(
             who=people[0] if people else SELF,

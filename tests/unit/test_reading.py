@@ -87,3 +87,9 @@ def test_medicine_names_are_read_by_their_endings(read):
 def test_is_it_ok_asks_about_seriousness_only_at_the_end(read):
     assert "serious" in read("my calf cramps a lot, is it ok?").topics
     assert "serious" not in read("is it ok to eat bananas for cramps").topics
+
+
+def test_a_person_named_in_passing_is_not_whom_the_cramps_are_about(read):
+    reading = read("I get leg cramps at night. Early menopause runs on my mum's side. What can I do?")
+    assert reading.person.who == "self"
+    assert read("My mum gets leg cramps at night. What can she do?").person.who == "parent"
