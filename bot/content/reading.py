@@ -21,7 +21,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
     check = Checker(label)
     fields: dict[str, type | tuple[type, ...]] = {
         "version": int, "question_starts": list, "question_phrases": list, "topics": dict, "people": dict,
-        "older_from": int, "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
+        "older_from": int, "child_under": int,
+        "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
         "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
         "group_entries": dict, "doing": dict}
@@ -60,7 +61,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
     return ReadingData(
         question_starts=frozenset(check.strings(doc["question_starts"], "question_starts", None)),
         question_phrases=tuple(check.strings(doc["question_phrases"], "question_phrases", None)),
-        topics=tuple(topics), people=tables["people"], older_from=doc["older_from"], sports=tables["sports"],
+        topics=tuple(topics), people=tables["people"], older_from=doc["older_from"], child_under=doc["child_under"],
+        sports=tables["sports"],
         competitive=tuple(check.strings(doc["competitive"], "competitive", None)), muscles=tables["muscles"],
         sides=tables["sides"], when=tables["when"], distress_words=words, distress_needs=needs,
         distress_marks=marks, distress_max_words=distress["max_words"],

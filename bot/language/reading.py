@@ -50,6 +50,7 @@ class ReadingData:
     topics: tuple[Topic, ...]
     people: dict[str, tuple[str, ...]]
     older_from: int
+    child_under: int
     sports: dict[str, tuple[str, ...]]
     competitive: tuple[str, ...]
     muscles: dict[str, tuple[str, ...]]
@@ -238,8 +239,9 @@ class Reader:
                  or self._found("on_topic", clause) or self._found("muscles", clause)]
         people = self._labels("people", about)
         age = _age(text.lower())
+        child = age is not None and age < self.data.child_under
         person = Person(
-            who=people[0] if people else SELF,
+            who=people[0] if people else ("child" if child else SELF),
             age=age,
             older=age is not None and age >= self.data.older_from,
             sports=self._labels("sports", clauses),

@@ -93,3 +93,8 @@ def test_a_person_named_in_passing_is_not_whom_the_cramps_are_about(read):
     reading = read("I get leg cramps at night. Early menopause runs on my mum's side. What can I do?")
     assert reading.person.who == "self"
     assert read("My mum gets leg cramps at night. What can she do?").person.who == "parent"
+
+
+def test_a_young_age_or_my_older_son_is_a_child(read):
+    assert read("my 5 year old wakes with leg pains at night").person.who == "child"
+    assert read("My older son gets leg cramps after football").person.who == "child"
