@@ -25,7 +25,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
         "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
-        "group_entries": dict, "doing": dict}
+        "group_entries": dict, "doing": dict, "follow_starts": list, "back_words": list}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -77,6 +77,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
         group_entries=_groups(check, doc["group_entries"]),
         doing=_table(check, doc["doing"], "doing"),
+        follow_starts=tuple(tuple(s.split()) for s in check.strings(doc["follow_starts"], "follow_starts", None)),
+        back_words=frozenset(check.strings(doc["back_words"], "back_words", None)),
         endings=_endings(check, doc["medicine_endings"], checkup))
 
 

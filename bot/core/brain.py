@@ -34,6 +34,7 @@ from bot.core.session import (
     Text,
     TimerDone,
 )
+from bot.core.templates import word_list
 from bot.language.normaliser import Normalised
 from bot.language.times import parse_when
 from bot.language.zones import parse_timezone
@@ -478,7 +479,3 @@ def _must_agree(what: str, ours: Iterable[str], theirs: Iterable[str]) -> None:
     if only_ours or only_theirs:
         raise RuntimeError(f"{what} differ: only in the first: {only_ours}; only in the second: {only_theirs}")
 
-
-def word_list(text: str) -> frozenset[str]:
-    """The words or phrases of a comma-separated list in dialogs/messages.yaml ("more, tell more, go on")."""
-    return frozenset(phrase.strip() for phrase in text.split(","))

@@ -14,6 +14,7 @@ from bot.core.outcome import Outcome
 from bot.core.replies import Choice, Reply
 from bot.core.reply_writer import ReplyWriter
 from bot.core.session import Recent, Session
+from bot.core.templates import word_list
 from bot.language.normaliser import Normalised
 from bot.language.reading import SELF, Reading
 from bot.matching.matcher import Match
@@ -24,9 +25,6 @@ TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happenin
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
-BACK_WORDS = frozenset({"it", "they", "them", "this", "that", "these", "those"})  # point back to the cramp talked about
-FOLLOW_STARTS = (("what", "about"), ("how", "about"), ("and",), ("also",), ("what", "if"), ("same",),
-                 ("for",))
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,8 @@ class FreeText:
         self.builder = AnswerBuilder(content, write)
         self.cramp_now = cramp_now
         self.from_matcher = from_matcher
-        self.yes = {"yes", "yeah", "yep", "y", "now", "right now", "it is", "happening now", "still"}
-        self.no = {"no", "nope", "nah", "n", "not now", "its over", "it is over", "gone", "over"}
+        self.yes = word_list(write.text("now_words"))  # typed answers to "is one happening right now?"
+        self.no = word_list(write.text("not_now_words"))
 
     def read(self, raw: str, message: Normalised) -> Turn:
         """Read one message."""
@@ -100,7 +98,8 @@ class FreeText:
         several = len({ask.words for ask in reading.asks}) > 1  # "why ... and how ...?": two questions in one
         if not long and (len(reading.topics) < 2 or (sure and not several)) and answerable:
             return self._matched(session, turn, now, match)
-        refers_back = recent is not None and bool(reading.questions) and bool(set(message.tokens) & BACK_WORDS)
+        back = self.content.reader.data.back_words  # "why does it happen?": it is the cramp talked about
+        refers_back = recent is not None and bool(reading.questions) and bool(set(message.tokens) & back)
         topical = (reading.on_topic or reading.about_legs or bool(reading.person.facts)
                    or "numbers" in reading.topics or refers_back)  # "why does it happen?": "it" is the cramp
         groups = self.content.reader.data.group_entries  # "my 5 year old...": a question for the child's entry
@@ -168,7 +167,7 @@ class FreeText:
         if recent is None or new_topics or len(tokens) > SHORT_WORDS:
             return ()
         topics = recent.topics or self._topics_of(recent.entry)
-        starts = any(tokens[:len(start)] == start for start in FOLLOW_STARTS)
+        starts = any(tokens[:len(start)] == start for start in self.content.reader.data.follow_starts)
         return topics if starts else ()
 
     def _topics_of(self, entry: str | None) -> tuple[str, ...]:

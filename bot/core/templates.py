@@ -14,6 +14,11 @@ TEMPLATES = {
 }
 
 
+def word_list(text: str) -> frozenset[str]:
+    """The words or phrases of a comma-separated list in dialogs/messages.yaml ("more, tell more, go on")."""
+    return frozenset(phrase.strip() for phrase in text.split(","))
+
+
 def fill(texts: dict[str, str], key: str, **fields: object) -> str:
     """The text `key` with its {fields} filled in."""
     return texts[key].format(**fields)

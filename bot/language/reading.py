@@ -72,6 +72,8 @@ class ReadingData:
     not_specific: frozenset[str] = frozenset()  # words that do not make a question specific ("where", "so much")
     group_entries: dict[str, str] = field(default_factory=dict)  # entry -> the group of people it is written for
     doing: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> phrases of doing it
+    follow_starts: tuple[tuple[str, ...], ...] = ()  # words that start a follow-up ("what about", "and")
+    back_words: frozenset[str] = frozenset()  # words that point back to the cramp talked about ("it")
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
