@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.content.bundle import Content
-from bot.content.knowledge import LOCAL_NUMBER, Entry
+from bot.content.knowledge import Entry
 from bot.core import actions
 from bot.core.answer_context import context_lines
 from bot.core.caveats import giving
@@ -117,10 +117,10 @@ class AnswerBuilder:
         if best is None:
             return None
         score, entry_id = best
-        if score < MIN_BEST and topic is None:
-            return None
         if score < MIN_BEST:
-            entry_id = self.topics[topic].entries[0] if topic else entry_id  # the topic's general answer
+            if topic is None:
+                return None
+            entry_id = self.topics[topic].entries[0]  # nothing fits well: the topic's general answer
         return Part(topic, knowledge[entry_id], score)
 
     def reply(self, reading: Reading, parts: tuple[Part, ...], message: Normalised, zone: str | None,
@@ -142,8 +142,6 @@ class AnswerBuilder:
         advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
         several = len(chosen) > 1
-        told = [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
-                for said, tip in tips]
         extras = [line.text for line in lines]
         for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
             blocks = [c.text for c in caveats]
@@ -151,7 +149,7 @@ class AnswerBuilder:
                 body = self._answer(entry, message, zone, short=short)
                 heading = (self.topics[part.topic].heading if part.topic else entry.title) if several else ""
                 blocks.append(f"▸ {heading}\n{body}" if heading else body)
-            blocks += told
+            blocks += tips
             if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
                 break
         while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
@@ -187,20 +185,14 @@ class AnswerBuilder:
         new_advice = tuple(sorted(given - set(entry.advice)))
         caveats = tuple(c for c in giving(mentioned, new_advice) if c.text not in reply.text)
         blocks = [reply.text, *(c.text for c in caveats)]
-        blocks += [self.write.fill("because_you_said", said=said, tip=tip) if said else self.write.fill("tip", tip=tip)
-                   for said, tip in tips]
-        blocks += [line.text for line in lines]
+        blocks += [*tips, *(line.text for line in lines)]
         sources = tuple(dict.fromkeys((*reply.sources, *(s for line in lines for s in line.sources),
                                        *(s for c in caveats for s in c.sources))))
         return replace(reply, text="\n\n".join(blocks), sources=sources)
 
     def _answer(self, entry: Entry, message: Normalised, zone: str | None, short: bool) -> str:
         """An entry's answer, its {local_number} filled in; cut to its first lines when `short`."""
-        text = entry.answer
-        if LOCAL_NUMBER in text:
-            region = self.content.numbers.region(message, zone)
-            local = self.content.numbers.local_line(region)
-            text = text.replace(LOCAL_NUMBER, local) if local else text.replace(f"{LOCAL_NUMBER}\n", "")
+        text = self.write.answer_text(entry, message, zone)
         if not short or len(text) <= SHORT_PART:
             return text
         lines = text.splitlines()
@@ -215,10 +207,10 @@ class AnswerBuilder:
         kept += [line for line in lines[len(kept):] if any(word in line.lower() for word in keep)]
         return "\n".join(kept)
 
-    def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool) -> list[tuple[str, str]]:
+    def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool) -> list[str]:
         """The check-up's doctor tips for the medicines and conditions the message names, and its best
         other tip for when and how the cramps come (`others`: no context line says it already, and no part
-        covers it), each with what the person said (the plan's own rules, so plan and answers agree)."""
+        covers it), as lines quoting what the person said (the plan's own rules, so plan and answers agree)."""
         if not reading.person.facts:
             return []
         answers: dict[str, tuple[str, ...]] = {}
@@ -231,8 +223,12 @@ class AnswerBuilder:
         plan = build_plan(self.content.plan, self.content.checkup, answers)
         shown = {entry.id for entry in chosen}
         tips = [*plan.doctor, *(tip for tip in plan.tips[:TIPS] if others and tip.see not in shown)]
-        return [(" and ".join(dict.fromkeys(said[label] for label in tip.because if label in said)), tip.text)
-                for tip in tips]
+        lines = []
+        for tip in tips:
+            quoted = " and ".join(dict.fromkeys(said[label] for label in tip.because if label in said))
+            lines.append(self.write.fill("because_you_said", said=quoted, tip=tip.text) if quoted
+                         else self.write.fill("tip", tip=tip.text))
+        return lines
 
 
 def _scaled(scores: dict[str, float]) -> dict[str, float]:

@@ -90,14 +90,19 @@ class ReplyWriter:
         buttons += self._related(entry)
         if entry.id == ids.CAPABILITIES:
             buttons += list(self.messages.menu)
+        text = "\n\n".join((*(c.text for c in caveats), self.answer_text(entry, message, zone)))
+        sources = tuple(dict.fromkeys((*entry.sources, *(s for c in caveats for s in c.sources))))
+        return Reply(text, entry.kind, tuple(buttons), None, entry.id, score, sources)
+
+    def answer_text(self, entry: Entry, message: Normalised | None, zone: str | None) -> str:
+        """An entry's answer with its {local_number} line naming the number for where the person is (or
+        goes), or without that line when no region is known."""
         answer = entry.answer
         if LOCAL_NUMBER in answer:
             region = self.content.numbers.region(message, zone)
             local = self.content.numbers.local_line(region)
             answer = answer.replace(LOCAL_NUMBER, local) if local else answer.replace(f"{LOCAL_NUMBER}\n", "")
-        text = "\n\n".join((*(c.text for c in caveats), answer))
-        sources = tuple(dict.fromkeys((*entry.sources, *(s for c in caveats for s in c.sources))))
-        return Reply(text, entry.kind, tuple(buttons), None, entry.id, score, sources)
+        return answer
 
     def more(self, entry: Entry, number: int) -> Reply | None:
         """The `number`th follow-up chunk of an answer (1-based), or None when there is no such chunk."""
