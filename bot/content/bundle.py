@@ -20,6 +20,7 @@ from bot.content.plan_rules import PlanRules, load_plan_rules
 from bot.content.reading import check_topics, load_reading
 from bot.content.safety import SafetyData, load_safety
 from bot.content.strict_yaml import ContentError, Problem
+from bot.content.triage import TriageData, load_triage
 from bot.core.answer_context import Context
 from bot.core.caveats import Caveat, Caveats
 from bot.core.content_ids import ENTRIES as ENTRIES_NAMED_IN_CODE
@@ -85,6 +86,8 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     knowledge = attempt(lambda: load_knowledge(kdir))
     language = attempt(lambda: load_language(kdir / "language.yaml", "knowledge/language.yaml"))
     safety = attempt(lambda: load_safety(kdir / "safety.yaml", "knowledge/safety.yaml"))
+    triage = attempt(lambda: load_triage(kdir / "triage.yaml", "knowledge/triage.yaml", set(safety.levels))) \
+        if safety else None
     caveats = attempt(lambda: load_caveats(kdir / "caveats.yaml", "knowledge/caveats.yaml"))
     numbers = attempt(lambda: load_numbers(kdir / "emergency_numbers.yaml", "knowledge/emergency_numbers.yaml"))
     flows = {name: attempt(partial(load_flow, ddir / f"{name}.yaml", f"dialogs/{name}.yaml")) for name in FLOWS}
@@ -98,11 +101,12 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     if problems:
         raise ContentError(problems)
     assert knowledge and language and safety and checkup and relief and messages and plan and numbers
-    assert caveats is not None and reading is not None and context is not None
+    assert caveats is not None and reading is not None and context is not None and triage is not None
     loaded = {name: flow for name, flow in flows.items() if flow is not None}
 
     problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
     problems.extend(_check_caveats(caveats, knowledge))
+    problems.extend(_check_criteria(safety, triage, knowledge.sources))
     problems.extend(check_topics(reading, knowledge, "knowledge/reading.yaml"))
     for line in context.lines:
         problems.extend(unknown_sources("knowledge/context.yaml", line.id, line.sources, knowledge.sources))
@@ -113,6 +117,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     texts += [m for caveat in caveats for m in caveat.mentions]
     texts += [p for region in numbers.regions for p in region.places]
     texts += reading.phrases()
+    texts += triage.phrases()
     for flow in loaded.values():
         texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
         texts += [s for nav in flow.navigation.values() for s in nav.says]
@@ -120,11 +125,28 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     problems.extend(_duplicate_examples(knowledge, normaliser))
     if problems:
         raise ContentError(problems)
-    triggers = Triggers(safety, normaliser)
+    triggers = Triggers(safety, triage, normaliser)
     matcher = Matcher(knowledge, normaliser, settings)
     return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher,
                    Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser), Reader(reading, normaliser),
                    context, PassageIndex(knowledge, normaliser))
+
+
+def _check_criteria(safety: SafetyData, triage: TriageData, sources: dict[str, Source]) -> list[Problem]:
+    """Every red-flag and routine rule names a criterion of knowledge/triage.yaml at the rule's own level,
+    and every criterion cites known sources."""
+    problems: list[Problem] = []
+    for rule in (*safety.red_flags, *safety.routine):
+        criterion = triage.criteria.get(rule.criterion or "")
+        if criterion is None:
+            problems.append(Problem("knowledge/safety.yaml", f"unknown criterion {rule.criterion!r}", rule.id))
+        elif criterion.level != rule.level:
+            problems.append(Problem("knowledge/safety.yaml",
+                                    f"level {rule.level!r} but its criterion {criterion.id!r} is {criterion.level!r}",
+                                    rule.id))
+    for criterion in triage.criteria.values():
+        problems.extend(unknown_sources("knowledge/triage.yaml", criterion.id, criterion.sources, sources))
+    return problems
 
 
 def unknown_sources(file: str, entry: str | None, cited: tuple[str, ...], known: dict[str, Source]) -> list[Problem]:

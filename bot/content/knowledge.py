@@ -17,7 +17,7 @@ MAX_TITLE = 30
 MAX_TEXT = 700
 MIN_EXAMPLES = {"answer": 12, "smalltalk": 8, "emergency": 20, "fallback": 20, "action": 10}
 SPECIAL_FILES = ("sources.yaml", "language.yaml", "safety.yaml", "caveats.yaml", "emergency_numbers.yaml",
-                 "reading.yaml", "context.yaml")
+                 "reading.yaml", "context.yaml", "triage.yaml")
 # What kind of self-care an answer advises, so a caveat for people who must not follow it can be added
 # (knowledge/caveats.yaml)
 ADVICE = ("fluids", "salt", "potassium", "supplements", "heat", "barefoot", "compression", "elevation",

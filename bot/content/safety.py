@@ -10,17 +10,21 @@ from typing import Any
 from bot.content.strict_yaml import Checker, checked_text, read_yaml
 from bot.safety.rules import Level
 
+CONTEXTS = ("cramp_in_progress",)  # a relief sequence is running: "it's been going an hour" is that cramp
+
 
 @dataclass(frozen=True)
 class RawRule:
     """A rule as written in YAML, before its phrases are normalised."""
 
     id: str
-    why: str
+    why: str  # an active-cramp rule's reason; a red flag's comes from its criterion (knowledge/triage.yaml)
     level: str | None
     groups: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...]
     unless_anywhere: tuple[str, ...] = ()
+    criterion: str | None = None
+    context: str | None = None  # checked only when the conversation is in this situation (CONTEXTS)
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,12 @@ class SafetyData:
     active_cramp: tuple[RawRule, ...]
     mask: tuple[str, ...] = ()
     still_going: tuple[str, ...] = ()
+    routine: tuple[RawRule, ...] = ()  # level 3: a routine appointment, said beside the answer
 
     def phrases(self) -> list[str]:
         """Every phrase in every rule (for the spelling vocabulary)."""
         out: list[str] = [*self.mask, *self.still_going]
-        for rule in (*self.red_flags, *self.active_cramp):
+        for rule in (*self.red_flags, *self.active_cramp, *self.routine):
             for group in rule.groups:
                 out.extend(group)
             out.extend(rule.unless)
@@ -49,7 +54,7 @@ def load_safety(path: Path, label: str) -> SafetyData:
     check = Checker(label)
     if not (check.version(doc) and check.mapping(
         doc, None, {"version": int, "levels": list, "red_flags": list, "active_cramp": list},
-        {"terms": dict, "mask": list, "still_going": list},
+        {"terms": dict, "mask": list, "still_going": list, "routine": list},
     )):
         check.raise_if_any()
     written = {str(name): check.strings(phrases, f"term ${name}", f"${name}", doc["terms"])
@@ -65,13 +70,14 @@ def load_safety(path: Path, label: str) -> SafetyData:
             levels[name] = Level(name, item["rank"], item["title"].strip(), item["text"].strip(),
                                  tuple(check.strings(item["sources"], "sources", name, item)))
     red = tuple(r for r in (_raw_rule(i, check, levels, terms, True) for i in doc["red_flags"]) if r)
+    routine = tuple(r for r in (_raw_rule(i, check, levels, terms, True) for i in doc.get("routine", [])) if r)
     active = tuple(r for r in (_raw_rule(i, check, levels, terms, False) for i in doc["active_cramp"]) if r)
     mask = _expand(check.strings(doc.get("mask", []), "mask", "mask"), terms, check, "mask")
     still = _expand(check.strings(doc.get("still_going", []), "still_going", "still_going"), terms, check,
                     "still_going")
-    check.unique((r.id for r in (*red, *active)), "rule id")
+    check.unique((r.id for r in (*red, *active, *routine)), "rule id")
     check.raise_if_any()
-    return SafetyData(levels, red, active, tuple(mask), tuple(still))
+    return SafetyData(levels, red, active, tuple(mask), tuple(still), routine)
 
 
 def _expand(phrases: list[str], terms: dict[str, tuple[str, ...]], check: Checker, where: str | None) -> list[str]:
@@ -117,16 +123,21 @@ def _resolve_terms(written: dict[str, list[str]], check: Checker) -> dict[str, t
 
 
 def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[str, tuple[str, ...]],
-              needs_level: bool) -> RawRule | None:
-    """One rule as written, its $terms expanded; None when it is not a mapping of the right shape."""
+              red_flag: bool) -> RawRule | None:
+    """One rule as written, its $terms expanded; None when it is not a mapping of the right shape. A red
+    flag (or routine) rule has a level and names its criterion; an active-cramp rule says why."""
     name = item.get("id") if isinstance(item, dict) else None
-    required: dict[str, type | tuple[type, ...]] = {"id": str, "why": str, "all": list}
-    if needs_level:
-        required["level"] = str
-    if not check.mapping(item, name, required, {"unless": list, "unless_anywhere": list}):
+    required: dict[str, type | tuple[type, ...]] = {"id": str, "all": list}
+    if red_flag:
+        required |= {"level": str, "criterion": str}
+    else:
+        required["why"] = str
+    if not check.mapping(item, name, required, {"unless": list, "unless_anywhere": list, "context": str}):
         return None
     name = checked_text(item, "id")
-    if needs_level and item["level"] not in levels:
+    if item.get("context") not in (None, *CONTEXTS):
+        check.add(f"unknown context {item['context']!r} (known: {', '.join(CONTEXTS)})", name, item)
+    if red_flag and item["level"] not in levels:
         check.add(f"unknown level {item['level']!r}", name, item)
     groups = []
     for group in item["all"]:
@@ -139,5 +150,6 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[s
     unless = tuple(_expand(check.strings(item.get("unless", []), "unless", name, item), terms, check, name))
     anywhere = tuple(_expand(check.strings(item.get("unless_anywhere", []), "unless_anywhere", name, item), terms,
                              check, name))
-    return RawRule(name, item["why"].strip(), item.get("level"), tuple(groups), unless, anywhere)
+    return RawRule(name, str(item.get("why", "")).strip(), item.get("level"), tuple(groups), unless, anywhere,
+                   item.get("criterion"), item.get("context"))
 

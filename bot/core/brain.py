@@ -35,10 +35,12 @@ from bot.core.session import (
     TimerDone,
 )
 from bot.core.templates import word_list
+from bot.core.triage_turn import TRIAGE_NO, TRIAGE_YES, TriageTurn
 from bot.language.normaliser import Normalised
 from bot.language.times import parse_when
 from bot.language.zones import parse_timezone
 from bot.matching.matcher import Match
+from bot.safety.rules import Assessment
 
 PARSERS = {
     "past_time": lambda raw, ctx: actions.at(t) if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
@@ -46,7 +48,8 @@ PARSERS = {
     "timezone": lambda raw, ctx: actions.zone(z) if (z := parse_timezone(raw, ctx.now)) else None,
 }
 RELIEF_ACTIONS = (actions.menu("cramp"),)  # what starts the relief steps: never skipped (Brain.must_answer)
-OUR_OWN_MENUS = ("log_relief", "reminders_setup")  # menu items only the bot's own buttons carry, never content's
+# menu items only the bot's own buttons carry, never content's
+OUR_OWN_MENUS = ("log_relief", "reminders_setup", TRIAGE_YES, TRIAGE_NO)
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
 MenuHandler = Callable[[Session, float], Outcome]
@@ -63,6 +66,7 @@ class Brain:
         self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
         self.personal = PersonalData(self.write, self.engines, content.knowledge, can_remind, conversation=self)
         self.free = FreeText(content, self.write, self._cramp_now, self._from_matcher)
+        self.triage = TriageTurn(content, self.write)
         self.more_words = word_list(self.write.text("more_words"))  # typed alone: more of the last answer
         self.yes_words = word_list(self.write.text("yes_words"))  # typed answers to "delete ...?"
         self.no_words = word_list(self.write.text("no_words"))
@@ -99,6 +103,8 @@ class Brain:
             "timezone": lambda session, now: personal.start(session, ids.ZONE, now),
             "export": personal.export,
             "forget": lambda session, now: personal.ask_forget(session),
+            TRIAGE_YES: lambda session, now: self._triage_press(session, True, now),
+            TRIAGE_NO: lambda session, now: self._triage_press(session, False, now),
         }
 
     def _end_table(self) -> dict[str, EndHandler]:
@@ -175,7 +181,7 @@ class Brain:
             return False
         text = (event.text or "")[:MAX_SAFETY_SCAN]
         found = self.content.triggers.assess(self.content.normaliser.normalise(text))
-        if found.red_flag is not None or found.active_cramp is not None:
+        if found.red_flag is not None or found.active_cramp is not None or found.unsure is not None:
             return True
         text = text.strip()
         return text.startswith("/") and self._command_action(text)[1] in RELIEF_ACTIONS
@@ -199,16 +205,22 @@ class Brain:
 
     # -- typed text ------------------------------------------------------------------------------
 
-    def _on_text(self, session: Session, text: str, now: float, pending: str | None = None) -> Outcome:
+    def _on_text(self, session: Session, text: str, now: float, pending: str | None = None,
+                 asking: bool = True) -> Outcome:
         text = (text or "")[:MAX_SAFETY_SCAN]
         message = self.content.normaliser.normalise(text)
-        found = self.content.triggers.assess(message)
-        if found.red_flag is not None:
-            checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
-            paused = replace(checkup, timer=None) if checkup else session.paused
-            reply = self.write.urgent(found.red_flag, checkup_paused=checkup is not None, message=message,
-                                      zone=session.zone)
-            return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0), (reply,))
+        found = self.content.triggers.assess(message, self.triage.context(session))
+        step = self.triage.check(session, text, message, found, now, asking)
+        if step.outcome is not None:
+            return step.outcome
+        session = step.session
+        if step.replay is not None:
+            return self._on_text(session, step.replay, now, asking=False)
+        return self.triage.with_routine(self._after_triage(session, text, message, found, now, pending), found)
+
+    def _after_triage(self, session: Session, text: str, message: Normalised, found: Assessment, now: float,
+                      pending: str | None) -> Outcome:
+        """A typed message with no red flag: a command, a cramp now, an answer, the dialog, or free text."""
         if text.strip().startswith("/"):
             return self._command(session, text.strip(), now)
         if len(text) > MAX_MATCHED:
@@ -229,6 +241,15 @@ class Brain:
         if message.key in self.more_words and session.last_intent:
             return self._more(session, session.last_intent, session.more_shown + 1)
         return self.free.respond(session, turn, now)
+
+    def _triage_press(self, session: Session, yes: bool, now: float) -> Outcome:
+        """The Yes or No button of a safety question."""
+        step = self.triage.press(session, yes, now)
+        if step.outcome is not None:
+            return step.outcome
+        if step.replay is not None:
+            return self._on_text(step.session, step.replay, now, asking=False)
+        return self.stale(step.session)
 
     def _from_matcher(self, session: Session, message: Normalised, raw: str, now: float,
                       match: Match | None = None) -> Outcome:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-KINDS = ("emergency", "urgent", "answer", "smalltalk", "fallback")
-URGENT_KINDS = ("emergency", "urgent")  # sent first and even when the turn cannot be saved
+KINDS = ("emergency", "urgent", "triage_question", "answer", "smalltalk", "fallback")
+URGENT_KINDS = ("emergency", "urgent", "triage_question")  # sent first and even when the turn cannot be saved
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from bot.core.flow_engine import FlowEngine
 from bot.core.plan import build_plan, render_plan
 from bot.core.replies import Choice, Reply, Timer
 from bot.core.session import FlowPosition
-from bot.core.templates import fill
+from bot.core.templates import fill, quoted
 from bot.language.normaliser import Normalised
 from bot.safety.rules import Level, RedFlag
 
@@ -126,7 +126,8 @@ class ReplyWriter:
         then the honest footer."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
-        why = self.fill("red_flag_why", why=flag.rule.why)
+        why = self.fill("red_flag_said", said=quoted(flag.said), why=flag.rule.why) if flag.said \
+            else self.fill("red_flag_why", why=flag.rule.why)
         text = f"{self.level_text(level, message, zone)}\n\n{why}\n\n{self.text('urgent_footer')}{note}"
         return Reply(text, "urgent", (self.menu_button("menu", "main"),), None, level.id, 100.0,
                      self._with_number_sources(level.sources))
@@ -137,6 +138,17 @@ class ReplyWriter:
         numbers = self.content.numbers
         region = numbers.region(message, zone)
         return level.text.format(emergency_number=numbers.number_text(region), same_day=numbers.same_day_text(region))
+
+    def emergency_number(self, message: Normalised | None, zone: str | None) -> str:
+        """The emergency number (or numbers) for where the person is."""
+        numbers = self.content.numbers
+        return numbers.number_text(numbers.region(message, zone))
+
+    def routine_line(self, flag: RedFlag) -> str:
+        """The line under an answer that says to book a routine appointment, and why, in the person's words."""
+        if flag.said:
+            return self.fill("routine_said", said=quoted(flag.said), why=flag.rule.why)
+        return self.fill("routine_why", why=flag.rule.why)
 
     def _with_number_sources(self, sources: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*sources, *self.content.numbers.data.sources)))

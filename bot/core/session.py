@@ -120,6 +120,20 @@ class Recent:
 
 
 @dataclass(frozen=True)
+class TriageAsk:
+    """A yes/no safety question awaiting its answer: the red flag a "yes" (or no answer) gives, the one a
+    "no" leaves (if any), with the words each fired on, and the message asked about (answered after a "no";
+    cleared at the next turn whatever it is)."""
+
+    at: float
+    yes: str
+    yes_said: tuple[str, ...] = ()
+    no: str | None = None
+    no_said: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Session:
     """Everything the bot remembers about one chat between messages."""
 
@@ -136,6 +150,7 @@ class Session:
     in_group: bool = False  # a group chat: nothing personal is kept (bot.chat_scope)
     relief_check_at: float | None = None  # when to check in on a relief sequence nobody said has eased
     recent: Recent | None = None  # what the last turns were about (bot.core.follow_up)
+    triage: TriageAsk | None = None  # a safety question awaiting its answer (bot.core.triage_turn)
 
     def due_times(self) -> tuple[tuple[str, float], ...]:
         """(kind, epoch) of everything the shell must wake the core for: reminders and the relief check-in."""
@@ -177,6 +192,7 @@ class Session:
             in_group=data.get("in_group") is True,
             relief_check_at=_safely(float, data.get("relief_check_at")),
             recent=_safely(_read_recent, data.get("recent")),
+            triage=_safely(_read_triage, data.get("triage")),
         )
 
 
@@ -247,3 +263,9 @@ def _read_recent(data: dict[str, Any]) -> Recent:
     return Recent(float(data["at"]), tuple(str(t) for t in _list(data.get("topics"))), _text(data.get("entry")),
                   _text(data.get("who")), tuple(str(m) for m in _list(data.get("muscles"))),
                   tuple(str(s) for s in _list(data.get("sports"))), _text(data.get("asked")))
+
+
+def _read_triage(data: dict[str, Any]) -> TriageAsk:
+    return TriageAsk(float(data["at"]), str(data["yes"]), tuple(str(s) for s in _list(data.get("yes_said"))),
+                     _text(data.get("no")), tuple(str(s) for s in _list(data.get("no_said"))),
+                     str(data.get("text") or ""))

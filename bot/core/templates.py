@@ -10,13 +10,20 @@ TEMPLATES = {
     "history_average_severity": ("average",), "cramps_many": ("count",), "reminder_line": ("name", "times", "next"),
     "reminders_zone": ("zone",), "zone_line": ("zone", "time"), "console_timer_done": ("label",),
     "console_timer_left": ("label", "seconds"), "console_file_start": ("filename",),
-    "because_you_said": ("said", "tip"), "tip": ("tip",),
+    "because_you_said": ("said", "tip"), "tip": ("tip",), "red_flag_said": ("said", "why"),
+    "routine_said": ("said", "why"), "routine_why": ("why",), "triage_question": ("question", "emergency_number"),
 }
 
 
 def word_list(text: str) -> frozenset[str]:
     """The words or phrases of a comma-separated list in dialogs/messages.yaml ("more, tell more, go on")."""
     return frozenset(phrase.strip() for phrase in text.split(","))
+
+
+def quoted(words: tuple[str, ...]) -> str:
+    """The person's words, each in quotes, as a list: “calf is swollen” and “short of breath”."""
+    marks = [f"“{w}”" for w in words]
+    return " and ".join(marks) if len(marks) < 3 else f"{', '.join(marks[:-1])} and {marks[-1]}"
 
 
 def fill(texts: dict[str, str], key: str, **fields: object) -> str:

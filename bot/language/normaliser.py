@@ -17,6 +17,7 @@ from bot.language.phrases import GAP
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
+_SENTENCE_END = re.compile(r"[.!?\n]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 
 
@@ -49,6 +50,11 @@ class Normalised:
     canon: tuple[str, ...]
     key: str
     uncorrected: tuple[tuple[str, ...], ...] | None = None
+    starts: tuple[bool, ...] = ()  # per clause: True when it begins a sentence (the first one always does)
+
+    def sentence_starts(self) -> tuple[bool, ...]:
+        """Per clause, True when it begins a sentence (every clause does when the breaks are not known)."""
+        return self.starts if len(self.starts) == len(self.clauses) else (True,) * len(self.clauses)
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -82,9 +88,16 @@ class Normaliser:
 
     def raw_tokens(self, text: str) -> list[list[str]]:
         """Split text into clauses of lower-case tokens with contractions expanded (no correction)."""
+        return self._split(text)[0]
+
+    def _split(self, text: str) -> tuple[list[list[str]], list[bool]]:
+        """Clauses of tokens, and per clause whether it begins a sentence (after . ! ? or a new line)."""
         text = _clean(text)
         clauses: list[list[str]] = []
-        for part in _CLAUSE_BREAK.split(text):
+        starts: list[bool] = []
+        new_sentence, at = True, 0
+        for brk in [*_CLAUSE_BREAK.finditer(text), None]:
+            part = text[at:brk.start()] if brk else text[at:]
             tokens: list[str] = []
             for token in _TOKEN.findall(part):
                 expanded = self.data.contractions.get(token)
@@ -95,6 +108,11 @@ class Normaliser:
                 tokens.extend((expanded or token).split())
             if tokens:
                 clauses.append(tokens)
+                starts.append(new_sentence or not clauses[:-1])
+                new_sentence = False
+            if brk is not None:
+                new_sentence = new_sentence or bool(_SENTENCE_END.search(brk.group()))
+                at = brk.end()
         if self._emoji is not None:
             # What the emoji say ("🦵🎈": leg balloon) comes as a clause of its own at the end, so the
             # words as written keep their places ("now sob 🆘" still ends with "sob") and no mask or
@@ -103,16 +121,18 @@ class Normaliser:
                     for word in self.data.emoji[found].split()]
             if said:
                 clauses.append(said)
-        return clauses
+                starts.append(True)
+        return clauses, starts
 
     def normalise(self, text: str) -> Normalised:
         """Normalise a message into corrected clauses, canonical tokens and a matching key."""
-        plain = tuple(tuple(self.known_form(t) for t in clause) for clause in self.raw_tokens(text))
+        raw, starts = self._split(text)
+        plain = tuple(tuple(self.known_form(t) for t in clause) for clause in raw)
         clauses = tuple(tuple(self._corrected(t) for t in clause) for clause in plain)
         flat = [t for clause in clauses for t in clause]
         canon = tuple(self.canonical(flat))
         key = " ".join(t for t in canon if t not in self.data.stopwords) or " ".join(canon)
-        return Normalised(clauses, canon, key, None if plain == clauses else plain)
+        return Normalised(clauses, canon, key, None if plain == clauses else plain, tuple(starts))
 
     def canonical(self, tokens: list[str]) -> list[str]:
         """Replace synonym phrases (longest first) with their canonical word."""

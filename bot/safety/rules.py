@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.content.triage import Criterion
+
 
 @dataclass(frozen=True)
 class Level:
@@ -28,19 +30,33 @@ class Rule:
     groups: tuple[frozenset[int], ...]
     unless: frozenset[int]
     unless_anywhere: frozenset[int] = frozenset()
+    criterion: Criterion | None = None  # a red flag's or routine rule's situation (knowledge/triage.yaml)
+    context: str | None = None  # checked only in this situation of the conversation ("cramp_in_progress")
 
 
 @dataclass(frozen=True)
 class RedFlag:
-    """A red flag found in a message: the rule and the level of care it calls for."""
+    """A red flag found in a message: the rule, the level of care it calls for, and the person's own
+    words that made it fire (one quote per group of the rule)."""
 
     rule: Rule
     level: Level
+    said: tuple[str, ...] = ()
+
+    @property
+    def criterion(self) -> Criterion:
+        """The situation this red flag is raised for."""
+        assert self.rule.criterion is not None  # every red-flag rule names one (checked at load)
+        return self.rule.criterion
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """What the safety scan found in one message."""
+    """What the safety scan found in one message: the most urgent red flag told as happening now; a cramp
+    happening now; a red flag that counts only if a yes/no question is answered "yes" (`unsure`, more urgent
+    than `red_flag`); and a situation that calls for a routine appointment (level 3)."""
 
     red_flag: RedFlag | None
     active_cramp: Rule | None
+    unsure: RedFlag | None = None
+    routine: RedFlag | None = None

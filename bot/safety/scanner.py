@@ -3,19 +3,33 @@ checked against them, before anything else, for a red flag and for a cramp happe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from bot.content.safety import RawRule, SafetyData
+from bot.content.triage import TriageData
 from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 from bot.language.times import DURATION, mark_clock_gaps, mark_durations
 from bot.safety.rules import Assessment, RedFlag, Rule
+from bot.safety.timeline import NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
+
+Clauses = tuple[tuple[str, ...], ...]
+Found = list[tuple[frozenset[int], frozenset[int]]]
+ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE})  # which clauses a rule reads, by their place in time
+COUNTED = frozenset({NOW, PLAIN, UNSURE})  # not long over, not settled
+SURE = frozenset({NOW, PLAIN})  # told as happening now
 
 
 class Triggers:
-    """Compiled trigger rules; answers 'is this a red flag?' and 'is a cramp happening now?'."""
+    """Compiled trigger rules; answers 'is this a red flag?', 'is a cramp happening now?' and 'is this a
+    reason for a routine appointment?'. Red flags count only in clauses told as happening now (or not
+    placed in time): "years ago", "turned out to be reflux" and "fine now" clear what they are said of."""
 
-    def __init__(self, data: SafetyData, normaliser: Normaliser):
+    def __init__(self, data: SafetyData, triage: TriageData, normaliser: Normaliser):
         self.data = data
+        self.triage = triage
         self.normaliser = normaliser
+        self.timeline = Timeline(triage, normaliser)
         self._phrases: dict[tuple[str, ...], int] = {}
         self._index = PhraseIndex()
         self._mask = PhraseIndex()
@@ -26,12 +40,20 @@ class Triggers:
             self._still_going.add(key, normaliser.phrase(text))
         self.red_flags = tuple(self._compile(r, normaliser) for r in data.red_flags)
         self.active_cramp = tuple(self._compile(r, normaliser) for r in data.active_cramp)
+        self.routine = tuple(self._compile(r, normaliser) for r in data.routine)
+
+    def flag(self, rule_id: str, said: tuple[str, ...] = ()) -> RedFlag | None:
+        """The red flag of a rule by its id (a stored question's), or None when no rule has that id now."""
+        rule = next((r for r in self.red_flags if r.id == rule_id), None)
+        return RedFlag(rule, self.data.levels[rule.level or ""], said) if rule else None
 
     def _compile(self, raw: RawRule, normaliser: Normaliser) -> Rule:
         groups = tuple(frozenset(self._phrase_id(p, normaliser) for p in g) for g in raw.groups)
         unless = frozenset(self._phrase_id(p, normaliser) for p in raw.unless)
         anywhere = frozenset(self._phrase_id(p, normaliser) for p in raw.unless_anywhere)
-        return Rule(raw.id, raw.why, raw.level, groups, unless, anywhere)
+        criterion = self.triage.criteria.get(raw.criterion) if raw.criterion else None
+        why = criterion.why if criterion else raw.why
+        return Rule(raw.id, why, raw.level, groups, unless, anywhere, criterion, raw.context)
 
     def _phrase_id(self, text: str, normaliser: Normaliser) -> int:
         phrase = normaliser.phrase(text)
@@ -78,24 +100,124 @@ class Triggers:
                     tokens[i] = ""
         return tuple(tokens)
 
-    def assess(self, message: Normalised) -> Assessment:
-        """Scan a message: its most urgent red flag and whether a cramp is happening now. When spelling
-        correction changed a word, the words as typed are scanned too and the more urgent finding wins."""
-        found = self._assess(message.clauses)
+    def assess(self, message: Normalised, context: frozenset[str] = frozenset()) -> Assessment:
+        """Scan a message: its most urgent red flag, whether a cramp is happening now, a red flag that needs
+        a yes/no answer first, and a reason for a routine appointment. When spelling correction changed a
+        word, the words as typed are scanned too and the more urgent finding wins. `context` names the
+        situations of the conversation ("cramp_in_progress") whose rules apply too."""
+        starts = message.sentence_starts()
+        found = self._assess(message.clauses, starts, context)
         if message.uncorrected is None:
             return found
-        typed = self._assess(message.uncorrected)
-        return Assessment(_more_urgent(found.red_flag, typed.red_flag), found.active_cramp or typed.active_cramp)
+        typed = self._assess(message.uncorrected, starts, context)
+        best = _more_urgent(found.red_flag, typed.red_flag)
+        unsure = _more_urgent(found.unsure, typed.unsure)
+        return Assessment(best, found.active_cramp or typed.active_cramp,
+                          unsure if unsure is not None and _more_urgent(best, unsure) is unsure else None,
+                          found.routine or typed.routine)
 
-    def _assess(self, clauses: tuple[tuple[str, ...], ...]) -> Assessment:
-        found_in = self.scan(clauses)
-        affirmed = frozenset().union(*(found for found, _ in found_in))
-        best: RedFlag | None = None
-        for rule in self.red_flags:
-            if _fires(rule, affirmed, found_in):
-                best = _more_urgent(best, RedFlag(rule, self.data.levels[rule.level or ""]))
-        active = next((rule for rule in self.active_cramp if _fires(rule, affirmed, found_in)), None)
-        return Assessment(best, active)
+    def _assess(self, written: Clauses, starts: tuple[bool, ...], context: frozenset[str]) -> Assessment:
+        whole = self.scan(written)
+        clauses, starts = self.timeline.split(written, starts)
+        places = self.timeline.place(clauses, starts)
+        full = whole if clauses is written else self.scan(clauses)
+        scans: dict[frozenset[str], tuple[Clauses, Found]] = {ALL: (clauses, full)}
+
+        def scanned(kept: frozenset[str]) -> tuple[Clauses, Found]:
+            """The clauses placed as `kept` (the others blanked), and what a scan finds in them."""
+            kept = kept if any(p not in kept for p in places) else ALL
+            if kept not in scans:
+                only = tuple(c if p in kept else () for c, p in zip(clauses, places, strict=True))
+                scans[kept] = only, self.scan(only)
+            return scans[kept]
+
+        def on(rule: Rule, if_yes: bool = False) -> frozenset[str]:
+            """Which clauses a rule reads: all of them for events over by nature (a wound, a flight); for a
+            stroke sign, also those said to have got better; for a criterion with a question, only those
+            told as now (all but the long-past ones when asking what a "yes" gives); else all but the past."""
+            criterion = rule.criterion
+            if criterion is None:
+                return COUNTED
+            if criterion.past_counts:
+                return ALL
+            if criterion.settled_counts:
+                return COUNTED | {SETTLED}
+            return SURE if criterion.ask and not if_yes else COUNTED
+
+        red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
+        best = self._most_urgent(red_flags, scanned, on)
+        unsure = None
+        if UNSURE in places:
+            maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask], scanned,
+                                      lambda rule: on(rule, if_yes=True))
+            if maybe is not None and _more_urgent(best, maybe) is maybe:
+                unsure = maybe
+        active = next((rule for rule in self.active_cramp if _fires(rule, _affirmed(whole), whole)), None)
+        def unmasked(kept: frozenset[str]) -> tuple[Clauses, Found]:
+            """As `scanned`, with no words masked: the masks keep red flags from firing on "still sore";
+            the reasons for a routine appointment may use those words."""
+            only, found_in = scanned(kept)
+            return only, [(context, context) for _, context in found_in]
+
+        routine = self._most_urgent(self.routine, unmasked, on, masked=False)
+        return Assessment(best, active, unsure, routine)
+
+    def _most_urgent(self, rules: Iterable[Rule], scanned: Callable[[frozenset[str]], tuple[Clauses, Found]],
+                     on: Callable[[Rule], frozenset[str]], masked: bool = True) -> RedFlag | None:
+        """The most urgent of the rules that fire, each on the clauses it reads, with the words it fired on."""
+        affirmed: dict[frozenset[str], frozenset[int]] = {}
+        best: tuple[Rule, Clauses] | None = None
+        for rule in rules:
+            kept = on(rule)
+            clauses, found = scanned(kept)
+            if kept not in affirmed:
+                affirmed[kept] = _affirmed(found)
+            if _fires(rule, affirmed[kept], found) and (best is None or self._rank(rule) < self._rank(best[0])):
+                best = rule, clauses
+        if best is None:
+            return None
+        rule, clauses = best
+        return RedFlag(rule, self.data.levels[rule.level or ""], self.said(rule, clauses, masked))
+
+    def _rank(self, rule: Rule) -> int:
+        return self.data.levels[rule.level or ""].rank
+
+    def said(self, rule: Rule, clauses: Clauses, masked: bool = True) -> tuple[str, ...]:
+        """The person's words that matched each group of a rule, in the order said ("still there after
+        20 minutes": a marked time is quoted as written)."""
+        marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
+        quotes: list[tuple[int, int, str]] = []
+        for group in rule.groups:
+            spot = next(((c, start, end) for c, clause in enumerate(marked)
+                         for pid, start, end in self._index.matches(self._masked(clause) if masked else clause)
+                         if pid in group and not self.normaliser.negated(clause, start)), None)
+            if spot is None:
+                continue
+            c, start, end = spot
+            spans = _unmarked_spans(clauses[c], marked[c])
+            words = " ".join(clauses[c][spans[start][0]:spans[end - 1][1]])
+            if words and all(words not in q for _, _, q in quotes):
+                quotes.append((c, start, words))
+        return tuple(q for _, _, q in sorted(quotes))
+
+
+def _unmarked_spans(original: tuple[str, ...], marked: tuple[str, ...]) -> list[tuple[int, int]]:
+    """For each token of a clause after times were marked (<duration10>), the span of the words as written
+    that it stands for ("20 minutes" for one <duration10>)."""
+    spans: list[tuple[int, int]] = []
+    j = 0
+    for k, token in enumerate(marked):
+        if not (token.startswith("<") and token.endswith(">")):
+            spans.append((j, j + 1))
+            j += 1
+            continue
+        following = next((t for t in marked[k + 1:] if not t.startswith("<")), None)
+        end = j + 1
+        while end < len(original) and original[end] != following:
+            end += 1
+        spans.append((j, end))
+        j = end
+    return spans
 
 
 def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
@@ -103,6 +225,11 @@ def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
     if other is None or (best is not None and best.level.rank <= other.level.rank):
         return best
     return other
+
+
+def _affirmed(found: Found) -> frozenset[int]:
+    """Every phrase found (after masking) in any clause."""
+    return frozenset().union(*(phrases for phrases, _ in found))
 
 
 def _fires(rule: Rule, affirmed: frozenset[int],

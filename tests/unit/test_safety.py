@@ -312,12 +312,23 @@ def red_team_set():
 
 
 def test_red_team_set_every_red_flag_is_caught_at_the_right_level(brain: Brain):
-    """tests/data/red_flags.yaml: phrasings written to break the rules (slang, typos, buried symptoms)."""
+    """tests/data/red_flags.yaml: phrasings written to break the rules (slang, typos, buried symptoms). Each
+    is raised at its level for the criterion it names; breathlessness put down to exercise ("out of breath
+    after my run") is asked about first, and the "yes" gives that level (tests/conversation/test_triage.py)."""
     items = [u for u in red_team_set() if u["kind"] == "urgent"]
     assert len(items) >= 150
-    wrong = [(u["text"], u["intent"], brain.classify(u["text"]).intent) for u in items
-             if (brain.classify(u["text"]).kind, brain.classify(u["text"]).intent) != ("urgent", u["intent"])]
+    wrong, asked = [], []
+    for u in items:
+        reply = brain.classify(u["text"])
+        found = brain.content.triggers.assess(brain.content.normaliser.normalise(u["text"]))
+        flag = found.red_flag if reply.kind == "urgent" else found.unsure
+        if reply.kind == "triage_question":
+            asked.append(u["text"])
+        if reply.kind not in ("urgent", "triage_question") or reply.intent != u["intent"] \
+                or flag is None or flag.criterion.id != u["criterion"]:
+            wrong.append((u["text"], u["intent"], u["criterion"], reply.kind, reply.intent))
     assert wrong == []
+    assert asked == ["I was out of breath after my run and my calf cramped"]
 
 
 def test_red_team_set_look_alikes_are_not_red_flags(brain: Brain):

@@ -1,0 +1,70 @@
+"""Reads and checks knowledge/triage.yaml: the criteria of the safety triage (the rule book) and the words
+that place a symptom in time (now, over, settled, unsure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content.strict_yaml import Checker, checked_text, read_yaml
+
+TIMINGS = ("now", "back", "over", "settled", "unsure", "past_tense", "present_tense")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One situation of the safety reference that raises a level of care."""
+
+    id: str
+    level: str
+    plain: str
+    why: str
+    sources: tuple[str, ...]
+    past_counts: bool = False
+    settled_counts: bool = False
+    ask: str | None = None
+    fires: tuple[str, ...] = ()
+    quiet: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriageData:
+    """Everything in knowledge/triage.yaml."""
+
+    criteria: dict[str, Criterion]
+    timing: dict[str, tuple[str, ...]]
+
+    def phrases(self) -> list[str]:
+        """Every timing phrase (for the spelling vocabulary)."""
+        return [p for phrases in self.timing.values() for p in phrases]
+
+
+def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
+    """Read and check knowledge/triage.yaml; `levels` are the level ids a criterion may name."""
+    doc = read_yaml(path, label)
+    check = Checker(label)
+    if not (check.version(doc) and check.mapping(doc, None, {"version": int, "criteria": list, "timing": dict})):
+        check.raise_if_any()
+    criteria: dict[str, Criterion] = {}
+    for item in doc["criteria"]:
+        name = item.get("id") if isinstance(item, dict) else None
+        if not check.mapping(item, name, {"id": str, "level": str, "plain": str, "why": str, "sources": list},
+                             {"past_counts": bool, "settled_counts": bool, "ask": str, "fires": list,
+                              "quiet": list}):
+            continue
+        name = checked_text(item, "id")
+        if name in criteria:
+            check.add("duplicate criterion id", name, item)
+        if item["level"] not in levels:
+            check.add(f"unknown level {item['level']!r}", name, item)
+        criteria[name] = Criterion(
+            name, item["level"], checked_text(item, "plain"), checked_text(item, "why"),
+            tuple(check.strings(item["sources"], "sources", name, item)), item.get("past_counts", False),
+            item.get("settled_counts", False), item.get("ask"),
+            tuple(check.strings(item.get("fires", []), "fires", name, item)),
+            tuple(check.strings(item.get("quiet", []), "quiet", name, item)))
+    timing = doc["timing"]
+    check.mapping(timing, "timing", dict.fromkeys(TIMINGS, list))
+    words = {name: tuple(check.strings(timing.get(name, []), name, "timing", timing)) for name in TIMINGS}
+    check.raise_if_any()
+    return TriageData(criteria, words)

@@ -1,0 +1,121 @@
+"""When each clause of a message happens: now (or back), over (long ago, or it went away or was explained),
+or unsure (past but not said to be over), from the timing words of knowledge/triage.yaml."""
+
+from __future__ import annotations
+
+import datetime
+
+from bot.content.triage import TriageData
+from bot.language.normaliser import Normaliser
+from bot.language.phrases import PhraseIndex
+
+NOW, OVER, SETTLED, UNSURE, PLAIN = "now", "over", "settled", "unsure", ""
+_KINDS = ("now", "back", "over", "settled", "unsure", "past_tense", "present_tense")
+_YEAR_WORDS = ("in", "during", "around")
+THIS_YEAR = datetime.date.today().year
+
+
+class Timeline:
+    """Places each clause of a message in time (pure; built once per content load)."""
+
+    def __init__(self, triage: TriageData, normaliser: Normaliser):
+        self._index = PhraseIndex()
+        self._kind: list[str] = []
+        for kind in _KINDS:
+            for text in triage.timing[kind]:
+                self._index.add(len(self._kind), normaliser.phrase(text))
+                self._kind.append(kind)
+
+    def split(self, clauses: tuple[tuple[str, ...], ...],
+              starts: tuple[bool, ...]) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
+        """Clauses cut where a "now" word follows a past one in the same clause ("last month I had chest pain
+        and now my calf cramps": the cramp is now, the chest pain is not)."""
+        if not any(self._cut(clause) for clause in clauses):
+            return clauses, starts
+        out: list[tuple[str, ...]] = []
+        out_starts: list[bool] = []
+        for clause, start in zip(clauses, starts, strict=True):
+            cut = self._cut(clause)
+            parts = (clause[:cut], clause[cut:]) if cut else (clause,)
+            out.extend(parts)
+            out_starts.extend((start, False)[:len(parts)])
+        return tuple(out), tuple(out_starts)
+
+    def _cut(self, clause: tuple[str, ...]) -> int:
+        """Where a "now" word starts after an over, settled or unsure word in this clause (0: no cut)."""
+        found = sorted((start, self._kind[key]) for key, start, _ in self._index.matches(clause))
+        past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE)), None)
+        if past is None:
+            return 0
+        settled = [(s, e) for key, s, e in self._index.matches(clause) if self._kind[key] == "settled"]
+        return next((start for start, kind in found if kind in ("now", "back") and start > past
+                     and not any(a <= start < b for a, b in settled)), 0)
+
+    def place(self, clauses: tuple[tuple[str, ...], ...], starts: tuple[bool, ...]) -> tuple[str, ...]:
+        """Per clause: NOW, OVER, UNSURE or PLAIN (no timing word: told as current). A clause marked "over"
+        or "unsure" carries that to the clauses after it in the same sentence that are told in the past
+        tense or have no verb; a "settled" clause ("but fine now") is SETTLED, and so is the clause just
+        before it when that one is not told in the present tense. A "back" clause ("it's happened again")
+        is NOW, and so are the rest of its sentence and the clause before it, unless that one is settled."""
+        marks = [self._marks(clause) for clause in clauses]
+        placed: list[str] = []
+        carry = PLAIN
+        for i, (own, tense, _) in enumerate(marks):
+            if starts[i]:
+                carry = PLAIN
+            if own == NOW or (own == PLAIN and tense == "present"):
+                placed.append(NOW if own == NOW else PLAIN)
+                carry = PLAIN
+                continue
+            if own == SETTLED:
+                placed.append(SETTLED)
+                if i and placed[i - 1] not in (NOW, OVER) and marks[i - 1][1] != "present":
+                    placed[i - 1] = SETTLED
+                continue
+            if own in (OVER, UNSURE):
+                carry = own
+            placed.append(own if own != PLAIN else carry)
+        for i, (_, _, back) in enumerate(marks):
+            if back:  # "I used to get a clot, I think it's back": the clause before counts again (not one said
+                # to be settled), and the rest of the sentence
+                placed[i] = NOW
+                if i and placed[i - 1] in (OVER, UNSURE):
+                    placed[i - 1] = NOW
+                j = i + 1
+                while j < len(placed) and not starts[j]:
+                    placed[j] = NOW
+                    j += 1
+        return tuple(placed)
+
+    def _marks(self, clause: tuple[str, ...]) -> tuple[str, str, bool]:
+        """The clause's own timing (now, over, settled, unsure or plain), its tense (past, present or none)
+        and whether it says a symptom is back. A "now" word inside a settled phrase ("fine now") does not
+        count as now."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for key, start, end in self._index.matches(clause):
+            found.setdefault(self._kind[key], []).append((start, end))
+        if _names_a_past_year(clause):
+            found.setdefault("over", []).append((0, 0))
+        settled = found.get("settled", [])
+        now = [s for s in found.get("now", []) if not any(a <= s[0] < b for a, b in settled)]
+        back = "back" in found
+        if now or back:
+            own = NOW
+        elif "over" in found:
+            own = OVER
+        elif settled:
+            own = SETTLED
+        elif "unsure" in found:
+            own = UNSURE
+        else:
+            own = PLAIN
+        tense = "present" if "present_tense" in found else "past" if "past_tense" in found else "none"
+        return own, tense, back
+
+
+def _names_a_past_year(clause: tuple[str, ...]) -> bool:
+    """True for "in 2021", "during 2019": a year before this one, after a word that places it in time."""
+    for i, token in enumerate(clause[1:], 1):
+        if len(token) == 4 and token.isdecimal() and 1950 <= int(token) < THIS_YEAR and clause[i - 1] in _YEAR_WORDS:
+            return True
+    return False
