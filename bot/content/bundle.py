@@ -24,6 +24,7 @@ from bot.content.triage import TriageData, load_triage
 from bot.core.answer_context import Context
 from bot.core.caveats import Caveat, Caveats
 from bot.core.content_ids import ENTRIES as ENTRIES_NAMED_IN_CODE
+from bot.language.english import common_words
 from bot.language.normaliser import LanguageData, Normaliser, words_in
 from bot.language.reading import Reader
 from bot.matching.matcher import Matcher, MatcherSettings
@@ -111,7 +112,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     for line in context.lines:
         problems.extend(unknown_sources("knowledge/context.yaml", line.id, line.sources, knowledge.sources))
     problems.extend(unknown_sources("knowledge/emergency_numbers.yaml", None, numbers.sources, knowledge.sources))
-    normaliser = Normaliser(language)
+    normaliser = Normaliser(language, english=common_words())
     texts = [e for entry in knowledge.entries.values() for e in entry.examples]
     texts += safety.phrases()
     texts += [m for caveat in caveats for m in caveat.mentions]

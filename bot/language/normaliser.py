@@ -51,6 +51,7 @@ class Normalised:
     key: str
     uncorrected: tuple[tuple[str, ...], ...] | None = None
     starts: tuple[bool, ...] = ()  # per clause: True when it begins a sentence (the first one always does)
+    guessed: tuple[tuple[str, ...], ...] | None = None  # also correcting real words ("cheat" -> "chest"), if any
 
     def sentence_starts(self) -> tuple[bool, ...]:
         """Per clause, True when it begins a sentence (every clause does when the breaks are not known)."""
@@ -65,13 +66,14 @@ class Normalised:
 class Normaliser:
     """Turns raw user text into comparable tokens; built once per content load."""
 
-    def __init__(self, data: LanguageData, vocabulary: Iterable[str] = ()):
+    def __init__(self, data: LanguageData, vocabulary: Iterable[str] = (), english: Iterable[str] = ()):
         self.data = data
         self._max_phrase = max((len(p) for p in data.synonyms), default=1)
         # longest first, so a sequence ("face exhaling", three code points) wins over its first emoji
         self._emoji = re.compile("|".join(map(re.escape, sorted(data.emoji, key=len, reverse=True)))) \
             if data.emoji else None
         self.vocabulary: frozenset[str] = frozenset()
+        self.english = frozenset(english)  # real words: never "corrected" into another word ("squats", "father")
         self._vocab_list: list[str] = []
         # A cache per normaliser (not one on the class, which would keep every normaliser alive);
         # set_vocabulary empties it, since a correction depends on the vocabulary.
@@ -129,10 +131,12 @@ class Normaliser:
         raw, starts = self._split(text)
         plain = tuple(tuple(self.known_form(t) for t in clause) for clause in raw)
         clauses = tuple(tuple(self._corrected(t) for t in clause) for clause in plain)
+        guessed = tuple(tuple(self._corrected(t, guess=True) for t in clause) for clause in plain)
         flat = [t for clause in clauses for t in clause]
         canon = tuple(self.canonical(flat))
         key = " ".join(t for t in canon if t not in self.data.stopwords) or " ".join(canon)
-        return Normalised(clauses, canon, key, None if plain == clauses else plain, tuple(starts))
+        return Normalised(clauses, canon, key, None if plain == clauses else plain, tuple(starts),
+                          None if guessed == clauses else guessed)
 
     def canonical(self, tokens: list[str]) -> list[str]:
         """Replace synonym phrases (longest first) with their canonical word."""
@@ -194,10 +198,16 @@ class Normaliser:
         """Map number words to digits, fix known typos, and correct near-misses to domain words."""
         return self._corrected(self.known_form(token))
 
-    def _corrected(self, token: str) -> str:
+    def _corrected(self, token: str, guess: bool = False) -> str:
+        """A word outside the vocabulary corrected to its nearest domain word. A real English word becomes
+        only another form of itself ("cords" -> "cord"), unless `guess` ("cheat" -> "chest": the safety
+        scan may ask about it); "squats" never becomes "squits"."""
         if token in self.vocabulary or len(token) < 5 or not token.isalpha():
             return token
-        return self._correct(token)
+        corrected: str = self._correct(token)
+        if guess or token not in self.english or corrected.startswith(token) or token.startswith(corrected):
+            return corrected
+        return token
 
     def _nearest_word(self, token: str) -> str:
         """Correct a word outside the vocabulary to its nearest domain word (one edit, or two if long)."""

@@ -107,11 +107,15 @@ class Triggers:
         situations of the conversation ("cramp_in_progress") whose rules apply too."""
         starts = message.sentence_starts()
         found = self._assess(message.clauses, starts, context)
-        if message.uncorrected is None:
+        if message.uncorrected is None and message.guessed is None:
             return found
-        typed = self._assess(message.uncorrected, starts, context)
+        typed = self._assess(message.uncorrected, starts, context) if message.uncorrected else found
         best = _more_urgent(found.red_flag, typed.red_flag)
         unsure = _more_urgent(found.unsure, typed.unsure)
+        if message.guessed is not None:  # "cheat pain": a real word that may be a slip for "chest" is asked about
+            guess = self._assess(message.guessed, starts, context).red_flag
+            if guess is not None and guess.criterion.ask:
+                unsure = _more_urgent(unsure, guess)
         return Assessment(best, found.active_cramp or typed.active_cramp,
                           unsure if unsure is not None and _more_urgent(best, unsure) is unsure else None,
                           found.routine or typed.routine)
@@ -172,14 +176,16 @@ class Triggers:
             clauses, found = scanned(kept)
             if kept not in affirmed:
                 affirmed[kept] = _affirmed(found)
-            if _fires(rule, affirmed[kept], found) and (best is None or self._rank(rule) < self._rank(best[0])):
+            if _fires(rule, affirmed[kept], found) and (best is None or self._order(rule) < self._order(best[0])):
                 best = rule, clauses
         if best is None:
             return None
         rule, clauses = best
         return RedFlag(rule, self.data.levels[rule.level or ""], self.said(rule, clauses, masked))
 
-    def _rank(self, rule: Rule) -> int:
+    def _order(self, rule: Rule) -> int:
+        """Rules compared by their level of care (on a tie, the first in the file wins: a more specific rule,
+        like pregnancy's, is written before the general one)."""
         return self.data.levels[rule.level or ""].rank
 
     def said(self, rule: Rule, clauses: Clauses, masked: bool = True) -> tuple[str, ...]:

@@ -134,10 +134,13 @@ def test_a_red_flag_mid_relief_ends_the_sequence_and_its_timer(chat: ChatClient)
     assert chat.session.timer is None and chat.state is None
 
 
-def test_a_symptom_word_that_spelling_correction_would_change_still_counts(brain: Brain, content):
-    """"throbbing" is not in the vocabulary and is corrected to "throwing"; the words as typed are scanned too."""
+def test_a_real_word_is_never_corrected_into_another_and_still_counts(brain: Brain, content):
+    """"throbbing" is not in the vocabulary, but it is a real English word: it stays as written (it would
+    otherwise become "throwing"; "squats" would become "squits", diarrhoea)."""
     text = "lying in bed and my left calf is hot and throbbing"
-    assert "throwing" in content.normaliser.normalise(text).tokens
+    assert "throbbing" in content.normaliser.normalise(text).tokens
+    assert "squats" in content.normaliser.normalise("my leg cramps after squats").tokens
+    assert brain.classify("my leg cramps after squats at the gym").kind != "urgent"
     reply = brain.classify(text)
     assert (reply.kind, reply.intent) == ("urgent", "get_help_today")
     assert brain.classify("got a gash on my foot and now my leg keeps twitching").intent == "get_help_today"

@@ -1,0 +1,119 @@
+"""Safety triage from the user's side: symptoms that are over do not raise alarms, a yes/no question when the
+message cannot tell whether it is happening now, the conversation's cramp escalating after a long time,
+every "why" quoting what the person said, and level 3 said under the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.session import Session
+
+ASKED = "I was out of breath after my run and my calf cramped"
+
+
+@pytest.mark.parametrize("said", [
+    "I had chest pain years ago, it turned out to be reflux. Now my calves cramp at night, why?",
+    "was breathless after my run but fine now, then my calf cramped. normal?",
+    "out of breath at the top of the mountain like everyone, and my calf cramped on the way down",
+    "my leg was swollen last year after a fall, all cleared up. What stretches stop night cramps?",
+    "In 2021 I had covid and was breathless for weeks. Do cramps have anything to do with that?",
+])
+def test_a_symptom_that_is_long_over_or_explained_raises_no_alarm(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind not in ("urgent", "triage_question")
+
+
+@pytest.mark.parametrize("said", [
+    "I had a DVT two years ago and now my calf is swollen and red again",
+    "had chest pain years ago, turned out to be nothing, but now my chest hurts and my calf is swollen",
+    "half an hour ago my face went numb on one side and my words came out jumbled, seems fine now",
+])
+def test_a_symptom_that_is_back_or_a_stroke_sign_that_passed_still_raises_the_alarm(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "urgent"
+
+
+def test_breathless_after_exercise_is_asked_about_and_yes_gives_the_emergency_at_once(chat):
+    chat.send(ASKED)
+    reply = chat.last[0]
+    assert reply.kind == "triage_question" and "right now?" in reply.text
+    assert "call emergency services now: 112" in reply.text  # nobody waits on the bot
+    assert chat.buttons == ["Yes, right now", "No"]
+    chat.press("Yes, right now")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "call_emergency")
+    assert "you said “out of breath”" in chat.text
+
+
+def test_no_to_the_question_answers_what_was_asked(chat):
+    chat.send(ASKED)
+    chat.press_action("menu:triage_no")  # the "No" button ("No" is also in "Yes, right now")
+    reply = chat.last[0]
+    assert reply.kind in ("answer", "fallback") and "I can help with cramps" in reply.text
+
+
+def test_a_typed_no_with_more_words_is_a_no(chat):
+    chat.send(ASKED)
+    chat.send("no, that was earlier")
+    assert chat.last[0].kind not in ("urgent", "triage_question")
+
+
+def test_no_answer_to_the_question_keeps_the_safer_reading(chat):
+    chat.send(ASKED)
+    chat.send("what stretches help?")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "call_emergency")
+
+
+def test_the_question_waits_half_an_hour_and_survives_a_restart(chat):
+    chat.send(ASKED)
+    saved = Session.from_dict(chat.session.to_dict())
+    assert saved.triage is not None and saved.triage.yes
+    chat.clock.advance(31 * 60)
+    chat.send("yes")
+    assert chat.last[0].kind != "urgent"
+
+
+def test_an_old_button_of_the_question_is_stale(chat):
+    chat.send(ASKED)
+    chat.press_action("menu:triage_no")
+    chat.press_action("menu:triage_yes")
+    assert chat.last[0].kind != "urgent"
+
+
+def test_a_cramp_being_relieved_that_has_been_going_an_hour_gets_same_day_care(chat):
+    chat.send("/cramp")
+    chat.send("it's been going for an hour")
+    reply = chat.last[0]
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today")
+    assert "you said “been going for an hour”" in reply.text
+
+
+def test_the_same_words_outside_a_cramp_are_not_that_cramp(chat):
+    chat.send("how long should I stretch my calves for? I did it for an hour yesterday")
+    assert chat.last[0].kind != "urgent"
+
+
+def test_the_why_names_only_what_the_person_said(chat):
+    chat.send("my ribs are sore")
+    text = chat.text
+    assert "you said “ribs” and “sore”" in text and "together with leg symptoms" not in text
+    chat.send("my left calf is swollen and red")
+    assert "you said “calf” and “swollen”" in chat.text
+
+
+@pytest.mark.parametrize(("said", "why"), [
+    ("I get calf cramps every night, what can I do?", "most nights"),
+    ("my calf hurts when I walk and goes away when I stop to rest", "arteries"),
+    ("I'm diabetic and get foot cramps at night, why?", "routine doctor's appointment"),
+    ("had a bad cramp and my calf is still sore for 3 days, is that normal?", "more than a day or two"),
+])
+def test_a_reason_for_a_routine_appointment_answers_and_says_to_book_one(chat, said, why):
+    chat.send(said)
+    reply = chat.last[0]
+    assert reply.kind == "answer"
+    assert ("📅 You said" in reply.text and why in reply.text) or "appointment" in reply.text.lower()
+    assert reply.text.index("appointment") > 40  # the answer comes first
+
+
+def test_the_routine_line_is_not_added_to_the_relief_steps(chat):
+    chat.send("my calf is cramping right now, I'm diabetic")
+    assert chat.last[0].kind == "emergency" and "📅" not in chat.text
