@@ -188,6 +188,17 @@ def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
         elif isinstance(value, list):
             value = ", ".join(map(str, value)) or "-"
         print(f"{key + ':':12s} {value}")
+    content = brain.content
+    seen = content.triggers.explain(content.normaliser.normalise(args.text))
+    print("\nwhen:")
+    for clause, place in seen.clauses:
+        print(f"  {place or 'as told':8s} {clause}")
+    print("criteria:" if seen.fired else "criteria:   none fired")
+    for flag in seen.fired:
+        said = ", ".join(f"“{w}”" for w in flag.said)
+        print(f"  {flag.criterion.id} ({flag.level.id}) by rule {flag.rule.id}: you said {said}")
+    if seen.assessment.unsure is not None:
+        print(f"  asks first: {seen.assessment.unsure.criterion.ask}")
     print(f"\n{render_text(brain.classify(args.text))}")
     return 0
 

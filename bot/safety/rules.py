@@ -60,3 +60,13 @@ class Assessment:
     active_cramp: Rule | None
     unsure: RedFlag | None = None
     routine: RedFlag | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What the scan saw in one message, for `crampbot explain`: each clause with its place in time (now,
+    over, settled, unsure, or "" when not placed), every rule that fired, and the assessment."""
+
+    clauses: tuple[tuple[str, str], ...]
+    fired: tuple[RedFlag, ...]
+    assessment: Assessment

@@ -10,7 +10,7 @@ from bot.content.triage import TriageData
 from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 from bot.language.times import DURATION, mark_clock_gaps, mark_durations
-from bot.safety.rules import Assessment, RedFlag, Rule
+from bot.safety.rules import Assessment, Explanation, RedFlag, Rule
 from bot.safety.timeline import NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
 
 Clauses = tuple[tuple[str, ...], ...]
@@ -120,7 +120,17 @@ class Triggers:
                           unsure if unsure is not None and _more_urgent(best, unsure) is unsure else None,
                           found.routine or typed.routine)
 
-    def _assess(self, written: Clauses, starts: tuple[bool, ...], context: frozenset[str]) -> Assessment:
+    def explain(self, message: Normalised, context: frozenset[str] = frozenset()) -> Explanation:
+        """What the scan saw, for a person: each clause and its place in time, every red-flag and routine
+        rule that fired (with the words it fired on), and the assessment."""
+        every: list[RedFlag] = []
+        clauses, starts = self.timeline.split(message.clauses, message.sentence_starts())
+        self._assess(message.clauses, message.sentence_starts(), context, every)
+        placed = tuple(zip((" ".join(c) for c in clauses), self.timeline.place(clauses, starts), strict=True))
+        return Explanation(placed, tuple(every), self.assess(message, context))
+
+    def _assess(self, written: Clauses, starts: tuple[bool, ...], context: frozenset[str],
+                every: list[RedFlag] | None = None) -> Assessment:
         whole = self.scan(written)
         clauses, starts = self.timeline.split(written, starts)
         places = self.timeline.place(clauses, starts)
@@ -149,7 +159,7 @@ class Triggers:
             return SURE if criterion.ask and not if_yes else COUNTED
 
         red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
-        best = self._most_urgent(red_flags, scanned, on)
+        best = self._most_urgent(red_flags, scanned, on, every=every)
         unsure = None
         if UNSURE in places:
             maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask], scanned,
@@ -163,25 +173,36 @@ class Triggers:
             only, found_in = scanned(kept)
             return only, [(context, context) for _, context in found_in]
 
-        routine = self._most_urgent(self.routine, unmasked, on, masked=False)
+        routine = self._most_urgent(self.routine, unmasked, on, masked=False, every=every)
         return Assessment(best, active, unsure, routine)
 
     def _most_urgent(self, rules: Iterable[Rule], scanned: Callable[[frozenset[str]], tuple[Clauses, Found]],
-                     on: Callable[[Rule], frozenset[str]], masked: bool = True) -> RedFlag | None:
+                     on: Callable[[Rule], frozenset[str]], masked: bool = True,
+                     every: list[RedFlag] | None = None) -> RedFlag | None:
         """The most urgent of the rules that fire, each on the clauses it reads, with the words it fired on."""
         affirmed: dict[frozenset[str], frozenset[int]] = {}
-        best: tuple[Rule, Clauses] | None = None
+        fired: list[tuple[Rule, Clauses]] = []
         for rule in rules:
             kept = on(rule)
             clauses, found = scanned(kept)
             if kept not in affirmed:
                 affirmed[kept] = _affirmed(found)
-            if _fires(rule, affirmed[kept], found) and (best is None or self._order(rule) < self._order(best[0])):
-                best = rule, clauses
-        if best is None:
+            if _fires(rule, affirmed[kept], found):
+                fired.append((rule, clauses))
+                if every is not None:
+                    every.append(RedFlag(rule, self.data.levels[rule.level or ""], self.said(rule, clauses, masked)))
+        if not fired:
             return None
-        rule, clauses = best
-        return RedFlag(rule, self.data.levels[rule.level or ""], self.said(rule, clauses, masked))
+        rule, _ = min(fired, key=lambda pair: self._order(pair[0]))  # the first of the most urgent
+        # the words quoted are those of every rule of the same criterion that fired ("calf", "swollen" and
+        # "short of breath"), in the order said
+        quotes = sorted({q for other, clauses in fired if other.criterion == rule.criterion
+                         for q in self._quotes(other, clauses, masked)})
+        words: list[str] = []
+        for _, _, text in quotes:
+            if all(text not in w and w not in text for w in words):
+                words.append(text)
+        return RedFlag(rule, self.data.levels[rule.level or ""], tuple(words))
 
     def _order(self, rule: Rule) -> int:
         """Rules compared by their level of care (on a tie, the first in the file wins: a more specific rule,
@@ -191,6 +212,10 @@ class Triggers:
     def said(self, rule: Rule, clauses: Clauses, masked: bool = True) -> tuple[str, ...]:
         """The person's words that matched each group of a rule, in the order said ("still there after
         20 minutes": a marked time is quoted as written)."""
+        return tuple(text for _, _, text in sorted(self._quotes(rule, clauses, masked)))
+
+    def _quotes(self, rule: Rule, clauses: Clauses, masked: bool) -> list[tuple[int, int, str]]:
+        """(clause, position, words) of the first match of each group of a rule."""
         marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
         quotes: list[tuple[int, int, str]] = []
         for group in rule.groups:
@@ -204,7 +229,7 @@ class Triggers:
             words = " ".join(clauses[c][spans[start][0]:spans[end - 1][1]])
             if words and all(words not in q for _, _, q in quotes):
                 quotes.append((c, start, words))
-        return tuple(q for _, _, q in sorted(quotes))
+        return quotes
 
 
 def _unmarked_spans(original: tuple[str, ...], marked: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -98,7 +98,7 @@ class Timeline:
             found.setdefault("over", []).append((0, 0))
         settled = found.get("settled", [])
         now = [s for s in found.get("now", []) if not any(a <= s[0] < b for a, b in settled)]
-        back = "back" in found
+        back = any(not any(a <= s[0] < b for a, b in settled) for s in found.get("back", []))  # not "back to normal"
         if now or back:
             own = NOW
         elif "over" in found:

@@ -30,6 +30,17 @@ def test_ask_json_has_reply_kind_intent_score_and_sources():
     assert "banana" in record["reply"].lower()
 
 
+def test_explain_shows_when_each_clause_happens_and_which_criteria_fired_and_why():
+    result = crampbot("explain", "I had chest pain years ago, it turned out to be reflux. Now my left calf is "
+                                 "swollen and red, and I get cramps every night")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "over     i had chest pain years ago" in out and "settled  it turned out to be reflux" in out
+    assert "dvt_signs (get_help_today) by rule clot_signs: you said “calf”, “swollen”" in out
+    assert "frequent_cramps (book_appointment)" in out and "clot_in_lungs" not in out
+    assert "Why: you said “calf” and “swollen”." in out
+
+
 def test_ask_json_reply_includes_the_choices():
     record = json.loads(crampbot("ask", "--json", "/cramp").stdout)
     assert record["kind"] == "emergency"
