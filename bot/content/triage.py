@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.content.strict_yaml import Checker, checked_text, read_yaml
 
-TIMINGS = ("now", "back", "over", "settled", "unsure", "past_tense", "present_tense")
+TIMINGS = ("now", "back", "over", "settled", "unsure", "habit", "past_tense", "present_tense")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Criterion:
     sources: tuple[str, ...]
     past_counts: bool = False
     settled_counts: bool = False
+    habit_counts: bool = True
     ask: str | None = None
     fires: tuple[str, ...] = ()
     quiet: tuple[str, ...] = ()
@@ -49,8 +50,8 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
     for item in doc["criteria"]:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "level": str, "plain": str, "why": str, "sources": list},
-                             {"past_counts": bool, "settled_counts": bool, "ask": str, "fires": list,
-                              "quiet": list}):
+                             {"past_counts": bool, "settled_counts": bool, "habit_counts": bool, "ask": str,
+                              "fires": list, "quiet": list}):
             continue
         name = checked_text(item, "id")
         if name in criteria:
@@ -60,7 +61,7 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
         criteria[name] = Criterion(
             name, item["level"], checked_text(item, "plain"), checked_text(item, "why"),
             tuple(check.strings(item["sources"], "sources", name, item)), item.get("past_counts", False),
-            item.get("settled_counts", False), item.get("ask"),
+            item.get("settled_counts", False), item.get("habit_counts", True), item.get("ask"),
             tuple(check.strings(item.get("fires", []), "fires", name, item)),
             tuple(check.strings(item.get("quiet", []), "quiet", name, item)))
     timing = doc["timing"]

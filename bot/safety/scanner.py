@@ -11,12 +11,12 @@ from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 from bot.language.times import DURATION, mark_clock_gaps, mark_durations
 from bot.safety.rules import Assessment, Explanation, RedFlag, Rule
-from bot.safety.timeline import NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
+from bot.safety.timeline import HABIT, NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
 
 Clauses = tuple[tuple[str, ...], ...]
 Found = list[tuple[frozenset[int], frozenset[int]]]
-ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE})  # which clauses a rule reads, by their place in time
-COUNTED = frozenset({NOW, PLAIN, UNSURE})  # not long over, not settled
+ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE, HABIT})  # which clauses a rule reads, by their place in time
+COUNTED = frozenset({NOW, PLAIN, UNSURE, HABIT})  # not long over, not settled
 SURE = frozenset({NOW, PLAIN})  # told as happening now
 
 
@@ -154,14 +154,15 @@ class Triggers:
                 return COUNTED
             if criterion.past_counts:
                 return ALL
-            if criterion.settled_counts:
-                return COUNTED | {SETTLED}
-            return SURE if criterion.ask and not if_yes else COUNTED
+            kept = COUNTED | {SETTLED} if criterion.settled_counts else COUNTED
+            if not criterion.habit_counts:
+                kept -= {HABIT}
+            return SURE if criterion.ask and not if_yes else kept
 
         red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
         best = self._most_urgent(red_flags, scanned, on, every=every)
         unsure = None
-        if UNSURE in places:
+        if UNSURE in places or HABIT in places:
             maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask], scanned,
                                       lambda rule: on(rule, if_yes=True))
             if maybe is not None and _more_urgent(best, maybe) is maybe:

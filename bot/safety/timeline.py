@@ -1,5 +1,6 @@
-"""When each clause of a message happens: now (or back), over (long ago, or it went away or was explained),
-or unsure (past but not said to be over), from the timing words of knowledge/triage.yaml."""
+"""When each clause of a message happens: now (or back), over (long ago), settled (it went away or was
+explained), unsure (past but not said to be over) or habit (what usually happens), from the timing words of
+knowledge/triage.yaml."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from bot.content.triage import TriageData
 from bot.language.normaliser import Normaliser
 from bot.language.phrases import PhraseIndex
 
-NOW, OVER, SETTLED, UNSURE, PLAIN = "now", "over", "settled", "unsure", ""
-_KINDS = ("now", "back", "over", "settled", "unsure", "past_tense", "present_tense")
+NOW, OVER, SETTLED, UNSURE, HABIT, PLAIN = "now", "over", "settled", "unsure", "habit", ""
+_KINDS = ("now", "back", "over", "settled", "unsure", "habit", "past_tense", "present_tense")
 _YEAR_WORDS = ("in", "during", "around")
 THIS_YEAR = datetime.date.today().year
 
@@ -20,6 +21,7 @@ class Timeline:
 
     def __init__(self, triage: TriageData, normaliser: Normaliser):
         self._index = PhraseIndex()
+        self._negated = normaliser.negated
         self._kind: list[str] = []
         for kind in _KINDS:
             for text in triage.timing[kind]:
@@ -44,10 +46,10 @@ class Timeline:
     def _cut(self, clause: tuple[str, ...]) -> int:
         """Where a "now" word starts after an over, settled or unsure word in this clause (0: no cut)."""
         found = sorted((start, self._kind[key]) for key, start, _ in self._index.matches(clause))
-        past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE)), None)
+        past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE, HABIT)), None)
         if past is None:
             return 0
-        settled = [(s, e) for key, s, e in self._index.matches(clause) if self._kind[key] == "settled"]
+        settled = [(s, e) for key, s, e in self._index.matches(clause) if self._kind[key] != "now"]
         return next((start for start, kind in found if kind in ("now", "back") and start > past
                      and not any(a <= start < b for a, b in settled)), 0)
 
@@ -72,7 +74,7 @@ class Timeline:
                 if i and placed[i - 1] not in (NOW, OVER) and marks[i - 1][1] != "present":
                     placed[i - 1] = SETTLED
                 continue
-            if own in (OVER, UNSURE):
+            if own in (OVER, UNSURE, HABIT):
                 carry = own
             placed.append(own if own != PLAIN else carry)
         for i, (_, _, back) in enumerate(marks):
@@ -93,12 +95,18 @@ class Timeline:
         count as now."""
         found: dict[str, list[tuple[int, int]]] = {}
         for key, start, end in self._index.matches(clause):
-            found.setdefault(self._kind[key], []).append((start, end))
+            kind = self._kind[key]
+            if kind in ("settled", "habit") and self._negated(clause, start):
+                continue  # "won't go away", "not normally": not settled, not a habit
+            found.setdefault(kind, []).append((start, end))
         if _names_a_past_year(clause):
             found.setdefault("over", []).append((0, 0))
         settled = found.get("settled", [])
-        now = [s for s in found.get("now", []) if not any(a <= s[0] < b for a, b in settled)]
-        back = any(not any(a <= s[0] < b for a, b in settled) for s in found.get("back", []))  # not "back to normal"
+        others = [span for kind in ("settled", "habit", "over", "unsure") for span in found.get(kind, [])]
+        # a "now" or "back" word inside another timing phrase does not count ("fine now", "now and then",
+        # "back to normal")
+        now = [s for s in found.get("now", []) if not any(a <= s[0] < b for a, b in others)]
+        back = any(not any(a <= s[0] < b for a, b in others) for s in found.get("back", []))
         if now or back:
             own = NOW
         elif "over" in found:
@@ -107,6 +115,8 @@ class Timeline:
             own = SETTLED
         elif "unsure" in found:
             own = UNSURE
+        elif "habit" in found:
+            own = HABIT
         else:
             own = PLAIN
         tense = "present" if "present_tense" in found else "past" if "past_tense" in found else "none"

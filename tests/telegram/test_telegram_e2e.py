@@ -113,13 +113,13 @@ def test_red_flag_names_the_level_of_care(user):
 def test_the_safety_question_is_asked_with_buttons_and_yes_calls_for_help(user):
     """Breathless after a run: asked first, over Telegram, with the emergency number in the question."""
     user.send("I was out of breath after my run and my calf cramped")
-    assert "right now?" in user.last_text and "call emergency services now" in user.last_text
+    assert "Right now, are you short of breath" in user.last_text and "call emergency services now" in user.last_text
     assert user.buttons == ["Yes, right now", "No"]
     user.press("Yes, right now")
     assert "Please call emergency services now" in user.last_text
     user.send("had chest pain years ago, turned out to be reflux. why do my calves cramp at night?")
     assert "emergency" not in user.last_text.lower().split("why:")[0][:60]
-    assert "right now?" not in user.last_text
+    assert "Right now, are you" not in user.last_text
 
 
 # -- countdowns --------------------------------------------------------------------------------
