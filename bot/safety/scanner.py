@@ -159,12 +159,13 @@ class Triggers:
                 kept -= {HABIT}
             return SURE if criterion.ask and not if_yes else kept
 
+        sentences = _sentences(starts)
         red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
-        best = self._most_urgent(red_flags, scanned, on, every=every)
+        best = self._most_urgent(red_flags, scanned, on, every=every, sentences=sentences)
         unsure = None
         if UNSURE in places or HABIT in places:
             maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask], scanned,
-                                      lambda rule: on(rule, if_yes=True))
+                                      lambda rule: on(rule, if_yes=True), sentences=sentences)
             if maybe is not None and _more_urgent(best, maybe) is maybe:
                 unsure = maybe
         active = next((rule for rule in self.active_cramp if _fires(rule, _affirmed(whole), whole)), None)
@@ -174,12 +175,12 @@ class Triggers:
             only, found_in = scanned(kept)
             return only, [(context, context) for _, context in found_in]
 
-        routine = self._most_urgent(self.routine, unmasked, on, masked=False, every=every)
+        routine = self._most_urgent(self.routine, unmasked, on, masked=False, every=every, sentences=sentences)
         return Assessment(best, active, unsure, routine)
 
     def _most_urgent(self, rules: Iterable[Rule], scanned: Callable[[frozenset[str]], tuple[Clauses, Found]],
                      on: Callable[[Rule], frozenset[str]], masked: bool = True,
-                     every: list[RedFlag] | None = None) -> RedFlag | None:
+                     every: list[RedFlag] | None = None, sentences: tuple[range, ...] = ()) -> RedFlag | None:
         """The most urgent of the rules that fire, each on the clauses it reads, with the words it fired on."""
         affirmed: dict[frozenset[str], frozenset[int]] = {}
         fired: list[tuple[Rule, Clauses]] = []
@@ -257,6 +258,12 @@ def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
     if other is None or (best is not None and best.level.rank <= other.level.rank):
         return best
     return other
+
+
+def _sentences(starts: tuple[bool, ...]) -> tuple[range, ...]:
+    """The clause numbers of each sentence."""
+    firsts = [i for i, start in enumerate(starts) if start or i == 0]
+    return tuple(range(a, b) for a, b in zip(firsts, [*firsts[1:], len(starts)][:len(firsts)], strict=True))
 
 
 def _affirmed(found: Found) -> frozenset[int]:
