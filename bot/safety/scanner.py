@@ -4,6 +4,7 @@ checked against them, before anything else, for a red flag and for a cramp happe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from bot.content.safety import RawRule, SafetyData
 from bot.content.triage import TriageData
@@ -18,6 +19,7 @@ Found = list[tuple[frozenset[int], frozenset[int]]]
 ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE, HABIT})  # which clauses a rule reads, by their place in time
 COUNTED = frozenset({NOW, PLAIN, UNSURE, HABIT})  # not long over, not settled
 SURE = frozenset({NOW, PLAIN})  # told as happening now
+NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())  # a clause not read
 
 
 class Triggers:
@@ -41,6 +43,9 @@ class Triggers:
         self.red_flags = tuple(self._compile(r, normaliser) for r in data.red_flags)
         self.active_cramp = tuple(self._compile(r, normaliser) for r in data.active_cramp)
         self.routine = tuple(self._compile(r, normaliser) for r in data.routine)
+        # the same clause is read several times (as written, corrected, and for each place in time): its
+        # phrases are found once
+        self._matches = lru_cache(maxsize=16384)(self._all_matches)
 
     def flag(self, rule_id: str, said: tuple[str, ...] = ()) -> RedFlag | None:
         """The red flag of a rule by its id (a stored question's), or None when no rule has that id now."""
@@ -75,12 +80,13 @@ class Triggers:
             found_in.append((found, found if hidden == clause else frozenset(self._collect(clause))))
         return found_in
 
+    def _all_matches(self, clause: tuple[str, ...]) -> tuple[tuple[int, int, int], ...]:
+        """(phrase, start, end) of every phrase in a clause that no negation stands before."""
+        return tuple((pid, start, end) for pid, start, end in self._index.matches(clause)
+                     if not self.normaliser.negated(clause, start))
+
     def _collect(self, clause: tuple[str, ...]) -> set[int]:
-        found: set[int] = set()
-        for pid, start, _ in self._index.matches(clause):
-            if pid not in found and not self.normaliser.negated(clause, start):
-                found.add(pid)
-        return found
+        return {pid for pid, _, _ in self._matches(clause)}
 
     def _masked(self, clause: tuple[str, ...], following: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Blank out words covered by a mask phrase ("hot water bottle", "lead to") so they cannot trigger.
@@ -138,11 +144,11 @@ class Triggers:
         scans: dict[frozenset[str], tuple[Clauses, Found]] = {ALL: (clauses, full)}
 
         def scanned(kept: frozenset[str]) -> tuple[Clauses, Found]:
-            """The clauses placed as `kept` (the others blanked), and what a scan finds in them."""
+            """The clauses placed as `kept` (the others blanked), and what the scan found in them."""
             kept = kept if any(p not in kept for p in places) else ALL
             if kept not in scans:
                 only = tuple(c if p in kept else () for c, p in zip(clauses, places, strict=True))
-                scans[kept] = only, self.scan(only)
+                scans[kept] = only, [f if p in kept else NOTHING for f, p in zip(full, places, strict=True)]
             return scans[kept]
 
         def on(rule: Rule, if_yes: bool = False) -> frozenset[str]:
@@ -222,8 +228,8 @@ class Triggers:
         quotes: list[tuple[int, int, str]] = []
         for group in rule.groups:
             spot = next(((c, start, end) for c, clause in enumerate(marked)
-                         for pid, start, end in self._index.matches(self._masked(clause) if masked else clause)
-                         if pid in group and not self.normaliser.negated(clause, start)), None)
+                         for pid, start, end in self._matches(self._masked(clause) if masked else clause)
+                         if pid in group), None)
             if spot is None:
                 continue
             c, start, end = spot
