@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.content.strict_yaml import Checker, checked_text, read_yaml
 
+SIDES = ("one", "single", "both")
 TIMINGS = ("now", "back", "over", "settled", "unsure", "habit", "past_tense", "present_tense")
 
 
@@ -24,6 +25,7 @@ class Criterion:
     settled_counts: bool = False
     habit_counts: bool = True
     one_sentence: bool = False
+    one_side: bool = False
     ask: str | None = None
     fires: tuple[str, ...] = ()
     quiet: tuple[str, ...] = ()
@@ -35,26 +37,34 @@ class TriageData:
 
     criteria: dict[str, Criterion]
     timing: dict[str, tuple[str, ...]]
+    sides: dict[str, tuple[str, ...]]
 
     def phrases(self) -> list[str]:
-        """Every timing phrase (for the spelling vocabulary)."""
-        return [p for phrases in self.timing.values() for p in phrases]
+        """Every timing and side phrase (for the spelling vocabulary)."""
+        return [p for table in (self.timing, self.sides) for phrases in table.values() for p in phrases]
 
 
 def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
     """Read and check knowledge/triage.yaml; `levels` are the level ids a criterion may name."""
     doc = read_yaml(path, label)
     check = Checker(label)
-    if not (check.version(doc) and check.mapping(doc, None, {"version": int, "criteria": list, "timing": dict})):
+    if not (check.version(doc) and check.mapping(doc, None, {"version": int, "criteria": list, "timing": dict,
+                                                             "sides": dict})):
         check.raise_if_any()
     criteria: dict[str, Criterion] = {}
     for item in doc["criteria"]:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "level": str, "plain": str, "why": str, "sources": list},
                              {"past_counts": bool, "settled_counts": bool, "habit_counts": bool,
-                              "one_sentence": bool, "ask": str, "fires": list, "quiet": list}):
+                              "one_sentence": bool, "one_side": bool, "ask": str, "fires": list, "quiet": list}):
             continue
         name = checked_text(item, "id")
+        try:
+            str(item.get("ask") or "").format(emergency_number="")
+        except (KeyError, IndexError, ValueError) as exc:
+            check.add(f"'ask' may name only {{emergency_number}} ({exc})", name, item)
+        if item.get("one_side") and not item.get("ask"):
+            check.add("one_side needs an 'ask' question", name, item)
         if name in criteria:
             check.add("duplicate criterion id", name, item)
         if item["level"] not in levels:
@@ -63,11 +73,13 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
             name, item["level"], checked_text(item, "plain"), checked_text(item, "why"),
             tuple(check.strings(item["sources"], "sources", name, item)), item.get("past_counts", False),
             item.get("settled_counts", False), item.get("habit_counts", True), item.get("one_sentence", False),
-            item.get("ask"),
+            item.get("one_side", False), item.get("ask"),
             tuple(check.strings(item.get("fires", []), "fires", name, item)),
             tuple(check.strings(item.get("quiet", []), "quiet", name, item)))
     timing = doc["timing"]
     check.mapping(timing, "timing", dict.fromkeys(TIMINGS, list))
     words = {name: tuple(check.strings(timing.get(name, []), name, "timing", timing)) for name in TIMINGS}
+    check.mapping(doc["sides"], "sides", dict.fromkeys(SIDES, list))
+    sides = {name: tuple(check.strings(doc["sides"].get(name, []), name, "sides", doc["sides"])) for name in SIDES}
     check.raise_if_any()
-    return TriageData(criteria, words)
+    return TriageData(criteria, words, sides)

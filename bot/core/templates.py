@@ -11,7 +11,7 @@ TEMPLATES = {
     "reminders_zone": ("zone",), "zone_line": ("zone", "time"), "console_timer_done": ("label",),
     "console_timer_left": ("label", "seconds"), "console_file_start": ("filename",),
     "because_you_said": ("said", "tip"), "tip": ("tip",), "red_flag_said": ("said", "why"),
-    "routine_said": ("said", "why"), "routine_why": ("why",), "triage_question": ("question", "emergency_number"),
+    "routine_said": ("said", "why"), "routine_why": ("why",),
 }
 
 

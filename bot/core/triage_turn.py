@@ -104,8 +104,7 @@ class TriageTurn:
         unsure = found.unsure
         assert unsure is not None
         criterion = unsure.criterion
-        question = self.write.fill("triage_question", question=criterion.ask or "",
-                                   emergency_number=self.write.emergency_number(message, session.zone))
+        question = (criterion.ask or "").format(emergency_number=self.write.emergency_number(message, session.zone))
         buttons = (Choice(actions.menu(TRIAGE_YES), self.write.messages.buttons["triage_yes"]),
                    Choice(actions.menu(TRIAGE_NO), self.write.messages.buttons["triage_no"]))
         reply = Reply(question, "triage_question", buttons, None, unsure.level.id, 100.0, criterion.sources)

@@ -46,6 +46,12 @@ class Triggers:
         # the same clause is read several times (as written, corrected, and for each place in time): its
         # phrases are found once
         self._matches = lru_cache(maxsize=16384)(self._all_matches)
+        self._sides = PhraseIndex()
+        self._side_of: list[str] = []
+        for name, phrases in triage.sides.items():
+            for text in phrases:
+                self._sides.add(len(self._side_of), normaliser.phrase(text))
+                self._side_of.append(name)
 
     def flag(self, rule_id: str, said: tuple[str, ...] = ()) -> RedFlag | None:
         """The red flag of a rule by its id (a stored question's), or None when no rule has that id now."""
@@ -163,14 +169,23 @@ class Triggers:
             kept = COUNTED | {SETTLED} if criterion.settled_counts else COUNTED
             if not criterion.habit_counts:
                 kept -= {HABIT}
-            return SURE if criterion.ask and not if_yes else kept
+            asks_when = criterion.ask and not criterion.one_side  # its question is about time, not sides
+            return SURE if asks_when and not if_yes else kept
 
         sentences = _sentences(starts)
         red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
         best = self._most_urgent(red_flags, scanned, on, every=every, sentences=sentences)
         unsure = None
-        if UNSURE in places or HABIT in places:
-            maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask], scanned,
+        if best is not None and best.criterion.one_side and self._no_side(clauses):
+            # "my ankles are swollen": one leg or both? Asked; what else the message holds stands
+            unsure = best
+            best = self._most_urgent([r for r in red_flags if r.criterion != unsure.criterion], scanned, on,
+                                     sentences=sentences)
+            if best is not None and _more_urgent(best, unsure) is best:
+                unsure = None
+        if unsure is None and (UNSURE in places or HABIT in places):
+            maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask
+                                       and not r.criterion.one_side], scanned,
                                       lambda rule: on(rule, if_yes=True), sentences=sentences)
             if maybe is not None and _more_urgent(best, maybe) is maybe:
                 unsure = maybe
@@ -211,6 +226,11 @@ class Triggers:
             if all(text not in w and w not in text for w in words):
                 words.append(text)
         return RedFlag(rule, self.data.levels[rule.level or ""], tuple(words))
+
+    def _no_side(self, clauses: Clauses) -> bool:
+        """True when the message names both legs ("ankles", "both legs") and no single leg or side."""
+        named = {self._side_of[key] for clause in clauses for key, _, _ in self._sides.matches(clause)}
+        return named == {"both"}
 
     def _order(self, rule: Rule) -> int:
         """Rules compared by their level of care (on a tie, the first in the file wins: a more specific rule,

@@ -79,6 +79,27 @@ def test_an_old_button_of_the_question_is_stale(chat):
     assert chat.last[0].kind != "urgent"
 
 
+def test_swelling_of_both_legs_asks_whether_it_is_one_and_no_answers_the_question(chat):
+    chat.send("both my ankles are swollen by the evening, and my calves cramp at night. why?")
+    reply = chat.last[0]
+    assert reply.kind == "triage_question" and reply.text.startswith("Is it only one leg")
+    assert "call emergency services now: 112" in reply.text
+    chat.press_action("menu:triage_no")
+    assert chat.last[0].kind == "answer" and "📅" in chat.text
+
+
+def test_yes_one_leg_gives_same_day_care(chat):
+    chat.send("my legs are swollen and red")
+    chat.send("yes")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert "you said “legs” and “swollen”" in chat.text
+
+
+def test_one_leg_named_is_not_asked_about(chat):
+    chat.send("my left calf is swollen")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+
+
 def test_a_cramp_being_relieved_that_has_been_going_an_hour_gets_same_day_care(chat):
     chat.send("/cramp")
     chat.send("it's been going for an hour")
