@@ -15,21 +15,22 @@ from tests.tools.score_clinical import judge
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
-# Known misses, by pattern (docs/clinical-review.md, "Fresh sets"); the sets were scored before any fix
-# they could have guided, and these are what is left:
-#   a long message answered "not sure" or a question that starts the relief steps (reading whole
-#   messages is the next issue's work): a28 a34 a36 a42 a74 a88 a90 b025 b028 b047 b048 b049 b050 b052
-#   b063 b066 b078 b099 c036 c059 c070 c075 c090 c098
-#   a look-alike raised (a symptom that has passed, breathless after exercise, "chest day", a history read
-#   as a long cramp: "since 2 years", aches with a cold): a55 a80 a81 a83 b040 b077 b081 b082 b088 b089
-#   b090 b091 b092 c041 c056 c073 c074 c077 c078 c079 c083 c084 c085 c086 c087 c089
-#   under-triaged, level 2 missed (a negated "never had cramps", a clock reading with "like"): b033 b074
+# Known misses, by pattern; the sets were scored before any fix they could have guided, and these are
+# what is left:
+#   a sign read as more urgent than it is (a chest-muscle cramp read as chest pain; a higher diuretic dose
+#   or dialysis cramps read as new): a55 b040 c041 c056
+#   a look-alike raised (numbness from lying on an arm or sitting, a dead leg from a knock, achy with a cold,
+#   slurring when drunk told in another clause, sore chest after the gym, breathless at a parkrun finish,
+#   Raynaud's, drooping eyes from tiredness, a leg that cannot move during a cramp): a80 a81 b077 b088 b090
+#   c074 c077 c078 c079 c084 c085 c087
+#   a cramp now answered as a question (it keeps coming back; Scots): b063 b066
+#   under-triaged, level 2 missed (a negated "never had cramps", a clock reading with "like", "before half
+#   hour"): b033 b074 c070
+#   advice missing for numb feet (no "burn", no shoes): b091 b092 b099 c089 c098
 KNOWN_MISSES: dict[str, set[str]] = {
     "a": {"a55", "a80", "a81"},
-    "b": {"b033", "b040", "b063",
-          "b066", "b074", "b077", "b088", "b089", "b090", "b091", "b092", "b099"},
-    "c": {"c041", "c056", "c070", "c074", "c077", "c078", "c079", "c084",
-          "c085", "c086", "c087", "c089", "c098"},
+    "b": {"b033", "b040", "b063", "b066", "b074", "b077", "b088", "b090", "b091", "b092", "b099"},
+    "c": {"c041", "c056", "c070", "c074", "c077", "c078", "c079", "c084", "c085", "c087", "c089", "c098"},
 }
 
 

@@ -28,6 +28,7 @@ import yaml
 CHOICE_LINE = re.compile(r"^\s+\d+\) .*$", re.M)  # a numbered button line is not advice
 BOOK = re.compile(r"appointment|see (?:a|your) (?:doctor|gp)|\bgp\b|midwife|prescriber|kidney team", re.I)
 RANK = {"call_emergency": 1, "get_help_today": 2}
+PASSING = ("caught", "booked", "quiet", "asked")  # caught_after_tap is counted apart, not as a pass
 
 
 def reading(out: dict[str, Any]) -> tuple[str, int | None]:
@@ -83,7 +84,7 @@ def main() -> int:
         out = json.loads(line)
         verdict = judge(case, out)
         verdicts.setdefault(case["category"], Counter())[verdict] += 1
-        ok = verdict in ("caught", "booked", "quiet", "asked")
+        ok = verdict in PASSING
         good += ok
         if args.v and not ok:
             what, rank = reading(out)
