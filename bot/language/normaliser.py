@@ -185,6 +185,9 @@ class Normaliser:
             if word.endswith("*") or word in ("^", "$", GAP) or (word.startswith("<") and word.endswith(">")):
                 tokens.append(word)
                 continue
+            if word.isascii() and word.isalpha() and word not in self.data.contractions:
+                tokens.append(self.fix_token(word))  # a plain word: no cleaning or splitting to do
+                continue
             for clause in self.raw_tokens(word):
                 tokens.extend(self.fix_token(t) for t in clause)
         return tuple(tokens)
@@ -230,6 +233,8 @@ def emoji_key(text: str) -> str:
 
 def _clean(text: str) -> str:
     """Lower-case, NFKC-fold, drop invisible and control characters, unify apostrophes."""
+    if text.isascii() and text.isprintable():
+        return text.translate(_APOSTROPHES).lower()  # nothing to fold or drop
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     chars = []
     for ch in text:
