@@ -24,7 +24,8 @@ class Criterion:
     past_counts: bool = False
     settled_counts: bool = False
     habit_counts: bool = True
-    one_sentence: bool = False
+    told_together: bool = False
+    now_only: bool = False
     one_side: bool = False
     ask: str | None = None
     fires: tuple[str, ...] = ()
@@ -56,7 +57,8 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "level": str, "plain": str, "why": str, "sources": list},
                              {"past_counts": bool, "settled_counts": bool, "habit_counts": bool,
-                              "one_sentence": bool, "one_side": bool, "ask": str, "fires": list, "quiet": list}):
+                              "told_together": bool, "now_only": bool, "one_side": bool, "ask": str, "fires": list,
+                              "quiet": list}):
             continue
         name = checked_text(item, "id")
         try:
@@ -72,8 +74,8 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
         criteria[name] = Criterion(
             name, item["level"], checked_text(item, "plain"), checked_text(item, "why"),
             tuple(check.strings(item["sources"], "sources", name, item)), item.get("past_counts", False),
-            item.get("settled_counts", False), item.get("habit_counts", True), item.get("one_sentence", False),
-            item.get("one_side", False), item.get("ask"),
+            item.get("settled_counts", False), item.get("habit_counts", True), item.get("told_together", False),
+            item.get("now_only", False), item.get("one_side", False), item.get("ask"),
             tuple(check.strings(item.get("fires", []), "fires", name, item)),
             tuple(check.strings(item.get("quiet", []), "quiet", name, item)))
     timing = doc["timing"]

@@ -169,6 +169,8 @@ class Triggers:
             kept = COUNTED | {SETTLED} if criterion.settled_counts else COUNTED
             if not criterion.habit_counts:
                 kept -= {HABIT}
+            if criterion.now_only:
+                kept = SURE
             asks_when = criterion.ask and not criterion.one_side  # its question is about time, not sides
             return SURE if asks_when and not if_yes else kept
 
@@ -210,10 +212,14 @@ class Triggers:
             clauses, found = scanned(kept)
             if kept not in affirmed:
                 affirmed[kept] = _affirmed(found)
-            if _fires(rule, affirmed[kept], found):
-                fired.append((rule, clauses))
-                if every is not None:
-                    every.append(RedFlag(rule, self.data.levels[rule.level or ""], self.said(rule, clauses, masked)))
+            if not _fires(rule, affirmed[kept], found):
+                continue
+            if rule.criterion is not None and rule.criterion.told_together and not any(
+                    _fires(rule, _affirmed(found[r.start:r.stop]), found[r.start:r.stop]) for r in sentences):
+                continue  # "cramp" early in a story, "for 2 hours" of something else much later
+            fired.append((rule, clauses))
+            if every is not None:
+                every.append(RedFlag(rule, self.data.levels[rule.level or ""], self.said(rule, clauses, masked)))
         if not fired:
             return None
         rule, _ = min(fired, key=lambda pair: self._order(pair[0]))  # the first of the most urgent
@@ -287,9 +293,11 @@ def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
 
 
 def _sentences(starts: tuple[bool, ...]) -> tuple[range, ...]:
-    """The clause numbers of each sentence."""
+    """The clause numbers of every two sentences in a row (a message of one sentence: that one), where
+    words told together must be found."""
     firsts = [i for i, start in enumerate(starts) if start or i == 0]
-    return tuple(range(a, b) for a, b in zip(firsts, [*firsts[1:], len(starts)][:len(firsts)], strict=True))
+    ends = [*firsts[1:], len(starts)][:len(firsts)]
+    return tuple(range(firsts[i], ends[min(i + 1, len(ends) - 1)]) for i in range(len(firsts)))
 
 
 def _affirmed(found: Found) -> frozenset[int]:
