@@ -58,10 +58,12 @@ class TriageTurn:
             if flag is None and self.answer(message) is False:
                 return self._said_no(session, pending, message)
             flag = _more_urgent(flag, self.content.triggers.flag(pending.yes, pending.yes_said))
+        if pending is None and found.unsure is not None and asking:
+            # more urgent than any red flag told as now ("chest pain yesterday, my calf is swollen"): asked
+            # first; a "no" gives the red flag told as now
+            return TriageStep(session, self.ask(session, found, text, message, now))
         if flag is not None:
             return TriageStep(session, self.urgent(session, flag, message))
-        if found.unsure is not None and asking:
-            return TriageStep(session, self.ask(session, found, text, message, now))
         return TriageStep(session)
 
     def answer(self, message: Normalised) -> bool | None:

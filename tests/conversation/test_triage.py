@@ -51,6 +51,14 @@ def test_no_to_the_question_answers_what_was_asked(chat):
     assert reply.kind in ("answer", "fallback") and "I can help with cramps" in reply.text
 
 
+def test_a_past_chest_pain_with_a_swollen_calf_now_asks_first_and_no_gives_same_day_care(chat):
+    chat.send("chest pain yesterday, my calf is swollen")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("triage_question", "call_emergency")
+    chat.send("no")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert "you said “calf” and “swollen”" in chat.text
+
+
 def test_a_typed_no_with_more_words_is_a_no(chat):
     chat.send(ASKED)
     chat.send("no, that was earlier")
