@@ -88,11 +88,16 @@ def test_an_old_button_of_the_question_is_stale(chat):
 
 
 def test_swelling_of_both_legs_asks_whether_it_is_one_and_no_answers_the_question(chat):
-    chat.send("both my ankles are swollen by the evening, and my calves cramp at night. why?")
+    chat.send("both my ankles are swollen and my calves cramp at night. why?")
     reply = chat.last[0]
     assert reply.kind == "triage_question" and reply.text.startswith("Is it only one leg")
     assert "call emergency services now: 112" in reply.text
     chat.press_action("menu:triage_no")
+    assert chat.last[0].kind == "answer"
+
+
+def test_swelling_that_comes_by_evening_and_goes_overnight_is_a_routine_appointment(chat):
+    chat.send("both my ankles are swollen by the evening and back to normal by morning, and my calves cramp")
     assert chat.last[0].kind == "answer" and "📅" in chat.text
 
 
