@@ -96,17 +96,17 @@ class Timeline:
         found: dict[str, list[tuple[int, int]]] = {}
         for key, start, end in self._index.matches(clause):
             kind = self._kind[key]
-            if kind in ("settled", "habit") and self._negated(clause, start):
-                continue  # "won't go away", "not normally": not settled, not a habit
+            if kind in ("settled", "habit", "over") and self._negated(clause, start):
+                continue  # "won't go away", "not normally", "never used to": not settled, a habit or over
             found.setdefault(kind, []).append((start, end))
         if _names_a_past_year(clause):
             found.setdefault("over", []).append((0, 0))
         settled = found.get("settled", [])
-        others = [span for kind in ("settled", "habit", "over", "unsure") for span in found.get(kind, [])]
+        others = [span for kind in ("settled", "habit") for span in found.get(kind, [])]
         # a "now" or "back" word inside another timing phrase does not count ("fine now", "now and then",
         # "back to normal")
-        now = [s for s in found.get("now", []) if not any(a <= s[0] < b for a, b in others)]
-        back = any(not any(a <= s[0] < b for a, b in others) for s in found.get("back", []))
+        now = [s for s in found.get("now", []) if not any(a < s[1] and s[0] < b for a, b in others)]
+        back = any(not any(a < s[1] and s[0] < b for a, b in others) for s in found.get("back", []))
         if now or back:
             own = NOW
         elif "over" in found:
