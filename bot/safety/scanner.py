@@ -12,12 +12,12 @@ from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 from bot.language.times import DURATION, mark_clock_gaps, mark_durations
 from bot.safety.rules import Assessment, Explanation, RedFlag, Rule
-from bot.safety.timeline import HABIT, NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
+from bot.safety.timeline import EXERTION, HABIT, NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
 
 Clauses = tuple[tuple[str, ...], ...]
 Found = list[tuple[frozenset[int], frozenset[int]]]
-ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE, HABIT})  # which clauses a rule reads, by their place in time
-COUNTED = frozenset({NOW, PLAIN, UNSURE, HABIT})  # not long over, not settled
+ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE, EXERTION, HABIT})  # which clauses a rule reads, by time
+COUNTED = frozenset({NOW, PLAIN, UNSURE, EXERTION, HABIT})  # not long over, not settled
 SURE = frozenset({NOW, PLAIN})  # told as happening now
 NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())  # a clause not read
 
@@ -170,7 +170,7 @@ class Triggers:
             if not criterion.habit_counts:
                 kept -= {HABIT}
             if criterion.now_only:
-                kept = SURE
+                kept = SURE | {EXERTION}  # "a cramp for 15 minutes after football" is a cramp now
             asks_when = criterion.ask and not criterion.one_side  # its question is about time, not sides
             return SURE if asks_when and not if_yes else kept
 
@@ -185,7 +185,7 @@ class Triggers:
                                      sentences=sentences)
             if best is not None and _more_urgent(best, unsure) is best:
                 unsure = None
-        if unsure is None and (UNSURE in places or HABIT in places):
+        if unsure is None and (UNSURE in places or EXERTION in places or HABIT in places):
             maybe = self._most_urgent([r for r in red_flags if r.criterion and r.criterion.ask
                                        and not r.criterion.one_side], scanned,
                                       lambda rule: on(rule, if_yes=True), sentences=sentences)

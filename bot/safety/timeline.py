@@ -10,8 +10,8 @@ from bot.content.triage import TriageData
 from bot.language.normaliser import Normaliser
 from bot.language.phrases import PhraseIndex
 
-NOW, OVER, SETTLED, UNSURE, HABIT, PLAIN = "now", "over", "settled", "unsure", "habit", ""
-_KINDS = ("now", "back", "over", "settled", "unsure", "habit", "past_tense", "present_tense")
+NOW, OVER, SETTLED, UNSURE, EXERTION, HABIT, PLAIN = "now", "over", "settled", "unsure", "exertion", "habit", ""
+_KINDS = ("now", "back", "over", "settled", "unsure", "exertion", "habit", "past_tense", "present_tense")
 _YEAR_WORDS = ("in", "during", "around")
 THIS_YEAR = datetime.date.today().year
 
@@ -22,6 +22,7 @@ class Timeline:
     def __init__(self, triage: TriageData, normaliser: Normaliser):
         self._index = PhraseIndex()
         self._negated = normaliser.negated
+        self._denied = frozenset(normaliser.phrase(text) for text in triage.timing["denied"])
         self._kind: list[str] = []
         for kind in _KINDS:
             for text in triage.timing[kind]:
@@ -46,7 +47,7 @@ class Timeline:
     def _cut(self, clause: tuple[str, ...]) -> int:
         """Where a "now" word starts after an over, settled or unsure word in this clause (0: no cut)."""
         found = sorted((start, self._kind[key]) for key, start, _ in self._index.matches(clause))
-        past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE, HABIT)), None)
+        past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE, EXERTION, HABIT)), None)
         if past is None:
             return 0
         settled = [(s, e) for key, s, e in self._index.matches(clause) if self._kind[key] != "now"]
@@ -69,12 +70,12 @@ class Timeline:
                 placed.append(NOW if own == NOW else PLAIN)
                 carry = PLAIN
                 continue
-            if own == SETTLED:
+            if own == SETTLED or (starts[i] and clauses[i] in self._denied):
                 placed.append(SETTLED)
                 if i and placed[i - 1] not in (NOW, OVER) and marks[i - 1][1] != "present":
                     placed[i - 1] = SETTLED
                 continue
-            if own in (OVER, UNSURE, HABIT):
+            if own in (OVER, UNSURE, EXERTION, HABIT):
                 carry = own
             placed.append(own if own != PLAIN else carry)
         for i, (_, _, back) in enumerate(marks):
@@ -115,6 +116,8 @@ class Timeline:
             own = SETTLED
         elif "unsure" in found:
             own = UNSURE
+        elif "exertion" in found:
+            own = EXERTION
         elif "habit" in found:
             own = HABIT
         else:

@@ -17,12 +17,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # Known misses, by pattern:
 #   a self-corrected time ("5 minutes, no wait ... more like 15 now"): ta-097
 #   a blue foot that cannot be felt, in second-language English, given level 2 not 1: tb-048
-#   "4 nights out of 5" with only emoji after it, no appointment line: tb-167
 #   the FAST signs recited from a poster, "nothing like that going on": tb-200
 KNOWN_MISSES: dict[str, set[str]] = {
     "a": {"ta-097"},
-    "b": {"tb-048", "tb-167", "tb-200"},
+    "b": {"tb-048", "tb-200"},
     "c": set(),
+    "d": set(),
 }
 
 
