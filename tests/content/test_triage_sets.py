@@ -18,11 +18,19 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 #   a self-corrected time ("5 minutes, no wait ... more like 15 now"): ta-097
 #   a blue foot that cannot be felt, in second-language English, given level 2 not 1: tb-048
 #   the FAST signs recited from a poster, "nothing like that going on": tb-200
+#   a long cramp told as a boxing round ("25 minutes in") or by two clock times ("woke at 3 ... it's now 3:20"):
+#   te-094 te-100
+#   swelling of both legs that goes by morning, told without a word the rules know ("by the end of a hot day",
+#   "in the afternoons ... gone after a night in bed"): te-140 te-142
+#   cramps in hands and calves with cirrhosis read as many muscles at once (level 2, labelled 3): te-161
+#   "preggo ... calves are cramping at night" read as a cramp now (the relief steps, no appointment line): te-164
+#   a brother's clot "in January", cleared, still read as a clot sign: te-176
 KNOWN_MISSES: dict[str, set[str]] = {
     "a": {"ta-097"},
     "b": {"tb-048", "tb-200"},
     "c": set(),
     "d": set(),
+    "e": {"te-094", "te-100", "te-140", "te-142", "te-161", "te-164", "te-176"},
 }
 
 
