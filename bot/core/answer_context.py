@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.language.reading import Reading
 
-WHEN_KEYS = ("sport", "who", "older", "competitive")
+WHEN_KEYS = ("sport", "who", "older", "competitive", "told")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class ContextLine:
     text: str
     advice: tuple[str, ...]
     sources: tuple[str, ...]
+    told: tuple[str, ...] = ()  # the reading's `when` labels, any of which must be there ("long")
 
     def applies(self, reading: Reading, topics: tuple[str, ...]) -> bool:
         """True when the line fits this reading and the topics being answered."""
@@ -31,6 +32,7 @@ class ContextLine:
                 and (not self.who or person.who in self.who)
                 and (not self.older or person.older)
                 and (not self.competitive or person.competitive)
+                and (not self.told or bool(set(self.told) & set(reading.when)))
                 and (not self.topics or bool(set(self.topics) & set(topics))))
 
 

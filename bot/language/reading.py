@@ -233,6 +233,8 @@ class Reader:
         clauses = [tuple(t for c in part for t in c) for part in parts]
         questions, asks = self._asks(sentences, clauses, parts)
         when = tuple(label for label in self._labels("when", clauses) if label != "now")
+        if "long" not in when and _long_time(text.lower()):
+            when = (*when, "long")
         if any(self._now_in(clause) for clause in clauses):
             when = ("now", *when)
         # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
@@ -375,6 +377,16 @@ class Reader:
             if count > hits:
                 best, hits = language, count
         return best if hits >= 2 and hits * 2 >= len(words) else None
+
+
+def _long_time(text: str) -> bool:
+    """True when the message names a time of ten minutes or more, up to hours ("15 minutes", "half an hour")."""
+    for found in _DURATION.finditer(text):
+        amount, unit = found.group(1), found.group(2)
+        number = int(amount) if amount.isdecimal() else _NUMBERS.get(amount, 1 if amount in ("a", "an") else 0)
+        if unit.startswith(("hour", "hr")) or (unit.startswith("min") and number >= 10):
+            return True
+    return False
 
 
 def _age(text: str) -> int | None:
