@@ -16,7 +16,7 @@ from bot.core.reply_writer import ReplyWriter
 from bot.core.session import Recent, Session
 from bot.core.templates import word_list
 from bot.language.normaliser import Normalised
-from bot.language.reading import SELF, Reading
+from bot.language.reading import HAND, SELF, Reading
 from bot.matching.matcher import Match
 
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
@@ -62,6 +62,12 @@ class FreeText:
             return True
         return (reading.history or reading.words > LONG_STORY) and reading.words > SHORT_WORDS \
             and "now" not in reading.when
+
+    def not_the_legs(self, turn: Turn) -> bool:
+        """True when the message is about a cramp somewhere else (a hand, a period) and names no leg or foot:
+        the relief steps are for legs."""
+        reading = turn.reading
+        return (reading.elsewhere or HAND in reading.muscles) and not reading.about_legs
 
     def respond(self, session: Session, turn: Turn, now: float) -> Outcome:
         """Answer a typed message outside any dialog."""

@@ -19,6 +19,7 @@ _SUB_QUESTION = re.compile(r",?\s+(?:and|or|but|also|plus)\s+(?=(?:how|what|why|
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?old\b"
                   r"|\b(?:i'?m|i am|aged|age) (\d{1,3})\b|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
+HAND = "hand"  # the muscles label (knowledge/reading.yaml) of a hand, fingers or forearm: not a leg
 _DURATION = re.compile(r"\b(?:for |lasted |lasts |lasting |about |over |nearly |almost )?"
                        r"(\d+|a few|a couple of|several|an?|half an?|ten|five|two|three|twenty|thirty|fifteen)"
                        r" ?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b")
@@ -148,7 +149,7 @@ class Reading:
     @property
     def about_legs(self) -> bool:
         """True when the message names a leg or foot muscle (so it is on topic even if nothing is asked)."""
-        return bool(self.muscles)
+        return any(muscle != HAND for muscle in self.muscles)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (`crampbot ask --json` shows it as `reading`)."""

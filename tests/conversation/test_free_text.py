@@ -107,3 +107,9 @@ def test_it_is_the_cramp_talked_about_and_a_follow_up_can_name_a_child(chat):
     assert chat.last[0].intent == "causes_overview"
     chat.send("and for my son?")
     assert chat.last[0].intent == "children_cramps"
+
+
+def test_a_hand_cramp_from_writing_gets_the_hand_answer_not_the_leg_relief_steps(chat):
+    chat.send("ARGH it really hurts, 4 hours of nonstop writing in exams, how do i stop my hand cramping up??")
+    reply = chat.last[0]
+    assert reply.kind == "answer" and reply.timer is None and "fingers" in reply.text
