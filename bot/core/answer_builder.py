@@ -145,13 +145,17 @@ class AnswerBuilder:
         extras = [line.text for line in lines]
         for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
             blocks = [c.text for c in caveats]
+            said: set[str] = set()
             for part, entry in zip(parts, chosen, strict=False):
-                body = self._answer(entry, message, zone, short=short)
+                body = _unsaid(self._answer(entry, message, zone, short=short), said)
                 heading = (self.topics[part.topic].heading if part.topic else entry.title) if several else ""
                 blocks.append(f"▸ {heading}\n{body}" if heading else body)
             blocks += tips
             if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
                 break
+        tip_mark = self.write.fill("tip", tip="").strip()
+        if extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+            blocks = [b for b in blocks if not b.startswith(tip_mark)]  # the general tip goes before a line for them
         while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             extras.pop()  # sport, age and family lines go before anything about safety or medicines
         blocks += extras
@@ -235,3 +239,11 @@ def _scaled(scores: dict[str, float]) -> dict[str, float]:
     """BM25 scores as 0-100, relative to the best entry of the whole knowledge base for the same words."""
     top = max(scores.values(), default=0.0)
     return {entry: 100 * score / top for entry, score in scores.items()} if top else {}
+
+
+def _unsaid(body: str, said: set[str]) -> str:
+    """An answer part without the lines an earlier part of the same reply already gave (two entries that end
+    with the same caveat say it once); the lines given are added to `said`."""
+    kept = [line for line in body.splitlines() if not (line.strip() and line in said)]
+    said.update(line for line in kept if line.strip())
+    return "\n".join(kept)
