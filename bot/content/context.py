@@ -50,9 +50,11 @@ def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str
                 check.add("sources must name at least one", name, item)
             told = check.strings(when.get("told", []), "when.told", name, item)
             check.known(told, tuple(reading.when), "when.told", name, item)
+            muscles = check.strings(when.get("muscle", []), "when.muscle", name, item)
+            check.known(muscles, tuple(reading.muscles), "when.muscle", name, item)
             lines.append(ContextLine(name, tuple(sports), tuple(who), when.get("older") is True,
                                      when.get("competitive") is True, tuple(asked), item["text"].strip(),
-                                     tuple(advice), tuple(sources), tuple(told)))
+                                     tuple(advice), tuple(sources), tuple(told), tuple(muscles)))
         check.unique((line.id for line in lines), "line id")
     check.raise_if_any()
     return Context(tuple(lines), tuple(k.lower() for k in keep))

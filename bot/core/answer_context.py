@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.language.reading import Reading
 
-WHEN_KEYS = ("sport", "who", "older", "competitive", "told")
+WHEN_KEYS = ("sport", "who", "older", "competitive", "told", "muscle")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class ContextLine:
     advice: tuple[str, ...]
     sources: tuple[str, ...]
     told: tuple[str, ...] = ()  # the reading's `when` labels, any of which must be there ("long")
+    muscles: tuple[str, ...] = ()  # the reading's muscles, any of which must be named ("foot")
 
     def applies(self, reading: Reading, topics: tuple[str, ...]) -> bool:
         """True when the line fits this reading and the topics being answered."""
@@ -33,6 +34,7 @@ class ContextLine:
                 and (not self.older or person.older)
                 and (not self.competitive or person.competitive)
                 and (not self.told or bool(set(self.told) & set(reading.when)))
+                and (not self.muscles or bool(set(self.muscles) & set(reading.muscles)))
                 and (not self.topics or bool(set(self.topics) & set(topics))))
 
 

@@ -121,9 +121,9 @@ class TriageTurn:
         if routine is None or not outcome.replies or outcome.replies[0].kind in NO_LINE_KINDS:
             return outcome
         first = outcome.replies[0]
-        if any(words in first.text.lower() for words in self.already_booked):
-            return outcome  # the answer itself already says to book an appointment
         line = self.write.routine_line(routine)
+        if line in first.text or (not routine.said and any(w in first.text.lower() for w in self.already_booked)):
+            return outcome  # said already; a line that names their own words is always worth adding
         sources = tuple(dict.fromkeys((*first.sources, *routine.criterion.sources)))
         return replace(outcome, replies=(replace(first, text=f"{first.text}\n\n{line}", sources=sources),
                                          *outcome.replies[1:]))
