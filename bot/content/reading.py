@@ -25,7 +25,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
         "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
-        "group_entries": dict, "doing": dict, "follow_starts": list, "back_words": list}
+        "group_entries": dict, "doing": dict, "already": dict, "follow_starts": list, "back_words": list}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -38,6 +38,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
                                 tuple(check.strings(item.get("yields_to", []), "yields_to", name, item))))
     tables = {table: _table(check, doc[table], table) for table in TABLES}
     check.known(doc["doing"], ADVICE, "advice kind", "doing")
+    check.known(doc["already"], ADVICE, "advice kind", "already")
     for topic in topics:
         for other in topic.yields_to:
             if other not in doc["topics"]:
@@ -77,6 +78,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
         group_entries=_groups(check, doc["group_entries"]),
         doing=_table(check, doc["doing"], "doing"),
+        already=_table(check, doc["already"], "already"),
         follow_starts=tuple(tuple(s.split()) for s in check.strings(doc["follow_starts"], "follow_starts", None)),
         back_words=frozenset(check.strings(doc["back_words"], "back_words", None)),
         endings=_endings(check, doc["medicine_endings"], checkup))

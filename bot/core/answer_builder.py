@@ -72,7 +72,7 @@ class AnswerBuilder:
                 continue  # one part per topic: "why... and why me?" is one question
             if specific:
                 part = self._retrieve(topic, sentence, message, reading)
-            elif len(reading.sentences) > 1:  # "...a hot water bottle on his feet. Is that ok?": the story says what
+            elif len(reading.sentences) > 1 and not reading.already:  # "...a hot water bottle on his feet. Is that ok?"
                 story = " ".join(reading.sentences)
                 part = self._retrieve(topic, story, message, reading, general=STORY_GENERAL)
                 if part is None or part.score < MIN_BEST + GENERAL_FIRST:
@@ -107,6 +107,10 @@ class AnswerBuilder:
         groups = self.content.reader.data.group_entries
         if reading is not None:  # an entry written for children answers only about a child
             candidates = tuple(e for e in candidates if e not in groups or reading.in_group(groups[e]))
+        if reading is not None and reading.already:  # "I drink plenty": not answered with "drink enough"
+            kept = tuple(e for e in candidates if (among and e == among[0])
+                         or not set(knowledge[e].advice) & set(reading.already))
+            candidates = kept or candidates
         best: tuple[float, str] | None = None
         weights = WEIGHTS if topic else WHOLE_WEIGHTS
         for rank, entry_id in enumerate(candidates):

@@ -73,6 +73,7 @@ class ReadingData:
     not_specific: frozenset[str] = frozenset()  # words that do not make a question specific ("where", "so much")
     group_entries: dict[str, str] = field(default_factory=dict)  # entry -> the group of people it is written for
     doing: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> phrases of doing it
+    already: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> "I already do that" phrases
     follow_starts: tuple[tuple[str, ...], ...] = ()  # words that start a follow-up ("what about", "and")
     back_words: frozenset[str] = frozenset()  # words that point back to the cramp talked about ("it")
 
@@ -129,6 +130,7 @@ class Reading:
     elsewhere: bool = False  # names something other than leg cramps (period cramps, a bunion...)
     generic: bool = False  # talks of cramps in general ("cramps", "the toe cramp thing"), not of one cramp
     doing: tuple[str, ...] = ()  # advice kinds the person says they do or asks about ("a hot water bottle": heat)
+    already: tuple[str, ...] = ()  # advice kinds the person says they already follow ("I drink plenty": fluids)
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -163,6 +165,7 @@ class Reading:
             "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
             "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
             "elsewhere": self.elsewhere, "generic": self.generic, "doing": list(self.doing),
+            "already": list(self.already),
         }
 
 
@@ -193,6 +196,7 @@ class Reader:
         self._elsewhere = self._index("elsewhere", {"yes": data.elsewhere})
         self._generic = self._index("generic", {"yes": data.generic})
         self._doing = self._index("doing", data.doing)
+        self._already = self._index("already", data.already)
         self._facts = self._index("facts", {f"{q}:{c}": says for (q, c), says in data.facts.items()})
 
     def _index(self, name: str, table: dict[str, tuple[str, ...]]) -> str:
@@ -261,7 +265,8 @@ class Reader:
                        duration.group(0).strip() if duration else None,
                        self._distressed(text, clauses, words, bool(questions)), language, words,
                        bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)),
-                       bool(self._labels("generic", clauses)), self._labels("doing", clauses))
+                       bool(self._labels("generic", clauses)), self._labels("doing", clauses),
+                       self._labels("already", clauses))
 
     def _now_in(self, clause: tuple[str, ...]) -> bool:
         """True when this sentence says a cramp is happening now: a "now" phrase beside a cramp or muscle

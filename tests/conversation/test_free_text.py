@@ -113,3 +113,10 @@ def test_a_hand_cramp_from_writing_gets_the_hand_answer_not_the_leg_relief_steps
     chat.send("ARGH it really hurts, 4 hours of nonstop writing in exams, how do i stop my hand cramping up??")
     reply = chat.last[0]
     assert reply.kind == "answer" and reply.timer is None and "fingers" in reply.text
+
+
+def test_what_the_person_already_does_is_not_the_answer_they_get(chat):
+    chat.send("I get cramps in my calves, especially at night. I drink plenty of water, so that doesn't seem "
+              "to be the problem. Any suggestions?")
+    text = chat.text
+    assert "Sip water steadily" not in text and "Foods with potassium" in text

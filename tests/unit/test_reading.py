@@ -98,3 +98,8 @@ def test_a_person_named_in_passing_is_not_whom_the_cramps_are_about(read):
 def test_a_young_age_or_my_older_son_is_a_child(read):
     assert read("my 5 year old wakes with leg pains at night").person.who == "child"
     assert read("My older son gets leg cramps after football").person.who == "child"
+
+
+def test_self_care_already_followed_is_read_apart_from_what_is_done_now(read):
+    reading = read("I drink plenty of water and I stretch every night, but I still cramp. Why?")
+    assert set(reading.already) == {"fluids", "stretching"}
