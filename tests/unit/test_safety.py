@@ -744,3 +744,8 @@ def test_muddled_words_or_struggling_to_speak_say_call_emergency_services(brain:
 
 def test_struggling_to_speak_to_someone_is_not_a_stroke(brain: Brain):
     assert brain.classify("i was struggling to speak to my doctor about my cramps, he never listens").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["I've never felt chest pain this bad", "never had my leg swell up this bad before"])
+def test_never_this_bad_is_not_a_negation(brain: Brain, text):
+    assert brain.classify(text).kind == "urgent"
