@@ -56,12 +56,15 @@ def deep_link_action(text: str) -> str | None:
 
 def group_safe(session: Session) -> Session:
     """A group chat's session: marked as a group, with nothing personal in it (no check-up, diary,
-    reminders, time zone, last eased cramp, or whom and which muscle the last question was about); a
-    running relief sequence and the last topic stay."""
+    reminders, time zone, last eased cramp, whom and which muscle the last question was about, or the
+    words of a message a safety question was asked about); a running relief sequence, the last topic
+    and a safety question waiting for its yes or no stay."""
     active = session.active if session.active is not None and session.active.flow in GROUP_FLOWS else None
     recent = replace(session.recent, who=None, muscles=(), sports=()) if session.recent else None
+    triage = replace(session.triage, text="") if session.triage else None
     return session.with_(active=active, paused=None, diary=(), next_entry_id=1, zone=None,
-                         reminders=(), last_relief=None, confirm=None, in_group=True, recent=recent)
+                         reminders=(), last_relief=None, confirm=None, in_group=True, recent=recent,
+                         triage=triage)
 
 
 def private_only(messages: Messages, payload: str) -> Reply:

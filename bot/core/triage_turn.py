@@ -91,6 +91,9 @@ class TriageTurn:
         left = self.content.triggers.flag(pending.no, pending.no_said) if pending.no else None
         if left is not None:
             return TriageStep(session, self.urgent(session, left, message))
+        if not pending.text:  # a group chat keeps no words: the menu instead of the answer
+            menu = self.write.menu(self.write.text("menu_prompt"), "smalltalk")
+            return TriageStep(session, Outcome(session, (menu,)))
         return TriageStep(session, replay=pending.text)
 
     def urgent(self, session: Session, flag: RedFlag, message: Normalised | None) -> Outcome:

@@ -159,3 +159,14 @@ def test_link_buttons_become_url_buttons_and_text_elsewhere():
     (without_name,) = payloads(reply)
     assert without_name["buttons"] == [[("☰ Menu", "menu:main")]], "no broken link without the bot's username"
     assert "/start log" in render_text(reply)
+
+
+def test_a_safety_question_in_a_group_keeps_no_words_and_still_takes_its_answer(group):
+    group.send("I was out of breath after my run and my calf cramped")
+    assert group.last[0].kind == "triage_question"
+    assert group.session.triage is not None and group.session.triage.text == ""
+    group.press_action("menu:triage_no")
+    assert group.last[0].kind == "smalltalk"
+    group.send("I was out of breath after my run and my calf cramped")
+    group.press_action("menu:triage_yes")
+    assert (group.last[0].kind, group.last[0].intent) == ("urgent", "call_emergency")
