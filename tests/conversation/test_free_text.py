@@ -120,3 +120,9 @@ def test_what_the_person_already_does_is_not_the_answer_they_get(chat):
               "to be the problem. Any suggestions?")
     text = chat.text
     assert "Sip water steadily" not in text and "Foods with potassium" in text
+
+
+def test_numbness_with_no_cramp_named_is_another_problem_and_says_where_to_go(chat):
+    chat.send("Foot numbness due to diabetes. What should I do?")
+    reply = chat.last[0]
+    assert reply.kind == "fallback" and "podiatrist" in reply.text and "doctor" in reply.text
