@@ -25,7 +25,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "sports": dict, "competitive": list, "muscles": dict, "sides": dict, "when": dict,
         "distress": dict, "languages": dict, "facts": dict, "also": dict, "on_topic": list, "elsewhere": list,
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
-        "group_entries": dict, "doing": dict, "already": dict, "follow_starts": list, "back_words": list}
+        "group_entries": dict, "doing": dict, "already": dict, "follow_starts": list, "back_words": list,
+        "told_entries": dict}
     if not (check.version(doc) and check.mapping(doc, None, fields)):
         check.raise_if_any()
     topics = []
@@ -77,6 +78,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         story_topics=frozenset(check.strings(doc["story_topics"], "story_topics", None)),
         not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
         group_entries=_groups(check, doc["group_entries"]),
+        told_entries=_table(check, doc["told_entries"], "told_entries"),
         doing=_table(check, doc["doing"], "doing"),
         already=_table(check, doc["already"], "already"),
         follow_starts=tuple(tuple(s.split()) for s in check.strings(doc["follow_starts"], "follow_starts", None)),
@@ -144,6 +146,11 @@ def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Pr
     """Every entry a topic names must exist and be an answer."""
     problems = [Problem(label, f"entry {entry!r} is not an answer entry", "group_entries")
                 for entry in data.group_entries if entry not in knowledge.entries]
+    problems += [Problem(label, f"entry {entry!r} is not an answer entry", f"told_entries.{told}")
+                 for told, entries in data.told_entries.items() for entry in entries
+                 if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer"]
+    problems += [Problem(label, f"{told!r} is not a `when` label", "told_entries")
+                 for told in data.told_entries if told not in data.when]
     for topic in data.topics:
         for entry in topic.entries:
             if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer":

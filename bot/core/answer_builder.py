@@ -111,6 +111,9 @@ class AnswerBuilder:
             kept = tuple(e for e in candidates if (among and e == among[0])
                          or not set(knowledge[e].advice) & set(reading.already))
             candidates = kept or candidates
+        told = self.content.reader.data.told_entries  # "since I've been walking more": doing more than usual
+        favoured = {e for label in (reading.when if reading else ()) for e in told.get(label, ())}
+        candidates = tuple(e for e in candidates if e in favoured) or candidates
         best: tuple[float, str] | None = None
         weights = WEIGHTS if topic else WHOLE_WEIGHTS
         for rank, entry_id in enumerate(candidates):

@@ -111,8 +111,9 @@ class FreeText:
         groups = self.content.reader.data.group_entries  # "my 5 year old...": a question for the child's entry
         fits = entry is not None and all(entry.id in self.builder.topics[t].entries for t in reading.topics
                                          if set(self.builder.topics[t].entries) <= set(groups))
+        tells = any(label in self.content.reader.data.told_entries for label in reading.when)
         if long and sure and fits and entry is not None and entry.kind == "answer" and len(reading.topics) <= 1 \
-                and not reading.history:
+                and not reading.history and not tells:
             return self._matched(session, turn, now, match)  # one clear question in a few sentences
         if long and topical:
             return self._compose(session, turn, now, (), recent)

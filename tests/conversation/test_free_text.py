@@ -126,3 +126,10 @@ def test_numbness_with_no_cramp_named_is_another_problem_and_says_where_to_go(ch
     chat.send("Foot numbness due to diabetes. What should I do?")
     reply = chat.last[0]
     assert reply.kind == "fallback" and "podiatrist" in reply.text and "doctor" in reply.text
+
+
+def test_doing_more_than_usual_gets_the_build_up_gradually_line(chat):
+    chat.send("I've started walking more this summer and since then I get painful calf cramps at night. "
+              "Is the walking causing this?")
+    assert "build up gradually" in chat.text and "Pushing your muscles too hard" in chat.text
+    assert "Some medicines can cause cramps" not in chat.text
