@@ -7,15 +7,13 @@ none of `must_not_include`. Prints per-category figures and 'score: X/Y'."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import shlex
-import subprocess
 import sys
 from collections import Counter
 from typing import Any
 
 import yaml
+
+from tests.tools.runs import arguments, replies
 
 
 def judge(case: dict[str, Any], kind: str | None, intent: str | None, reply: str) -> list[str]:
@@ -37,22 +35,14 @@ def judge(case: dict[str, Any], kind: str | None, intent: str | None, reply: str
 
 def main() -> int:
     """Run the set through the command and print the figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("cases")
-    parser.add_argument("--cmd", default="crampbot ask --json")
-    parser.add_argument("-v", action="store_true")
-    args = parser.parse_args()
+    args = arguments()
     with open(args.cases) as file:
         cases = yaml.safe_load(file)["cases"]
-    text = "\n".join(" ".join(str(c["text"]).split()) for c in cases) + "\n"
-    run = subprocess.run(shlex.split(args.cmd), input=text, capture_output=True, text=True, timeout=300)
-    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-    if len(lines) != len(cases):
-        print(run.stderr[-2000:])
+    outs = replies(args.cmd, [str(c["text"]) for c in cases], timeout=300)
+    if outs is None:
         return 1
     good, total = Counter(), Counter()
-    for case, line in zip(cases, lines, strict=True):  # equal: checked above
-        out = json.loads(line)
+    for case, out in zip(cases, outs, strict=True):
         why = judge(case, out.get("kind"), out.get("intent"), out.get("reply") or "")
         total[case["category"]] += 1
         good[case["category"]] += not why

@@ -7,16 +7,14 @@ figures per kind or label and a last line 'score: X/Y (Z%)'. The judges are also
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import shlex
-import subprocess
 import sys
 from collections import Counter
 from typing import Any
 
 import yaml
+
+from tests.tools.runs import arguments, replies
 
 CHOICE_LINE = re.compile(r"^\s+\d+\) .*$", re.M)  # a numbered button line: a button is not advice
 MAX_REPLY = 1800  # characters: longer than this is not a phone-sized answer
@@ -74,24 +72,16 @@ def text_of(case: dict[str, Any]) -> str:
 
 def main() -> int:
     """Run the set through the command and print the figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("cases")
-    parser.add_argument("--cmd", default="crampbot ask --json")
-    parser.add_argument("-v", action="store_true")
-    args = parser.parse_args()
+    args = arguments()
     cases, form = load(args.cases)
     judge = judge_question if form == "question" else judge_first_use
-    run = subprocess.run(shlex.split(args.cmd), input="\n".join(map(text_of, cases)) + "\n",
-                         capture_output=True, text=True, timeout=600)
-    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-    if len(lines) != len(cases):
-        print(run.stderr[-2000:])
-        print(f"score: got {len(lines)} replies for {len(cases)} messages")
+    outs = replies(args.cmd, [text_of(c) for c in cases])
+    if outs is None:
+        print(f"score: got too few replies for {len(cases)} messages")
         return 1
     good: Counter[str] = Counter()
     total: Counter[str] = Counter()
-    for case, line in zip(cases, lines, strict=True):
-        out = json.loads(line)
+    for case, out in zip(cases, outs, strict=True):
         label = str(case.get("category") if form == "question" else case.get("expect"))
         why = judge(case, out)
         total[label] += 1
@@ -102,7 +92,7 @@ def main() -> int:
     for label in sorted(total):
         print(f"  {label:15s} {good[label]}/{total[label]}")
     for part in sorted({str(c["set"]) for c in cases if "set" in c}):
-        mine = [(c, json.loads(line)) for c, line in zip(cases, lines, strict=True) if c.get("set") == part]
+        mine = [(c, out) for c, out in zip(cases, outs, strict=True) if c.get("set") == part]
         print(f"  set {part}: {sum(not judge(c, out) for c, out in mine)}/{len(mine)}")
     score = sum(good.values())
     print(f"score: {score}/{len(cases)} ({score / len(cases):.0%})")

@@ -14,16 +14,14 @@ The last line is 'score: X/Y'; the judge is also used by the tests."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import shlex
-import subprocess
 import sys
 from collections import Counter
 from typing import Any
 
 import yaml
+
+from tests.tools.runs import arguments, replies
 
 CHOICE_LINE = re.compile(r"^\s+\d+\) .*$", re.M)  # a numbered button line is not advice
 BOOK = re.compile(r"appointment|see (?:a|your) (?:doctor|gp)|\bgp\b|midwife|prescriber|kidney team", re.I)
@@ -65,23 +63,15 @@ def judge(case: dict[str, Any], out: dict[str, Any]) -> str:
 
 def main() -> int:
     """Run the set through the command and print the figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("cases")
-    parser.add_argument("--cmd", default="crampbot ask --json")
-    parser.add_argument("-v", action="store_true")
-    args = parser.parse_args()
+    args = arguments()
     with open(args.cases) as file:
         cases = yaml.safe_load(file)["cases"]
-    text = "\n".join(" ".join(str(c["text"]).split()) for c in cases) + "\n"
-    run = subprocess.run(shlex.split(args.cmd), input=text, capture_output=True, text=True, timeout=600)
-    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-    if len(lines) != len(cases):
-        print(run.stderr[-2000:])
+    outs = replies(args.cmd, [str(c["text"]) for c in cases])
+    if outs is None:
         return 1
     verdicts: dict[str, Counter[str]] = {}
     good = 0
-    for case, line in zip(cases, lines, strict=True):  # equal: checked above
-        out = json.loads(line)
+    for case, out in zip(cases, outs, strict=True):
         verdict = judge(case, out)
         verdicts.setdefault(case["category"], Counter())[verdict] += 1
         ok = verdict in PASSING
