@@ -5,6 +5,7 @@ knowledge/triage.yaml."""
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from bot.content.triage import TriageData
 from bot.language.normaliser import Normaliser
@@ -23,6 +24,8 @@ class Timeline:
         self._index = PhraseIndex()
         self._negated = normaliser.negated
         self._denied = frozenset(normaliser.phrase(text) for text in triage.timing["denied"])
+        # each clause is placed for the message as written, corrected and guessed: its words are found once
+        self._timing = lru_cache(maxsize=16384)(self._all_timing)
         self._kind: list[str] = []
         for kind in _KINDS:
             for text in triage.timing[kind]:
@@ -33,12 +36,12 @@ class Timeline:
               starts: tuple[bool, ...]) -> tuple[tuple[tuple[str, ...], ...], tuple[bool, ...]]:
         """Clauses cut where a "now" word follows a past one in the same clause ("last month I had chest pain
         and now my calf cramps": the cramp is now, the chest pain is not)."""
-        if not any(self._cut(clause) for clause in clauses):
+        cuts = [self._cut(clause) for clause in clauses]
+        if not any(cuts):
             return clauses, starts
         out: list[tuple[str, ...]] = []
         out_starts: list[bool] = []
-        for clause, start in zip(clauses, starts, strict=True):
-            cut = self._cut(clause)
+        for clause, start, cut in zip(clauses, starts, cuts, strict=True):
             parts = (clause[:cut], clause[cut:]) if cut else (clause,)
             out.extend(parts)
             out_starts.extend((start, False)[:len(parts)])
@@ -46,11 +49,12 @@ class Timeline:
 
     def _cut(self, clause: tuple[str, ...]) -> int:
         """Where a "now" word starts after an over, settled or unsure word in this clause (0: no cut)."""
-        found = sorted((start, self._kind[key]) for key, start, _ in self._index.matches(clause))
+        timing = self._timing(clause)
+        found = sorted((start, kind) for kind, start, _ in timing)
         past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE, EXERTION, HABIT)), None)
         if past is None:
             return 0
-        settled = [(s, e) for key, s, e in self._index.matches(clause) if self._kind[key] != "now"]
+        settled = [(s, e) for kind, s, e in timing if kind != "now"]
         return next((start for start, kind in found if kind in ("now", "back") and start > past
                      and not any(a <= start < b for a, b in settled)), 0)
 
@@ -95,8 +99,7 @@ class Timeline:
         and whether it says a symptom is back. A "now" word inside a settled phrase ("fine now") does not
         count as now."""
         found: dict[str, list[tuple[int, int]]] = {}
-        for key, start, end in self._index.matches(clause):
-            kind = self._kind[key]
+        for kind, start, end in self._timing(clause):
             if kind in ("settled", "habit", "over") and self._negated(clause, start):
                 continue  # "won't go away", "not normally", "never used to": not settled, a habit or over
             found.setdefault(kind, []).append((start, end))
@@ -124,6 +127,11 @@ class Timeline:
             own = PLAIN
         tense = "present" if "present_tense" in found else "past" if "past_tense" in found else "none"
         return own, tense, back
+
+
+    def _all_timing(self, clause: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
+        """(kind, start, end) of every timing phrase in a clause."""
+        return tuple((self._kind[key], start, end) for key, start, end in self._index.matches(clause))
 
 
 def _names_a_past_year(clause: tuple[str, ...]) -> bool:
