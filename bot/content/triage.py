@@ -9,7 +9,8 @@ from pathlib import Path
 from bot.content.strict_yaml import Checker, checked_text, read_yaml
 
 SIDES = ("one", "single", "both")
-TIMINGS = ("now", "back", "over", "settled", "unsure", "exertion", "habit", "denied", "past_tense", "present_tense")
+TIMINGS = ("now", "back", "over", "settled", "unsure", "exertion", "habit", "today", "denied", "past_tense",
+           "present_tense")
 
 
 @dataclass(frozen=True)

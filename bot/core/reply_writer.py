@@ -17,7 +17,10 @@ from bot.core.replies import Choice, Reply, Timer
 from bot.core.session import FlowPosition
 from bot.core.templates import fill, quoted
 from bot.language.normaliser import Normalised
+from bot.language.reading import Person
 from bot.safety.rules import Level, RedFlag
+
+MENTIONED = ("conditions", "medications")  # the facts of a reading worth telling whoever helps
 
 
 class ReplyWriter:
@@ -121,16 +124,25 @@ class ReplyWriter:
     # -- safety ----------------------------------------------------------------------------------
 
     def urgent(self, flag: RedFlag, checkup_paused: bool, message: Normalised | None = None,
-               zone: str | None = None) -> Reply:
-        """A red flag: the level of care first (with the number for where the person is), then why,
-        then the honest footer."""
+               zone: str | None = None, person: Person | None = None) -> Reply:
+        """A red flag: the level of care first (with the number for where the person is), then why, the
+        conditions and medicines the message names (to tell whoever helps), then the honest footer."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
         why = self.fill("red_flag_said", said=quoted(flag.said), why=flag.rule.why) if flag.said \
             else self.fill("red_flag_why", why=flag.rule.why)
-        text = f"{self.level_text(level, message, zone)}\n\n{why}\n\n{self.text('urgent_footer')}{note}"
+        mention = self._mention(person) if person is not None else ""
+        text = f"{self.level_text(level, message, zone)}\n\n{why}{mention}\n\n{self.text('urgent_footer')}{note}"
         return Reply(text, "urgent", (self.menu_button("menu", "main"),), None, level.id, 100.0,
                      self._with_number_sources(level.sources))
+
+    def _mention(self, person: Person) -> str:
+        """The line naming the conditions and medicines a message told, in its words (empty when none)."""
+        said = tuple(dict.fromkeys(words for question, _, words in person.facts if question in MENTIONED))
+        if not said:
+            return ""
+        medicine = any(question == "medications" for question, _, _ in person.facts)
+        return "\n\n" + self.fill("red_flag_mention_medicine" if medicine else "red_flag_mention", said=quoted(said))
 
     def level_text(self, level: Level, message: Normalised | None, zone: str | None) -> str:
         """A level of care's text with the emergency number (and same-day line) for the person's region:

@@ -11,6 +11,7 @@ TEMPLATES = {
     "reminders_zone": ("zone",), "zone_line": ("zone", "time"), "console_timer_done": ("label",),
     "console_timer_left": ("label", "seconds"), "console_file_start": ("filename",),
     "because_you_said": ("said", "tip"), "tip": ("tip",), "red_flag_said": ("said", "why"),
+    "red_flag_mention": ("said",), "red_flag_mention_medicine": ("said",),
     "routine_said": ("said", "why"), "routine_why": ("why",),
 }
 

@@ -58,12 +58,13 @@ class TriageTurn:
             if flag is None and self.answer(message) is False:
                 return self._said_no(session, pending, message)
             flag = _more_urgent(flag, self.content.triggers.flag(pending.yes, pending.yes_said))
+            text = pending.text
         if pending is None and found.unsure is not None and asking:
             # more urgent than any red flag told as now ("chest pain yesterday, my calf is swollen"): asked
             # first; a "no" gives the red flag told as now
             return TriageStep(session, self.ask(session, found, text, message, now))
         if flag is not None:
-            return TriageStep(session, self.urgent(session, flag, message))
+            return TriageStep(session, self.urgent(session, flag, message, text))
         return TriageStep(session)
 
     def answer(self, message: Normalised) -> bool | None:
@@ -84,23 +85,26 @@ class TriageTurn:
         if not yes:
             return self._said_no(session, pending, None)
         flag = self.content.triggers.flag(pending.yes, pending.yes_said)
-        return TriageStep(session, self.urgent(session, flag, None) if flag else None)
+        return TriageStep(session, self.urgent(session, flag, None, pending.text) if flag else None)
 
     def _said_no(self, session: Session, pending: TriageAsk, message: Normalised | None) -> TriageStep:
         """"No": the level the rest of the message gives, if any; else the message asked about, answered."""
         left = self.content.triggers.flag(pending.no, pending.no_said) if pending.no else None
         if left is not None:
-            return TriageStep(session, self.urgent(session, left, message))
+            return TriageStep(session, self.urgent(session, left, message, pending.text))
         if not pending.text:  # a group chat keeps no words: the menu instead of the answer
             menu = self.write.menu(self.write.text("menu_prompt"), "smalltalk")
             return TriageStep(session, Outcome(session, (menu,)))
         return TriageStep(session, replay=pending.text)
 
-    def urgent(self, session: Session, flag: RedFlag, message: Normalised | None) -> Outcome:
-        """The level of care for a red flag; a check-up under way is paused, to be resumed later."""
+    def urgent(self, session: Session, flag: RedFlag, message: Normalised | None, text: str = "") -> Outcome:
+        """The level of care for a red flag (with the conditions and medicines `text` names, to tell whoever
+        helps); a check-up under way is paused, to be resumed later."""
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
-        reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone)
+        person = self.content.reader.read(text, self.content.normaliser.normalise(text)).person if text else None
+        reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
+                                  person=person)
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
 

@@ -204,12 +204,14 @@ class Normaliser:
     def _corrected(self, token: str, guess: bool = False) -> str:
         """A word outside the vocabulary corrected to its nearest domain word. A real English word becomes
         only another form of itself ("cords" -> "cord"), unless `guess` ("cheat" -> "chest": the safety
-        scan may ask about it); "squats" never becomes "squits"."""
+        scan may ask about it, for one slipped letter); "squats" never becomes "squits"."""
         if token in self.vocabulary or len(token) < 5 or not token.isalpha():
             return token
         corrected: str = self._correct(token)
-        if guess or token not in self.english or corrected.startswith(token) or token.startswith(corrected):
+        if token not in self.english or corrected.startswith(token) or token.startswith(corrected):
             return corrected
+        if guess and token not in corrected and DamerauLevenshtein.distance(token, corrected) == 1:
+            return corrected  # a slip of one letter; "conscious" is never guessed to be "unconscious"
         return token
 
     def _nearest_word(self, token: str) -> str:

@@ -390,7 +390,8 @@ def _long_time(text: str) -> bool:
     """True when the message names a time of ten minutes or more, up to hours ("15 minutes", "half an hour")."""
     for found in _DURATION.finditer(text):
         amount, unit = found.group(1), found.group(2)
-        number = int(amount) if amount.isdecimal() else _NUMBERS.get(amount, 1 if amount in ("a", "an") else 0)
+        number = (int(amount[:6]) if amount.isdecimal() else  # more digits than that is a lot of minutes
+                  _NUMBERS.get(amount, 1 if amount in ("a", "an") else 0))
         if unit.startswith(("hour", "hr")) or (unit.startswith("min") and number >= 10):
             return True
     return False

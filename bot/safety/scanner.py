@@ -261,6 +261,8 @@ class Triggers:
             c, start, end = spot
             spans = _unmarked_spans(clauses[c], marked[c])
             words = " ".join(clauses[c][spans[start][0]:spans[end - 1][1]])
+            if words in self.normaliser.data.stopwords:
+                continue  # "and", "it": a joining word is not worth quoting back
             if words and all(words not in q for _, _, q in quotes):
                 quotes.append((c, start, words))
         return quotes

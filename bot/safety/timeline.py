@@ -12,7 +12,8 @@ from bot.language.normaliser import Normaliser
 from bot.language.phrases import PhraseIndex
 
 NOW, OVER, SETTLED, UNSURE, EXERTION, HABIT, PLAIN = "now", "over", "settled", "unsure", "exertion", "habit", ""
-_KINDS = ("now", "back", "over", "settled", "unsure", "exertion", "habit", "past_tense", "present_tense")
+TODAY = "today"  # a clause's own mark only: placed as told (PLAIN), and ends a story's carried time
+_KINDS = ("now", "back", "over", "settled", "unsure", "exertion", "habit", "today", "past_tense", "present_tense")
 _YEAR_WORDS = ("in", "during", "around")
 THIS_YEAR = datetime.date.today().year
 
@@ -52,8 +53,8 @@ class Timeline:
         timing = self._timing(clause)
         found = sorted((start, kind) for kind, start, _ in timing)
         past = next((start for start, kind in found if kind in (OVER, SETTLED, UNSURE, EXERTION, HABIT)), None)
-        if past is None:
-            return 0
+        if past is None or next(kind for _, kind in found if not kind.endswith("_tense")) in ("now", "back"):
+            return 0  # "it's now Wednesday and the pain is still there" is now throughout
         settled = [(s, e) for kind, s, e in timing if kind != "now"]
         return next((start for start, kind in found if kind in ("now", "back") and start > past
                      and not any(a <= start < b for a, b in settled)), 0)
@@ -61,15 +62,16 @@ class Timeline:
     def place(self, clauses: tuple[tuple[str, ...], ...], starts: tuple[bool, ...]) -> tuple[str, ...]:
         """Per clause: NOW, OVER, UNSURE or PLAIN (no timing word: told as current). A clause marked "over"
         or "unsure" carries that to the clauses after it in the same sentence that are told in the past
-        tense or have no verb; a "settled" clause ("but fine now") is SETTLED, and so is the clause just
+        tense or have no verb, and to the next sentences while they are told in the past tense ("this
+        morning" ends that); a "settled" clause ("but fine now") is SETTLED, and so is the clause just
         before it when that one is not told in the present tense. A "back" clause ("it's happened again")
         is NOW, and so are the rest of its sentence and the clause before it, unless that one is settled."""
         marks = [self._marks(clause) for clause in clauses]
         placed: list[str] = []
         carry = PLAIN
         for i, (own, tense, _) in enumerate(marks):
-            if starts[i]:
-                carry = PLAIN
+            if starts[i] and not (own == PLAIN and tense == "past"):
+                carry = PLAIN  # a story told on in the past tense keeps its time across sentences
             if own == NOW or (own == PLAIN and tense == "present"):
                 placed.append(NOW if own == NOW else PLAIN)
                 carry = PLAIN
@@ -79,9 +81,9 @@ class Timeline:
                 if i and placed[i - 1] not in (NOW, OVER) and marks[i - 1][1] != "present":
                     placed[i - 1] = SETTLED
                 continue
-            if own in (OVER, UNSURE, EXERTION, HABIT):
-                carry = own
-            placed.append(own if own != PLAIN else carry)
+            if own in (OVER, UNSURE, EXERTION, HABIT, TODAY):
+                carry = own if own != TODAY else PLAIN  # "this morning": told as current, whatever came before
+            placed.append(own if own not in (PLAIN, TODAY) else carry)
         for i, (_, _, back) in enumerate(marks):
             if back:  # "I used to get a clot, I think it's back": the clause before counts again (not one said
                 # to be settled), and the rest of the sentence
@@ -123,6 +125,8 @@ class Timeline:
             own = EXERTION
         elif "habit" in found:
             own = HABIT
+        elif "today" in found:
+            own = TODAY
         else:
             own = PLAIN
         tense = "present" if "present_tense" in found else "past" if "past_tense" in found else "none"

@@ -22,8 +22,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 #   supplement, a bike-shoe or sleeping-position detail the sources do not cover, a keyword check that
 #   also catches a caveat's own "no compression stockings").
 REAL_MISSES = {
-    "a02", "a28", "a33", "a34", "a41", "a43", "a47", "a51", "a52", "b04", "b07", "b10", "b14", "b18", "b21", "b23",
-    "b28", "b32", "b33", "b35", "b38", "b40", "b42", "b45", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13",
+    "a02", "a28", "a33", "a34", "a41", "a43", "a47", "a51", "b04", "b10", "b14", "b18", "b23",
+    "b28", "b32", "b33", "b35", "b38", "b40", "b42", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13",
     "c18", "c19", "c20", "c21", "c22", "c23", "c24", "c25", "c26", "c27", "c28", "c30", "c31", "c33", "c34", "c38",
     "c39", "c40", "c41", "c42", "c43"
 }

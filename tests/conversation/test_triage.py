@@ -134,6 +134,50 @@ def test_the_why_names_only_what_the_person_said(chat):
     assert "you said “calf” and “swollen”" in chat.text
 
 
+def test_the_level_of_care_names_the_conditions_and_medicines_told_and_no_joining_words(chat):
+    chat.send("I have an underactive thyroid and take levothyroxine. "
+              "Cramps in my neck and my thigh and my hands, all at once")
+    text = chat.text
+    assert chat.last[0].kind == "urgent"
+    assert "tell them about “underactive thyroid” and “levothyroxine”" in text
+    assert "Don't stop or change a prescribed medicine on your own" in text
+    assert "“and”" not in text
+
+
+def test_the_level_of_care_without_conditions_or_medicines_has_no_such_line(chat):
+    chat.send("my left calf is swollen and red")
+    assert chat.last[0].kind == "urgent" and "tell them about" not in chat.text
+
+
+def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(chat):
+    # a story told on in the past tense keeps its time across sentences
+    chat.send("Monday was hard. I was panting away on the run. Today my arches cramped, why?")
+    assert chat.last[0].kind == "triage_question"
+
+
+@pytest.mark.parametrize("said", [
+    # "conscious" is a real word, never guessed to be "unconscious"
+    "I'm really health conscious and drink loads of water but my feet still cramp. Why?",
+    # a chest infection is not chest pain
+    "She has a chest infection and painful cramps in her calves at night, what helps?",
+])
+def test_words_that_only_look_like_an_emergency_raise_nothing(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind not in ("urgent", "triage_question")
+
+
+@pytest.mark.parametrize("said", [
+    # "this morning" and "an hour ago" are told as now, whatever the story before them
+    "My husband had a bypass years ago. He was fine at tea time, then an hour ago his foot turned pale and cold",
+    "I came out of hospital last week. This morning I was so breathless on the stairs I had to sit down",
+    "My mum had a stroke in 2012, in a nursing home now. Her legs cramp all over and this evening she is not speaking",
+])
+def test_a_sign_told_as_today_after_an_old_story_still_calls_for_help(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind in ("urgent", "triage_question")
+    assert chat.last[0].intent == "call_emergency"
+
+
 @pytest.mark.parametrize(("said", "why"), [
     ("I get calf cramps every night, what can I do?", "most nights"),
     ("my calf hurts when I walk and goes away when I stop to rest", "arteries"),
