@@ -251,7 +251,7 @@ class Reader:
         age = _age(text.lower())
         child = age is not None and age < self.data.child_under
         person = Person(
-            who=people[0] if people else ("child" if child else SELF),
+            who=SELF if SELF in people else people[0] if people else ("child" if child else SELF),
             age=age,
             older=age is not None and age >= self.data.older_from,
             sports=self._labels("sports", clauses),
