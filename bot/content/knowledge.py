@@ -48,6 +48,13 @@ class Entry:
     file: str
     action: str | None = None
     advice: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()  # words one of which the message must name for this entry to answer it
+
+    def fits(self, tokens: tuple[str, ...]) -> bool:
+        """True when the entry names no words it needs, or the message (its canonical tokens) has one of them
+        ("quinine*": a word starting with "quinine")."""
+        return not self.named or any(t == w or (w.endswith("*") and t.startswith(w[:-1]))
+                                     for w in self.named for t in tokens)
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,8 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
         item,
         name,
         required={"id": str, "title": str, "examples": list, "answer": str, "sources": list},
-        optional={"kind": str, "more": list, "related": list, "offer": list, "action": str, "advice": list},
+        optional={"kind": str, "more": list, "related": list, "offer": list, "action": str, "advice": list,
+                  "named": list},
     )
     if not ok:
         return None
@@ -167,5 +175,8 @@ def _read_entry(item: object, label: str, check: Checker, sources: dict[str, Sou
         check.add("an entry of kind 'action' needs an 'action' (and only those may have one)", entry_id, item)
     advice = check.strings(item.get("advice", []), "advice", entry_id, item)
     check.known(advice, ADVICE, "advice", entry_id, item)
+    named = check.strings(item.get("named", []), "named", entry_id, item)
+    if any(" " in word for word in named):
+        check.add("named takes single words (word* for a prefix)", entry_id, item)
     return Entry(entry_id, kind, title, tuple(examples), answer, tuple(more), tuple(related),
-                 tuple(offer), tuple(cited), label, action, tuple(advice))
+                 tuple(offer), tuple(cited), label, action, tuple(advice), tuple(named))

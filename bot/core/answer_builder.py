@@ -104,6 +104,9 @@ class AnswerBuilder:
         story = _scaled(passages.scores(message.canon))
         knowledge = self.content.knowledge.entries
         candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer")
+        # "a friend swears by milk": the quinine entry answers only a message that names quinine
+        tokens = (*asked.canon, *message.canon)
+        candidates = tuple(e for e in candidates if knowledge[e].fits(tokens))
         groups = self.content.reader.data.group_entries
         if reading is not None:  # an entry written for children answers only about a child
             candidates = tuple(e for e in candidates if e not in groups or reading.in_group(groups[e]))

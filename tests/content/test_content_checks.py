@@ -198,3 +198,9 @@ def test_a_context_line_for_an_unknown_sport_or_person_stops_loading(copy):
     message = problems(copy)
     assert "knowledge/context.yaml" in message and "[swimmers]" in message and "'curling'" in message
     assert "[child]" in message and "who 'cat' unknown" in message
+
+
+def test_the_words_an_entry_needs_named_are_single_words(copy):
+    edit(copy / "knowledge/relief.yaml", "    named: [quinine*, tonic*, qualaquin]", "    named: [tonic water]")
+    message = problems(copy)
+    assert "knowledge/relief.yaml" in message and "[quinine]" in message and "named takes single words" in message

@@ -133,3 +133,32 @@ def test_doing_more_than_usual_gets_the_build_up_gradually_line(chat):
               "Is the walking causing this?")
     assert "build up gradually" in chat.text and "Pushing your muscles too hard" in chat.text
     assert "Some medicines can cause cramps" not in chat.text
+
+
+def test_a_story_of_falling_asleep_on_the_sofa_is_answered_with_what_positions_do(chat):
+    chat.send("I fell asleep on the sofa last night and woke with an awful cramp in my calf. "
+              "I'd been in the same position for hours. Why did that happen?")
+    assert chat.last[0].intent in ("cramp_triggers_position", "posture_sitting")
+
+
+def test_the_quinine_answer_is_only_for_a_message_that_names_quinine(chat):
+    chat.send("I get night cramps. A friend swears drinking milk every day stops them because of the calcium. "
+              "Should I?")
+    assert chat.last[0].intent != "quinine" and "Quinine" not in chat.text
+    chat.send("does tonic water help night cramps?")
+    assert chat.last[0].intent == "quinine"
+
+
+def test_my_friend_and_i_keeps_the_cramps_the_writers(chat):
+    chat.send("Yesterday I did a double workout and my friend and I spent the night rubbing my calves, "
+              "the cramps were awful. How do I stop these?")
+    text = chat.text
+    assert "The same advice holds for them" not in text
+    assert "build up gradually" in text  # a double workout is doing more than usual
+
+
+def test_blood_tests_for_minerals_is_one_question_about_supplements_and_leaves_room_for_the_runner(chat):
+    chat.send("I'm a marathon runner and my calves cramp at mile 20 in hot races, though I drink plenty. "
+              "Any ideas? Would blood tests for minerals or electrolytes be worth it?")
+    text = chat.text
+    assert "▸ Food and drink" not in text and "▸ Supplements" in text and "For running" in text

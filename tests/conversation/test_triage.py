@@ -195,3 +195,8 @@ def test_a_reason_for_a_routine_appointment_answers_and_says_to_book_one(chat, s
 def test_the_routine_line_is_not_added_to_the_relief_steps(chat):
     chat.send("my calf is cramping right now, I'm diabetic")
     assert chat.last[0].kind == "emergency" and "📅" not in chat.text
+
+
+def test_legs_newly_harder_to_move_get_same_day_care(chat):
+    chat.send("My resident's leg pain is worse today and it's now harder for her to move her legs. What should I do?")
+    assert chat.last[0].intent == "get_help_today"
