@@ -1,5 +1,5 @@
-"""The real-question set (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
-FAQ pages, rewritten in our own words) and the first-use set (tests/data/first_use_fresh.yaml), kept as
+"""The real-question sets (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
+FAQ pages, and real_questions_d.yaml, 56 more found later, all rewritten in our own words) and the first-use set (tests/data/first_use_fresh.yaml), kept as
 regression tests: every case that passes must keep passing, and the known misses are listed by pattern,
 so a fix shows up too (a listed case that passes fails the test until it is taken off the list)."""
 
@@ -15,17 +15,19 @@ from tests.tools.score_sets import judge_first_use, judge_question, text_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
-# Known misses of the real-question set, by pattern (docs/matching.md, "Known limits"):
-#   a false alarm: the phrase-rule red-flag scan raises a long story to "get help today" or "call
-#   emergency services" (triage from the reading is the next issue's work);
+# Known misses of the real-question sets, by pattern (docs/matching.md, "Known limits"):
+#   a false alarm: a word of a red-flag rule read in a long story that is over or explained in ways the
+#   timeline does not place ("they only stopped after the transplant", "kind of paralysed");
+#   a red flag the reading sees but whose answer lacks the point the writer expected (a torn calf, dehydration);
 #   an answer that misses one point the writer expected (restless legs, tetanus jabs, the evidence on a
 #   supplement, a bike-shoe or sleeping-position detail the sources do not cover, a keyword check that
 #   also catches a caveat's own "no compression stockings").
 REAL_MISSES = {
-    "a02", "a28", "a33", "a34", "a41", "a43", "a47", "a51", "b04", "b10", "b14", "b18", "b23",
-    "b28", "b32", "b35", "b38", "b40", "b42", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13",
-    "c18", "c19", "c20", "c21", "c22", "c23", "c24", "c25", "c26", "c27", "c28", "c30", "c31", "c33", "c34", "c38",
-    "c39", "c40", "c41", "c42", "c43"
+    "a02", "a28", "a33", "a34", "a41", "a43", "a47", "a51", "b04", "b10", "b14", "b18", "b23", "b28", "b32", "b35",
+    "b38", "b40", "b42", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13", "c18", "c19", "c20", "c21", "c22",
+    "c23", "c24", "c25", "c26", "c27", "c28", "c30", "c31", "c33", "c34", "c38", "c39", "c40", "c41", "c42", "c43",
+    "d05", "d07", "d11", "d12", "d14", "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d41", "d48",
+    "d49", "d50", "d51", "d53", "d55"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
@@ -38,9 +40,13 @@ def _out(brain, text: str) -> dict:
             "actions": [choice.action for choice in reply.choices]}
 
 
+REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml")
+
+
 @pytest.fixture(scope="module")
 def real_failing(brain) -> set[str]:
-    cases = yaml.safe_load((DATA / "real_questions.yaml").read_text(encoding="utf-8"))["cases"]
+    cases = [case for name in REAL_SETS
+             for case in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["cases"]]
     return {case["id"] for case in cases if judge_question(case, _out(brain, text_of(case)))}
 
 
