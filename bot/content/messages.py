@@ -32,6 +32,7 @@ TEXT_KEYS = (
     "privacy_forget_label", "more_words", "yes_words", "no_words", "console_you", "console_timer_done",
     "console_timer_left", "console_file_start", "console_file_end", "relief_offer", "relief_offer_check", "clarify",
     "because_you_said", "tip", "doctor_line", "history_log_offer", "other_language", "now_words", "not_now_words",
+    "already_fluids", "already_stretching",
     "red_flag_said", "red_flag_mention", "red_flag_mention_medicine", "routine_said", "routine_why",
     "routine_already_said",
 )

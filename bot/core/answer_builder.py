@@ -30,6 +30,7 @@ WHOLE_WEIGHTS = (0.8, 0.2, 0.0)  # for a whole story with no topic: the matcher 
 GENERAL_FIRST = 8.0
 STORY_GENERAL = 16.0  # the general entry's head start when a bare question ("any suggestions?") is read from its story
 GENERAL_SCORE = 60.0  # how sure a question that names nothing but its topic is of the topic's general entry
+ALREADY_KEYS = ("already_fluids", "already_stretching")  # "I drink plenty": said back before the answer
 MAX_BUTTONS = 4
 TIPS = 1  # the check-up plan's other tips (not doctor advice) shown with an answer
 NAMED = ("medications", "conditions")
@@ -153,8 +154,9 @@ class AnswerBuilder:
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
         several = len(chosen) > 1
         extras = [line.text for line in lines]
+        already = [self.write.text(f"already_{kind}") for kind in reading.already if f"already_{kind}" in ALREADY_KEYS]
         for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
-            blocks = [c.text for c in caveats]
+            blocks = [c.text for c in caveats] + already
             said: set[str] = set()
             for part, entry in zip(parts, chosen, strict=False):
                 body = _unsaid(self._answer(entry, message, zone, short=short), said)
@@ -163,6 +165,8 @@ class AnswerBuilder:
             blocks += tips
             if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
                 break
+        if already and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+            blocks = [b for b in blocks if b not in already]  # a courtesy; the answer comes first
         tip_mark = self.write.fill("tip", tip="").strip()
         if extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             blocks = [b for b in blocks if not b.startswith(tip_mark)]  # the general tip goes before a line for them

@@ -1,7 +1,8 @@
 """The real-question sets (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
-FAQ pages, and real_questions_d.yaml, 56 more found later, all rewritten in our own words) and the first-use set (tests/data/first_use_fresh.yaml), kept as
-regression tests: every case that passes must keep passing, and the known misses are listed by pattern,
-so a fix shows up too (a listed case that passes fails the test until it is taken off the list)."""
+FAQ pages, and real_questions_d.yaml, 56 more found later, all rewritten in our own words) and the first-use
+set (tests/data/first_use_fresh.yaml), kept as regression tests: every case that passes must keep passing,
+and the known misses are listed by pattern, so a fix shows up too (a listed case that passes fails the test
+until it is taken off the list)."""
 
 from __future__ import annotations
 

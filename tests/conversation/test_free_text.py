@@ -120,6 +120,7 @@ def test_what_the_person_already_does_is_not_the_answer_they_get(chat):
               "to be the problem. Any suggestions?")
     text = chat.text
     assert "Sip water steadily" not in text and "Foods with potassium" in text
+    assert text.startswith("You said you already drink plenty")
 
 
 def test_numbness_with_no_cramp_named_is_another_problem_and_says_where_to_go(chat):
