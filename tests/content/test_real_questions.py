@@ -28,7 +28,7 @@ REAL_MISSES = {
     "b38", "b40", "b42", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13", "c18", "c19", "c20", "c21", "c22",
     "c23", "c24", "c25", "c26", "c27", "c28", "c30", "c31", "c33", "c34", "c38", "c39", "c40", "c41", "c42", "c43",
     "d05", "d07", "d11", "d12", "d14", "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d41", "d48",
-    "d49", "d50", "d51", "d53", "d55"
+    "d49", "d51", "d53", "d55"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

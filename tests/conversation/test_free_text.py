@@ -163,3 +163,19 @@ def test_blood_tests_for_minerals_is_one_question_about_supplements_and_leaves_r
               "Any ideas? Would blood tests for minerals or electrolytes be worth it?")
     text = chat.text
     assert "▸ Food and drink" not in text and "▸ Supplements" in text and "For running" in text
+
+
+def test_a_pain_that_began_with_a_trip_or_a_pop_is_said_to_be_maybe_an_injury(chat):
+    chat.send("A week ago I tripped playing football and felt a pain in my calf. It still hurts. "
+              "Should I wait a little longer?")
+    assert "may be an injury" in chat.text and "physiotherapist" in chat.text
+    chat.send("Why do my calves cramp at night?")
+    assert "may be an injury" not in chat.text
+
+
+def test_whether_to_keep_walking_with_narrowed_arteries_is_an_exercise_question_with_the_artery_caveat(chat):
+    chat.send("After five minutes of walking I have to stop because of the pain in my calves. My doctor says "
+              "I have claudication and has me on medicines. Can I continue to walk?")
+    text = chat.text
+    assert "Some medicines can cause cramps" not in text
+    assert "walking exercise and stopping smoking help" in text and "only for vein problems" in text
