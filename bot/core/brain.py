@@ -227,7 +227,8 @@ class Brain:
             text = text[:MAX_MATCHED]
             message = self.content.normaliser.normalise(text)
         turn = self.free.read(text, message)
-        if found.active_cramp is not None and not self.free.story_not_now(turn) and not self.free.not_the_legs(turn):
+        if found.active_cramp is not None and not self.free.story_not_now(turn) and not self.free.not_the_legs(turn) \
+                and not self.free.asks_for_later(turn):
             return self._cramp_now(session, now, 100.0)
         if pending and message.tokens:
             answer = self._yes_or_no(message)

@@ -63,6 +63,14 @@ class FreeText:
         return (reading.history or reading.words > LONG_STORY) and reading.words > SHORT_WORDS \
             and "now" not in reading.when
 
+    def asks_for_later(self, turn: Turn) -> bool:
+        """True for a question about why cramps come or how to stop them coming back, told of past or recurring
+        cramps and nothing said to be happening now ("he got cramps last summer, how can we keep it from
+        happening again?"): never the relief timer."""
+        reading = turn.reading
+        return bool({"cause", "prevention"} & set(reading.topics)) and "now" not in reading.when \
+            and bool({"past", "recurring"} & set(reading.when))
+
     def not_the_legs(self, turn: Turn) -> bool:
         """True when the message is about a cramp somewhere else (a hand, a period) and names no leg or foot:
         the relief steps are for legs."""

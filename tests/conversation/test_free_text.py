@@ -179,3 +179,10 @@ def test_whether_to_keep_walking_with_narrowed_arteries_is_an_exercise_question_
     text = chat.text
     assert "Some medicines can cause cramps" not in text
     assert "walking exercise and stopping smoking help" in text and "only for vein problems" in text
+
+
+def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat):
+    chat.send("My kid got heat cramps playing soccer last summer. How can we keep it from happening again this summer?")
+    assert chat.last[0].kind == "answer" and chat.last[0].timer is None
+    chat.send("mid charley horse, what do i do")
+    assert chat.last[0].kind == "emergency"
