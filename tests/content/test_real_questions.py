@@ -1,5 +1,6 @@
 """The real-question sets (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
-FAQ pages, and real_questions_d.yaml, 56 more found later, all rewritten in our own words) and the first-use
+FAQ pages, and real_questions_d.yaml and real_questions_e.yaml, 56 more each found later, all rewritten in
+our own words) and the first-use
 set (tests/data/first_use_fresh.yaml), kept as regression tests: every case that passes must keep passing,
 and the known misses are listed by pattern, so a fix shows up too (a listed case that passes fails the test
 until it is taken off the list)."""
@@ -28,7 +29,8 @@ REAL_MISSES = {
     "b38", "b40", "b42", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13", "c18", "c19", "c20", "c21", "c22",
     "c23", "c24", "c25", "c26", "c27", "c28", "c30", "c31", "c33", "c34", "c38", "c39", "c40", "c41", "c42", "c43",
     "d05", "d07", "d11", "d12", "d14", "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d41", "d48",
-    "d49", "d51", "d53", "d55"
+    "d49", "d51", "d53", "d55", "e02", "e04", "e05", "e06", "e12", "e13", "e14", "e15", "e23", "e24", "e26", "e27",
+    "e29", "e32", "e34", "e36", "e41", "e42", "e44", "e46", "e48", "e49", "e50", "e51", "e52", "e54", "e55"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
@@ -41,7 +43,7 @@ def _out(brain, text: str) -> dict:
             "actions": [choice.action for choice in reply.choices]}
 
 
-REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml")
+REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml", "real_questions_e.yaml")
 
 
 @pytest.fixture(scope="module")
