@@ -159,8 +159,8 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     # "conscious" is a real word, never guessed to be "unconscious"
     "I'm really health conscious and drink loads of water but my feet still cramp. Why?",
     # a scan that found no clot settles the clot
-    "I was terrified it was a blood clot so we went to the ER. They did an ultrasound, no clot. "
-    "It still feels like a charley horse, can it be my back?",
+    ("I was terrified it was a blood clot so we went to the ER. They did an ultrasound, no clot. "
+     "It still feels like a charley horse, can it be my back?"),
     # a hypothetical long cramp is not one
     "My thighs cramped near the end of the hike. If I'd had hours left I'd have been in trouble. What helps?",
     # a chest infection is not chest pain
