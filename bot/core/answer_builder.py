@@ -155,16 +155,21 @@ class AnswerBuilder:
         several = len(chosen) > 1
         extras = [line.text for line in lines]
         already = [self.write.text(f"already_{kind}") for kind in reading.already if f"already_{kind}" in ALREADY_KEYS]
-        for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
-            blocks = [c.text for c in caveats] + already
-            said: set[str] = set()
-            for part, entry in zip(parts, chosen, strict=False):
-                body = _unsaid(self._answer(entry, message, zone, short=short), said)
-                heading = (self.topics[part.topic].heading if part.topic else entry.title) if several else ""
-                blocks.append(f"▸ {heading}\n{body}" if heading else body)
-            blocks += tips
-            if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
+        shown = len(chosen)
+        while True:
+            for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
+                blocks = [c.text for c in caveats] + already
+                said: set[str] = set()
+                for part, entry in list(zip(parts, chosen, strict=False))[:shown]:
+                    body = _unsaid(self._answer(entry, message, zone, short=short), said)
+                    heading = (self.topics[part.topic].heading if part.topic else entry.title) if several else ""
+                    blocks.append(f"▸ {heading}\n{body}" if heading else body)
+                blocks += tips
+                if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
+                    break
+            if not extras or shown <= 2 or sum(len(b) for b in blocks + extras) <= MAX_REPLY:
                 break
+            shown -= 1  # a line for their sport or family goes before a third part, which stays a ➕ button
         if already and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             blocks = [b for b in blocks if b not in already]  # a courtesy; the answer comes first
         tip_mark = self.write.fill("tip", tip="").strip()

@@ -48,5 +48,12 @@ class Context:
 
 
 def context_lines(lines: tuple[ContextLine, ...], reading: Reading, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:
-    """The lines that apply, in file order."""
-    return tuple(line for line in lines if line.applies(reading, topics))
+    """The lines that apply, in file order, except that the lines for sports come in the order the sports
+    were named ("while swimming ... my run and bike training": swimming first), so the one the message is
+    about is the last to go from a long reply."""
+    fitting = [line for line in lines if line.applies(reading, topics)]
+    named = reading.person.sports
+    sport_lines = sorted((line for line in fitting if line.sports),
+                         key=lambda line: min(named.index(s) for s in line.sports if s in named))
+    order = iter(sport_lines)
+    return tuple(next(order) if line.sports else line for line in fitting)

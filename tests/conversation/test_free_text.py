@@ -186,3 +186,10 @@ def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat
     assert chat.last[0].kind == "answer" and chat.last[0].timer is None
     chat.send("mid charley horse, what do i do")
     assert chat.last[0].kind == "emergency"
+
+
+def test_a_line_for_the_sport_the_message_is_about_stays_when_the_reply_is_long(chat):
+    chat.send("My arches cramp in the pool, never on my runs or bike rides. Is it the minerals I sweat out, or "
+              "am I just unfit for swimming? And what exercises would help?")
+    text = chat.text
+    assert "For swimming" in text and "For running" not in text
