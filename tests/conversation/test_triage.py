@@ -165,6 +165,8 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     "My thighs cramped near the end of the hike. If I'd had hours left I'd have been in trouble. What helps?",
     # legs that give out a mile into every run, and recover, come and go: a routine appointment, not today
     "Every time I run, about a mile in my arches cramp and my legs just give out. I walk and then run again. Why?",
+    # the physio's fingers are not a hand cramping
+    "There's a knot deep in my calf that spasms. My physio would dig his fingers in to find it. Should I use a roller?",
     # a chest infection is not chest pain
     "She has a chest infection and painful cramps in her calves at night, what helps?",
 ])
