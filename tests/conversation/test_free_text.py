@@ -193,3 +193,11 @@ def test_a_line_for_the_sport_the_message_is_about_stays_when_the_reply_is_long(
               "am I just unfit for swimming? And what exercises would help?")
     text = chat.text
     assert "For swimming" in text and "For running" not in text
+
+
+def test_which_specialist_gets_who_to_see_and_never_the_relief_timer(chat):
+    chat.send("My daughter has had leg cramps most nights for years and she had heart surgery as a baby. "
+              "What kind of specialist should I take her to?")
+    text = chat.text
+    assert chat.last[0].timer is None
+    assert "paediatrician" in text and "refer" in text
