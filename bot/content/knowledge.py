@@ -21,7 +21,7 @@ SPECIAL_FILES = ("sources.yaml", "language.yaml", "safety.yaml", "caveats.yaml",
 # What kind of self-care an answer advises, so a caveat for people who must not follow it can be added
 # (knowledge/caveats.yaml)
 ADVICE = ("fluids", "salt", "potassium", "supplements", "heat", "barefoot", "compression", "elevation",
-          "massage", "stretching", "exercise")
+          "massage", "stretching", "exercise", "quinine")
 
 
 @dataclass(frozen=True)

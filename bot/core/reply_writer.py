@@ -82,7 +82,8 @@ class ReplyWriter:
         instead = next((c.instead for c in caveats if c.instead and c.instead != entry.id), None)
         if instead is not None:
             entry = self.content.knowledge.get(instead)
-            caveats = tuple(c for c in giving(mentioned, entry.advice) if c.instead != entry.id)
+            caveats = giving(mentioned, entry.advice)
+        caveats = tuple(c for c in caveats if c.instead != entry.id)  # the entry written for them says it
         buttons: list[Choice] = []
         if entry.more:
             buttons.append(Choice(actions.more(entry.id, 1), self.text("more_label")))

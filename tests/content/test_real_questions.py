@@ -27,10 +27,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 REAL_MISSES = {
     "a02", "a28", "a34", "a41", "a43", "a47", "a51", "b04", "b10", "b14", "b18", "b23", "b28", "b32", "b35", "b38",
     "b40", "b49", "b50", "b54", "c04", "c05", "c10", "c11", "c13", "c18", "c19", "c20", "c21", "c22", "c23", "c24",
-    "c25", "c26", "c27", "c28", "c30", "c31", "c33", "c34", "c38", "c39", "c40", "c41", "c42", "c43", "d05", "d07",
-    "d11", "d12", "d14", "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d36", "d41", "d48", "d49",
-    "d51", "d53", "d55", "e02", "e05", "e06", "e12", "e13", "e14", "e15", "e23", "e24", "e26", "e27", "e29",
-    "e34", "e36", "e41", "e42", "e44", "e46", "e48", "e49", "e50", "e51", "e52", "e54", "e55"
+    "c25", "c26", "c28", "c30", "c31", "c33", "c34", "c38", "c39", "c40", "c41", "c42", "c43", "d05", "d07", "d11",
+    "d12", "d14", "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d36", "d41", "d48", "d49", "d51",
+    "d53", "d55", "e02", "e05", "e06", "e12", "e13", "e14", "e15", "e23", "e24", "e26", "e27", "e29", "e34", "e36",
+    "e41", "e42", "e44", "e46", "e48", "e49", "e50", "e51", "e52", "e54", "e55"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

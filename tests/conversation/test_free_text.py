@@ -201,3 +201,20 @@ def test_which_specialist_gets_who_to_see_and_never_the_relief_timer(chat):
     text = chat.text
     assert chat.last[0].timer is None
     assert "paediatrician" in text and "refer" in text
+
+
+def test_someone_who_uses_tonic_water_is_told_it_is_not_advised_whatever_the_answer(chat):
+    chat.send("My wife gets awful leg cramps most nights. We've tried heat, cold, tonic water and massage. "
+              "Nothing works.")
+    text = chat.text
+    assert chat.last[0].kind == "answer" and "isn't recommended" in text  # and "cold" is not a cold leg
+    chat.send("My husband's calves cramp at night and he drinks tonic water for it. Should he stretch before bed?")
+    assert "Quinine, including tonic water, isn't recommended" in chat.text
+    chat.send("does tonic water help cramps?")
+    assert chat.text.count("isn't recommended") == 1  # the quinine answer says it once, with no caveat repeating it
+
+
+def test_a_cramp_in_a_kneeling_pose_gets_the_answer_on_positions(chat):
+    chat.send("My arches cramp in yoga when I'm kneeling with the tops of my feet on the mat. I practise 5 days a "
+              "week and eat well. Why?")
+    assert chat.last[0].intent == "cramp_triggers_position"
