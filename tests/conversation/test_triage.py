@@ -167,6 +167,9 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     "Every time I run, about a mile in my arches cramp and my legs just give out. I walk and then run again. Why?",
     # the physio's fingers are not a hand cramping
     "There's a knot deep in my calf that spasms. My physio would dig his fingers in to find it. Should I use a roller?",
+    # a tent that collapsed is not a person
+    ("Worst calf cramp ever at 3am in my sleeping bag. I stuck my legs in the air and half collapsed the tent. "
+     "How do you deal with a cramp in a sleeping bag?"),
     # a chest infection is not chest pain
     "She has a chest infection and painful cramps in her calves at night, what helps?",
 ])
@@ -204,6 +207,11 @@ def test_a_reason_for_a_routine_appointment_answers_and_says_to_book_one(chat, s
 def test_the_routine_line_is_not_added_to_the_relief_steps(chat):
     chat.send("my calf is cramping right now, I'm diabetic")
     assert chat.last[0].kind == "emergency" and "📅" not in chat.text
+
+
+def test_an_aching_leg_weeks_after_a_hip_operation_gets_same_day_care(chat):
+    chat.send("27 days since my hip op and my whole leg aches and spasms all day. Anyone got tips?")
+    assert chat.last[0].intent == "get_help_today"
 
 
 def test_legs_newly_harder_to_move_get_same_day_care(chat):
