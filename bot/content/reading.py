@@ -27,7 +27,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
         "group_entries": dict, "doing": dict, "already": dict, "follow_starts": list, "back_words": list,
         "told_entries": dict}
-    if not (check.version(doc) and check.mapping(doc, None, fields)):
+    if not (check.version(doc) and check.mapping(doc, None, fields, {"told_not": dict})):
         check.raise_if_any()
     topics = []
     for name, item in doc["topics"].items():
@@ -79,6 +79,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
         group_entries=_groups(check, doc["group_entries"]),
         told_entries=_table(check, doc["told_entries"], "told_entries"),
+        told_not=_table(check, doc.get("told_not", {}), "told_not"),
         doing=_table(check, doc["doing"], "doing"),
         already=_table(check, doc["already"], "already"),
         follow_starts=tuple(tuple(s.split()) for s in check.strings(doc["follow_starts"], "follow_starts", None)),
@@ -151,6 +152,11 @@ def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Pr
                  if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer"]
     problems += [Problem(label, f"{told!r} is not a `when` label", "told_entries")
                  for told in data.told_entries if told not in data.when]
+    problems += [Problem(label, f"entry {entry!r} is not an answer entry", f"told_not.{told}")
+                 for told, entries in data.told_not.items() for entry in entries
+                 if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer"]
+    problems += [Problem(label, f"{told!r} is not a `when` label", "told_not")
+                 for told in data.told_not if told not in data.when]
     for topic in data.topics:
         for entry in topic.entries:
             if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer":

@@ -115,6 +115,9 @@ class AnswerBuilder:
             kept = tuple(e for e in candidates if (among and e == among[0])
                          or not set(knowledge[e].advice) & set(reading.already))
             candidates = kept or candidates
+        told_not = self.content.reader.data.told_not  # "walking it off made it worse" is not pain on walking
+        ruled_out = {e for label in (reading.when if reading else ()) for e in told_not.get(label, ())}
+        candidates = tuple(e for e in candidates if e not in ruled_out) or candidates
         told = self.content.reader.data.told_entries  # "since I've been walking more": doing more than usual
         favoured = {e for label in (reading.when if reading else ()) for e in told.get(label, ())}
         candidates = tuple(e for e in candidates if e in favoured) or candidates
@@ -175,8 +178,11 @@ class AnswerBuilder:
         tip_mark = self.write.fill("tip", tip="").strip()
         if extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             blocks = [b for b in blocks if not b.startswith(tip_mark)]  # the general tip goes before a line for them
-        while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
-            extras.pop()  # sport, age and family lines go before anything about safety or medicines
+        never = self.content.context.never_dropped  # a possible injury, when to get help
+        droppable = [i for i, line in enumerate(lines) if line.id not in never]
+        while droppable and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+            extras[droppable.pop()] = ""  # sport, age and family lines go before anything about safety or medicines
+        extras = [text for text in extras if text]
         blocks += extras
         if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
             blocks.append(self.write.text("doctor_line"))

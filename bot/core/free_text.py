@@ -64,14 +64,14 @@ class FreeText:
             and "now" not in reading.when
 
     def asks_for_later(self, turn: Turn) -> bool:
-        """True for a question about which doctor to see, or about why cramps come or how to stop them coming
+        """True for a question about which doctor to see or why cramps come, or about how to stop them coming
         back told of past or recurring cramps, with nothing said to be happening now ("he got cramps last
         summer, how can we keep it from happening again?"): never the relief timer."""
         reading = turn.reading
         if "now" in reading.when:
             return False
-        return "doctor" in reading.topics or (bool({"cause", "prevention"} & set(reading.topics))
-                                              and bool({"past", "recurring"} & set(reading.when)))
+        return bool({"doctor", "cause"} & set(reading.topics)) or (
+            "prevention" in reading.topics and bool({"past", "recurring"} & set(reading.when)))
 
     def not_the_legs(self, turn: Turn) -> bool:
         """True when the message is about a cramp somewhere else (a hand, a period) and names no leg or foot:

@@ -73,6 +73,7 @@ class ReadingData:
     not_specific: frozenset[str] = frozenset()  # words that do not make a question specific ("where", "so much")
     group_entries: dict[str, str] = field(default_factory=dict)  # entry -> the group of people it is written for
     told_entries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `when` label -> entries it favours
+    told_not: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `when` label -> entries it rules out
     doing: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> phrases of doing it
     already: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> "I already do that" phrases
     follow_starts: tuple[tuple[str, ...], ...] = ()  # words that start a follow-up ("what about", "and")

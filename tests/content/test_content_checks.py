@@ -204,3 +204,15 @@ def test_the_words_an_entry_needs_named_are_single_words(copy):
     edit(copy / "knowledge/relief.yaml", "    named: [quinine*, tonic*, qualaquin]", "    named: [tonic water]")
     message = problems(copy)
     assert "knowledge/relief.yaml" in message and "[quinine]" in message and "named takes single words" in message
+
+
+def test_a_story_label_ruling_out_an_unknown_entry_stops_loading(copy):
+    edit(copy / "knowledge/reading.yaml", "  tried_relief: [walking_pain]", "  tried_relief: [walking_pains]")
+    message = problems(copy)
+    assert "knowledge/reading.yaml" in message and "told_not.tried_relief" in message and "walking_pains" in message
+
+
+def test_a_line_never_dropped_must_be_a_line(copy):
+    edit(copy / "knowledge/context.yaml", "never_dropped: [injury]", "never_dropped: [injuries]")
+    message = problems(copy)
+    assert "knowledge/context.yaml" in message and "'injuries'" in message

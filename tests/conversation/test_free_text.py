@@ -218,3 +218,15 @@ def test_a_cramp_in_a_kneeling_pose_gets_the_answer_on_positions(chat):
     chat.send("My arches cramp in yoga when I'm kneeling with the tops of my feet on the mat. I practise 5 days a "
               "week and eat well. Why?")
     assert chat.last[0].intent == "cramp_triggers_position"
+
+
+def test_trying_to_walk_a_cramp_off_is_not_pain_that_walking_brings_on(chat):
+    chat.send("More than once I've had a terrible calf cramp that took ages to go. I tried to walk it off like I "
+              "do with foot cramps but standing and walking made it hurt worse, so I had to lie back down.")
+    assert chat.last[0].intent != "walking_pain" and "narrowed leg arteries" not in chat.text
+
+
+def test_the_possible_injury_line_stays_in_a_long_reply(chat):
+    chat.send("On our hike Saturday my calf started to cramp. I ran up a hill anyway, then felt a pop in the calf "
+              "and more cramping. Why does this keep happening, what supplements help, and how do I prevent it?")
+    assert "may be an injury" in chat.text
