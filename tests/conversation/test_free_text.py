@@ -230,3 +230,9 @@ def test_the_possible_injury_line_stays_in_a_long_reply(chat):
     chat.send("On our hike Saturday my calf started to cramp. I ran up a hill anyway, then felt a pop in the calf "
               "and more cramping. Why does this keep happening, what supplements help, and how do I prevent it?")
     assert "may be an injury" in chat.text
+
+
+def test_why_a_folk_remedy_seems_to_work_is_answered_with_the_evidence_on_remedies(chat):
+    chat.send("I take magnesium but still cramp at night, so I lick a pinch of salt and the cramp goes. "
+              "Why does salt taken like that work?")
+    assert chat.last[0].intent == "home_remedies" and "don't show" in chat.text
