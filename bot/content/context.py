@@ -19,11 +19,11 @@ def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str
     check = Checker(label)
     lines: list[ContextLine] = []
     keep: list[str] = []
-    never: list[str] = []
+    lead: list[str] = []
     if check.version(doc) and check.mapping(doc, None, {"version": int, "lines": list, "keep_when_short": list},
-                                            {"never_dropped": list}):
+                                            {"lead": list}):
         keep = check.strings(doc["keep_when_short"], "keep_when_short", None)
-        never = check.strings(doc.get("never_dropped", []), "never_dropped", None)
+        lead = check.strings(doc.get("lead", []), "lead", None)
         for item in doc["lines"]:
             name = item.get("id") if isinstance(item, dict) else None
             if not check.mapping(item, name, {"id": str, "when": dict, "topics": list, "text": str, "advice": list,
@@ -59,6 +59,6 @@ def load_context(path: Path, label: str, reading: ReadingData, topics: tuple[str
                                      when.get("competitive") is True, tuple(asked), item["text"].strip(),
                                      tuple(advice), tuple(sources), tuple(told), tuple(muscles)))
         check.unique((line.id for line in lines), "line id")
-        check.known(never, tuple(line.id for line in lines), "never_dropped", None)
+        check.known(lead, tuple(line.id for line in lines), "lead", None)
     check.raise_if_any()
-    return Context(tuple(lines), tuple(k.lower() for k in keep), frozenset(never))
+    return Context(tuple(lines), tuple(k.lower() for k in keep), frozenset(lead))

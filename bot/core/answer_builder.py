@@ -156,12 +156,16 @@ class AnswerBuilder:
         advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
         several = len(chosen) > 1
+        lead_ids = self.content.context.lead  # "may be an injury": said first, never dropped
+        lead = [line.text for line in lines if line.id in lead_ids]
+        lines = tuple(line for line in lines if line.id not in lead_ids)
+        caveats_text = [c.text for c in caveats] + lead
         extras = [line.text for line in lines]
         already = [self.write.text(f"already_{kind}") for kind in reading.already if f"already_{kind}" in ALREADY_KEYS]
         shown = len(chosen)
         while True:
             for short in (several, True):  # a long reply: every part cut to its first lines, then fewer extras
-                blocks = [c.text for c in caveats] + already
+                blocks = caveats_text + already
                 said: set[str] = set()
                 for part, entry in list(zip(parts, chosen, strict=False))[:shown]:
                     body = _unsaid(self._answer(entry, message, zone, short=short), said)
@@ -178,11 +182,8 @@ class AnswerBuilder:
         tip_mark = self.write.fill("tip", tip="").strip()
         if extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             blocks = [b for b in blocks if not b.startswith(tip_mark)]  # the general tip goes before a line for them
-        never = self.content.context.never_dropped  # a possible injury, when to get help
-        droppable = [i for i, line in enumerate(lines) if line.id not in never]
-        while droppable and sum(len(b) for b in blocks + extras) > MAX_REPLY:
-            extras[droppable.pop()] = ""  # sport, age and family lines go before anything about safety or medicines
-        extras = [text for text in extras if text]
+        while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+            extras.pop()  # sport, age and family lines go before anything about safety or medicines
         blocks += extras
         if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
             blocks.append(self.write.text("doctor_line"))
@@ -213,8 +214,9 @@ class AnswerBuilder:
         given = {a for line in lines for a in line.advice} | set(reading.doing)
         new_advice = tuple(sorted(given - set(entry.advice)))
         caveats = tuple(c for c in giving(mentioned, new_advice) if c.text not in reply.text)
-        blocks = [reply.text, *(c.text for c in caveats)]
-        blocks += [*tips, *(line.text for line in lines)]
+        lead_ids = self.content.context.lead  # "may be an injury": said before the answer
+        blocks = [*(line.text for line in lines if line.id in lead_ids), reply.text, *(c.text for c in caveats)]
+        blocks += [*tips, *(line.text for line in lines if line.id not in lead_ids)]
         sources = tuple(dict.fromkeys((*reply.sources, *(s for line in lines for s in line.sources),
                                        *(s for c in caveats for s in c.sources))))
         return replace(reply, text="\n\n".join(blocks), sources=sources)

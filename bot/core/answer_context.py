@@ -45,7 +45,7 @@ class Context:
 
     lines: tuple[ContextLine, ...]
     keep_when_short: tuple[str, ...]
-    never_dropped: frozenset[str] = frozenset()  # ids of lines a long reply keeps (a possible injury...)
+    lead: frozenset[str] = frozenset()  # ids of lines said before the answer and never dropped (an injury)
 
 
 def context_lines(lines: tuple[ContextLine, ...], reading: Reading, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:

@@ -156,7 +156,9 @@ class FreeText:
         if "now" in reading.when or ("relief" in reading.topics and not reading.history):
             extra.append(self.write.menu_button("start_relief", "cramp"))
         reply = self.builder.reply(reading, parts, message, session.zone, tuple(extra))
-        if reading.history and {"past", "last_night"} & set(reading.when) and not session.in_group:
+        said = self.content.context  # a possible injury is not a cramp to log
+        leads = any(line.id in said.lead and line.applies(reading, reading.topics) for line in said.lines)
+        if reading.history and {"past", "last_night"} & set(reading.when) and not session.in_group and not leads:
             reply = Reply(f"{reply.text}\n\n{self.write.text('history_log_offer')}", reply.kind,
                           (*reply.choices[:3], self.write.menu_button("log_new", "log")), reply.timer, reply.intent,
                           reply.score, reply.sources)

@@ -212,7 +212,7 @@ def test_a_story_label_ruling_out_an_unknown_entry_stops_loading(copy):
     assert "knowledge/reading.yaml" in message and "told_not.tried_relief" in message and "walking_pains" in message
 
 
-def test_a_line_never_dropped_must_be_a_line(copy):
-    edit(copy / "knowledge/context.yaml", "never_dropped: [injury]", "never_dropped: [injuries]")
+def test_a_line_said_first_must_be_a_line(copy):
+    edit(copy / "knowledge/context.yaml", "lead: [injury]", "lead: [injuries]")
     message = problems(copy)
     assert "knowledge/context.yaml" in message and "'injuries'" in message

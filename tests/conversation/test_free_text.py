@@ -168,7 +168,9 @@ def test_blood_tests_for_minerals_is_one_question_about_supplements_and_leaves_r
 def test_a_pain_that_began_with_a_trip_or_a_pop_is_said_to_be_maybe_an_injury(chat):
     chat.send("A week ago I tripped playing football and felt a pain in my calf. It still hurts. "
               "Should I wait a little longer?")
-    assert "may be an injury" in chat.text and "physiotherapist" in chat.text
+    text = chat.text
+    assert text.startswith("🩹") and "physiotherapist" in text  # said first
+    assert "note that cramp in your diary" not in text  # an injury is not a cramp to log
     chat.send("Why do my calves cramp at night?")
     assert "may be an injury" not in chat.text
 
