@@ -149,7 +149,8 @@ class FreeText:
         if recent and follow:
             reading = _with_recent(reading, recent)
         parts = self.builder.parts(reading, message, follow)
-        context = bool(reading.person.facts or reading.person.sports) or reading.person.who != SELF
+        context = bool(reading.person.facts or reading.person.sports) or reading.person.who != SELF \
+            or any(label in self.content.reader.data.told_entries for label in reading.when)  # the story says what
         if not parts or not (reading.asks or follow or _confident(parts) or context):
             return self._clarify(session, now)
         extra: list[Choice] = []
