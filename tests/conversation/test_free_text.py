@@ -3,6 +3,8 @@ history, a relief offer for a cry of pain, a question back when unsure, follow-u
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.session import Session
 
 RUNNER = ("When I run marathons I always cramp up badly by about mile 20. I train well and drink on the way. "
@@ -239,3 +241,18 @@ def test_why_a_folk_remedy_seems_to_work_is_answered_with_the_evidence_on_remedi
     chat.send("I take magnesium but still cramp at night, so I lick a pinch of salt and the cramp goes. "
               "Why does salt taken like that work?")
     assert chat.last[0].intent == "home_remedies" and "don't show" in chat.text
+
+
+@pytest.mark.parametrize(("said", "line"), [
+    ("I have restless legs and also get calf cramps at night. What helps the cramps?", "different condition"),
+    ("My husband has Parkinson's and his toes curl and cramp every morning. What can we do?", "Parkinson's nurse"),
+    ("I'm on chemo and my calves cramp at night, what can I do?", "oncology"),
+])
+def test_a_condition_the_sources_do_not_cover_gets_a_line_on_who_to_ask(chat, said, line):
+    chat.send(said)
+    assert chat.last[0].kind == "answer" and line in chat.text
+
+
+def test_what_my_partner_says_about_my_legs_is_about_me(chat):
+    chat.send("My husband says my legs jerk when I'm asleep and my calves cramp at night. Why?")
+    assert "The same advice holds for them" not in chat.text
