@@ -45,9 +45,10 @@ def reply_times(standin, first_chat: int) -> list[float]:
     return sorted(times)
 
 
-def p99(times: list[float]) -> float:
-    """The 99th percentile (the worst but one in a hundred)."""
-    return times[min(len(times) - 1, int(len(times) * 0.99))]
+def p90(times: list[float]) -> float:
+    """The 90th percentile: of 80 replies, the 72nd fastest. A slowdown caused by the flood moves it; one
+    reply held up by something else on a busy machine (the p99 of 80 is nearly the slowest) does not."""
+    return times[min(len(times) - 1, int(len(times) * 0.9))]
 
 
 class Flood:
@@ -95,14 +96,14 @@ def flood_the_bot(standin, folder, where: str, flooder: int, text: str) -> None:
                                                                    **TELEGRAM_WAITS_ENV})
     try:
         TelegramUser(standin, 990_000).send("/start")  # warmed up
-        calm = p99(reply_times(standin, 991_000))
+        calm = p90(reply_times(standin, 991_000))
         with Flood(standin, flooder, text) as flood:
             standin.wait_for(lambda: standin.sent_count(flooder) >= 2, timeout=30)
             started = flood.sent
-            flooded = p99(reply_times(standin, 992_000))
+            flooded = p90(reply_times(standin, 992_000))
             assert flood.sent - started > 500, f"{where}: the flood went on all the time the others were measured"
-        print(f"\n{where} ({flooder}): p99 {calm:.3f} s calm, {flooded:.3f} s flooded")
-        assert flooded <= 2 * max(calm, 0.05), f"{where}: p99 {flooded:.3f} s with the flood, {calm:.3f} s without"
+        print(f"\n{where} ({flooder}): p90 {calm:.3f} s calm, {flooded:.3f} s flooded")
+        assert flooded <= 2 * max(calm, 0.05), f"{where}: p90 {flooded:.3f} s with the flood, {calm:.3f} s without"
         # The flooder was asked once to slow down, and a cramp happening now is never skipped
         # however far behind its chat is.
         with Flood(standin, flooder, text):
