@@ -149,16 +149,16 @@ class FreeText:
         if recent and follow:
             reading = _with_recent(reading, recent)
         parts = self.builder.parts(reading, message, follow)
-        context = bool(reading.person.facts or reading.person.sports) or reading.person.who != SELF \
+        about_them = bool(reading.person.facts or reading.person.sports) or reading.person.who != SELF \
             or any(label in self.content.reader.data.told_entries for label in reading.when)  # the story says what
-        if not parts or not (reading.asks or follow or _confident(parts) or context):
+        if not parts or not (reading.asks or follow or _confident(parts) or about_them):
             return self._clarify(session, now)
         extra: list[Choice] = []
         if "now" in reading.when or ("relief" in reading.topics and not reading.history):
             extra.append(self.write.menu_button("start_relief", "cramp"))
         reply = self.builder.reply(reading, parts, message, session.zone, tuple(extra))
-        said = self.content.context  # a possible injury is not a cramp to log
-        leads = any(line.id in said.lead and line.applies(reading, reading.topics) for line in said.lines)
+        context = self.content.context  # a possible injury is not a cramp to log
+        leads = any(line.id in context.lead and line.applies(reading, reading.topics) for line in context.lines)
         if reading.history and {"past", "last_night"} & set(reading.when) and not session.in_group and not leads:
             reply = Reply(f"{reply.text}\n\n{self.write.text('history_log_offer')}", reply.kind,
                           (*reply.choices[:3], self.write.menu_button("log_new", "log")), reply.timer, reply.intent,

@@ -102,7 +102,7 @@ class TriageTurn:
         helps); a check-up under way is paused, to be resumed later."""
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
-        person = self.content.reader.read(text, self.content.normaliser.normalise(text)).person if text else None
+        person = self.content.reader.read(text).person if text else None
         reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
                                   person=person)
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
