@@ -19,6 +19,7 @@ from bot.language.normaliser import Normalised
 from bot.language.reading import HAND, SELF, Reading
 from bot.matching.matcher import Match
 
+LATER_TOPICS = frozenset({"cause", "doctor", "medicines", "supplements", "food", "remedies", "exercise"})
 SURE = 50.0  # a matcher score this high is trusted over words that point elsewhere ("plantar flexion")
 SHORT_WORDS = 12  # at most this many words in one sentence: the example matcher reads it whole
 TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happening
@@ -64,13 +65,14 @@ class FreeText:
             and "now" not in reading.when
 
     def asks_for_later(self, turn: Turn) -> bool:
-        """True for a question about which doctor to see or why cramps come, or about how to stop them coming
-        back told of past or recurring cramps, with nothing said to be happening now ("he got cramps last
-        summer, how can we keep it from happening again?"): never the relief timer."""
+        """True for a question about why cramps come, which doctor to see, medicines, supplements, food,
+        remedies or exercise, or about how to stop them coming back told of past or recurring cramps, with
+        nothing said to be happening now ("he got cramps last summer, how can we keep it from happening
+        again?"): never the relief timer."""
         reading = turn.reading
         if "now" in reading.when:
             return False
-        return bool({"doctor", "cause"} & set(reading.topics)) or (
+        return bool(LATER_TOPICS & set(reading.topics)) or (
             "prevention" in reading.topics and bool({"past", "recurring"} & set(reading.when)))
 
     def not_the_legs(self, turn: Turn) -> bool:

@@ -242,7 +242,7 @@ class Reader:
         when = tuple(label for label in self._labels("when", clauses) if label != "now")
         if "long" not in when and _long_time(text.lower()):
             when = (*when, "long")
-        if any(self._now_in(clause) for clause in clauses):
+        if any(self._now_in(part) for part in parts):
             when = ("now", *when)
         # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
         # ("early menopause runs on my mum's side")
@@ -270,13 +270,19 @@ class Reader:
                        bool(self._labels("generic", clauses)), self._labels("doing", clauses),
                        self._labels("already", clauses))
 
-    def _now_in(self, clause: tuple[str, ...]) -> bool:
-        """True when this sentence says a cramp is happening now: a "now" phrase beside a cramp or muscle
-        word, not in a sentence about what usually happens ("right now I sometimes...") or about
-        something else ("125mcg a day at the moment")."""
-        labels = {label for _, label in self._found("when", clause)}
-        about = self._found(self._on_topic, clause) or self._found(self._muscles, clause)
-        return "now" in labels and "recurring" not in labels and bool(about)
+    def _now_in(self, part: tuple[tuple[str, ...], ...]) -> bool:
+        """True when this sentence (its clauses) says a cramp is happening now: a "now" phrase in a clause
+        that names a cramp or muscle, or beside one that does, not in a sentence about what usually happens
+        ("right now I sometimes...") or about something else ("he is on 10mg a day at the moment and his
+        doctor told him..., he still has terrible cramps")."""
+        sentence = tuple(t for clause in part for t in clause)
+        if "recurring" in {label for _, label in self._found("when", sentence)}:
+            return False
+        about = [bool(self._found(self._on_topic, c) or self._found(self._muscles, c)) for c in part]
+        for i, clause in enumerate(part):
+            if "now" in {label for _, label in self._found("when", clause)} and any(about[max(0, i - 1):i + 2]):
+                return True
+        return False
 
     def _facts_in(self, clauses: list[tuple[str, ...]]) -> tuple[tuple[str, str, str], ...]:
         """Check-up answers the message gives, each with the words that gave it ("thyroxine")."""

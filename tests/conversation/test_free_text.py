@@ -256,3 +256,11 @@ def test_a_condition_the_sources_do_not_cover_gets_a_line_on_who_to_ask(chat, sa
 def test_what_my_partner_says_about_my_legs_is_about_me(chat):
     chat.send("My husband says my legs jerk when I'm asleep and my calves cramp at night. Why?")
     assert "The same advice holds for them" not in chat.text
+
+
+def test_now_said_of_a_medicine_is_not_a_cramp_happening_now(chat):
+    chat.send("My husband is on 10mg of Lipitor at the moment and his doctor wants to raise it, which has not "
+              "helped, he still has terrible leg cramps. Would another statin be kinder to his muscles?")
+    assert chat.last[0].kind != "emergency" and chat.last[0].timer is None
+    chat.send("my calf, it's cramping right now")
+    assert chat.last[0].kind == "emergency"
