@@ -132,7 +132,10 @@ class TriageTurn:
         if line in first.text or (not routine.said and any(w in first.text.lower() for w in self.already_booked)):
             return outcome  # said already; a line that names their own words is always worth adding
         sources = tuple(dict.fromkeys((*first.sources, *routine.criterion.sources)))
-        return replace(outcome, replies=(replace(first, text=f"{first.text}\n\n{line}", sources=sources),
+        tip = self.write.fill("tip", tip="").strip()  # a general 💡 tip to book an appointment: the line says it
+        kept = [b for b in first.text.split("\n\n")
+                if not (b.startswith(tip) and any(w in b.lower() for w in self.already_booked))]
+        return replace(outcome, replies=(replace(first, text="\n\n".join([*kept, line]), sources=sources),
                                          *outcome.replies[1:]))
 
 

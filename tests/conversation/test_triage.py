@@ -204,6 +204,13 @@ def test_a_reason_for_a_routine_appointment_answers_and_says_to_book_one(chat, s
     assert reply.text.index("appointment") > 40  # the answer comes first
 
 
+def test_the_routine_line_replaces_a_general_tip_to_book_an_appointment(chat):
+    chat.send("I never used to get cramp but this last week I've had it all the time, at night and sitting down")
+    text = chat.text
+    assert "📅 You said" in text
+    assert not any(b.startswith("💡") and "appointment" in b for b in text.split("\n\n"))
+
+
 def test_the_routine_line_is_not_added_to_the_relief_steps(chat):
     chat.send("my calf is cramping right now, I'm diabetic")
     assert chat.last[0].kind == "emergency" and "📅" not in chat.text
