@@ -176,3 +176,11 @@ FACTS = {
 def test_every_fact_from_the_documents_is_covered(content, fact):
     corpus = "\n".join(text for _, text in all_texts(content))
     assert re.search(FACTS[fact], corpus, re.I), fact
+
+
+def test_no_answer_opens_with_words_that_need_the_question(content):
+    """An answer is also a part of a longer reply, under a heading ("▸ Why it happens"): it must not
+    lean on the question it was written for ("It can play a part.", "Yes, ...")."""
+    leaning = re.compile(r"^(it|yes|no|they|that|this)\b", re.I)
+    assert [e.id for e in content.knowledge.entries.values()
+            if e.kind == "answer" and leaning.match(e.answer.strip())] == []
