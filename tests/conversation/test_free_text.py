@@ -264,3 +264,9 @@ def test_now_said_of_a_medicine_is_not_a_cramp_happening_now(chat):
     assert chat.last[0].kind != "emergency" and chat.last[0].timer is None
     chat.send("my calf, it's cramping right now")
     assert chat.last[0].kind == "emergency"
+
+
+def test_is_it_a_cramp_or_something_else_says_what_a_cramp_is(chat):
+    chat.send("My calf gets a strange tight feeling in the evenings. How can I tell if it is a cramp or a "
+              "different problem?")
+    assert "A cramp is a muscle that suddenly tightens" in chat.text
