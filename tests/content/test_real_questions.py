@@ -31,8 +31,8 @@ REAL_MISSES = {
     "d14", "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d36", "d41", "d48", "d49", "d51", "d53",
     "d55", "e02", "e05", "e06", "e12", "e13", "e14", "e15", "e23", "e24", "e26", "e27", "e29", "e34", "e36", "e41",
     "e42", "e44", "e46", "e48", "e49", "e50", "e51", "e52", "e54", "e55", "f03", "f04", "f05", "f07", "f11", "f13",
-    "f14", "f17", "f18", "f19", "f22", "f24", "f25", "f26", "f27", "f29", "f32", "f34", "f38", "f44", "f45", "f46",
-    "f48", "f49", "f50", "f51", "f52", "f53", "f55"
+    "f14", "f17", "f18", "f19", "f22", "f24", "f25", "f26", "f27", "f29", "f32", "f34", "f38", "f44", "f46", "f48",
+    "f49", "f50", "f51", "f52", "f53", "f55"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

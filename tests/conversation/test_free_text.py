@@ -270,3 +270,16 @@ def test_is_it_a_cramp_or_something_else_says_what_a_cramp_is(chat):
     chat.send("My calf gets a strange tight feeling in the evenings. How can I tell if it is a cramp or a "
               "different problem?")
     assert "A cramp is a muscle that suddenly tightens" in chat.text
+
+
+def test_hobbling_round_my_apartment_is_still_about_my_cramp(chat):
+    chat.send("Had a nasty charley horse last night and I'm still hobbling around my apartment. What should I do?")
+    assert chat.last[0].kind != "fallback"
+    chat.send("my apartment is so cramped, any storage ideas?")
+    assert chat.last[0].kind == "fallback"
+
+
+def test_how_to_deal_with_a_cramp_asks_for_relief(chat):
+    chat.send("My calves cramp on long hikes. How do you deal with a cramp when you're stuck in a sleeping bag?")
+    intent = chat.last[0].intent or ""
+    assert intent.startswith("relief") or intent == "cramp_now" or "When one strikes" in chat.text
