@@ -314,3 +314,12 @@ def test_what_is_never_skipped_in_a_flood(brain):
     may = [Text("hi"), Text("/tips"), Text("/start"), Text("do bananas help?"), Press("menu:checkup")]
     assert all(brain.must_answer(event) for event in never)
     assert not any(brain.must_answer(event) for event in may)
+
+
+@pytest.mark.parametrize("said", [
+    "help!! my toes are curling into a claw by themselves and when I straighten them they just curl back",
+    "calf cramp woke me and the muscle just keeps flexing, I can't straighten my leg, what do I do",
+])
+def test_a_cramp_told_in_new_words_while_it_happens_starts_relief(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "emergency"
