@@ -103,3 +103,13 @@ def test_a_young_age_or_my_older_son_is_a_child(read):
 def test_self_care_already_followed_is_read_apart_from_what_is_done_now(read):
     reading = read("I drink plenty of water and I stretch every night, but I still cramp. Why?")
     assert set(reading.already) == {"fluids", "stretching"}
+
+
+@pytest.mark.parametrize(("text", "topic", "not_topic"), [
+    ("So is it my diet or something else?", "cause", "identify"),
+    ("How can I tell if it is a cramp or a different problem?", "identify", None),
+    ("I can't relax it myself. What actually helps?", "relief", "food"),
+])
+def test_what_a_question_asks(read, text, topic, not_topic):
+    topics = read(text).topics
+    assert topic in topics and not_topic not in topics
