@@ -32,9 +32,9 @@ REAL_MISSES = {
     "d55", "e02", "e05", "e06", "e12", "e13", "e14", "e15", "e23", "e24", "e27", "e29", "e34", "e36", "e41", "e42",
     "e44", "e46", "e48", "e49", "e50", "e51", "e52", "e54", "e55", "f03", "f04", "f05", "f07", "f11", "f13", "f14",
     "f17", "f18", "f19", "f22", "f24", "f25", "f26", "f27", "f29", "f32", "f34", "f38", "f44", "f46", "f48", "f49",
-    "f50", "f51", "f52", "f53", "f55", "g02", "g04", "g05", "g06", "g07", "g09", "g12", "g13", "g16", "g17", "g18",
-    "g19", "g23", "g24", "g25", "g26", "g27", "g28", "g29", "g30", "g33", "g34", "g36", "g37", "g40", "g42", "g45",
-    "g46", "g47", "g48", "g49", "g51", "g52", "g53", "g54", "g55", "g56", "g57", "g59", "g61"
+    "f50", "f51", "f52", "f53", "f55", "g02", "g04", "g05", "g06", "g07", "g09", "g13", "g16", "g17", "g18", "g19",
+    "g23", "g24", "g25", "g26", "g27", "g28", "g29", "g30", "g33", "g34", "g36", "g37", "g40", "g42", "g45", "g46",
+    "g47", "g48", "g49", "g51", "g52", "g53", "g54", "g55", "g56", "g57", "g59", "g61"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

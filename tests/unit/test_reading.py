@@ -109,6 +109,7 @@ def test_self_care_already_followed_is_read_apart_from_what_is_done_now(read):
     ("So is it my diet or something else?", "cause", "identify"),
     ("How can I tell if it is a cramp or a different problem?", "identify", None),
     ("I can't relax it myself. What actually helps?", "relief", "food"),
+    ("How am I supposed to stretch it when I can't get anywhere near my toes?", "relief", None),
 ])
 def test_what_a_question_asks(read, text, topic, not_topic):
     topics = read(text).topics
