@@ -11,6 +11,7 @@ from typing import Any
 from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 
+NOT_A_SPORT = "not_a_sport"  # knowledge/reading.yaml sports: phrases where a sport word means something else
 SELF = "self"
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
@@ -224,6 +225,18 @@ class Reader:
         return [(start, label) for name, label, start, _, negated in self._hits(clause)
                 if name == table and not negated]
 
+    def _sports_named(self, clauses: list[tuple[str, ...]]) -> tuple[str, ...]:
+        """The sports a message names, leaving out a negated one ("never on my runs") and a sport word inside
+        a phrase of `not_a_sport` ("tears running", "running late")."""
+        named: list[str] = []
+        for clause in clauses:
+            hits = [(label, start, end, negated) for name, label, start, end, negated in self._hits(clause)
+                    if name == "sports"]
+            other = [(start, end) for label, start, end, _ in hits if label == NOT_A_SPORT]
+            named += [label for label, start, end, negated in hits if label != NOT_A_SPORT and not negated
+                      and not any(a <= start and end <= b for a, b in other)]
+        return tuple(dict.fromkeys(named))
+
     def _labels(self, table: str, clauses: list[tuple[str, ...]]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(label for clause in clauses for _, label in self._found(table, clause)))
 
@@ -255,7 +268,7 @@ class Reader:
             who=SELF if SELF in people else people[0] if people else ("child" if child else SELF),
             age=age,
             older=age is not None and age >= self.data.older_from,
-            sports=self._labels("sports", clauses),
+            sports=self._sports_named(clauses),
             competitive=bool(self._labels("competitive", clauses)),
             facts=self._facts_in(clauses),
         )

@@ -114,3 +114,13 @@ def test_self_care_already_followed_is_read_apart_from_what_is_done_now(read):
 def test_what_a_question_asks(read, text, topic, not_topic):
     topics = read(text).topics
     assert topic in topics and not_topic not in topics
+
+
+@pytest.mark.parametrize(("text", "sports"), [
+    ("tears running down my face, my calf cramped so badly", ()),
+    ("I was running late for work and my foot cramped", ()),
+    ("I go running every morning and my calves cramp", ("running",)),
+    ("my arches cramp in the pool, never on my runs", ("swimming",)),
+])
+def test_a_sport_word_in_another_sense_is_no_sport(read, text, sports):
+    assert read(text).person.sports == sports
