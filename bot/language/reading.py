@@ -231,7 +231,7 @@ class Reader:
         named: list[str] = []
         for clause in clauses:
             hits = [(label, start, end, negated) for name, label, start, end, negated in self._hits(clause)
-                    if name == "sports"]
+                    if name == self._sports]
             other = [(start, end) for label, start, end, _ in hits if label == NOT_A_SPORT]
             named += [label for label, start, end, negated in hits if label != NOT_A_SPORT and not negated
                       and not any(a <= start and end <= b for a, b in other)]
@@ -255,7 +255,7 @@ class Reader:
         when = tuple(label for label in self._labels("when", clauses) if label != "now")
         if "long" not in when and _long_time(text.lower()):
             when = (*when, "long")
-        if any(self._now_in(part) for part in parts):
+        if any(self._now_in(part, sentence) for part, sentence in zip(parts, clauses, strict=True)):
             when = ("now", *when)
         # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
         # ("early menopause runs on my mum's side")
@@ -283,12 +283,11 @@ class Reader:
                        bool(self._labels("generic", clauses)), self._labels("doing", clauses),
                        self._labels("already", clauses))
 
-    def _now_in(self, part: tuple[tuple[str, ...], ...]) -> bool:
-        """True when this sentence (its clauses) says a cramp is happening now: a "now" phrase in a clause
-        that names a cramp or muscle, or beside one that does, not in a sentence about what usually happens
-        ("right now I sometimes...") or about something else ("he is on 10mg a day at the moment and his
-        doctor told him..., he still has terrible cramps")."""
-        sentence = tuple(t for clause in part for t in clause)
+    def _now_in(self, part: tuple[tuple[str, ...], ...], sentence: tuple[str, ...]) -> bool:
+        """True when this sentence (its clauses, and all its words) says a cramp is happening now: a "now"
+        phrase in a clause that names a cramp or muscle, or beside one that does, not in a sentence about
+        what usually happens ("right now I sometimes...") or about something else ("he is on 10mg a day at
+        the moment and his doctor told him..., he still has terrible cramps")."""
         if "recurring" in {label for _, label in self._found("when", sentence)}:
             return False
         about = [bool(self._found(self._on_topic, c) or self._found(self._muscles, c)) for c in part]
