@@ -148,6 +148,7 @@ def local_time(epoch: float, zone_name: str | None) -> datetime:
 # as two clauses ("... 4" and "30 ..."): the colon and the full stop split clauses.
 DURATION = "<duration10>"  # a time of ten minutes or more
 RECENT_START = "<recent>"  # a start time the time now shows to be under ten minutes ago
+METRES_FROM = 100  # "100m", "1500m": a lone "m" after a number this big is a distance, not minutes
 MAX_CLOCK_GAP = 360  # minutes: a "now" further on (or earlier, read round the clock) is more likely a count than a time
 _START_WORDS = {"at", "since", "from", "around"}
 _CLOCK_STARTS = {*CLOCK_OFFSETS, *NAMED_HOURS}  # words a clock time can begin with
@@ -296,6 +297,11 @@ def _names_a_time(word: str) -> bool:
             or word in MEALS)
 
 
+def _metres(number: str) -> bool:
+    """True when a number before a lone "m" is more likely metres than minutes: 100 or more ("400m", "1500 m")."""
+    return int(number) >= METRES_FROM
+
+
 def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
     """Replace any time of ten minutes or more ("15 mins", "half an hour", "2 hours", "ages") with
     the token <duration10>, so rules can place it in phrases ("for <duration10>")."""
@@ -306,6 +312,8 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
         nxt = clause[i + 1] if i + 1 < len(clause) else ""
         after = clause[i + 2] if i + 2 < len(clause) else ""
         minutes = _MINUTES.match(token)
+        if minutes and token.endswith("m") and _metres(minutes.group(1)):
+            minutes = None  # "the first 1500m": a distance
         if token in _LONG_WORDS or _HOURS.match(token) or (minutes and _at_least_10(minutes.group(1))):
             out.append(DURATION)
             i += 1
@@ -328,7 +336,8 @@ def mark_durations(clause: tuple[str, ...]) -> tuple[str, ...]:
               and (after in MINUTE_WORDS or after in HOUR_WORDS)):
             out.append(DURATION)  # "twenty five minutes" arrives as "20 5 minutes"
             i += 3
-        elif token.isdecimal() and (nxt in HOUR_WORDS or (nxt in MINUTE_WORDS and _at_least_10(token))):
+        elif token.isdecimal() and (nxt in HOUR_WORDS or (nxt in MINUTE_WORDS and _at_least_10(token)
+                                                          and not (nxt == "m" and _metres(token)))):
             out.append(DURATION)
             i += 2
         else:

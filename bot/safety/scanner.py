@@ -12,13 +12,14 @@ from bot.language.normaliser import Normalised, Normaliser
 from bot.language.phrases import PhraseIndex
 from bot.language.times import DURATION, mark_clock_gaps, mark_durations
 from bot.safety.rules import Assessment, Explanation, RedFlag, Rule
-from bot.safety.timeline import EXERTION, HABIT, NOW, OVER, PLAIN, SETTLED, UNSURE, Timeline
+from bot.safety.timeline import EXERTION, HABIT, NOW, OVER, PLAIN, SETTLED, TOLD, UNSURE, Timeline
 
 Clauses = tuple[tuple[str, ...], ...]
 Found = list[tuple[frozenset[int], frozenset[int]]]
-ALL = frozenset({NOW, PLAIN, OVER, SETTLED, UNSURE, EXERTION, HABIT})  # which clauses a rule reads, by time
-COUNTED = frozenset({NOW, PLAIN, UNSURE, EXERTION, HABIT})  # not long over, not settled
-SURE = frozenset({NOW, PLAIN})  # told as happening now
+LASTED = "lasted"  # a clause told in the past tense that says how long ("my calves felt tight for hours")
+ALL = frozenset({NOW, PLAIN, TOLD, LASTED, OVER, SETTLED, UNSURE, EXERTION, HABIT})  # which clauses a rule reads
+COUNTED = frozenset({NOW, PLAIN, TOLD, LASTED, UNSURE, EXERTION, HABIT})  # not long over, not settled
+SURE = frozenset({NOW, PLAIN, TOLD, LASTED})  # told as happening (a past-tense story with no time named counts)
 NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())  # a clause not read
 
 
@@ -138,14 +139,14 @@ class Triggers:
         every: list[RedFlag] = []
         clauses, starts = self.timeline.split(message.clauses, message.sentence_starts())
         self._assess(message.clauses, message.sentence_starts(), context, every)
-        placed = tuple(zip((" ".join(c) for c in clauses), self.timeline.place(clauses, starts), strict=True))
+        placed = tuple(zip((" ".join(c) for c in clauses), self._place(clauses, starts), strict=True))
         return Explanation(placed, tuple(every), self.assess(message, context))
 
     def _assess(self, written: Clauses, starts: tuple[bool, ...], context: frozenset[str],
                 every: list[RedFlag] | None = None) -> Assessment:
         whole = self.scan(written)
         clauses, starts = self.timeline.split(written, starts)
-        places = self.timeline.place(clauses, starts)
+        places = self._place(clauses, starts)
         full = whole if clauses is written else self.scan(clauses)
         scans: dict[frozenset[str], tuple[Clauses, Found]] = {ALL: (clauses, full)}
 
@@ -170,7 +171,8 @@ class Triggers:
             if not criterion.habit_counts:
                 kept -= {HABIT}
             if criterion.now_only:
-                kept = SURE | {EXERTION}  # "a cramp for 15 minutes after football" is a cramp now
+                # "a cramp for 15 minutes after football" is a cramp now; "it felt tight for hours" is over
+                kept = SURE - {LASTED} | {EXERTION}
             asks_when = criterion.ask and not criterion.one_side  # its question is about time, not sides
             return SURE if asks_when and not if_yes else kept
 
@@ -200,6 +202,16 @@ class Triggers:
 
         routine = self._most_urgent(self.routine, unmasked, on, masked=False, every=every, sentences=sentences)
         return Assessment(best, active, unsure, routine)
+
+    def _place(self, clauses: Clauses, starts: tuple[bool, ...]) -> tuple[str, ...]:
+        """Each clause's place in time (the timeline's), where a clause of a past-tense story that says how
+        long something went on is LASTED: a time told of what is over, not of a cramp still going."""
+        places = self.timeline.place(clauses, starts)
+        if TOLD not in places:
+            return places
+        marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
+        return tuple(LASTED if place == TOLD and DURATION in clause else place
+                     for place, clause in zip(places, marked, strict=True))
 
     def _most_urgent(self, rules: Iterable[Rule], scanned: Callable[[frozenset[str]], tuple[Clauses, Found]],
                      on: Callable[[Rule], frozenset[str]], masked: bool = True,

@@ -12,6 +12,7 @@ from bot.language.normaliser import Normaliser
 from bot.language.phrases import PhraseIndex
 
 NOW, OVER, SETTLED, UNSURE, EXERTION, HABIT, PLAIN = "now", "over", "settled", "unsure", "exertion", "habit", ""
+TOLD = "past"  # no timing word, told in the past tense, in a story with no time named: counted, but not as now
 TODAY = "today"  # a clause's own mark only: placed as told (PLAIN), and ends a story's carried time
 _KINDS = ("now", "back", "over", "settled", "unsure", "exertion", "habit", "today", "past_tense", "present_tense")
 _YEAR_WORDS = ("in", "during", "around")
@@ -69,9 +70,11 @@ class Timeline:
         marks = [self._marks(clause) for clause in clauses]
         placed: list[str] = []
         carry = PLAIN
+        today = False  # a "this morning" or "an hour ago" told before: the story after it is today's
         for i, (own, tense, _) in enumerate(marks):
             if starts[i] and not (own == PLAIN and tense == "past"):
                 carry = PLAIN  # a story told on in the past tense keeps its time across sentences
+            today = today or own == TODAY
             if own == NOW or (own == PLAIN and tense == "present"):
                 placed.append(NOW if own == NOW else PLAIN)
                 carry = PLAIN
@@ -83,7 +86,8 @@ class Timeline:
                 continue
             if own in (OVER, UNSURE, EXERTION, HABIT, TODAY):
                 carry = own if own != TODAY else PLAIN  # "this morning": told as current, whatever came before
-            placed.append(own if own not in (PLAIN, TODAY) else carry)
+            told = carry == PLAIN and own == PLAIN and tense == "past" and not today
+            placed.append(TOLD if told else own if own not in (PLAIN, TODAY) else carry)
         for i, (_, _, back) in enumerate(marks):
             if back:  # "I used to get a clot, I think it's back": the clause before counts again (not one said
                 # to be settled), and the rest of the sentence

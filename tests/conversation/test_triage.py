@@ -172,6 +172,18 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
      "How do you deal with a cramp in a sleeping bag?"),
     # a chest infection is not chest pain
     "She has a chest infection and painful cramps in her calves at night, what helps?",
+    # how long something went on, told in a past story, is not a cramp still going
+    ("Hard group ride over the hills, 45 min in a huge calf cramp, I had to abandon and my calves felt tight "
+     "for hours. Does pickle juice work?"),
+    # 1500m is a distance, not 1500 minutes
+    "Erg test today. Felt fine for the first 1500m then in the home stretch both arches seized up. Why?",
+    # hands that hold the foot, or a likeness, are not hands cramping
+    ("The cramp in my arch grabbed me again. Finally I took my foot in my hands and kneaded it from ball to "
+     "heel. Why does this happen?"),
+    "I wake up hobbling, a foot cramp I think, like waking up with your hands all scrunched. Good sign?",
+    # a calf muscle's name and a diet's are not fluid loss or a pale leg
+    "A calf cramp woke me (gastrocnemius and soleus, thanks PT school). Should I stretch more?",
+    "Diet is basically all Paleo and I lift most days. Some nights my calves cramp. What would cause that?",
 ])
 def test_words_that_only_look_like_an_emergency_raise_nothing(chat, said):
     chat.send(said)
@@ -188,6 +200,28 @@ def test_a_sign_told_as_today_after_an_old_story_still_calls_for_help(chat, said
     chat.send(said)
     assert chat.last[0].kind in ("urgent", "triage_question")
     assert chat.last[0].intent == "call_emergency"
+
+
+@pytest.mark.parametrize("said", [
+    "calf cramp started at 2:10, its now 2:35 and still going",
+    "had a cramp in my arch for the last 25 minutes",
+    "my calf has been cramping for 15m",
+    "my calf cramped for 20 minutes and won't let go",
+])
+def test_a_cramp_still_going_after_ten_minutes_gets_same_day_care(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "urgent" and chat.last[0].intent == "get_help_today"
+
+
+@pytest.mark.parametrize("said", [
+    "my calves cramp and then my hands joined in",
+    "cramp in my foot and my forearm",
+    "Gettin cramps in ma belly an ma legs an ma hauns aw at the same time",
+    "had gastroenteritis all week and now both calves are cramping",
+])
+def test_cramps_in_many_muscles_or_after_fluid_loss_get_same_day_care(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "urgent" and chat.last[0].intent == "get_help_today"
 
 
 @pytest.mark.parametrize(("said", "why"), [

@@ -88,8 +88,8 @@ def test_ten_minutes_or_more_is_marked_as_a_long_duration(text):
     assert mark_durations(tokens(text)[0]) == (DURATION,)
 
 
-@pytest.mark.parametrize("text", ["5 minutes", "9 mins", "3 glasses", "size 10", "20 5 glasses"])
-def test_a_short_duration_or_a_count_is_left_as_it_is(text):
+@pytest.mark.parametrize("text", ["5 minutes", "9 mins", "3 glasses", "size 10", "20 5 glasses", "1500m", "400 m"])
+def test_a_short_duration_a_count_or_a_distance_is_left_as_it_is(text):
     assert mark_durations(tokens(text)[0]) == tokens(text)[0]
 
 
