@@ -15,6 +15,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.language.phrases import GAP
 
+INFLECTIONS = frozenset({"", "s", "es", "d", "ed", "ing", "er", "ers", "ly", "y"})  # grammar endings of a word
+
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
 _SENTENCE_END = re.compile(r"[.!?\n]")
@@ -208,7 +210,7 @@ class Normaliser:
         if token in self.vocabulary or len(token) < 5 or not token.isalpha():
             return token
         corrected: str = self._correct(token)
-        if token not in self.english or corrected.startswith(token) or token.startswith(corrected):
+        if token not in self.english or _inflected(corrected, token) or _inflected(token, corrected):
             return corrected
         if guess and token not in corrected and DamerauLevenshtein.distance(token, corrected) == 1:
             return corrected  # a slip of one letter; "conscious" is never guessed to be "unconscious"
@@ -226,6 +228,12 @@ class Normaliser:
         if candidate[0] != token[0] and allowed == 1:
             return token  # first letters rarely go wrong; guessing there corrupts real words
         return candidate
+
+
+def _inflected(longer: str, stem: str) -> bool:
+    """True when `longer` is `stem` with an ending of grammar ("cords" of "cord"), not another word that
+    starts the same ("cloth" is not a form of "clot")."""
+    return longer.startswith(stem) and longer[len(stem):] in INFLECTIONS
 
 
 def emoji_key(text: str) -> str:

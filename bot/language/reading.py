@@ -255,7 +255,11 @@ class Reader:
         when = tuple(label for label in self._labels("when", clauses) if label != "now")
         if "long" not in when and _long_time(text.lower()):
             when = (*when, "long")
-        if any(self._now_in(part, sentence) for part, sentence in zip(parts, clauses, strict=True)):
+        # a sentence told (not asked) just after one naming a cramp may say it is still going without naming it
+        told_after = [i > 0 and not sentences[i].endswith("?") and self._names_a_cramp(parts[i - 1])
+                      for i in range(len(parts))]
+        if any(self._now_in(part, sentence, after)
+               for part, sentence, after in zip(parts, clauses, told_after, strict=True)):
             when = ("now", *when)
         # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
         # ("early menopause runs on my mum's side")
@@ -283,18 +287,24 @@ class Reader:
                        bool(self._labels("generic", clauses)), self._labels("doing", clauses),
                        self._labels("already", clauses))
 
-    def _now_in(self, part: tuple[tuple[str, ...], ...], sentence: tuple[str, ...]) -> bool:
+    def _now_in(self, part: tuple[tuple[str, ...], ...], sentence: tuple[str, ...], after_cramp: bool = False) -> bool:
         """True when this sentence (its clauses, and all its words) says a cramp is happening now: a "now"
-        phrase in a clause that names a cramp or muscle, or beside one that does, not in a sentence about
-        what usually happens ("right now I sometimes...") or about something else ("he is on 10mg a day at
-        the moment and his doctor told him..., he still has terrible cramps")."""
+        phrase in a clause that names a cramp or muscle, or beside one that does, or anywhere in a sentence
+        just after one that names them ("both legs have just locked. they won't let go"); not in a sentence
+        about what usually happens ("right now I sometimes...") or about something else ("he is on 10mg a day
+        at the moment and his doctor told him..., he still has terrible cramps")."""
         if "recurring" in {label for _, label in self._found("when", sentence)}:
             return False
         about = [bool(self._found(self._on_topic, c) or self._found(self._muscles, c)) for c in part]
         for i, clause in enumerate(part):
-            if "now" in {label for _, label in self._found("when", clause)} and any(about[max(0, i - 1):i + 2]):
+            if "now" in {label for _, label in self._found("when", clause)} \
+                    and (any(about[max(0, i - 1):i + 2]) or (after_cramp and not any(about))):
                 return True
         return False
+
+    def _names_a_cramp(self, part: tuple[tuple[str, ...], ...]) -> bool:
+        """True when a sentence names a cramp or a muscle."""
+        return any(self._found(self._on_topic, c) or self._found(self._muscles, c) for c in part)
 
     def _facts_in(self, clauses: list[tuple[str, ...]]) -> tuple[tuple[str, str, str], ...]:
         """Check-up answers the message gives, each with the words that gave it ("thyroxine")."""

@@ -1,5 +1,5 @@
 """The real-question sets (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
-FAQ pages, and real_questions_d.yaml to _g.yaml, 56 to 61 more each found later, all rewritten in our own
+FAQ pages, and real_questions_d.yaml to _h.yaml, 56 to 66 more each found later, all rewritten in our own
 words) and the first-use
 set (tests/data/first_use_fresh.yaml), kept as regression tests: every case that passes must keep passing,
 and the known misses are listed by pattern, so a fix shows up too (a listed case that passes fails the test
@@ -30,11 +30,13 @@ REAL_MISSES = {
     "c26", "c28", "c31", "c33", "c34", "c38", "c39", "c40", "c41", "c42", "c43", "d05", "d07", "d11", "d12", "d14",
     "d16", "d20", "d21", "d25", "d26", "d28", "d29", "d31", "d35", "d36", "d41", "d48", "d49", "d51", "d53", "d55",
     "e02", "e05", "e06", "e12", "e13", "e14", "e15", "e23", "e24", "e27", "e34", "e36", "e41", "e42", "e44", "e46",
-    "e48", "e49", "e50", "e51", "e52", "e54", "e55", "f03", "f04", "f05", "f07", "f11", "f13", "f14", "f17", "f18",
-    "f19", "f22", "f24", "f25", "f26", "f27", "f29", "f32", "f34", "f38", "f44", "f46", "f48", "f49", "f50", "f51",
-    "f52", "f53", "f55", "g02", "g04", "g06", "g07", "g09", "g13", "g16", "g17", "g18", "g19", "g23", "g24", "g25",
-    "g26", "g27", "g28", "g29", "g30", "g33", "g34", "g36", "g37", "g40", "g42", "g45", "g46", "g47", "g48", "g49",
-    "g51", "g52", "g53", "g54", "g55", "g57", "g59", "g61"
+    "e48", "e49", "e50", "e51", "e54", "e55", "f03", "f04", "f05", "f07", "f11", "f13", "f14", "f17", "f18", "f19",
+    "f22", "f24", "f25", "f26", "f27", "f29", "f32", "f34", "f38", "f44", "f46", "f49", "f50", "f51", "f52", "f53",
+    "f55", "g02", "g04", "g06", "g07", "g09", "g13", "g16", "g17", "g18", "g19", "g23", "g24", "g25", "g26", "g27",
+    "g28", "g29", "g30", "g33", "g34", "g36", "g37", "g40", "g42", "g45", "g46", "g47", "g48", "g49", "g51", "g52",
+    "g53", "g54", "g55", "g57", "g59", "g61", "h03", "h05", "h11", "h13", "h14", "h18", "h20", "h21", "h24", "h27",
+    "h28", "h33", "h34", "h35", "h36", "h37", "h42", "h45", "h51", "h52", "h55", "h58", "h59", "h60", "h62", "h63",
+    "h65", "h66"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
@@ -48,7 +50,7 @@ def _out(brain, text: str) -> dict:
 
 
 REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml", "real_questions_e.yaml", "real_questions_f.yaml",
-             "real_questions_g.yaml")
+             "real_questions_g.yaml", "real_questions_h.yaml")
 
 
 @pytest.fixture(scope="module")

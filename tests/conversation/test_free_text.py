@@ -192,6 +192,19 @@ def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat
     assert chat.last[0].kind == "emergency"
 
 
+@pytest.mark.parametrize("said", [
+    # the cramp is told in one sentence and said to be still going in the next, without naming it
+    ("Day 12 on the trail, past midnight in my sleeping bag, and both my thighs have just locked, front and back. "
+     "I'm half laughing half crying and they won't let go. what do I do??"),
+    # a long message whose cramp is told as it stands ("locked solid")
+    ("8 months pregnant, dozed off on the sofa, felt it coming and pointed my toes like an idiot and now my calf "
+     "is locked solid. Tried to get up and sat straight back down. My partner is rubbing it, no use. what do I do"),
+])
+def test_a_long_message_typed_during_a_cramp_starts_the_relief_steps(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "emergency" and chat.last[0].timer is not None
+
+
 def test_a_line_for_the_sport_the_message_is_about_stays_when_the_reply_is_long(chat):
     chat.send("My arches cramp in the pool, never on my runs or bike rides. Is it the minerals I sweat out, or "
               "am I just unfit for swimming? And what exercises would help?")

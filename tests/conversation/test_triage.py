@@ -184,6 +184,11 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     # a calf muscle's name and a diet's are not fluid loss or a pale leg
     "A calf cramp woke me (gastrocnemius and soleus, thanks PT school). Should I stretch more?",
     "Diet is basically all Paleo and I lift most days. Some nights my calves cramp. What would cause that?",
+    # an idiom, and walking held back by soreness rather than weakness
+    "Two weeks later my calf tightened in the same spot and it was the same thing all over again. Is that a cramp?",
+    "First cramp during a race today. Now I'm home and can barely walk, the calf is so sore. How long till I run?",
+    # a cloth is not a clot
+    "On dialysis today I asked for a cold cloth, then my calves cramped. How do I stop this happening?",
 ])
 def test_words_that_only_look_like_an_emergency_raise_nothing(chat, said):
     chat.send(said)

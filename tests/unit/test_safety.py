@@ -474,6 +474,12 @@ def test_the_word_number_is_not_read_as_numb(brain: Brain, text):
     assert brain.classify(text).kind != "urgent", text
 
 
+def test_a_real_word_becomes_only_a_grammar_form_of_another(content):
+    """"cords" is read as "cord", but "cloth" is not a form of "clot": a cold cloth is no clot."""
+    assert content.normaliser.normalise("my cords").tokens == ("my", "cord")
+    assert content.normaliser.normalise("a cold cloth").tokens == ("a", "cold", "cloth")
+
+
 def test_ordinary_words_are_not_spelling_corrected_into_red_flag_words(brain: Brain, content):
     """knowledge/language.yaml `protected`: these real words are one edit from a red-flag word
     ("tiredness" -> "redness", "father" -> "fatter", "mature" -> "manure", "shifting" -> "shitting")."""
