@@ -205,6 +205,13 @@ def test_a_long_message_typed_during_a_cramp_starts_the_relief_steps(chat, said)
     assert chat.last[0].kind == "emergency" and chat.last[0].timer is not None
 
 
+def test_an_athlete_asking_whether_it_is_normal_gets_the_line_for_their_sport(chat):
+    chat.send("Did a half marathon last month and both calves cramped over the last few miles. Is that normal, "
+              "should I worry?")
+    assert chat.last[0].kind == "answer" and "Most cramps are harmless" in chat.text
+    assert "For running" in chat.text and "For race or match day" in chat.text
+
+
 def test_a_line_for_the_sport_the_message_is_about_stays_when_the_reply_is_long(chat):
     chat.send("My arches cramp in the pool, never on my runs or bike rides. Is it the minerals I sweat out, or "
               "am I just unfit for swimming? And what exercises would help?")
