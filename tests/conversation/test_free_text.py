@@ -205,6 +205,17 @@ def test_a_long_message_typed_during_a_cramp_starts_the_relief_steps(chat, said)
     assert chat.last[0].kind == "emergency" and chat.last[0].timer is not None
 
 
+@pytest.mark.parametrize("said", [
+    ("Had to leave my spin class tonight, my calf went so tight I couldn't stand on it. Next day it's still not "
+     "right, I think I pulled it rather than cramped it. Will stretching help?"),
+    ("Three weeks ago my calf went tight on a fast walk, the pain built over an hour and I limped for days. "
+     "Is that what a cramp is like?"),
+])
+def test_pain_that_lasts_days_or_a_pulled_muscle_gets_the_injury_line_first(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "answer" and chat.text.startswith("🩹") and "physiotherapist" in chat.text
+
+
 def test_an_athlete_asking_whether_it_is_normal_gets_the_line_for_their_sport(chat):
     chat.send("Did a half marathon last month and both calves cramped over the last few miles. Is that normal, "
               "should I worry?")
