@@ -31,6 +31,7 @@ class Criterion:
     ask: str | None = None
     fires: tuple[str, ...] = ()
     quiet: tuple[str, ...] = ()
+    one_sentence: bool = False  # as told_together, but in one sentence, not also the next
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "level": str, "plain": str, "why": str, "sources": list},
                              {"past_counts": bool, "settled_counts": bool, "habit_counts": bool,
-                              "told_together": bool, "now_only": bool, "one_side": bool, "ask": str, "fires": list,
-                              "quiet": list}):
+                              "told_together": bool, "one_sentence": bool, "now_only": bool, "one_side": bool,
+                              "ask": str, "fires": list, "quiet": list}):
             continue
         name = checked_text(item, "id")
         try:
@@ -78,7 +79,8 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
             item.get("settled_counts", False), item.get("habit_counts", True), item.get("told_together", False),
             item.get("now_only", False), item.get("one_side", False), item.get("ask"),
             tuple(check.strings(item.get("fires", []), "fires", name, item)),
-            tuple(check.strings(item.get("quiet", []), "quiet", name, item)))
+            tuple(check.strings(item.get("quiet", []), "quiet", name, item)),
+            one_sentence=item.get("one_sentence", False))
     timing = doc["timing"]
     check.mapping(timing, "timing", dict.fromkeys(TIMINGS, list))
     words = {name: tuple(check.strings(timing.get(name, []), name, "timing", timing)) for name in TIMINGS}

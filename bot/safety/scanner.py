@@ -176,7 +176,7 @@ class Triggers:
             asks_when = criterion.ask and not criterion.one_side  # its question is about time, not sides
             return SURE if asks_when and not if_yes else kept
 
-        sentences = _sentences(starts)
+        sentences = (_sentences(starts), _sentences(starts, 1))  # a sentence and the next; one sentence
         red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
         best = self._most_urgent(red_flags, scanned, on, every=every, sentences=sentences)
         unsure = None
@@ -215,7 +215,8 @@ class Triggers:
 
     def _most_urgent(self, rules: Iterable[Rule], scanned: Callable[[frozenset[str]], tuple[Clauses, Found]],
                      on: Callable[[Rule], frozenset[str]], masked: bool = True,
-                     every: list[RedFlag] | None = None, sentences: tuple[range, ...] = ()) -> RedFlag | None:
+                     every: list[RedFlag] | None = None,
+                     sentences: tuple[tuple[range, ...], tuple[range, ...]] = ((), ())) -> RedFlag | None:
         """The most urgent of the rules that fire, each on the clauses it reads, with the words it fired on."""
         affirmed: dict[frozenset[str], frozenset[int]] = {}
         fired: list[tuple[Rule, Clauses]] = []
@@ -226,8 +227,10 @@ class Triggers:
                 affirmed[kept] = _affirmed(found)
             if not _fires(rule, affirmed[kept], found):
                 continue
-            if rule.criterion is not None and rule.criterion.told_together and not any(
-                    _fires(rule, _affirmed(found[r.start:r.stop]), found[r.start:r.stop]) for r in sentences):
+            criterion = rule.criterion
+            windows = sentences[1] if criterion is not None and criterion.one_sentence else sentences[0]
+            if criterion is not None and (criterion.told_together or criterion.one_sentence) and not any(
+                    _fires(rule, _affirmed(found[r.start:r.stop]), found[r.start:r.stop]) for r in windows):
                 continue  # "cramp" early in a story, "for 2 hours" of something else much later
             fired.append((rule, clauses))
             if every is not None:
@@ -306,12 +309,12 @@ def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
     return other
 
 
-def _sentences(starts: tuple[bool, ...]) -> tuple[range, ...]:
-    """The clause numbers of every two sentences in a row (a message of one sentence: that one), where
-    words told together must be found."""
+def _sentences(starts: tuple[bool, ...], size: int = 2) -> tuple[range, ...]:
+    """The clause numbers of every `size` sentences in a row (two: a sentence and the next; a message of one
+    sentence: that one), where words told together must be found."""
     firsts = [i for i, start in enumerate(starts) if start or i == 0]
     ends = [*firsts[1:], len(starts)][:len(firsts)]
-    return tuple(range(firsts[i], ends[min(i + 1, len(ends) - 1)]) for i in range(len(firsts)))
+    return tuple(range(firsts[i], ends[min(i + size - 1, len(ends) - 1)]) for i in range(len(firsts)))
 
 
 def _affirmed(found: Found) -> frozenset[int]:

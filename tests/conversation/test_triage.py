@@ -187,6 +187,8 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     # an idiom, and walking held back by soreness rather than weakness
     "Two weeks later my calf tightened in the same spot and it was the same thing all over again. Is that a cramp?",
     "First cramp during a race today. Now I'm home and can barely walk, the calf is so sore. How long till I run?",
+    # "my body" in one sentence, a cramp in the next: not cramps all over the body
+    "Stressful few weeks and I think my body is feeling it. Yesterday my hamstring cramped on the stairs, why?",
     # a cloth is not a clot
     "On dialysis today I asked for a cold cloth, then my calves cramped. How do I stop this happening?",
 ])
@@ -223,6 +225,7 @@ def test_a_cramp_still_going_after_ten_minutes_gets_same_day_care(chat, said):
     "cramp in my foot and my forearm",
     "Gettin cramps in ma belly an ma legs an ma hauns aw at the same time",
     "had gastroenteritis all week and now both calves are cramping",
+    "Everything is cramping, calves, feet, fingers",
 ])
 def test_cramps_in_many_muscles_or_after_fluid_loss_get_same_day_care(chat, said):
     chat.send(said)
