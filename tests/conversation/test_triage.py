@@ -189,6 +189,11 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     "First cramp during a race today. Now I'm home and can barely walk, the calf is so sore. How long till I run?",
     # "my body" in one sentence, a cramp in the next: not cramps all over the body
     "Stressful few weeks and I think my body is feeling it. Yesterday my hamstring cramped on the stairs, why?",
+    # a clot read about in a leaflet; numbness from sitting in lotus, or that a doctor has explained
+    ("My pill's leaflet says calf pain can be a sign of a blood clot, so every ache after the gym worries me. "
+     "How do I know when it's serious?"),
+    "Sitting in half lotus for meditation makes my right leg go numb and tingly. Is my cushion wrong?",
+    "My dad has diabetes and now his feet have gone numb, the doctor says it's nerve damage. What should he do?",
     # a cloth is not a clot
     "On dialysis today I asked for a cold cloth, then my calves cramped. How do I stop this happening?",
 ])
