@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from bot.content.bundle import Content
 from bot.core import actions
 from bot.core.answer_builder import AnswerBuilder, Part
+from bot.core.content_ids import ANIMALS
 from bot.core.outcome import Outcome
 from bot.core.replies import Choice, Reply
 from bot.core.reply_writer import ReplyWriter
 from bot.core.session import Recent, Session
 from bot.core.templates import word_list
 from bot.language.normaliser import Normalised
-from bot.language.reading import HAND, SELF, Reading
+from bot.language.reading import ANIMAL, HAND, SELF, Reading
 from bot.matching.matcher import Match
 
 LATER_TOPICS = frozenset({"cause", "doctor", "medicines", "supplements", "food", "remedies", "exercise"})
@@ -87,6 +88,8 @@ class FreeText:
         recent = session.recent if session.recent and now - session.recent.at <= RECENT_FOR else None
         if reading.language:
             return self._other_language(session, reading.language)
+        if reading.person.who == ANIMAL:
+            return self._decline(session, message, turn.raw, now, Match(ANIMALS, 100.0))
         if recent and recent.asked:
             answered = self._answer_to_our_question(session, recent, message, now)
             if answered is not None:

@@ -13,6 +13,7 @@ from bot.language.phrases import PhraseIndex
 
 NOT_A_SPORT = "not_a_sport"  # knowledge/reading.yaml sports: phrases where a sport word means something else
 SELF = "self"
+ANIMAL = "animal"  # the people label (knowledge/reading.yaml) of a pet: CrampBot covers people only
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _SUB_QUESTION = re.compile(r",?\s+(?:and|or|but|also|plus)\s+(?=(?:how|what|why|where|when|which|can|could|should|is|"

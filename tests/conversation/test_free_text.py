@@ -216,6 +216,13 @@ def test_pain_that_lasts_days_or_a_pulled_muscle_gets_the_injury_line_first(chat
     assert chat.last[0].kind == "answer" and chat.text.startswith("🩹") and "physiotherapist" in chat.text
 
 
+def test_a_pets_cramps_are_for_a_vet_and_the_owners_own_are_answered(chat):
+    chat.send("Our old labrador's back legs went stiff and shook last night. What should I do for him?")
+    assert chat.last[0].kind == "fallback" and "vet" in chat.text
+    chat.send("Walking my dog this morning my calf cramped, why does that happen?")
+    assert chat.last[0].kind == "answer" and "vet" not in chat.text
+
+
 def test_an_athlete_asking_whether_it_is_normal_gets_the_line_for_their_sport(chat):
     chat.send("Did a half marathon last month and both calves cramped over the last few miles. Is that normal, "
               "should I worry?")
