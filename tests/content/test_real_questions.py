@@ -33,9 +33,9 @@ REAL_MISSES = {
     "e51", "e54", "e55", "f04", "f05", "f07", "f11", "f13", "f14", "f17", "f18", "f19", "f22", "f24", "f25", "f26",
     "f27", "f29", "f32", "f34", "f38", "f44", "f46", "f49", "f50", "f51", "f52", "f53", "f55", "g04", "g06", "g07",
     "g09", "g13", "g16", "g17", "g19", "g23", "g24", "g25", "g26", "g27", "g28", "g29", "g30", "g33", "g34", "g36",
-    "g37", "g40", "g42", "g45", "g46", "g47", "g48", "g49", "g51", "g53", "g54", "g55", "g57", "g59", "g61", "h03",
-    "h05", "h13", "h18", "h20", "h21", "h27", "h28", "h33", "h34", "h35", "h36", "h37", "h42", "h45", "h51", "h52",
-    "h55", "h60", "h62", "h65"
+    "g37", "g40", "g42", "g45", "g47", "g49", "g51", "g53", "g54", "g55", "g57", "g59", "g61", "h03", "h05", "h13",
+    "h18", "h20", "h21", "h27", "h28", "h33", "h34", "h35", "h36", "h37", "h42", "h45", "h51", "h52", "h55", "h60",
+    "h62", "h65"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

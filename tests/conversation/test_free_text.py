@@ -216,6 +216,12 @@ def test_pain_that_lasts_days_or_a_pulled_muscle_gets_the_injury_line_first(chat
     assert chat.last[0].kind == "answer" and chat.text.startswith("🩹") and "physiotherapist" in chat.text
 
 
+def test_growing_pains_named_get_an_honest_line_on_who_can_tell(chat):
+    chat.send("My 4 year old wakes up crying that her legs hurt, every few nights. Is it growing pains? What do we do?")
+    assert chat.last[0].kind == "answer"
+    assert "growing pains: my sources don't cover them" in chat.text and "one leg is swollen" in chat.text
+
+
 def test_a_pets_cramps_are_for_a_vet_and_the_owners_own_are_answered(chat):
     chat.send("Our old labrador's back legs went stiff and shook last night. What should I do for him?")
     assert chat.last[0].kind == "fallback" and "vet" in chat.text
