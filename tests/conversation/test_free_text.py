@@ -216,6 +216,13 @@ def test_pain_that_lasts_days_or_a_pulled_muscle_gets_the_injury_line_first(chat
     assert chat.last[0].kind == "answer" and chat.text.startswith("🩹") and "physiotherapist" in chat.text
 
 
+def test_home_remedies_say_there_is_no_evidence_and_warn_about_tonic_water_only_when_it_is_named(chat):
+    chat.send("is there any truth in the soap under the sheets thing?")
+    assert "no evidence" in chat.text and "tonic" not in chat.text.lower()
+    chat.send("my nan swears by tonic water and a bar of soap for her cramps, any truth in it?")
+    assert "no evidence" in chat.text and "Quinine, including tonic water, isn't recommended" in chat.text
+
+
 def test_growing_pains_named_get_an_honest_line_on_who_can_tell(chat):
     chat.send("My 4 year old wakes up crying that her legs hurt, every few nights. Is it growing pains? What do we do?")
     assert chat.last[0].kind == "answer"
@@ -284,7 +291,7 @@ def test_the_possible_injury_line_stays_in_a_long_reply(chat):
 def test_why_a_folk_remedy_seems_to_work_is_answered_with_the_evidence_on_remedies(chat):
     chat.send("I take magnesium but still cramp at night, so I lick a pinch of salt and the cramp goes. "
               "Why does salt taken like that work?")
-    assert chat.last[0].intent == "home_remedies" and "don't show" in chat.text
+    assert chat.last[0].intent == "home_remedies" and "no evidence" in chat.text
 
 
 @pytest.mark.parametrize(("said", "line"), [
