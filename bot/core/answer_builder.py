@@ -38,6 +38,9 @@ NAMED = ("medications", "conditions")
 # they already say it.
 DOCTOR_TOPICS = {"cause", "prevention", "serious"}
 DOCTOR_WORDS = ("doctor", " gp", "midwife", "pharmacist")  # check-up answers a message names in words worth quoting
+# Answers to these topics end with the self-care that has most backing (reference/safety.md: regular calf
+# stretching; during a cramp, the toes pulled up or standing on the leg), unless they already say to stretch.
+STRETCH_TOPICS = {"cause", "prevention", "food", "supplements"}
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,10 @@ class AnswerBuilder:
         while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             extras.pop()  # sport, age and family lines go before anything about safety or medicines
         blocks += extras
+        stretch = self.write.text("stretch_line")
+        if STRETCH_TOPICS & set(topics) and "stretch" not in " ".join(blocks).lower() \
+                and sum(len(b) for b in blocks) + len(stretch) <= MAX_REPLY:  # not in a reply long enough already
+            blocks.append(stretch)
         if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
             blocks.append(self.write.text("doctor_line"))
         buttons = list(extra)
@@ -208,6 +215,9 @@ class AnswerBuilder:
             return reply
         lines = context_lines(self.content.context.lines, reading, reading.topics or ("cause", "prevention"))
         tips = self._plan_tips(reading, [entry], others=False)
+        stretch = self.write.text("stretch_line")
+        if STRETCH_TOPICS & set(reading.topics) and "stretch" not in reply.text.lower():
+            tips.append(stretch)  # the self-care with most backing, after the answer
         if not lines and not tips and not set(reading.doing) - set(entry.advice):
             return reply
         mentioned = self.content.caveats.mentioned(message)

@@ -216,6 +216,20 @@ def test_pain_that_lasts_days_or_a_pulled_muscle_gets_the_injury_line_first(chat
     assert chat.last[0].kind == "answer" and chat.text.startswith("🩹") and "physiotherapist" in chat.text
 
 
+@pytest.mark.parametrize("said", [
+    "my calves keep cramping, what's causing it?",
+    "I've been getting cramps in my calf muscles. What's missing from my diet that would stop this?",
+])
+def test_a_question_on_causes_or_diet_ends_with_the_self_care_with_most_backing(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "answer" and "What has most backing: regular calf stretching" in chat.text
+
+
+def test_an_answer_that_already_says_to_stretch_gets_no_second_stretch_line(chat):
+    chat.send("how do I stop cramps coming back?")
+    assert "stretch" in chat.text.lower() and "What has most backing" not in chat.text
+
+
 def test_home_remedies_say_there_is_no_evidence_and_warn_about_tonic_water_only_when_it_is_named(chat):
     chat.send("is there any truth in the soap under the sheets thing?")
     assert "no evidence" in chat.text and "tonic" not in chat.text.lower()
