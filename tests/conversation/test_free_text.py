@@ -257,6 +257,11 @@ def test_an_athlete_asking_whether_it_is_normal_gets_the_line_for_their_sport(ch
     assert "For running" in chat.text and "For race or match day" in chat.text
 
 
+def test_a_cyclist_asking_about_a_race_cramp_hears_that_tired_muscles_are_a_common_trigger(chat):
+    chat.send("Crit race today, by the 9th climb my quads were cramping. Normal cramp or did I hurt something?")
+    assert chat.last[0].kind == "answer" and "For cycling: tired muscles" in chat.text
+
+
 def test_a_line_for_the_sport_the_message_is_about_stays_when_the_reply_is_long(chat):
     chat.send("My arches cramp in the pool, never on my runs or bike rides. Is it the minerals I sweat out, or "
               "am I just unfit for swimming? And what exercises would help?")
