@@ -258,7 +258,7 @@ def test_an_athlete_asking_whether_it_is_normal_gets_the_line_for_their_sport(ch
 
 
 def test_a_cyclist_asking_about_a_race_cramp_hears_that_tired_muscles_are_a_common_trigger(chat):
-    chat.send("Crit race today, by the 9th climb my quads were cramping. Normal cramp or did I hurt something?")
+    chat.send("Bike race today, by the 9th climb my quads were cramping. Normal cramp or did I hurt something?")
     assert chat.last[0].kind == "answer" and "For cycling: tired muscles" in chat.text
 
 
