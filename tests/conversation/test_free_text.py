@@ -196,6 +196,9 @@ def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat
     # the cramp is told in one sentence and said to be still going in the next, without naming it
     ("Day 12 on the trail, past midnight in my sleeping bag, and both my thighs have just locked, front and back. "
      "I'm half laughing half crying and they won't let go. what do I do??"),
+    # a cramp that has just woken them, and a plea for help
+    ("omg just woke up with a charley horse in my right leg, jumped out of bed and im doubled over. "
+     "how do i make it stop"),
     # a long message whose cramp is told as it stands ("locked solid")
     ("8 months pregnant, dozed off on the sofa, felt it coming and pointed my toes like an idiot and now my calf "
      "is locked solid. Tried to get up and sat straight back down. My partner is rubbing it, no use. what do I do"),
@@ -243,10 +246,17 @@ def test_growing_pains_named_get_an_honest_line_on_who_can_tell(chat):
     assert "growing pains: my sources don't cover them" in chat.text and "one leg is swollen" in chat.text
 
 
+def test_a_question_about_hiccups_is_outside_what_the_bot_knows(chat):
+    chat.send("How do you get rid of hiccups?")
+    assert chat.last[0].kind == "fallback" and "outside what I know" in chat.text
+
+
 def test_a_pets_cramps_are_for_a_vet_and_the_owners_own_are_answered(chat):
     chat.send("Our old labrador's back legs went stiff and shook last night. What should I do for him?")
     assert chat.last[0].kind == "fallback" and "vet" in chat.text
     chat.send("Walking my dog this morning my calf cramped, why does that happen?")
+    assert chat.last[0].kind == "answer" and "vet" not in chat.text
+    chat.send("Had my first ever double charley horse today on the bike. How do I stop it happening again?")
     assert chat.last[0].kind == "answer" and "vet" not in chat.text
 
 

@@ -194,6 +194,9 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
      "How do I know when it's serious?"),
     "Sitting in half lotus for meditation makes my right leg go numb and tingly. Is my cushion wrong?",
     "My dad has diabetes and now his feet have gone numb, the doctor says it's nerve damage. What should he do?",
+    # the weather is not a cold leg; a day on the couch is not a cramp lasting all day
+    "Went for a run this morning and it's freezing out. Now my calf cramps every time I stand, why?",
+    "Snow day so I've been on the couch all day. Just got up and my hamstring cramped, why does that happen?",
     # a cloth is not a clot
     "On dialysis today I asked for a cold cloth, then my calves cramped. How do I stop this happening?",
 ])
@@ -219,6 +222,8 @@ def test_a_sign_told_as_today_after_an_old_story_still_calls_for_help(chat, said
     "had a cramp in my arch for the last 25 minutes",
     "my calf has been cramping for 15m",
     "my calf cramped for 20 minutes and won't let go",
+    "lying in bed for 20 minutes with my calf cramping",
+    "on the couch for 20 minutes with my calf cramping",
 ])
 def test_a_cramp_still_going_after_ten_minutes_gets_same_day_care(chat, said):
     chat.send(said)
