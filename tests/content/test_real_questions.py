@@ -34,8 +34,8 @@ REAL_MISSES = {
     "f44", "f46", "f49", "f50", "f51", "f52", "f53", "g06", "g07", "g09", "g16", "g17", "g19", "g23", "g24", "g25",
     "g26", "g27", "g30", "g33", "g34", "g36", "g37", "g40", "g42", "g45", "g47", "g51", "g53", "g54", "g55", "g57",
     "g59", "g61", "h03", "h05", "h13", "h20", "h21", "h27", "h28", "h33", "h34", "h36", "h37", "h42", "h45", "h51",
-    "h52", "h55", "h60", "h62", "h65", "i04", "i06", "i11", "i12", "i17", "i18", "i20", "i22", "i23", "i25", "i32",
-    "i34", "i35", "i38", "i43", "i47", "i50"
+    "h52", "h55", "h60", "h62", "h65", "i04", "i06", "i11", "i12", "i17", "i18", "i20", "i23", "i25", "i32", "i34",
+    "i35", "i38", "i43", "i47", "i50"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

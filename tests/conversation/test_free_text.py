@@ -246,6 +246,13 @@ def test_growing_pains_named_get_an_honest_line_on_who_can_tell(chat):
     assert "growing pains: my sources don't cover them" in chat.text and "one leg is swollen" in chat.text
 
 
+def test_shoes_told_in_the_story_bring_the_answer_on_footwear(chat):
+    chat.send("Third trimester and the leg cramps get worse every week. I've also had foot cramps for ten years from "
+              "wearing heels, my feet hate me. Restless legs runs in my family too. Will this ease after the baby "
+              "comes? And how do I tell if it's RLS or cramps?")
+    assert chat.last[0].intent == "footwear" and "Your shoes can make a real difference" in chat.text
+
+
 def test_a_question_about_hiccups_is_outside_what_the_bot_knows(chat):
     chat.send("How do you get rid of hiccups?")
     assert chat.last[0].kind == "fallback" and "outside what I know" in chat.text
