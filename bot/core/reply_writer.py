@@ -132,6 +132,7 @@ class ReplyWriter:
         level = flag.level
         why = self.fill("red_flag_said", said=quoted(flag.said), why=flag.rule.why) if flag.said \
             else self.fill("red_flag_why", why=flag.rule.why)
+        why += "".join(f"\n{other}" for other in flag.also)  # another situation found at the same level
         mention = self._mention(person) if person is not None else ""
         text = f"{self.level_text(level, message, zone)}\n\n{why}{mention}\n\n{self.text('urgent_footer')}{note}"
         return Reply(text, "urgent", (self.menu_button("menu", "main"),), None, level.id, 100.0,

@@ -42,6 +42,7 @@ class RedFlag:
     rule: Rule
     level: Level
     said: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()  # the whys of other situations found at the same level ("heavy fluid loss")
 
     @property
     def criterion(self) -> Criterion:

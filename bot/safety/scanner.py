@@ -246,7 +246,12 @@ class Triggers:
         for _, _, text in quotes:
             if all(text not in w and w not in text for w in words):
                 words.append(text)
-        return RedFlag(rule, self.data.levels[rule.level or ""], tuple(words))
+        level = self.data.levels[rule.level or ""]
+        # another situation found at the same level is named too ("cramps everywhere" after days of vomiting:
+        # many muscles, and heavy fluid loss)
+        also = tuple(dict.fromkeys(other.why for other, _ in fired if other.criterion != rule.criterion
+                                   and other.level == rule.level and other.why != rule.why))
+        return RedFlag(rule, level, tuple(words), also[:2])
 
     def _no_side(self, clauses: Clauses) -> bool:
         """True when the message names both legs ("ankles", "both legs") and no single leg or side."""

@@ -242,6 +242,12 @@ def test_cramps_in_many_muscles_or_after_fluid_loss_get_same_day_care(chat, said
     assert chat.last[0].kind == "urgent" and chat.last[0].intent == "get_help_today"
 
 
+def test_two_situations_at_the_same_level_are_both_named(chat):
+    chat.send("been throwing up for hours and now everything cramps at once, toes, calves, even my fingers")
+    assert chat.last[0].kind == "urgent"
+    assert "many muscles at once" in chat.text and "losing a lot of fluid" in chat.text
+
+
 @pytest.mark.parametrize(("said", "why"), [
     ("I get calf cramps every night, what can I do?", "most nights"),
     ("my calf hurts when I walk and goes away when I stop to rest", "arteries"),
