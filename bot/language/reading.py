@@ -13,6 +13,9 @@ from bot.language.phrases import PhraseIndex
 
 NOT_A_SPORT = "not_a_sport"  # knowledge/reading.yaml sports: phrases where a sport word means something else
 SELF = "self"
+RIGHT_NOW = "right_now"  # the `when` label of words said of this very moment ("right now", "as we speak")
+NOW_LABELS = frozenset({"now", RIGHT_NOW})  # the `when` labels that say a cramp is happening now
+LATER_ASKS = frozenset({"prevention", "cause"})  # topics asked about cramps to come, not the one now
 ANIMAL = "animal"  # the people label (knowledge/reading.yaml) of a pet: CrampBot covers people only
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
@@ -253,11 +256,16 @@ class Reader:
             parts = [self.normaliser.normalise(s).clauses for s in sentences]
         clauses = [tuple(t for c in part for t in c) for part in parts]
         questions, asks = self._asks(sentences, clauses, parts)
-        when = tuple(label for label in self._labels("when", clauses) if label != "now")
+        when = tuple(label for label in self._labels("when", clauses) if label not in NOW_LABELS)
         if "long" not in when and _long_time(text.lower()):
             when = (*when, "long")
-        # a sentence told (not asked) just after one naming a cramp may say it is still going without naming it
-        told_after = [i > 0 and not sentences[i].endswith("?") and self._names_a_cramp(parts[i - 1])
+        # a sentence just after one naming a cramp (not a habit) may say it is still going without naming it: when
+        # told, or when asked of this very moment ("what do I tell her to do right now?"), not of what comes later
+        later = {ask.sentence for ask in asks if ask.topic in LATER_ASKS}
+        told_after = [i > 0 and self._names_a_cramp(parts[i - 1])
+                      and "recurring" not in self._labels("when", [clauses[i - 1]])
+                      and (not sentences[i].endswith("?")
+                           or (RIGHT_NOW in self._labels("when", [clauses[i]]) and i not in later))
                       for i in range(len(parts))]
         if any(self._now_in(part, sentence, after)
                for part, sentence, after in zip(parts, clauses, told_after, strict=True)):
@@ -298,7 +306,7 @@ class Reader:
             return False
         about = [bool(self._found(self._on_topic, c) or self._found(self._muscles, c)) for c in part]
         for i, clause in enumerate(part):
-            if "now" in {label for _, label in self._found("when", clause)} \
+            if NOW_LABELS & {label for _, label in self._found("when", clause)} \
                     and (any(about[max(0, i - 1):i + 2]) or (after_cramp and not any(about))):
                 return True
         return False

@@ -185,6 +185,15 @@ def test_whether_to_keep_walking_with_narrowed_arteries_is_an_exercise_question_
     assert "walking exercise and stopping smoking help" in text and "only for vein problems" in text
 
 
+@pytest.mark.parametrize("said", [
+    "I get cramps every night. What can I do right now to stop them coming back?",
+    "My kid got heat cramps playing soccer last summer. How can we keep it from happening again this summer?",
+])
+def test_right_now_in_a_question_about_stopping_cramps_coming_back_is_not_a_cramp_now(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "answer" and chat.last[0].timer is None
+
+
 def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat):
     chat.send("My kid got heat cramps playing soccer last summer. How can we keep it from happening again this summer?")
     assert chat.last[0].kind == "answer" and chat.last[0].timer is None
@@ -199,6 +208,12 @@ def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat
     # a cramp that has just woken them, and a plea for help
     ("omg just woke up with a charley horse in my right leg, jumped out of bed and im doubled over. "
      "how do i make it stop"),
+    # someone else's cramp now, and a question of what to do this very moment
+    ("its 3am and my mum just rang me moaning in pain, she's got a cramp in her leg, worst she's ever had. "
+     "i'm not there, what do i tell her to do right now??"),
+    # "haven't had one in ages" is not a cramp lasting ages
+    ("ok so i just woke up with the WORST calf cramp, havent had one in ages. i tried stretching it but it feels "
+     "worse?? what am i supposed to do"),
     # a long message whose cramp is told as it stands ("locked solid")
     ("8 months pregnant, dozed off on the sofa, felt it coming and pointed my toes like an idiot and now my calf "
      "is locked solid. Tried to get up and sat straight back down. My partner is rubbing it, no use. what do I do"),

@@ -197,6 +197,8 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     # the weather is not a cold leg; a day on the couch is not a cramp lasting all day
     "Went for a run this morning and it's freezing out. Now my calf cramps every time I stand, why?",
     "Snow day so I've been on the couch all day. Just got up and my hamstring cramped, why does that happen?",
+    # twitching for hours is not a cramp that will not ease
+    "On a long hike my calves have been twitching since lunch. Is that low salt? What should I do?",
     # a cloth is not a clot
     "On dialysis today I asked for a cold cloth, then my calves cramped. How do I stop this happening?",
 ])
