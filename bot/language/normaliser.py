@@ -15,6 +15,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.language.phrases import GAP
 
+LIST_ITEM = 3  # words: a clause this short after a comma may be an item of a list ("redness or heat")
 INFLECTIONS = frozenset({"", "s", "es", "d", "ed", "ing", "er", "ers", "ly", "y"})  # grammar endings of a word
 
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -100,6 +101,8 @@ class Normaliser:
         clauses: list[list[str]] = []
         starts: list[bool] = []
         new_sentence, at = True, 0
+        after_comma: list[bool] = []  # per clause: the break before it was a comma
+        comma = False
         for brk in [*_CLAUSE_BREAK.finditer(text), None]:
             part = text[at:brk.start()] if brk else text[at:]
             tokens: list[str] = []
@@ -113,10 +116,13 @@ class Normaliser:
             if tokens:
                 clauses.append(tokens)
                 starts.append(new_sentence or not clauses[:-1])
+                after_comma.append(comma and not starts[-1])
                 new_sentence = False
             if brk is not None:
                 new_sentence = new_sentence or bool(_SENTENCE_END.search(brk.group()))
+                comma = set(brk.group()) == {","}
                 at = brk.end()
+        clauses, starts = self._join_negated_lists(clauses, starts, after_comma)
         if self._emoji is not None:
             # What the emoji say ("🦵🎈": leg balloon) comes as a clause of its own at the end, so the
             # words as written keep their places ("now sob 🆘" still ends with "sob") and no mask or
@@ -127,6 +133,34 @@ class Normaliser:
                 clauses.append(said)
                 starts.append(True)
         return clauses, starts
+
+    def _join_negated_lists(self, clauses: list[list[str]], starts: list[bool],
+                            after_comma: list[bool]) -> tuple[list[list[str]], list[bool]]:
+        """A list split by commas after a negation is one clause again, joined by "or", so the negation
+        reaches every item: "no swelling, redness or heat" -> "no swelling or redness or heat". Only short
+        items, and only when the list ends with "or"/"nor" ("not swollen, calf red" stays two clauses)."""
+        negation = self.data.negation_words
+        out: list[list[str]] = []
+        out_starts: list[bool] = []
+        i = 0
+        while i < len(clauses):
+            clause = clauses[i]
+            last, j = 0, i + 1  # the last short item of the list that holds "or" ("..., heat or pain")
+            while j < len(clauses) and after_comma[j] and len(clauses[j]) <= LIST_ITEM:
+                last = j if _ends_list(clauses[j]) else last
+                j += 1
+            if last and any(t in negation for t in clause):
+                joined = list(clause)
+                for item in clauses[i + 1:last + 1]:
+                    joined += ["or", *item] if item[0] not in ("or", "nor") else item
+                out.append(joined)
+                out_starts.append(starts[i])
+                i = last + 1
+                continue
+            out.append(clause)
+            out_starts.append(starts[i])
+            i += 1
+        return out, out_starts
 
     def normalise(self, text: str) -> Normalised:
         """Normalise a message into corrected clauses, canonical tokens and a matching key."""
@@ -234,6 +268,11 @@ def _inflected(longer: str, stem: str) -> bool:
     """True when `longer` is `stem` with an ending of grammar ("cords" of "cord"), not another word that
     starts the same ("cloth" is not a form of "clot")."""
     return longer.startswith(stem) and longer[len(stem):] in INFLECTIONS
+
+
+def _ends_list(clause: list[str]) -> bool:
+    """True for the last item of a list: "redness or heat", "or numb"."""
+    return "or" in clause or "nor" in clause
 
 
 def emoji_key(text: str) -> str:

@@ -199,6 +199,8 @@ def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(ch
     "Snow day so I've been on the couch all day. Just got up and my hamstring cramped, why does that happen?",
     # twitching for hours is not a cramp that will not ease
     "On a long hike my calves have been twitching since lunch. Is that low salt? What should I do?",
+    # a list of signs denied after commas: the negation reaches every item
+    "My left calf aches after the gym, no swelling, redness or heat. Is it just tight?",
     # a cloth is not a clot
     "On dialysis today I asked for a cold cloth, then my calves cramped. How do I stop this happening?",
 ])

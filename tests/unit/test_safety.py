@@ -474,6 +474,14 @@ def test_the_word_number_is_not_read_as_numb(brain: Brain, text):
     assert brain.classify(text).kind != "urgent", text
 
 
+def test_a_list_of_signs_denied_after_commas_stays_one_clause(content, brain: Brain):
+    """"no swelling, redness or heat": every item is denied; "not swollen, calf red" is two clauses."""
+    assert content.normaliser.normalise("no swelling, redness or heat").clauses == (
+        ("no", "swelling", "or", "redness", "or", "heat"),)
+    assert len(content.normaliser.normalise("not swollen, calf red").clauses) == 2
+    assert brain.classify("my left calf is not swollen, but it is red, hot and sore").kind == "urgent"
+
+
 def test_a_real_word_becomes_only_a_grammar_form_of_another(content):
     """"cords" is read as "cord", but "cloth" is not a form of "clot": a cold cloth is no clot."""
     assert content.normaliser.normalise("my cords").tokens == ("my", "cord")
