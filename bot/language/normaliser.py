@@ -122,7 +122,8 @@ class Normaliser:
                 new_sentence = new_sentence or bool(_SENTENCE_END.search(brk.group()))
                 comma = set(brk.group()) == {","}
                 at = brk.end()
-        clauses, starts = self._join_negated_lists(clauses, starts, after_comma)
+        if any(after_comma):  # most text: no comma inside a sentence
+            clauses, starts = self._join_negated_lists(clauses, starts, after_comma)
         if self._emoji is not None:
             # What the emoji say ("🦵🎈": leg balloon) comes as a clause of its own at the end, so the
             # words as written keep their places ("now sob 🆘" still ends with "sob") and no mask or
@@ -297,7 +298,7 @@ def _clean(text: str) -> str:
 def words_in(texts: Iterable[str], normaliser: Normaliser) -> set[str]:
     """All raw tokens in `texts` (used to build the correction vocabulary)."""
     words: set[str] = set()
-    for text in texts:
-        for clause in normaliser.raw_tokens(text):
+    for word in {word for text in texts for word in text.split()}:  # each word once: phrases share most words
+        for clause in normaliser.raw_tokens(word):
             words.update(clause)
     return words
