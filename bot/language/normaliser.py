@@ -120,7 +120,7 @@ class Normaliser:
                 new_sentence = False
             if brk is not None:
                 new_sentence = new_sentence or bool(_SENTENCE_END.search(brk.group()))
-                comma = set(brk.group()) == {","}
+                comma = brk.group() == ","
                 at = brk.end()
         if any(after_comma):  # most text: no comma inside a sentence
             clauses, starts = self._join_negated_lists(clauses, starts, after_comma)
