@@ -41,7 +41,8 @@ class Turn:
 class FreeText:
     """Answers typed messages that are not commands, red flags or answers inside a dialog."""
 
-    def __init__(self, content: Content, write: ReplyWriter, cramp_now: Callable[[Session, float, float], Outcome],
+    def __init__(self, content: Content, write: ReplyWriter,
+                 cramp_now: Callable[[Session, float, float, tuple[str, ...]], Outcome],
                  from_matcher: Callable[[Session, Normalised, str, float, Match | None], Outcome]):
         self.content = content
         self.write = write
@@ -100,11 +101,11 @@ class FreeText:
         if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere:
             vague = bool(reading.questions) or reading.generic or "recurring" in reading.when
             if reading.distress or "now" in reading.when or not vague:
-                return self.cramp_now(session, now, match.score)
+                return self.cramp_now(session, now, match.score, reading.when)
             return self._clarify(session, now)  # "cramps?", "the toe cramp thing": its first button is 🆘
         if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
                 and not reading.elsewhere and not {"cause", "prevention"} & set(reading.topics):
-            return self.cramp_now(session, now, 100.0)  # a cramp happening now, in words the matcher missed
+            return self.cramp_now(session, now, 100.0, reading.when)  # a cramp now, in words the matcher missed
         if reading.distress:
             return self._offer_relief(session, now)
         follow = self._follow_up(turn, recent)
@@ -204,7 +205,7 @@ class FreeText:
         """A typed reply to the bot's own question ("Is one happening right now?"): yes starts relief."""
         words = " ".join(message.tokens)
         if words in self.yes:
-            return self.cramp_now(session.with_(recent=None), now, 100.0)
+            return self.cramp_now(session.with_(recent=None), now, 100.0, ())
         if words in self.no and recent.asked == RELIEF_OFFER:
             return self._clarify(session, now)
         if words in self.no:

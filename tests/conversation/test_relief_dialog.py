@@ -19,6 +19,23 @@ def test_relief_starts_from_a_phrase_a_command_or_one_tap(chat, how):
     assert chat.buttons[:3] == ["➡️ Next step", "✅ It's gone", "😣 Still hurts"]
 
 
+@pytest.mark.parametrize(("said", "first"), [
+    ("driving on the motorway and my right calf is cramping right now, what do i do", "pull over where it is safe"),
+    ("cramp in my foot right now, I'm in the pool", "float on your back or hold on to the side"),
+    ("on my bike and my quad is cramping right now", "get off the bike first"),
+])
+def test_a_cramp_at_the_wheel_on_a_bike_or_in_the_water_first_says_to_stop_safely(chat, said, first):
+    chat.send(said)
+    reply = chat.last[0]
+    assert reply.kind == "emergency" and reply.timer is not None
+    assert first in reply.text.split("\n\n")[0] and "Step 1 of 5" in reply.text
+
+
+def test_a_cramp_at_home_has_no_line_on_stopping_safely(chat):
+    chat.send("my calf is cramping right now")
+    assert chat.text.startswith("Let's ease it step by step")
+
+
 def test_an_sos_inside_a_question_is_not_a_cramp_now(chat):
     chat.send("what does sos mean")
     assert chat.last[0].intent != "cramp_now"
