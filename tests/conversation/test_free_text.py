@@ -268,9 +268,18 @@ def test_shoes_told_in_the_story_bring_the_answer_on_footwear(chat):
     assert chat.last[0].intent == "footwear" and "Your shoes can make a real difference" in chat.text
 
 
-def test_a_question_about_hiccups_is_outside_what_the_bot_knows(chat):
-    chat.send("How do you get rid of hiccups?")
+@pytest.mark.parametrize("said", [
+    "How do you get rid of hiccups?",
+    "Lifted the shopping out of the boot and my lower back went into a spasm. How do I get it to loosen off?",
+])
+def test_hiccups_or_a_back_spasm_are_outside_what_the_bot_knows(chat, said):
+    chat.send(said)
     assert chat.last[0].kind == "fallback" and "outside what I know" in chat.text
+
+
+def test_something_to_buy_at_the_chemist_is_a_question_for_the_pharmacist(chat):
+    chat.send("Is there anything I can buy at the chemist for night cramps? I don't want to see the doctor.")
+    assert chat.last[0].kind == "answer" and "pharmacist" in chat.text
 
 
 def test_a_pets_cramps_are_for_a_vet_and_the_owners_own_are_answered(chat):

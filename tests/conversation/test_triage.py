@@ -240,6 +240,8 @@ def test_a_cramp_still_going_after_ten_minutes_gets_same_day_care(chat, said):
     "Gettin cramps in ma belly an ma legs an ma hauns aw at the same time",
     "had gastroenteritis all week and now both calves are cramping",
     "Everything is cramping, calves, feet, fingers",
+    # "could lead" before a noun is the metal, not "could lead to"
+    "I sand old painted woodwork all day and my legs cramp at night. Could lead from the paint be causing it?",
 ])
 def test_cramps_in_many_muscles_or_after_fluid_loss_get_same_day_care(chat, said):
     chat.send(said)
