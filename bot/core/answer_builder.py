@@ -188,9 +188,8 @@ class AnswerBuilder:
         while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
             extras.pop()  # sport, age and family lines go before anything about safety or medicines
         blocks += extras
-        stretch = self.write.text("stretch_line")
-        if STRETCH_TOPICS & set(topics) and "stretch" not in " ".join(blocks).lower() \
-                and sum(len(b) for b in blocks) + len(stretch) <= MAX_REPLY:  # not in a reply long enough already
+        stretch = self._stretch_line(topics, " ".join(blocks))
+        if stretch and sum(len(b) for b in blocks) + len(stretch) <= MAX_REPLY:  # not in a reply long enough already
             blocks.append(stretch)
         if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
             blocks.append(self.write.text("doctor_line"))
@@ -215,8 +214,8 @@ class AnswerBuilder:
             return reply
         lines = context_lines(self.content.context.lines, reading, reading.topics or ("cause", "prevention"))
         tips = self._plan_tips(reading, [entry], others=False)
-        stretch = self.write.text("stretch_line")
-        if STRETCH_TOPICS & set(reading.topics) and "stretch" not in reply.text.lower():
+        stretch = self._stretch_line(reading.topics, reply.text)
+        if stretch:
             tips.append(stretch)  # the self-care with most backing, after the answer
         if not lines and not tips and not set(reading.doing) - set(entry.advice):
             return reply
@@ -247,6 +246,11 @@ class AnswerBuilder:
         keep = self.content.context.keep_when_short  # a limit, numb feet, when to get help: never cut
         kept += [line for line in lines[len(kept):] if any(word in line.lower() for word in keep)]
         return "\n".join(kept)
+
+    def _stretch_line(self, topics: tuple[str, ...], said: str) -> str:
+        """The line on the self-care with most backing, for an answer to these topics that does not already
+        say to stretch (empty otherwise)."""
+        return self.write.text("stretch_line") if STRETCH_TOPICS & set(topics) and "stretch" not in said.lower() else ""
 
     def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool) -> list[str]:
         """The check-up's doctor tips for the medicines and conditions the message names, and its best

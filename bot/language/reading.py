@@ -262,7 +262,7 @@ class Reader:
         # a sentence just after one naming a cramp (not a habit) may say it is still going without naming it: when
         # told, or when asked of this very moment ("what do I tell her to do right now?"), not of what comes later
         later = {ask.sentence for ask in asks if ask.topic in LATER_ASKS}
-        told_after = [i > 0 and self._names_a_cramp(parts[i - 1])
+        told_after = [i > 0 and any(self._about(parts[i - 1]))
                       and "recurring" not in self._labels("when", [clauses[i - 1]])
                       and (not sentences[i].endswith("?")
                            or (RIGHT_NOW in self._labels("when", [clauses[i]]) and i not in later))
@@ -304,16 +304,16 @@ class Reader:
         at the moment and his doctor told him..., he still has terrible cramps")."""
         if "recurring" in {label for _, label in self._found("when", sentence)}:
             return False
-        about = [bool(self._found(self._on_topic, c) or self._found(self._muscles, c)) for c in part]
+        about = self._about(part)
         for i, clause in enumerate(part):
             if NOW_LABELS & {label for _, label in self._found("when", clause)} \
                     and (any(about[max(0, i - 1):i + 2]) or (after_cramp and not any(about))):
                 return True
         return False
 
-    def _names_a_cramp(self, part: tuple[tuple[str, ...], ...]) -> bool:
-        """True when a sentence names a cramp or a muscle."""
-        return any(self._found(self._on_topic, c) or self._found(self._muscles, c) for c in part)
+    def _about(self, part: tuple[tuple[str, ...], ...]) -> list[bool]:
+        """Per clause of a sentence: whether it names a cramp or a muscle."""
+        return [bool(self._found(self._on_topic, c) or self._found(self._muscles, c)) for c in part]
 
     def _facts_in(self, clauses: list[tuple[str, ...]]) -> tuple[tuple[str, str, str], ...]:
         """Check-up answers the message gives, each with the words that gave it ("thyroxine")."""
