@@ -259,11 +259,11 @@ class Reader:
         when = tuple(label for label in self._labels("when", clauses) if label not in NOW_LABELS)
         if "long" not in when and _long_time(text.lower()):
             when = (*when, "long")
-        # a sentence just after one naming a cramp (not a habit) may say it is still going without naming it: when
+        # a sentence soon after one naming a cramp (not a habit) may say it is still going without naming it: when
         # told, or when asked of this very moment ("what do I tell her to do right now?"), not of what comes later
         later = {ask.sentence for ask in asks if ask.topic in LATER_ASKS}
-        told_after = [i > 0 and any(self._about(parts[i - 1]))
-                      and "recurring" not in self._labels("when", [clauses[i - 1]])
+        told_after = [any(any(self._about(parts[k])) and "recurring" not in self._labels("when", [clauses[k]])
+                          for k in range(max(0, i - 2), i))  # one of the two sentences before
                       and (not sentences[i].endswith("?")
                            or (RIGHT_NOW in self._labels("when", [clauses[i]]) and i not in later))
                       for i in range(len(parts))]

@@ -1,5 +1,5 @@
 """The real-question sets (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
-FAQ pages, and real_questions_d.yaml to _i.yaml, 56 to 66 more each found later, all rewritten in our own
+FAQ pages, and real_questions_d.yaml to _l.yaml, 55 to 66 more each found later, all rewritten in our own
 words) and the first-use
 set (tests/data/first_use_fresh.yaml), kept as regression tests: every case that passes must keep passing,
 and the known misses are listed by pattern, so a fix shows up too (a listed case that passes fails the test
@@ -35,7 +35,11 @@ REAL_MISSES = {
     "g27", "g30", "g33", "g34", "g36", "g37", "g40", "g42", "g45", "g47", "g51", "g53", "g54", "g55", "g57", "g59",
     "g61", "h03", "h05", "h13", "h20", "h21", "h27", "h28", "h33", "h34", "h36", "h37", "h42", "h45", "h51", "h52",
     "h55", "h60", "h62", "h65", "i04", "i06", "i11", "i12", "i17", "i18", "i20", "i23", "i25", "i32", "i34", "i35",
-    "i38", "i43", "i50"
+    "i38", "i43", "i50", "j03", "j04", "j05", "j07", "j08", "j09", "j10", "j13", "j14", "j17", "j21", "j23", "j24",
+    "j26", "j28", "j31", "j33", "j34", "j37", "j40", "j47", "j48", "j49", "j50", "j52", "j56", "j57", "j58", "j59",
+    "j60", "j62", "k04", "k05", "k06", "k09", "k17", "k23", "k24", "k26", "k30", "k32", "k33", "k34", "k35", "k47",
+    "l02", "l05", "l08", "l09", "l10", "l13", "l18", "l20", "l25", "l26", "l27", "l34", "l35", "l37", "l47", "l52",
+    "l54", "l56"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
@@ -49,7 +53,8 @@ def _out(brain, text: str) -> dict:
 
 
 REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml", "real_questions_e.yaml", "real_questions_f.yaml",
-             "real_questions_g.yaml", "real_questions_h.yaml", "real_questions_i.yaml")
+             "real_questions_g.yaml", "real_questions_h.yaml", "real_questions_i.yaml", "real_questions_j.yaml",
+             "real_questions_k.yaml", "real_questions_l.yaml")
 
 
 @pytest.fixture(scope="module")

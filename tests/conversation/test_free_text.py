@@ -211,6 +211,9 @@ def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat
     # someone else's cramp now, and a question of what to do this very moment
     ("its 3am and my mum just rang me moaning in pain, she's got a cramp in her leg, worst she's ever had. "
      "i'm not there, what do i tell her to do right now??"),
+    # someone else's cramp that has just woken them, and "it's happening now" two sentences on
+    ("My wife is 34 weeks pregnant and just woke up screaming with a cramp in her calf. How can I help her "
+     "stretch it? it's happening now"),
     # "haven't had one in ages" is not a cramp lasting ages
     ("ok so i just woke up with the WORST calf cramp, havent had one in ages. i tried stretching it but it feels "
      "worse?? what am i supposed to do"),
