@@ -240,6 +240,8 @@ def test_a_cramp_still_going_after_ten_minutes_gets_same_day_care(chat, said):
     "Gettin cramps in ma belly an ma legs an ma hauns aw at the same time",
     "had gastroenteritis all week and now both calves are cramping",
     "Everything is cramping, calves, feet, fingers",
+    # a leg that gave way stays weakness, even said with "can't stand up straight"
+    "my leg gave way and now I can't stand up straight",
     # "could lead" before a noun is the metal, not "could lead to"
     "I sand old painted woodwork all day and my legs cramp at night. Could lead from the paint be causing it?",
 ])
