@@ -37,7 +37,10 @@ NAMED = ("medications", "conditions")
 # Answers to these topics end with when to see a doctor (reference/safety.md, levels 2 and 3), unless
 # they already say it.
 DOCTOR_TOPICS = {"cause", "prevention", "serious"}
-DOCTOR_WORDS = ("doctor", " gp", "midwife", "pharmacist")  # check-up answers a message names in words worth quoting
+# words that say when to see someone ("book a doctor's appointment", "get it checked"); a doctor named in
+# passing ("if a doctor has limited your fluids") is not that
+DOCTOR_WORDS = ("appointment", "see a doctor", "see your doctor", "see their doctor", "checked", "midwife", " gp",
+                "tell your doctor", "talk to your doctor", "ask your doctor")
 # Answers to these topics end with the self-care that has most backing (reference/safety.md: regular calf
 # stretching; during a cramp, the toes pulled up or standing on the leg), unless they already say to stretch.
 STRETCH_TOPICS = {"cause", "prevention", "food", "supplements"}
@@ -191,8 +194,9 @@ class AnswerBuilder:
         stretch = self._stretch_line(topics, " ".join(blocks))
         if stretch and sum(len(b) for b in blocks) + len(stretch) <= MAX_REPLY:  # not in a reply long enough already
             blocks.append(stretch)
-        if DOCTOR_TOPICS & set(topics) and not any(word in " ".join(blocks).lower() for word in DOCTOR_WORDS):
-            blocks.append(self.write.text("doctor_line"))
+        doctor = self._doctor_line(topics, " ".join(blocks))
+        if doctor:
+            blocks.append(doctor)
         buttons = list(extra)
         if several:
             buttons += [Choice(actions.ask(e.id), f"➕ {e.title}") for e in chosen]
@@ -217,6 +221,9 @@ class AnswerBuilder:
         stretch = self._stretch_line(reading.topics, reply.text)
         if stretch:
             tips.append(stretch)  # the self-care with most backing, after the answer
+        doctor = self._doctor_line(reading.topics, reply.text + stretch)
+        if doctor:
+            tips.append(doctor)  # when to see a doctor, unless the answer says it
         if not lines and not tips and not set(reading.doing) - set(entry.advice):
             return reply
         mentioned = self.content.caveats.mentioned(message)
@@ -246,6 +253,12 @@ class AnswerBuilder:
         keep = self.content.context.keep_when_short  # a limit, numb feet, when to get help: never cut
         kept += [line for line in lines[len(kept):] if any(word in line.lower() for word in keep)]
         return "\n".join(kept)
+
+    def _doctor_line(self, topics: tuple[str, ...], said: str) -> str:
+        """The line on when to see a doctor, for an answer to these topics that does not say it (empty otherwise)."""
+        if DOCTOR_TOPICS & set(topics) and not any(word in said.lower() for word in DOCTOR_WORDS):
+            return self.write.text("doctor_line")
+        return ""
 
     def _stretch_line(self, topics: tuple[str, ...], said: str) -> str:
         """The line on the self-care with most backing, for an answer to these topics that does not already

@@ -271,6 +271,11 @@ def test_shoes_told_in_the_story_bring_the_answer_on_footwear(chat):
     assert chat.last[0].intent == "footwear" and "Your shoes can make a real difference" in chat.text
 
 
+def test_a_doctor_named_in_passing_does_not_stand_for_when_to_see_one(chat):
+    chat.send("Kindly let me know what to do about leg cramps which usually attack me when deeply asleep at night.")
+    assert "If a doctor has limited your fluids" in chat.text and "Book a routine doctor's appointment" in chat.text
+
+
 def test_a_story_of_cramps_while_driving_gets_the_line_on_pulling_over(chat):
     chat.send("For a week I've had cramp all the time: at night, when sitting, and once really badly when driving.")
     assert chat.last[0].kind == "answer" and "pull over where it is safe" in chat.text
