@@ -271,6 +271,11 @@ def test_shoes_told_in_the_story_bring_the_answer_on_footwear(chat):
     assert chat.last[0].intent == "footwear" and "Your shoes can make a real difference" in chat.text
 
 
+def test_when_to_worry_names_pain_on_walking_and_new_weakness_or_numbness(chat):
+    chat.send("When to worry about calf pain?")
+    assert "hurts on walking and eases with rest" in chat.text and "new, lasting weakness or numbness" in chat.text
+
+
 def test_a_doctor_named_in_passing_does_not_stand_for_when_to_see_one(chat):
     chat.send("Kindly let me know what to do about leg cramps which usually attack me when deeply asleep at night.")
     assert "If a doctor has limited your fluids" in chat.text and "Book a routine doctor's appointment" in chat.text
