@@ -149,6 +149,11 @@ def test_the_level_of_care_without_conditions_or_medicines_has_no_such_line(chat
     assert chat.last[0].kind == "urgent" and "tell them about" not in chat.text
 
 
+def test_faints_counted_in_the_past_are_asked_about_not_raised(chat):
+    chat.send("My calf cramps at night are so painful that twice I have fainted. I'm 69. What can I do?")
+    assert chat.last[0].kind == "triage_question" and "call emergency services now" in chat.text
+
+
 def test_breathing_hard_in_a_story_told_in_the_past_is_asked_about_not_raised(chat):
     # a story told on in the past tense keeps its time across sentences
     chat.send("Monday was hard. I was panting away on the run. Today my arches cramped, why?")
