@@ -262,13 +262,13 @@ class Reader:
         # a sentence soon after one naming a cramp (not a habit) may say it is still going without naming it: when
         # told, or when asked of this very moment ("what do I tell her to do right now?"), not of what comes later
         later = {ask.sentence for ask in asks if ask.topic in LATER_ASKS}
-        told_after = [any(any(self._about(parts[k])) and "recurring" not in self._labels("when", [clauses[k]])
-                          for k in range(max(0, i - 2), i))  # one of the two sentences before
-                      and (not sentences[i].endswith("?")
-                           or (RIGHT_NOW in self._labels("when", [clauses[i]]) and i not in later))
-                      for i in range(len(parts))]
-        if any(self._now_in(part, sentence, after)
-               for part, sentence, after in zip(parts, clauses, told_after, strict=True)):
+        abouts = [self._about(part) for part in parts]  # per sentence, per clause: names a cramp or a muscle
+        times = [set(self._labels("when", [sentence])) for sentence in clauses]  # per sentence: its `when` labels
+        told_after = [any(any(abouts[k]) and "recurring" not in times[k] for k in range(max(0, i - 2), i))
+                      and (not sentences[i].endswith("?") or (RIGHT_NOW in times[i] and i not in later))
+                      for i in range(len(parts))]  # a cramp named in one of the two sentences before
+        if any(self._now_in(part, about, timing, after)
+               for part, about, timing, after in zip(parts, abouts, times, told_after, strict=True)):
             when = ("now", *when)
         # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
         # ("early menopause runs on my mum's side")
@@ -296,15 +296,15 @@ class Reader:
                        bool(self._labels("generic", clauses)), self._labels("doing", clauses),
                        self._labels("already", clauses))
 
-    def _now_in(self, part: tuple[tuple[str, ...], ...], sentence: tuple[str, ...], after_cramp: bool = False) -> bool:
-        """True when this sentence (its clauses, and all its words) says a cramp is happening now: a "now"
-        phrase in a clause that names a cramp or muscle, or beside one that does, or anywhere in a sentence
-        just after one that names them ("both legs have just locked. they won't let go"); not in a sentence
+    def _now_in(self, part: tuple[tuple[str, ...], ...], about: list[bool], timing: set[str],
+                after_cramp: bool = False) -> bool:
+        """True when this sentence (its clauses, what each names, its `when` labels) says a cramp is happening
+        now: a "now" phrase in a clause that names a cramp or muscle, or beside one that does, or anywhere in a
+        sentence soon after one that names them ("both legs have just locked. they won't let go"); not in a sentence
         about what usually happens ("right now I sometimes...") or about something else ("he is on 10mg a day
         at the moment and his doctor told him..., he still has terrible cramps")."""
-        if "recurring" in {label for _, label in self._found("when", sentence)}:
+        if "recurring" in timing or not NOW_LABELS & timing:
             return False
-        about = self._about(part)
         for i, clause in enumerate(part):
             if NOW_LABELS & {label for _, label in self._found("when", clause)} \
                     and (any(about[max(0, i - 1):i + 2]) or (after_cramp and not any(about))):
