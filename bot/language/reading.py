@@ -256,14 +256,14 @@ class Reader:
             parts = [self.normaliser.normalise(s).clauses for s in sentences]
         clauses = [tuple(t for c in part for t in c) for part in parts]
         questions, asks = self._asks(sentences, clauses, parts)
-        when = tuple(label for label in self._labels("when", clauses) if label not in NOW_LABELS)
+        times = [self._labels("when", [sentence]) for sentence in clauses]  # per sentence: its `when` labels
+        when = tuple(dict.fromkeys(label for labels in times for label in labels if label not in NOW_LABELS))
         if "long" not in when and _long_time(text.lower()):
             when = (*when, "long")
         # a sentence soon after one naming a cramp (not a habit) may say it is still going without naming it: when
         # told, or when asked of this very moment ("what do I tell her to do right now?"), not of what comes later
         later = {ask.sentence for ask in asks if ask.topic in LATER_ASKS}
         abouts = [self._about(part) for part in parts]  # per sentence, per clause: names a cramp or a muscle
-        times = [set(self._labels("when", [sentence])) for sentence in clauses]  # per sentence: its `when` labels
         told_after = [any(any(abouts[k]) and "recurring" not in times[k] for k in range(max(0, i - 2), i))
                       and (not sentences[i].endswith("?") or (RIGHT_NOW in times[i] and i not in later))
                       for i in range(len(parts))]  # a cramp named in one of the two sentences before
@@ -296,14 +296,14 @@ class Reader:
                        bool(self._labels("generic", clauses)), self._labels("doing", clauses),
                        self._labels("already", clauses))
 
-    def _now_in(self, part: tuple[tuple[str, ...], ...], about: list[bool], timing: set[str],
+    def _now_in(self, part: tuple[tuple[str, ...], ...], about: list[bool], timing: tuple[str, ...],
                 after_cramp: bool = False) -> bool:
         """True when this sentence (its clauses, what each names, its `when` labels) says a cramp is happening
         now: a "now" phrase in a clause that names a cramp or muscle, or beside one that does, or anywhere in a
         sentence soon after one that names them ("both legs have just locked. they won't let go"); not in a sentence
         about what usually happens ("right now I sometimes...") or about something else ("he is on 10mg a day
         at the moment and his doctor told him..., he still has terrible cramps")."""
-        if "recurring" in timing or not NOW_LABELS & timing:
+        if "recurring" in timing or not NOW_LABELS.intersection(timing):
             return False
         for i, clause in enumerate(part):
             if NOW_LABELS & {label for _, label in self._found("when", clause)} \

@@ -76,11 +76,11 @@ class Triggers:
         self._index.add(pid, phrase)
         return pid
 
-    def scan(self, clauses: tuple[tuple[str, ...], ...]) -> list[tuple[frozenset[int], frozenset[int]]]:
+    def scan(self, clauses: Clauses, marked: list[tuple[str, ...]] | None = None) -> Found:
         """Phrases present and not negated, clause by clause: (after masking, for rule groups; before
-        masking, for `unless`)."""
-        found_in: list[tuple[frozenset[int], frozenset[int]]] = []
-        marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
+        masking, for `unless`). `marked`: the clauses with their times marked, when already done."""
+        found_in: Found = []
+        marked = marked if marked is not None else _marked(clauses)
         for i, clause in enumerate(marked):
             hidden = self._masked(clause, marked[i + 1] if i + 1 < len(marked) else ())
             found = frozenset(self._collect(hidden))
@@ -144,10 +144,12 @@ class Triggers:
 
     def _assess(self, written: Clauses, starts: tuple[bool, ...], context: frozenset[str],
                 every: list[RedFlag] | None = None) -> Assessment:
-        whole = self.scan(written)
+        marked_written = _marked(written)
+        whole = self.scan(written, marked_written)
         clauses, starts = self.timeline.split(written, starts)
-        places = self._place(clauses, starts)
-        full = whole if clauses is written else self.scan(clauses)
+        marked = marked_written if clauses is written else _marked(clauses)
+        places = self._place(clauses, starts, marked)
+        full = whole if clauses is written else self.scan(clauses, marked)
         scans: dict[frozenset[str], tuple[Clauses, Found]] = {ALL: (clauses, full)}
 
         def scanned(kept: frozenset[str]) -> tuple[Clauses, Found]:
@@ -203,13 +205,14 @@ class Triggers:
         routine = self._most_urgent(self.routine, unmasked, on, masked=False, every=every, sentences=sentences)
         return Assessment(best, active, unsure, routine)
 
-    def _place(self, clauses: Clauses, starts: tuple[bool, ...]) -> tuple[str, ...]:
+    def _place(self, clauses: Clauses, starts: tuple[bool, ...],
+               marked: list[tuple[str, ...]] | None = None) -> tuple[str, ...]:
         """Each clause's place in time (the timeline's), where a clause of a past-tense story that says how
         long something went on is LASTED: a time told of what is over, not of a cramp still going."""
         places = self.timeline.place(clauses, starts)
         if TOLD not in places:
             return places
-        marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
+        marked = marked if marked is not None else _marked(clauses)
         return tuple(LASTED if place == TOLD and DURATION in clause else place
                      for place, clause in zip(places, marked, strict=True))
 
@@ -270,7 +273,7 @@ class Triggers:
 
     def _quotes(self, rule: Rule, clauses: Clauses, masked: bool) -> list[tuple[int, int, str]]:
         """(clause, position, words) of the first match of each group of a rule."""
-        marked = [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
+        marked = _marked(clauses)
         quotes: list[tuple[int, int, str]] = []
         for group in rule.groups:
             spot = next(((c, start, end) for c, clause in enumerate(marked)
@@ -305,6 +308,12 @@ def _unmarked_spans(original: tuple[str, ...], marked: tuple[str, ...]) -> list[
         spans.append((j, end))
         j = end
     return spans
+
+
+def _marked(clauses: Clauses) -> list[tuple[str, ...]]:
+    """Each clause with its times marked: a start and a time now ten minutes or more apart, and any time of
+    ten minutes or more, become <duration10>."""
+    return [mark_durations(clause) for clause in mark_clock_gaps(clauses)]
 
 
 def _more_urgent(best: RedFlag | None, other: RedFlag | None) -> RedFlag | None:
