@@ -9,7 +9,7 @@ from typing import Any
 from bot.content.flows import Flow
 from bot.content.knowledge import ADVICE, Knowledge
 from bot.content.strict_yaml import Checker, Problem, read_yaml
-from bot.language.reading import ReadingData, Topic
+from bot.language.reading import SPORT, ReadingData, Topic
 
 TABLES = ("people", "sports", "muscles", "sides", "when")
 WHEN = ("now", "last_night", "recurring", "during_activity", "past")  # bot.language.reading reads these
@@ -27,7 +27,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
         "group_entries": dict, "doing": dict, "already": dict, "follow_starts": list, "back_words": list,
         "told_entries": dict}
-    if not (check.version(doc) and check.mapping(doc, None, fields, {"told_not": dict})):
+    if not (check.version(doc) and check.mapping(doc, None, fields, {"told_not": dict, "third_person": list})):
         check.raise_if_any()
     topics = []
     for name, item in doc["topics"].items():
@@ -84,6 +84,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         already=_table(check, doc["already"], "already"),
         follow_starts=tuple(tuple(s.split()) for s in check.strings(doc["follow_starts"], "follow_starts", None)),
         back_words=frozenset(check.strings(doc["back_words"], "back_words", None)),
+        third_person=frozenset(check.strings(doc.get("third_person", []), "third_person", None)),
         endings=_endings(check, doc["medicine_endings"], checkup))
 
 
@@ -151,12 +152,12 @@ def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Pr
                  for told, entries in data.told_entries.items() for entry in entries
                  if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer"]
     problems += [Problem(label, f"{told!r} is not a `when` label", "told_entries")
-                 for told in data.told_entries if told not in data.when]
+                 for told in data.told_entries if told not in data.when and told != SPORT]
     problems += [Problem(label, f"entry {entry!r} is not an answer entry", f"told_not.{told}")
                  for told, entries in data.told_not.items() for entry in entries
                  if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer"]
     problems += [Problem(label, f"{told!r} is not a `when` label", "told_not")
-                 for told in data.told_not if told not in data.when]
+                 for told in data.told_not if told not in data.when and told != SPORT]
     for topic in data.topics:
         for entry in topic.entries:
             if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer":

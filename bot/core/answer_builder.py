@@ -22,6 +22,7 @@ MAX_PARTS = 3
 SHORT_PART = 400  # characters of an entry's answer kept when a reply has several parts
 MAX_REPLY = 1400  # characters a many-part answer aims for (about three phone screens); safety lines always stay
 MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answer
+UNREAD_MIN = 50.0  # blended score that answers a question the topic words did not read ("was it the capsules?")
 # Weights of the three signals for one question: the example matcher on the question's words, BM25 over
 # passages on the question's words, and BM25 on the whole message (the story around the question);
 # the topic's general entry gets a small head start, so only a clearly better entry replaces it.
@@ -53,6 +54,7 @@ class Part:
     topic: str | None
     entry: Entry
     score: float
+    titled: bool = False  # headed by the entry's own title: the question did not name its topic ("does my age matter?")
 
 
 class AnswerBuilder:
@@ -89,6 +91,7 @@ class AnswerBuilder:
                 part = Part(topic, self.content.knowledge.get(self.topics[topic].entries[0]), GENERAL_SCORE)
             if part is not None and all(p.entry.id != part.entry.id for p in parts):
                 parts.append(part)
+        parts = self._unread(reading, message, parts)
         if not parts:
             whole = self._retrieve(None, " ".join(reading.sentences), message, reading)
             if whole is None and (reading.person.facts or reading.person.sports):
@@ -98,6 +101,32 @@ class AnswerBuilder:
             if whole is not None:
                 parts.append(whole)
         return tuple(parts[:MAX_PARTS])
+
+    def _unread(self, reading: Reading, message: Normalised, parts: list[Part]) -> list[Part]:
+        """The parts with one more for each question the topic words did not read ("was it the capsules?"),
+        where retrieval on that question alone is sure of an entry; in the order asked."""
+        asked = {a.sentence for a in reading.asks}
+        order = {a.topic: a.sentence for a in reversed(reading.asks)}  # the sentence that first asks each topic
+        found: list[tuple[int, Part]] = []
+        for number in reading.questions:
+            sentence = reading.sentences[number]
+            if number in asked or not sentence.rstrip().endswith("?"):
+                continue
+            part = self._retrieve(None, sentence, message, reading)
+            if part is None or part.score < UNREAD_MIN or any(p.entry.id == part.entry.id for p in parts):
+                continue
+            topic = next((t.id for t in self.topics.values() if part.entry.id in t.entries), None)
+            same = next((i for i, p in enumerate(parts) if topic and p.topic == topic), None)
+            if same is None:
+                found.append((number, Part(topic, part.entry, part.score, titled=True)))
+            elif parts[same].entry.id == self.topics[topic or ""].entries[0] or order.get(topic or "") == number + 1:
+                # "am I dehydrated?? could that be why?": the question just before says what "that" is, and its
+                # answer stands for the topic's general one
+                parts[same] = Part(topic, part.entry, part.score)
+        if not found:
+            return parts
+        merged = [(order.get(p.topic or "", 0), p) for p in parts] + found
+        return [p for _, p in sorted(merged, key=lambda pair: pair[0])]
 
     def _retrieve(self, topic: str | None, sentence: str, message: Normalised,
                   reading: Reading | None = None, general: float = GENERAL_FIRST) -> Part | None:
@@ -122,10 +151,12 @@ class AnswerBuilder:
                          or not set(knowledge[e].advice) & set(reading.already))
             candidates = kept or candidates
         told_not = self.content.reader.data.told_not  # "walking it off made it worse" is not pain on walking
-        ruled_out = {e for label in (reading.when if reading else ()) for e in told_not.get(label, ())}
+        ruled_out = {e for label in (reading.told if reading else ()) for e in told_not.get(label, ())}
         candidates = tuple(e for e in candidates if e not in ruled_out) or candidates
         told = self.content.reader.data.told_entries  # "since I've been walking more": doing more than usual
-        favoured = {e for label in (reading.when if reading else ()) for e in told.get(label, ())}
+        # a sport favours its entries only for a question asked, not a whole story read for its subject
+        labels = (reading.told if among else reading.when) if reading else ()
+        favoured = {e for label in labels for e in told.get(label, ())}
         candidates = tuple(e for e in candidates if e in favoured) or candidates
         best: tuple[float, str] | None = None
         weights = WEIGHTS if topic else WHOLE_WEIGHTS
@@ -175,7 +206,8 @@ class AnswerBuilder:
                 said: set[str] = set()
                 for part, entry in list(zip(parts, chosen, strict=False))[:shown]:
                     body = _unsaid(self._answer(entry, message, zone, short=short), said)
-                    heading = (self.topics[part.topic].heading if part.topic else entry.title) if several else ""
+                    heading = (self.topics[part.topic].heading if part.topic and not part.titled else entry.title) \
+                        if several else ""
                     blocks.append(f"▸ {heading}\n{body}" if heading else body)
                 blocks += tips
                 if sum(len(b) for b in blocks + extras) <= MAX_REPLY:

@@ -16,6 +16,7 @@ SELF = "self"
 RIGHT_NOW = "right_now"  # the `when` label of words said of this very moment ("right now", "as we speak")
 NOW_LABELS = frozenset({"now", RIGHT_NOW})  # the `when` labels that say a cramp is happening now
 LATER_ASKS = frozenset({"prevention", "cause"})  # topics asked about cramps to come, not the one now
+SPORT = "sport"  # a label of Reading.told: the message names a sport (knowledge/reading.yaml told_entries, told_not)
 ANIMAL = "animal"  # the people label (knowledge/reading.yaml) of a pet: CrampBot covers people only
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]*|[.!?]+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
@@ -23,7 +24,8 @@ _SUB_QUESTION = re.compile(r",?\s+(?:and|or|but|also|plus)\s+(?=(?:how|what|why|
                            r"are|do|does|will|would|any)\b)", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?old\b"
-                  r"|\b(?:i'?m|i am|aged|age) (\d{1,3})\b|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
+                  r"|\b(?:i'?m|i am|aged|age) (\d{1,3})\b(?! ?(?:weeks?|wks?|months?|days?|hours?|hrs?|min|minutes?|"
+                  r"miles?|km|kg|kilos?|lbs?|stone|percent|%))|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
 HAND = "hand"  # the muscles label (knowledge/reading.yaml) of a hand, fingers or forearm: not a leg
 _DURATION = re.compile(r"\b(?:for |lasted |lasts |lasting |about |over |nearly |almost )?"
                        r"(\d+|a few|a couple of|several|an?|half an?|ten|five|two|three|twenty|thirty|fifteen)"
@@ -83,6 +85,7 @@ class ReadingData:
     already: dict[str, tuple[str, ...]] = field(default_factory=dict)  # advice kind -> "I already do that" phrases
     follow_starts: tuple[tuple[str, ...], ...] = ()  # words that start a follow-up ("what about", "and")
     back_words: frozenset[str] = frozenset()  # words that point back to the cramp talked about ("it")
+    third_person: frozenset[str] = frozenset()  # "his legs": a cramp of someone named in another sentence
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
@@ -143,6 +146,12 @@ class Reading:
     def topics(self) -> tuple[str, ...]:
         """The topics asked, in order, each once."""
         return tuple(dict.fromkeys(a.topic for a in self.asks))
+
+    @property
+    def told(self) -> tuple[str, ...]:
+        """The `when` labels, and SPORT when a sport is named: what the story tells, for the entries it favours
+        or rules out."""
+        return (*self.when, SPORT) if self.person.sports else self.when
 
     @property
     def history(self) -> bool:
@@ -275,6 +284,9 @@ class Reader:
         about = [clause for number, clause in enumerate(clauses) if number in questions
                  or self._found("on_topic", clause) or self._found("muscles", clause)]
         people = self._labels("people", about)
+        if not people and any(set(clause) & self.data.third_person for clause in about):
+            # "My husband is 74. ... circulation disease in his legs": the person named in another sentence
+            people = tuple(label for label in self._labels("people", clauses) if label != SELF)[:1]
         age = _age(text.lower())
         child = age is not None and age < self.data.child_under
         person = Person(

@@ -412,3 +412,47 @@ def test_how_to_deal_with_a_cramp_asks_for_relief(chat):
     chat.send("My calves cramp on long hikes. How do you deal with a cramp when you're stuck in a sleeping bag?")
     intent = chat.last[0].intent or ""
     assert intent.startswith("relief") or intent == "cramp_now" or "When one strikes" in chat.text
+
+
+def test_a_question_without_topic_words_still_gets_its_own_part(chat):
+    chat.send("Had a few whiskies at a wedding and woke with a calf cramp. Is the alcohol really doing this? "
+              "And how long will it ache afterwards?")
+    text = chat.text
+    assert "alcohol" in text.lower() and "Soreness for up to a day" in text
+
+
+def test_a_specific_question_stands_for_the_general_answer_to_the_same_topic(chat):
+    chat.send("Leg cramps every night lately and I'm weeing all the time. Am I dehydrated? Could that be the cause?")
+    text = chat.text
+    assert "Not drinking enough can play a part" in text and text.count("▸ Why it happens") <= 1
+    assert "Too little activity" not in text
+
+
+def test_a_cyclists_cramps_are_put_down_to_tired_muscles_never_to_moving_too_little(chat):
+    chat.send("Rode 60 miles yesterday, further than I have since spring. My thighs cramped near the end. "
+              "Could the sandwich I ate at the halfway stop have caused it?")
+    text = chat.text
+    assert "For cycling" in text and "Too little activity" not in text
+    assert "pushing your muscles too hard" in text.lower() or "tired" in text.lower()
+
+
+def test_runs_for_fitness_are_not_a_stomach_upset(chat):
+    chat.send("I do 5k runs for fitness and every football match my calf locks up around the 70 minute mark. "
+              "Why is it always late in the game?")
+    reply = chat.last[0]
+    assert reply.kind == "answer" and "fluid" not in reply.text.split("\n")[0].lower()
+    chat.send("runs for 3 days now and leg cramps")
+    assert chat.last[0].kind == "urgent"
+
+
+def test_restless_legs_described_without_the_name_are_told_apart_from_cramps(chat):
+    chat.send("Every evening when I lie down my legs tingle and I get a strong urge to move them. "
+              "Walking about helps. Is this a cramp thing?")
+    assert "sounds more like restless legs" in chat.text
+
+
+def test_a_husband_named_in_one_sentence_and_his_legs_in_the_next_is_about_him(chat):
+    chat.send("My husband is 74 and a retired builder. He gets cramps in his legs most nights. What can he do?")
+    assert "The same advice holds for them" in chat.text
+    chat.send("Near midnight my right calf seized and my wife thought I was dying. Why does that happen?")
+    assert "The same advice holds for them" not in chat.text

@@ -124,3 +124,28 @@ def test_what_a_question_asks(read, text, topic, not_topic):
 ])
 def test_a_sport_word_in_another_sense_is_no_sport(read, text, sports):
     assert read(text).person.sports == sports
+
+
+@pytest.mark.parametrize("text, who", [
+    ("My husband is 74. He gets cramps in his legs most nights.", "partner"),
+    ("Dad's on dialysis and the cramps in his legs are getting worse.", "parent"),
+    ("Our boy plays football. He cramps in the second half.", "child"),
+    ("Near midnight my right calf seized and my wife thought I was dying.", "self"),
+    ("My friend came round. I get cramps in my calves at night.", "self"),
+])
+def test_who_the_cramps_belong_to(read, text, who):
+    assert read(text).person.who == who
+
+
+@pytest.mark.parametrize("text", ["I'm 6 weeks out from a knee replacement and my calves cramp",
+                                  "I'm 34 weeks pregnant with cramps at night"])
+def test_weeks_after_an_operation_or_into_a_pregnancy_are_not_an_age(read, text):
+    reading = read(text)
+    assert reading.person.age is None and reading.person.who == "self"
+
+
+def test_riding_a_bike_is_a_sport_and_a_car_ride_is_not(read):
+    assert read("Rode 48 miles yesterday and my thighs cramped").person.sports == ("cycling",)
+    assert read("After a long car ride my calf cramped").person.sports == ()
+    assert read("after a long car ride my calf cramped").told == read("after a long car ride my calf cramped").when
+    assert "sport" in read("played 5 a side and my calf cramped").told
