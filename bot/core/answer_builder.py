@@ -188,7 +188,7 @@ class AnswerBuilder:
                 chosen.append(entry)
         topics = tuple(p.topic for p in parts if p.topic) or reading.topics
         lines = context_lines(self.content.context.lines, reading, topics)
-        tips = self._plan_tips(reading, chosen, others=not lines)
+        tips = self._plan_tips(reading, chosen, others=not any(line.advice for line in lines))
         advice = {a for entry in chosen for a in entry.advice} | {a for line in lines for a in line.advice}
         advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})

@@ -456,3 +456,9 @@ def test_a_husband_named_in_one_sentence_and_his_legs_in_the_next_is_about_him(c
     assert "The same advice holds for them" in chat.text
     chat.send("Near midnight my right calf seized and my wife thought I was dying. Why does that happen?")
     assert "The same advice holds for them" not in chat.text
+
+
+def test_foot_care_for_numb_feet_stays_when_the_cramps_are_a_parents(chat):
+    chat.send("my dad is 80 and lives with us. he wakes up shouting with leg cramps a few times a week. he has "
+              "diabetes and his feet are a bit numb. how can I help him at night and should he see someone")
+    assert "The same advice holds for them" in chat.text and "heat pads away from feet" in chat.text
