@@ -52,7 +52,11 @@ RELIEF_ACTIONS = (actions.menu("cramp"),)  # what starts the relief steps: never
 OUR_OWN_MENUS = ("log_relief", "reminders_setup", TRIAGE_YES, TRIAGE_NO)
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
-SAFE_STOP = ("at_the_wheel", "on_the_bike", "in_the_water")  # `when` labels whose relief first says to stop safely
+# labels of the reading (`when` labels, and "pregnant") whose relief steps start with a line for that place or
+# person: stop safely first, when a long cramp needs a check, tell the dialysis nurse, the signs that need the
+# midwife; at most two, in this order
+RELIEF_FIRST = ("at_the_wheel", "on_the_bike", "in_the_water", "on_a_hill", "long", "at_dialysis", "pregnant")
+FIRST_LINES = 2
 MenuHandler = Callable[[Session, float], Outcome]
 EndHandler = Callable[[Session, Step, float, str], Outcome]
 
@@ -230,7 +234,7 @@ class Brain:
         turn = self.free.read(text, message)
         if found.active_cramp is not None and not self.free.story_not_now(turn) and not self.free.not_the_legs(turn) \
                 and not self.free.asks_for_later(turn):
-            return self._cramp_now(session, now, 100.0, turn.reading.when)
+            return self._cramp_now(session, now, 100.0, turn.reading.for_relief)
         if pending and message.tokens:
             answer = self._yes_or_no(message)
             if answer is not None:
@@ -351,8 +355,9 @@ class Brain:
         return Outcome(Session(), (self.write.menu(self.write.text("cancelled"), "smalltalk", intent="cancel"),))
 
     def _cramp_now(self, session: Session, now: float, score: float, when: tuple[str, ...] = ()) -> Outcome:
-        """Start the relief steps (or carry on with them); a cramp at the wheel, on a bike or in the water
-        (the reading's `when` labels) first says to stop safely."""
+        """Start the relief steps (or carry on with them); a cramp at the wheel, on a bike, in the water or on a
+        hill first says to stop safely, one told as long when to get it checked, one on dialysis to tell the nurse,
+        one in pregnancy when to call the midwife (`when`: the reading's labels, see RELIEF_FIRST)."""
         if session.active and session.active.flow == ids.RELIEF:
             # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running. A step
             # without that answer (the clot check) is asked again, never skipped, until the ten minutes
@@ -363,9 +368,9 @@ class Brain:
                 return self.reprompt(session, self.write.text("relief_already"))
             return self._flow_choose(session, ("still",), now, prefix=self.write.text("relief_already"))
         opener = self.write.cramp_entry.answer
-        first = [self.write.text(f"relief_first_{label}") for label in SAFE_STOP if label in when]
+        first = [self.write.text(f"relief_first_{label}") for label in RELIEF_FIRST if label in when]
         if first:
-            opener = f"{first[0]}\n\n{opener}"
+            opener = "\n".join(first[:FIRST_LINES]) + f"\n\n{opener}"
         paused = session.paused
         if session.active and session.active.flow == ids.CHECKUP:
             paused = replace(session.active, timer=None)

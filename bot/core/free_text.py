@@ -101,11 +101,11 @@ class FreeText:
         if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere:
             vague = bool(reading.questions) or reading.generic or "recurring" in reading.when
             if reading.distress or "now" in reading.when or not vague:
-                return self.cramp_now(session, now, match.score, reading.when)
+                return self.cramp_now(session, now, match.score, reading.for_relief)
             return self._clarify(session, now)  # "cramps?", "the toe cramp thing": its first button is 🆘
         if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
                 and not reading.elsewhere and not {"cause", "prevention"} & set(reading.topics):
-            return self.cramp_now(session, now, 100.0, reading.when)  # a cramp now, in words the matcher missed
+            return self.cramp_now(session, now, 100.0, reading.for_relief)  # a cramp now, in words the matcher missed
         if reading.distress:
             return self._offer_relief(session, now)
         follow = self._follow_up(turn, recent)

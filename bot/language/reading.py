@@ -154,6 +154,11 @@ class Reading:
         return (*self.when, SPORT) if self.person.sports else self.when
 
     @property
+    def for_relief(self) -> tuple[str, ...]:
+        """The `when` labels, and "pregnant" when the message says so: what the relief steps' first lines fit."""
+        return (*self.when, "pregnant") if self.in_group("pregnant") else self.when
+
+    @property
     def history(self) -> bool:
         """True for a story of cramps that have ended or keep coming back, not one happening now."""
         return "now" not in self.when and bool({"past", "last_night", "recurring"} & set(self.when))

@@ -213,8 +213,9 @@ class Triggers:
         if TOLD not in places:
             return places
         marked = marked if marked is not None else _marked(clauses)
-        return tuple(LASTED if place == TOLD and DURATION in clause else place
-                     for place, clause in zip(places, marked, strict=True))
+        # "it started 20 minutes ago" says when a cramp began, not how long something went on that is over
+        return tuple(LASTED if place == TOLD and DURATION in mark and "ago" not in clause else place
+                     for place, mark, clause in zip(places, marked, clauses, strict=True))
 
     def _most_urgent(self, rules: Iterable[Rule], scanned: Callable[[frozenset[str]], tuple[Clauses, Found]],
                      on: Callable[[Rule], frozenset[str]], masked: bool = True,

@@ -37,9 +37,9 @@ REAL_MISSES = {
     "i17", "i18", "i20", "i25", "i32", "i34", "i35", "i38", "i43", "i50", "i51", "j03", "j04", "j05", "j07", "j08",
     "j09", "j10", "j13", "j14", "j21", "j23", "j24", "j26", "j28", "j33", "j34", "j37", "j47", "j48", "j49", "j50",
     "j52", "j56", "j57", "j58", "j59", "j60", "j62", "k04", "k05", "k06", "k09", "k17", "k24", "k26", "k32", "k33",
-    "k34", "k35", "k47", "l02", "l05", "l09", "l10", "l13", "l18", "l20", "l25", "l26", "l27", "l34", "l35", "l37",
-    "l47", "l52", "l54", "l56", "m02", "m16", "m22", "m28", "m32", "m33", "m38", "m54", "n04", "n09", "n12", "n14",
-    "n16", "n22", "n23", "n27", "n30", "n37", "n40", "n48", "n50", "n51", "n52", "n55", "n58", "n60", "n63"
+    "k34", "k35", "k47", "l02", "l05", "l10", "l13", "l20", "l25", "l26", "l27", "l34", "l35", "l37", "l47", "l52",
+    "l54", "l56", "m16", "m22", "m28", "m32", "m33", "m38", "m54", "n09", "n14", "n16", "n22", "n23", "n27", "n30",
+    "n37", "n40", "n55", "n58", "n60", "n63"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.

@@ -462,3 +462,12 @@ def test_foot_care_for_numb_feet_stays_when_the_cramps_are_a_parents(chat):
     chat.send("my dad is 80 and lives with us. he wakes up shouting with leg cramps a few times a week. he has "
               "diabetes and his feet are a bit numb. how can I help him at night and should he see someone")
     assert "The same advice holds for them" in chat.text and "heat pads away from feet" in chat.text
+
+
+@pytest.mark.parametrize("said", [
+    "On the way down the hill my quad started cramping on and off, with hours still to go. Why would that happen?",
+    "My client swims and after he has been in the pool for about an hour he gets calf cramps. What causes that?",
+])
+def test_time_still_to_go_or_spent_in_the_pool_is_not_a_cramp_that_lasted(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "answer"

@@ -31,6 +31,19 @@ def test_a_cramp_at_the_wheel_on_a_bike_or_in_the_water_first_says_to_stop_safel
     assert first in reply.text.split("\n\n")[0] and "Step 1 of 5" in reply.text
 
 
+@pytest.mark.parametrize(("said", "first"), [
+    ("halfway down the mountain and both my thighs are cramping right now, help", "stop somewhere steady"),
+    ("on dialysis right now and my calf just cramped, what do i do", "tell the nurse or the dialysis team now"),
+    ("32 weeks pregnant and my calf is cramping right now, cant reach my foot", "call your midwife"),
+    ("my calf cramp started about 20 mins ago. I stretched it and rubbed it. still hard as a rock", "checked today"),
+])
+def test_a_cramp_on_a_hill_on_dialysis_in_pregnancy_or_long_begins_with_a_line_for_it(chat, said, first):
+    chat.send(said)
+    reply = chat.last[0]
+    assert reply.kind == "emergency" and reply.timer is not None
+    assert first in reply.text.split("\n\n")[0] and "Step 1 of 5" in reply.text
+
+
 def test_a_cramp_at_home_has_no_line_on_stopping_safely(chat):
     chat.send("my calf is cramping right now")
     assert chat.text.startswith("Let's ease it step by step")
