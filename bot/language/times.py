@@ -153,7 +153,7 @@ MAX_CLOCK_GAP = 360  # minutes: a "now" further on (or earlier, read round the c
 _START_WORDS = {"at", "since", "from", "around"}
 _CLOCK_STARTS = {*CLOCK_OFFSETS, *NAMED_HOURS}  # words a clock time can begin with
 _AFTER_A_BARE_HOUR = {"am", "pm", "oclock", "o", "and", "but", "still", "its", "it", "is", "now", "in", "this", "my",
-                      "the", "last", "tonight", "today"}
+                      "with", "the", "last", "tonight", "today"}
 _LONG_WORDS = {"ages", "forever", "hours"}
 _TENS = {20, 30, 40, 50}  # "twenty", "thirty"... before a digit: one number ("twenty five")
 _MINUTES = re.compile(rf"^(\d+)(?:{'|'.join(MINUTE_WORDS)})$")

@@ -18,8 +18,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 #   a self-corrected time ("5 minutes, no wait ... more like 15 now"): ta-097
 #   a blue foot that cannot be felt, in second-language English, given level 2 not 1: tb-048
 #   the FAST signs recited from a poster, "nothing like that going on": tb-200
-#   a long cramp told as a boxing round ("25 minutes in") or by two clock times ("woke at 3 ... it's now 3:20"):
-#   te-094 te-100
+#   a long cramp told as a boxing round ("25 minutes in"): te-094
 #   swelling of both legs that goes by morning, told without a word the rules know ("by the end of a hot day",
 #   "in the afternoons ... gone after a night in bed"): te-140 te-142
 #   cramps in hands and calves with cirrhosis read as many muscles at once (level 2, labelled 3): te-161
@@ -30,7 +29,7 @@ KNOWN_MISSES: dict[str, set[str]] = {
     "b": {"tb-048", "tb-200"},
     "c": set(),
     "d": set(),
-    "e": {"te-094", "te-100", "te-140", "te-142", "te-161", "te-164", "te-176"},
+    "e": {"te-094", "te-140", "te-142", "te-161", "te-164", "te-176"},
 }
 
 

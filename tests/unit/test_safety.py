@@ -763,3 +763,24 @@ def test_struggling_to_speak_to_someone_is_not_a_stroke(brain: Brain):
 @pytest.mark.parametrize("text", ["I've never felt chest pain this bad", "never had my leg swell up this bad before"])
 def test_never_this_bad_is_not_a_negation(brain: Brain, text):
     assert brain.classify(text).kind == "urgent"
+
+
+def test_a_cramp_told_by_two_clock_times_ten_minutes_apart_is_checked_today(brain: Brain):
+    text = "woke at 2 with a foot cramp, rubbed it, walked about, it's now 2:25 and it is still in a knot"
+    assert brain.classify(text).intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "had my colonoscopy this morning and now I've got stomach cramps and bloating, how long will this last?",
+    "why does my stomach cramp after i eat",
+])
+def test_a_digestive_upset_is_not_cramps_beyond_the_legs(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "my calves cramp in the last 15 minutes of nearly every football game, why?",
+    "type 2 diabetic, my feet feel like walking on marbles and they cramp at night",
+])
+def test_a_time_window_of_a_game_or_walking_on_marbles_raise_nothing(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
