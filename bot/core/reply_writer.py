@@ -125,16 +125,18 @@ class ReplyWriter:
     # -- safety ----------------------------------------------------------------------------------
 
     def urgent(self, flag: RedFlag, checkup_paused: bool, message: Normalised | None = None,
-               zone: str | None = None, person: Person | None = None) -> Reply:
+               zone: str | None = None, person: Person | None = None, lead: tuple[str, ...] = ()) -> Reply:
         """A red flag: the level of care first (with the number for where the person is), then why, the
-        conditions and medicines the message names (to tell whoever helps), then the honest footer."""
+        conditions and medicines the message names (to tell whoever helps), the `lead` lines (it may be an
+        injury), then the honest footer."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
         why = self.fill("red_flag_said", said=quoted(flag.said), why=flag.rule.why) if flag.said \
             else self.fill("red_flag_why", why=flag.rule.why)
         why += "".join(f"\n{other}" for other in flag.also)  # another situation found at the same level
         mention = self._mention(person) if person is not None else ""
-        text = f"{self.level_text(level, message, zone)}\n\n{why}{mention}\n\n{self.text('urgent_footer')}{note}"
+        leads = "".join(f"\n\n{line}" for line in lead)
+        text = f"{self.level_text(level, message, zone)}\n\n{why}{mention}{leads}\n\n{self.text('urgent_footer')}{note}"
         return Reply(text, "urgent", (self.menu_button("menu", "main"),), None, level.id, 100.0,
                      self._with_number_sources(level.sources))
 

@@ -15,6 +15,7 @@ from bot.core.reply_writer import ReplyWriter
 from bot.core.session import Session, TriageAsk
 from bot.core.templates import word_list
 from bot.language.normaliser import Normalised
+from bot.language.reading import Reading
 from bot.safety.rules import Assessment, RedFlag
 
 ASK_FOR = 30 * 60  # seconds a safety question waits for its answer
@@ -102,11 +103,20 @@ class TriageTurn:
         helps); a check-up under way is paused, to be resumed later."""
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
-        person = self.content.reader.read(text).person if text else None
+        reading = self.content.reader.read(text) if text else None
         reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
-                                  person=person)
+                                  person=reading.person if reading else None, lead=self._lead(flag, reading))
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
+
+    def _lead(self, flag: RedFlag, reading: Reading | None) -> tuple[str, ...]:
+        """The lines said first in an answer that fit the message ("felt a pop": it may be an injury), for a
+        red flag below the most urgent level, where there is room to say what else it may be."""
+        top = min(level.rank for level in self.content.safety.levels.values())
+        if reading is None or flag.level.rank == top:
+            return ()
+        context = self.content.context
+        return tuple(line.text for line in context.lines if line.id in context.lead and line.applies(reading, ()))
 
     def ask(self, session: Session, found: Assessment, text: str, message: Normalised, now: float) -> Outcome:
         """One yes/no question with buttons; the emergency number is in it, so nobody waits on the bot."""

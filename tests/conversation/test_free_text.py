@@ -471,3 +471,19 @@ def test_foot_care_for_numb_feet_stays_when_the_cramps_are_a_parents(chat):
 def test_time_still_to_go_or_spent_in_the_pool_is_not_a_cramp_that_lasted(chat, said):
     chat.send(said)
     assert chat.last[0].kind == "answer"
+
+
+def test_a_pop_with_a_bruised_swollen_calf_is_checked_today_and_may_be_an_injury(chat):
+    chat.send("Lunged for a ball at badminton last night and felt a pop in my calf. This morning it's bruised and "
+              "swollen and I'm limping. Is that just a cramp?")
+    reply = chat.last[0]
+    assert reply.kind == "urgent" and "get medical help today" in reply.text and "may be an injury" in reply.text
+
+
+def test_a_strain_named_or_asked_about_gets_the_injury_line(chat):
+    chat.send("I think I've aggravated my hamstring strain playing rugby, it's tight and I can't sprint. "
+              "How do I speed this up?")
+    assert "may be an injury" in chat.text
+    chat.send("At the gym my calf seized at the end of a set of calf raises, then eased after I walked it off. "
+              "Was it a cramp or a strain?")
+    assert "may be an injury" in chat.text and "A cramp is a muscle that suddenly tightens" in chat.text
