@@ -358,7 +358,8 @@ class Reader:
         doing = {"relief", "prevention"} & {ask.topic for ask in asks}
         asked = {ask.sentence for ask in asks}
         generic = [number for number in questions if number not in asked]
-        asks += [Ask(topic, number, sentences[number], False) for number in generic if not doing
+        asks += [Ask(self._this_moment(topic, clauses[number]), number, sentences[number], False)
+                 for number in generic if not doing
                  for topic in dict.fromkeys(label for _, label in self._found(self._weak, clauses[number]))]
         if generic and not asked:  # "I'm on magnesium... what would you advise?": the story names the subject
             named = {ask.topic for ask in asks}
@@ -369,6 +370,13 @@ class Reader:
             asks += [Ask(topic, generic[-1], sentences[generic[-1]], False) for topic in dict.fromkeys(story)
                      if topic in self.data.story_topics and topic not in named]
         return tuple(questions), tuple(sorted(asks, key=lambda ask: ask.sentence))
+
+    def _this_moment(self, topic: str, clause: tuple[str, ...]) -> str:
+        """The topic a generic question asks: "what do I do right now?" asks how to ease the cramp now, not
+        how to prevent cramps to come."""
+        if topic == "prevention" and any(label == RIGHT_NOW for _, label in self._found(self._when, clause)):
+            return "relief"
+        return topic
 
     def _asked_in(self, number: int, sentence: str, clause: tuple[str, ...]) -> list[Ask]:
         """The topics one question sentence asks, each with the part of the sentence that asks it: a

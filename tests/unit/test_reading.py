@@ -149,3 +149,9 @@ def test_riding_a_bike_is_a_sport_and_a_car_ride_is_not(read):
     assert read("After a long car ride my calf cramped").person.sports == ()
     assert read("after a long car ride my calf cramped").told == read("after a long car ride my calf cramped").when
     assert "sport" in read("played 5 a side and my calf cramped").told
+
+
+def test_what_to_do_right_now_asks_for_relief_not_prevention(read):
+    reading = read("My calf is seizing. What do I do right now?")
+    assert reading.topics == ("relief",) and "now" in reading.when
+    assert read("My calves cramp every night. What do I do?").topics == ("prevention",)
