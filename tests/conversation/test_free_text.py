@@ -490,10 +490,10 @@ def test_a_strain_named_or_asked_about_gets_the_injury_line(chat):
 
 
 @pytest.mark.parametrize("said", [
-    "Been on the sofa all afternoon. Just stood up and the back of my thigh is seizing. It eased once but keeps "
-    "threatening to go again. What do I do right now?",
-    "mile 40 of a long ride and my left hamstring is seizing up hard, already had an electrolyte drink. "
-    "do i stop or keep pedalling??",
+    ("Been on the sofa all afternoon. Just stood up and the back of my thigh is seizing. It eased once but keeps "
+     "threatening to go again. What do I do right now?"),
+    ("mile 40 of a long ride and my left hamstring is seizing up hard, already had an electrolyte drink. "
+     "do i stop or keep pedalling??"),
 ])
 def test_a_muscle_seizing_as_they_type_or_what_to_do_right_now_starts_relief(chat, said):
     chat.send(said)
