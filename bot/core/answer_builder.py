@@ -35,6 +35,7 @@ ALREADY_KEYS = ("already_fluids", "already_stretching")  # "I drink plenty": sai
 MAX_BUTTONS = 4
 TIPS = 1  # the check-up plan's other tips (not doctor advice) shown with an answer
 NAMED = ("medications", "conditions")
+SAFETY = "reference/safety.md"  # the source of the caveats that are always shown when they apply
 # Answers to these topics end with when to see a doctor (reference/safety.md, levels 2 and 3), unless
 # they already say it.
 DOCTOR_TOPICS = {"cause", "prevention", "serious"}
@@ -312,7 +313,10 @@ class AnswerBuilder:
                 said[labels[(question, choice)]] = words
         plan = build_plan(self.content.plan, self.content.checkup, answers)
         shown = {entry.id for entry in chosen}
-        tips = [*plan.doctor, *(tip for tip in plan.tips[:TIPS] if others and tip.see not in shown)]
+        # a tip whose entry is the answer shown says nothing new, unless it is a safety caveat ("check your feet
+        # every day" is not in the answer on shoes)
+        tips = [*plan.doctor, *(tip for tip in plan.tips[:TIPS]
+                                if others and (tip.see not in shown or SAFETY in tip.sources))]
         lines = []
         for tip in tips:
             quoted = " and ".join(dict.fromkeys(said[label] for label in tip.because if label in said))

@@ -499,3 +499,26 @@ def test_a_muscle_seizing_as_they_type_or_what_to_do_right_now_starts_relief(cha
     chat.send(said)
     reply = chat.last[0]
     assert reply.kind == "emergency" and "Step 1 of 5" in reply.text
+
+
+def test_haemodialysis_brings_the_kidney_teams_advice_and_the_fluid_limit(chat):
+    chat.send("My mum is on haemodialysis and her legs cramp near the end of most sessions. A friend said to try "
+              "vitamin E. Should she?")
+    assert "tell your kidney team" in chat.text and "Follow the fluid, salt or potassium limit" in chat.text
+
+
+def test_daily_foot_checks_come_with_an_answer_on_shoes_for_diabetes(chat):
+    chat.send("My dad is diabetic and gets cramps in his feet at night. He got a blister from a stone in his shoe "
+              "and never felt it. What should we do?")
+    assert "check them every day" in chat.text
+
+
+@pytest.mark.parametrize(("said", "line"), [
+    ("In the evenings my legs feel like there is an itch inside them and only walking about helps. Is that cramp?",
+     "sounds more like restless legs"),
+    ("Sharp pain in my heel with the first steps out of bed, it eases after a bit of walking. Is it a cramp?",
+     "Heel pain that is worst with the first steps"),
+])
+def test_something_that_is_not_a_cramp_is_said_first(chat, said, line):
+    chat.send(said)
+    assert chat.text.startswith("🔎") and line in chat.text.split("\n\n")[0]
