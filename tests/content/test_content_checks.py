@@ -213,6 +213,6 @@ def test_a_story_label_ruling_out_an_unknown_entry_stops_loading(copy):
 
 
 def test_a_line_said_first_must_be_a_line(copy):
-    edit(copy / "knowledge/context.yaml", "lead: [injury]", "lead: [injuries]")
+    edit(copy / "knowledge/context.yaml", "lead: [injury,", "lead: [injuries,")
     message = problems(copy)
     assert "knowledge/context.yaml" in message and "'injuries'" in message
