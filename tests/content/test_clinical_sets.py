@@ -25,11 +25,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 #   c074 c077 c078 c079 c085 c087
 #   under-triaged, level 2 missed (a negated "never had cramps", a clock reading with "like", "before half
 #   hour"): b033 b074 c070
-#   advice missing for numb feet (no "burn", no shoes): b091 b092 b099 c089 c098
+#   advice missing for numb feet (no "burn", no shoes): b091 b092 b099 c098
 KNOWN_MISSES: dict[str, set[str]] = {
     "a": {"a55", "a81"},
     "b": {"b033", "b040", "b074", "b088", "b090", "b091", "b092", "b099"},
-    "c": {"c056", "c070", "c074", "c077", "c078", "c079", "c085", "c087", "c089", "c098"},
+    "c": {"c056", "c070", "c074", "c077", "c078", "c079", "c085", "c087", "c098"},
 }
 
 

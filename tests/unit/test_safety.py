@@ -784,3 +784,17 @@ def test_a_digestive_upset_is_not_cramps_beyond_the_legs(brain: Brain, text):
 ])
 def test_a_time_window_of_a_game_or_walking_on_marbles_raise_nothing(brain: Brain, text):
     assert brain.classify(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "type 2 diabetic here, my feet tingle and are a bit numb these days, and my calves cramp at night",
+    "at my diabetes check the doctor found I couldn't feel the vibration. I had no clue my feet had gone numb! "
+    "Will I get cramps now?",
+    "my toe goes numb when I walk any distance, why is that?",
+])
+def test_numbness_of_some_time_or_that_comes_and_goes_is_not_raised_for_today(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
+
+
+def test_new_numbness_with_a_cramp_is_still_checked_today(brain: Brain):
+    assert brain.classify("since this morning's cramp my foot has gone numb and weak").intent == "get_help_today"
