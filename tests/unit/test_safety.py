@@ -788,8 +788,8 @@ def test_a_time_window_of_a_game_or_walking_on_marbles_raise_nothing(brain: Brai
 
 @pytest.mark.parametrize("text", [
     "type 2 diabetic here, my feet tingle and are a bit numb these days, and my calves cramp at night",
-    "at my diabetes check the doctor found I couldn't feel the vibration. I had no clue my feet had gone numb! "
-    "Will I get cramps now?",
+    ("at my diabetes check the doctor found I couldn't feel the vibration. I had no clue my feet had gone numb! "
+     "Will I get cramps now?"),
     "my toe goes numb when I walk any distance, why is that?",
 ])
 def test_numbness_of_some_time_or_that_comes_and_goes_is_not_raised_for_today(brain: Brain, text):
