@@ -798,3 +798,11 @@ def test_numbness_of_some_time_or_that_comes_and_goes_is_not_raised_for_today(br
 
 def test_new_numbness_with_a_cramp_is_still_checked_today(brain: Brain):
     assert brain.classify("since this morning's cramp my foot has gone numb and weak").intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "the aid stations were handing out whole bottles of water, could drinking too much have caused my cramps?",
+    "my calf cramped so badly I dropped to the floor clutching my foot, how do I stop it mid class?",
+])
+def test_water_bottles_at_a_race_and_going_down_with_a_cramp_are_not_emergencies(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
