@@ -23,6 +23,7 @@ SHORT_PART = 400  # characters of an entry's answer kept when a reply has severa
 MAX_REPLY = 1400  # characters a many-part answer aims for (about three phone screens); safety lines always stay
 MIN_BEST = 18.0  # blended score below which nothing retrieved counts as an answer
 UNREAD_MIN = 50.0  # blended score that answers a question the topic words did not read ("was it the capsules?")
+BACK_WORDS = 8  # words at most in such a question that points back ("are they ok?") to the sentence before
 # Weights of the three signals for one question: the example matcher on the question's words, BM25 over
 # passages on the question's words, and BM25 on the whole message (the story around the question);
 # the topic's general entry gets a small head start, so only a clearly better entry replaces it.
@@ -114,6 +115,12 @@ class AnswerBuilder:
             if number in asked or not sentence.rstrip().endswith("?"):
                 continue
             part = self._retrieve(None, sentence, message, reading)
+            words = sentence.lower().replace("?", " ").split()
+            if (part is None or part.score < UNREAD_MIN) and number and len(words) <= BACK_WORDS \
+                    and set(words) & self.content.reader.data.back_words:
+                # "...take calcium and magnesium tablets. are they ok to take?": "they" is what the sentence
+                # before names
+                part = self._retrieve(None, f"{reading.sentences[number - 1]} {sentence}", message, reading)
             if part is None or part.score < UNREAD_MIN or any(p.entry.id == part.entry.id for p in parts):
                 continue
             topic = next((t.id for t in self.topics.values() if part.entry.id in t.entries), None)
@@ -315,8 +322,10 @@ class AnswerBuilder:
         shown = {entry.id for entry in chosen}
         # a tip whose entry is the answer shown says nothing new, unless it is a safety caveat ("check your feet
         # every day" is not in the answer on shoes)
-        tips = [*plan.doctor, *(tip for tip in plan.tips[:TIPS]
-                                if others and (tip.see not in shown or SAFETY in tip.sources))]
+        # a doctor tip that points to an answer written for the person's group, shown here, says it again
+        groups = self.content.reader.data.group_entries
+        tips = [*(tip for tip in plan.doctor if not (tip.see in shown and tip.see in groups)),
+                *(tip for tip in plan.tips[:TIPS] if others and (tip.see not in shown or SAFETY in tip.sources))]
         lines = []
         for tip in tips:
             quoted = " and ".join(dict.fromkeys(said[label] for label in tip.because if label in said))

@@ -351,7 +351,7 @@ class Reader:
         """Which sentences ask something, and the topics each asks, in the order written."""
         questions = [number for number, (sentence, clause) in enumerate(zip(sentences, clauses, strict=True))
                      if sentence.rstrip().endswith("?")
-                     or any(part and part[0] in self.data.question_starts for part in parts[number])
+                     or any(_starts_a_question(part, self.data.question_starts) for part in parts[number])
                      or self._found(self._question_phrases, clause)]
         asks = [ask for number in questions for ask in self._asked_in(number, sentences[number], clauses[number])]
         # "what should I do?" asks for prevention unless another question already asks what to do
@@ -369,6 +369,10 @@ class Reader:
                 story.append("medicines")  # a medicine named by its own name ("atorvastatin")
             asks += [Ask(topic, generic[-1], sentences[generic[-1]], False) for topic in dict.fromkeys(story)
                      if topic in self.data.story_topics and topic not in named]
+        medicine_named = any(question == "medications" for question, _, _ in self._facts_in(clauses))
+        if {"supplements", "medicines"} <= {ask.topic for ask in asks} and not medicine_named:
+            # "magnesium tablets, are they ok to take?": a supplement asked about, not a medicine
+            asks = [ask for ask in asks if ask.topic != "medicines"]
         return tuple(questions), tuple(sorted(asks, key=lambda ask: ask.sentence))
 
     def _this_moment(self, topic: str, clause: tuple[str, ...]) -> str:
@@ -447,6 +451,12 @@ class Reader:
             if count > hits:
                 best, hits = language, count
         return best if hits >= 2 and hits * 2 >= len(words) else None
+
+
+def _starts_a_question(clause: tuple[str, ...], starts: frozenset[str]) -> bool:
+    """True when a clause starts with a question word, after a joining word ("and what exercises help")."""
+    words = clause[1:] if clause[:1] in (("and",), ("or",), ("but",), ("also",), ("plus",), ("so",)) else clause
+    return bool(words) and words[0] in starts
 
 
 def _long_time(text: str) -> bool:

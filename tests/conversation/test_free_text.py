@@ -522,3 +522,11 @@ def test_daily_foot_checks_come_with_an_answer_on_shoes_for_diabetes(chat):
 def test_something_that_is_not_a_cramp_is_said_first(chat, said, line):
     chat.send(said)
     assert chat.text.startswith("🔎") and line in chat.text.split("\n\n")[0]
+
+
+def test_they_in_a_short_question_is_what_the_sentence_before_names(chat):
+    chat.send("30 weeks pregnant with calf cramps most nights. My sister says to take magnesium tablets. "
+              "Are they ok to take? And what exercises help?")
+    text = chat.text
+    assert "▸ Magnesium" in text and "Calf raises" in text
+    assert "Because you said “pregnant”" not in text  # the answer for pregnancy already says it

@@ -155,3 +155,9 @@ def test_what_to_do_right_now_asks_for_relief_not_prevention(read):
     reading = read("My calf is seizing. What do I do right now?")
     assert reading.topics == ("relief",) and "now" in reading.when
     assert read("My calves cramp every night. What do I do?").topics == ("prevention",)
+
+
+def test_a_question_joined_by_and_is_a_question_and_a_supplement_is_not_a_medicine(read):
+    reading = read("my friend said to take magnesium tablets. are they ok to take? and what exercises help")
+    assert "and what exercises help" in [reading.sentences[i] for i in reading.questions]
+    assert "exercise" in reading.topics and "medicines" not in reading.topics
