@@ -530,3 +530,9 @@ def test_they_in_a_short_question_is_what_the_sentence_before_names(chat):
     text = chat.text
     assert "▸ Magnesium" in text and "Calf raises" in text
     assert "Because you said “pregnant”" not in text  # the answer for pregnancy already says it
+
+
+def test_how_to_help_during_a_cramp_is_not_answered_with_home_remedies(chat):
+    chat.send("My wife is pregnant and gets brutal leg cramps at night. What can I actually do to help her when "
+              "it happens, and can we stop them?")
+    assert "Pickle juice" not in chat.text and "toes" in chat.text
