@@ -806,3 +806,10 @@ def test_new_numbness_with_a_cramp_is_still_checked_today(brain: Brain):
 ])
 def test_water_bottles_at_a_race_and_going_down_with_a_cramp_are_not_emergencies(brain: Brain, text):
     assert brain.classify(text).kind != "urgent"
+
+
+def test_a_jaw_that_locks_with_cramps_is_checked_today_for_tetanus(brain: Brain):
+    text = ("Driving home from the shops my jaw locked and I couldn't move it. Half a mile later my right leg "
+            "cramped from the toes up and stayed like that for ages. It's eased now. What is going on?")
+    assert brain.classify(text).intent == "get_help_today"
+    assert brain.classify("my jaw clicks and locked when I yawned this morning, why?").kind != "urgent"
