@@ -27,6 +27,7 @@ TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happenin
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
+FOOT = "foot"  # the muscles label (knowledge/reading.yaml) of the foot, arch, sole and heel
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,11 @@ class FreeText:
                 return answered
         match = self.content.matcher.match(message)
         entry = self.content.knowledge.get(match.intent) if match.intent else None
-        elsewhere = reading.elsewhere and not (reading.on_topic and reading.about_legs)
+        # "...going into labour!" in a pregnant woman's story of her calf, a leg that wakes them at night: about
+        # the legs all the same (a foot alone may be athlete's foot or a bunion)
+        told = {question for question, _, _ in reading.person.facts} & {"conditions", "timing"}
+        legs = any(muscle not in (HAND, FOOT) for muscle in reading.muscles)
+        elsewhere = reading.elsewhere and not (reading.about_legs and (reading.on_topic or (told and legs)))
         if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere:
             vague = bool(reading.questions) or reading.generic or "recurring" in reading.when
             if reading.distress or "now" in reading.when or not vague:

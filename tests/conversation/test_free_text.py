@@ -536,3 +536,11 @@ def test_how_to_help_during_a_cramp_is_not_answered_with_home_remedies(chat):
     chat.send("My wife is pregnant and gets brutal leg cramps at night. What can I actually do to help her when "
               "it happens, and can we stop them?")
     assert "Pickle juice" not in chat.text and "toes" in chat.text
+
+
+def test_labour_in_a_pregnant_womans_story_of_her_calf_is_still_about_her_legs(chat):
+    chat.send("Seven months pregnant. At 5 this morning my calf knotted up and my foot was stuck pointing. My husband "
+              "thought I was going into labour! The calf is sore today and I'm to walk 2 miles tomorrow. Is that ok?")
+    assert chat.last[0].kind == "answer" and "outside what I know" not in chat.text
+    chat.send("how to treat athlete's foot")
+    assert chat.last[0].kind == "fallback"
