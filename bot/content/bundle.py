@@ -123,14 +123,16 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
         texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
         texts += [s for nav in flow.navigation.values() for s in nav.says]
     normaliser.set_vocabulary({normaliser.known_form(w) for w in words_in(texts, normaliser)})
-    problems.extend(_duplicate_examples(knowledge, normaliser))
-    if problems:
-        raise ContentError(problems)
-    triggers = Triggers(safety, triage, normaliser)
-    matcher = Matcher(knowledge, normaliser, settings)
+    with normaliser.remembering():  # the checks, the matcher and the passages read the same examples
+        problems.extend(_duplicate_examples(knowledge, normaliser))
+        if problems:
+            raise ContentError(problems)
+        triggers = Triggers(safety, triage, normaliser)
+        matcher = Matcher(knowledge, normaliser, settings)
+        passages = PassageIndex(knowledge, normaliser)
     return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher,
                    Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser), Reader(reading, normaliser),
-                   context, PassageIndex(knowledge, normaliser))
+                   context, passages)
 
 
 def _check_criteria(safety: SafetyData, triage: TriageData, sources: dict[str, Source]) -> list[Problem]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -81,6 +82,7 @@ class Normaliser:
         # A cache per normaliser (not one on the class, which would keep every normaliser alive);
         # set_vocabulary empties it, since a correction depends on the vocabulary.
         self._correct = lru_cache(maxsize=65536)(self._nearest_word)
+        self._memo: dict[str, Normalised] | None = None  # see `remembering`
         self.set_vocabulary(vocabulary)
 
     def set_vocabulary(self, words: Iterable[str]) -> None:
@@ -163,8 +165,28 @@ class Normaliser:
             i += 1
         return out, out_starts
 
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within this block each distinct text is normalised once (loading the content, where the matcher, the
+        passages and the checks read the same examples); nothing is kept after it, so no message is."""
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
     def normalise(self, text: str) -> Normalised:
         """Normalise a message into corrected clauses, canonical tokens and a matching key."""
+        memo = self._memo
+        if memo is None:
+            return self._normalised(text)
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = self._normalised(text)
+        return found
+
+    def _normalised(self, text: str) -> Normalised:
+        """`normalise`, worked out."""
         raw, starts = self._split(text)
         plain = tuple(tuple(self.known_form(t) for t in clause) for clause in raw)
         clauses = tuple(tuple(self._corrected(t) for t in clause) for clause in plain)

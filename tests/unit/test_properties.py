@@ -129,3 +129,12 @@ def test_forged_buttons_shaped_like_ours_never_break_a_dialog(brain, start, acti
         outcome = brain.respond(outcome.session, Press(action), now)
         check_replies(outcome.replies)
         assert Session.from_dict(json.loads(json.dumps(outcome.session.to_dict()))) == outcome.session
+
+
+def test_a_normaliser_remembers_texts_only_while_content_loads(content):
+    normaliser = content.normaliser
+    with normaliser.remembering():
+        first = normaliser.normalise("my calf cramps at night")
+        assert normaliser.normalise("my calf cramps at night") is first
+    assert normaliser.normalise("my calf cramps at night") is not first  # nothing kept after loading
+    assert normaliser.normalise("my calf cramps at night") == first
