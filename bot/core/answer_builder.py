@@ -320,9 +320,9 @@ class AnswerBuilder:
                 said[labels[(question, choice)]] = words
         plan = build_plan(self.content.plan, self.content.checkup, answers)
         shown = {entry.id for entry in chosen}
-        # a tip whose entry is the answer shown says nothing new, unless it is a safety caveat ("check your feet
-        # every day" is not in the answer on shoes)
-        # a doctor tip that points to an answer written for the person's group, shown here, says it again
+        # A doctor tip that points to the answer written for the person's group, shown here, says it again; another
+        # tip whose entry is shown says nothing new, unless it is a safety caveat ("check your feet every day" is
+        # not in the answer on shoes).
         groups = self.content.reader.data.group_entries
         tips = [*(tip for tip in plan.doctor if not (tip.see in shown and tip.see in groups)),
                 *(tip for tip in plan.tips[:TIPS] if others and (tip.see not in shown or SAFETY in tip.sources))]

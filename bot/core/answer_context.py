@@ -47,6 +47,10 @@ class Context:
     keep_when_short: tuple[str, ...]
     lead: frozenset[str] = frozenset()  # ids of lines said before the answer and never dropped (an injury)
 
+    def leads(self, reading: Reading, topics: tuple[str, ...] = ()) -> tuple[ContextLine, ...]:
+        """The lines said first that fit this reading ("felt a pop": it may be an injury, not a cramp)."""
+        return tuple(line for line in self.lines if line.id in self.lead and line.applies(reading, topics))
+
 
 def context_lines(lines: tuple[ContextLine, ...], reading: Reading, topics: tuple[str, ...]) -> tuple[ContextLine, ...]:
     """The lines that apply, in file order, except that the lines for sports come in the order the sports

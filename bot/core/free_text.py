@@ -17,7 +17,7 @@ from bot.core.reply_writer import ReplyWriter
 from bot.core.session import Recent, Session
 from bot.core.templates import word_list
 from bot.language.normaliser import Normalised
-from bot.language.reading import ANIMAL, HAND, SELF, Reading
+from bot.language.reading import ANIMAL, FOOT, HAND, SELF, Reading
 from bot.matching.matcher import Match
 
 LATER_TOPICS = frozenset({"cause", "doctor", "medicines", "supplements", "food", "remedies", "exercise"})
@@ -27,7 +27,6 @@ TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happenin
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
-FOOT = "foot"  # the muscles label (knowledge/reading.yaml) of the foot, arch, sole and heel
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,7 @@ class FreeText:
             extra.append(self.write.menu_button("start_relief", "cramp"))
         reply = self.builder.reply(reading, parts, message, session.zone, tuple(extra))
         context = self.content.context  # a possible injury is not a cramp to log
-        leads = any(line.id in context.lead and line.applies(reading, reading.topics) for line in context.lines)
+        leads = bool(context.leads(reading, reading.topics))
         if reading.history and {"past", "last_night"} & set(reading.when) and not session.in_group and not leads:
             reply = Reply(f"{reply.text}\n\n{self.write.text('history_log_offer')}", reply.kind,
                           (*reply.choices[:3], self.write.menu_button("log_new", "log")), reply.timer, reply.intent,

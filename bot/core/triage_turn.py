@@ -115,8 +115,7 @@ class TriageTurn:
         top = min(level.rank for level in self.content.safety.levels.values())
         if reading is None or flag.level.rank == top:
             return ()
-        context = self.content.context
-        return tuple(line.text for line in context.lines if line.id in context.lead and line.applies(reading, ()))
+        return tuple(line.text for line in self.content.context.leads(reading))
 
     def ask(self, session: Session, found: Assessment, text: str, message: Normalised, now: float) -> Outcome:
         """One yes/no question with buttons; the emergency number is in it, so nobody waits on the bot."""

@@ -27,6 +27,7 @@ _AGE = re.compile(r"\b(\d{1,3}|[a-z]+(?:[- ][a-z]+)?)[- ]?(?:years?|yrs?)[- ]?ol
                   r"|\b(?:i'?m|i am|aged|age) (\d{1,3})\b(?! ?(?:weeks?|wks?|months?|days?|hours?|hrs?|min|minutes?|"
                   r"miles?|km|kg|kilos?|lbs?|stone|percent|%))|\b(\d{1,3}) ?(?:yo|y/o|y\.o\.)\b")
 HAND = "hand"  # the muscles label (knowledge/reading.yaml) of a hand, fingers or forearm: not a leg
+FOOT = "foot"  # the muscles label of the foot, arch, sole and heel
 _DURATION = re.compile(r"\b(?:for |lasted |lasts |lasting |about |over |nearly |almost )?"
                        r"(\d+|a few|a couple of|several|an?|half an?|ten|five|two|three|twenty|thirty|fifteen)"
                        r" ?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b")
