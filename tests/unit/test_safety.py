@@ -813,3 +813,13 @@ def test_a_jaw_that_locks_with_cramps_is_checked_today_for_tetanus(brain: Brain)
             "cramped from the toes up and stayed like that for ages. It's eased now. What is going on?")
     assert brain.classify(text).intent == "get_help_today"
     assert brain.classify("my jaw clicks and locked when I yawned this morning, why?").kind != "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "my toes cramp in aqua fit when I float on the pool noodles, what can I do during the class?",
+    "I'm on Lasix for swollen ankles and I get leg cramps. Should I eat more bananas?",
+    "every morning my first step feels like stepping on broken glass under my heel, is it a foot cramp?",
+    "since my last flare my left leg has some numbness and my calves cramp at night, what helps?",
+])
+def test_likenesses_and_known_conditions_told_in_passing_raise_nothing(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
