@@ -544,3 +544,11 @@ def test_labour_in_a_pregnant_womans_story_of_her_calf_is_still_about_her_legs(c
     assert chat.last[0].kind == "answer" and "outside what I know" not in chat.text
     chat.send("how to treat athlete's foot")
     assert chat.last[0].kind == "fallback"
+
+
+def test_night_sweats_every_night_are_off_topic_and_a_thigh_gone_into_cramp_in_the_car_starts_relief(chat):
+    chat.send("I'm 52 and hot flushes and night sweats wake me every night. What can I take for them?")
+    assert chat.last[0].kind == "fallback"
+    chat.send("been playing football all day and now I'm squashed in the back of the car and my thigh has gone "
+              "into a massive cramp, what do i do")
+    assert chat.last[0].kind == "emergency"
