@@ -552,3 +552,9 @@ def test_night_sweats_every_night_are_off_topic_and_a_thigh_gone_into_cramp_in_t
     chat.send("been playing football all day and now I'm squashed in the back of the car and my thigh has gone "
               "into a massive cramp, what do i do")
     assert chat.last[0].kind == "emergency"
+
+
+def test_restless_legs_eased_by_walking_are_not_sent_to_the_answer_on_narrowed_arteries(chat):
+    chat.send("Every night I get an urge to move my legs. I get up and walk about and it stops, then I lie down and "
+              "it starts again.")
+    assert "sounds more like restless legs" in chat.text and "narrowed leg arteries" not in chat.text
