@@ -39,7 +39,8 @@ REAL_MISSES = {
     "k26", "k32", "k34", "k35", "k47", "l05", "l10", "l13", "l20", "l25", "l34", "l35", "l47", "l52", "l54", "l56",
     "m16", "m22", "m28", "m54", "n09", "n14", "n16", "n23", "n27", "n30", "n37", "n40", "n55", "n58", "o03", "o04",
     "o07", "o08", "o11", "o13", "o14", "o18", "o19", "o21", "o28", "o30", "o31", "o33", "o41", "o55", "p16", "p18",
-    "p31", "p34", "p37", "p38", "p49", "p52", "p55", "p58"
+    "p31", "p34", "p37", "p38", "p49", "p52", "p55", "p58", "q06", "q10", "q13", "q16", "q19", "q20", "q23", "q24",
+    "q29", "q32", "q34", "q35", "q38", "q41", "q46", "q47", "q49", "q51", "q52", "q53", "q54", "q55", "q56"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
@@ -55,7 +56,7 @@ def _out(brain, text: str) -> dict:
 REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml", "real_questions_e.yaml", "real_questions_f.yaml",
              "real_questions_g.yaml", "real_questions_h.yaml", "real_questions_i.yaml", "real_questions_j.yaml",
              "real_questions_k.yaml", "real_questions_l.yaml", "real_questions_m.yaml", "real_questions_n.yaml",
-             "real_questions_o.yaml", "real_questions_p.yaml")
+             "real_questions_o.yaml", "real_questions_p.yaml", "real_questions_q.yaml")
 
 
 @pytest.fixture(scope="module")
