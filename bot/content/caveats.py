@@ -19,7 +19,7 @@ def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
         for item in doc["caveats"]:
             name = item.get("id") if isinstance(item, dict) else None
             if not check.mapping(item, name, {"id": str, "mentions": list, "advice": list, "text": str,
-                                              "sources": list}, {"instead": str}):
+                                              "sources": list}, {"instead": str, "withhold": bool}):
                 continue
             name = checked_text(item, "id")
             if not SNAKE_CASE.match(name):
@@ -31,7 +31,7 @@ def load_caveats(path: Path, label: str) -> tuple[Caveat, ...]:
             if not mentions or not advice or not sources:
                 check.add("mentions, advice and sources must each name at least one", name, item)
             caveats.append(Caveat(name, tuple(mentions), tuple(advice), item["text"].strip(), tuple(sources),
-                                  item.get("instead")))
+                                  item.get("instead"), item.get("withhold", False)))
         check.unique((c.id for c in caveats), "caveat id")
     check.raise_if_any()
     return tuple(caveats)

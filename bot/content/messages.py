@@ -36,7 +36,7 @@ TEXT_KEYS = (
     "relief_first_pregnant", "relief_first_long", "history_log_offer", "other_language", "now_words",
     "not_now_words",
     "already_fluids", "already_stretching",
-    "red_flag_said", "red_flag_mention", "red_flag_mention_medicine", "routine_said", "routine_why",
+    "red_flag_said", "urgent_answer", "red_flag_mention", "red_flag_mention_medicine", "routine_said", "routine_why",
     "routine_already_said",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",

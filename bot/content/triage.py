@@ -32,6 +32,7 @@ class Criterion:
     fires: tuple[str, ...] = ()
     quiet: tuple[str, ...] = ()
     one_sentence: bool = False  # as told_together, but in one sentence, not also the next
+    answers: bool = True  # below the most urgent level, the reply also answers what the message asked
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
         if not check.mapping(item, name, {"id": str, "level": str, "plain": str, "why": str, "sources": list},
                              {"past_counts": bool, "settled_counts": bool, "habit_counts": bool,
                               "told_together": bool, "one_sentence": bool, "now_only": bool, "one_side": bool,
-                              "ask": str, "fires": list, "quiet": list}):
+                              "ask": str, "fires": list, "quiet": list, "answers": bool}):
             continue
         name = checked_text(item, "id")
         try:
@@ -80,7 +81,7 @@ def load_triage(path: Path, label: str, levels: set[str]) -> TriageData:
             item.get("now_only", False), item.get("one_side", False), item.get("ask"),
             tuple(check.strings(item.get("fires", []), "fires", name, item)),
             tuple(check.strings(item.get("quiet", []), "quiet", name, item)),
-            one_sentence=item.get("one_sentence", False))
+            one_sentence=item.get("one_sentence", False), answers=item.get("answers", True))
     timing = doc["timing"]
     check.mapping(timing, "timing", dict.fromkeys(TIMINGS, list))
     words = {name: tuple(check.strings(timing.get(name, []), name, "timing", timing)) for name in TIMINGS}

@@ -183,9 +183,10 @@ class AnswerBuilder:
         return Part(topic, knowledge[entry_id], score)
 
     def reply(self, reading: Reading, parts: tuple[Part, ...], message: Normalised, zone: str | None,
-              extra: tuple[Choice, ...] = ()) -> Reply:
+              extra: tuple[Choice, ...] = (), budget: int = MAX_REPLY, doctor: bool = True) -> Reply:
         """The answer: caveats first, then each part (headed when there are several), then the lines that
-        use the person's context; buttons for more on each part, then `extra`."""
+        use the person's context; buttons for more on each part, then `extra`. `budget` is the length it
+        aims for; `doctor` False leaves out the line on when to see a doctor (a level of care said it)."""
         mentioned = self.content.caveats.mentioned(message)
         chosen: list[Entry] = []
         for part in parts:
@@ -218,25 +219,25 @@ class AnswerBuilder:
                         if several else ""
                     blocks.append(f"▸ {heading}\n{body}" if heading else body)
                 blocks += tips
-                if sum(len(b) for b in blocks + extras) <= MAX_REPLY:
+                if sum(len(b) for b in blocks + extras) <= budget:
                     break
-            if not extras or shown <= 2 or sum(len(b) for b in blocks + extras) <= MAX_REPLY:
+            if not extras or shown <= 2 or sum(len(b) for b in blocks + extras) <= budget:
                 break
             shown -= 1  # a line for their sport or family goes before a third part, which stays a ➕ button
-        if already and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+        if already and sum(len(b) for b in blocks + extras) > budget:
             blocks = [b for b in blocks if b not in already]  # a courtesy; the answer comes first
         tip_mark = self.write.fill("tip", tip="").strip()
-        if extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+        if extras and sum(len(b) for b in blocks + extras) > budget:
             blocks = [b for b in blocks if not b.startswith(tip_mark)]  # the general tip goes before a line for them
-        while extras and sum(len(b) for b in blocks + extras) > MAX_REPLY:
+        while extras and sum(len(b) for b in blocks + extras) > budget:
             extras.pop()  # sport, age and family lines go before anything about safety or medicines
         blocks += extras
         stretch = self._stretch_line(topics, " ".join(blocks))
-        if stretch and sum(len(b) for b in blocks) + len(stretch) <= MAX_REPLY:  # not in a reply long enough already
+        if stretch and sum(len(b) for b in blocks) + len(stretch) <= budget:  # not in a reply long enough already
             blocks.append(stretch)
-        doctor = self._doctor_line(topics, " ".join(blocks))
-        if doctor:
-            blocks.append(doctor)
+        line = self._doctor_line(topics, " ".join(blocks)) if doctor else ""
+        if line:
+            blocks.append(line)
         buttons = list(extra)
         if several:
             buttons += [Choice(actions.ask(e.id), f"➕ {e.title}") for e in chosen]

@@ -71,7 +71,7 @@ class Brain:
         self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
         self.personal = PersonalData(self.write, self.engines, content.knowledge, can_remind, conversation=self)
         self.free = FreeText(content, self.write, self._cramp_now, self._from_matcher)
-        self.triage = TriageTurn(content, self.write)
+        self.triage = TriageTurn(content, self.write, self.free.beside_care)
         self.more_words = word_list(self.write.text("more_words"))  # typed alone: more of the last answer
         self.yes_words = word_list(self.write.text("yes_words"))  # typed answers to "delete ...?"
         self.no_words = word_list(self.write.text("no_words"))

@@ -20,6 +20,7 @@ class Caveat:
     text: str
     sources: tuple[str, ...]
     instead: str | None = None  # a knowledge entry that answers these people better than the advice would
+    withhold: bool = False  # beside a level of care, advice of these kinds is not given at all (checked first)
 
 
 class Caveats:
@@ -41,6 +42,11 @@ class Caveats:
                 if not self.normaliser.negated(clause, start):
                     keys.add(key)
         return tuple(self.all[k] for k in sorted(keys))
+
+
+def withheld(caveats: tuple[Caveat, ...]) -> frozenset[str]:
+    """The kinds of advice not given at all beside a level of care, for the caveats a message mentions."""
+    return frozenset(a for c in caveats if c.withhold for a in c.advice)
 
 
 def giving(caveats: tuple[Caveat, ...], advice: tuple[str, ...]) -> tuple[Caveat, ...]:

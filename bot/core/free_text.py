@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from bot.content.bundle import Content
 from bot.core import actions
 from bot.core.answer_builder import AnswerBuilder, Part
+from bot.core.caveats import giving, withheld
 from bot.core.content_ids import ANIMALS
 from bot.core.outcome import Outcome
 from bot.core.replies import Choice, Reply
@@ -27,6 +28,7 @@ TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happenin
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
+BESIDE_CARE = 700  # characters the answer under a same-day level of care aims for (the level and why come first)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,31 @@ class FreeText:
         if reading.on_topic or reading.about_legs:
             return self._clarify(session, now)
         return self._decline(session, message, turn.raw, now, match)
+
+    def beside_care(self, text: str, zone: str | None) -> Reply | None:
+        """The short answer to what a message asks, said under a same-day level of care ("get help today;
+        meanwhile: why it happens..."), with as many parts as fit; None when the message asks nothing the
+        knowledge answers."""
+        turn = self.read(text, self.content.normaliser.normalise(text))
+        reading, message = turn.reading, turn.message
+        if not (reading.asks or reading.questions) or reading.language or reading.person.who == ANIMAL:
+            return None
+        # "...after a long flight. Can I massage it?": no massage, heat or stretching until it has been checked
+        mentioned = self.content.caveats.mentioned(message)
+        withhold = withheld(mentioned)
+        found = self.builder.parts(reading, message)
+        parts = tuple(p for p in found if not set(p.entry.advice) & withhold)
+        held = tuple(c for c in giving(mentioned, tuple(a for p in found for a in p.entry.advice)) if c.withhold)
+        if not parts:  # all it asked about is what must wait: say so
+            return Reply("\n\n".join(c.text for c in held), "answer", (), None, None, 100.0,
+                         tuple(dict.fromkeys(s for c in held for s in c.sources))) if held else None
+        for shown in range(len(parts), 0, -1):  # the parts left out stay as ➕ buttons
+            reply = self.builder.reply(reading, parts[:shown], message, zone, budget=BESIDE_CARE, doctor=False)
+            if len(reply.text) <= BESIDE_CARE or shown == 1:
+                more = tuple(Choice(actions.ask(p.entry.id), f"➕ {p.entry.title}") for p in parts[shown:])
+                text = "\n\n".join((*(c.text for c in held if c.text not in reply.text), reply.text))
+                return replace(reply, text=text, choices=(*reply.choices, *more))
+        return None
 
     def _matched(self, session: Session, turn: Turn, now: float, match: Match) -> Outcome:
         """The example matcher's entry for the whole message, with the lines for the person's context."""

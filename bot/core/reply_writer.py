@@ -21,6 +21,7 @@ from bot.language.reading import Person
 from bot.safety.rules import Level, RedFlag
 
 MENTIONED = ("conditions", "medications")  # the facts of a reading worth telling whoever helps
+MAX_ANSWER_BUTTONS = 3  # buttons for more on the answer under a level of care (then the menu)
 
 
 class ReplyWriter:
@@ -125,10 +126,11 @@ class ReplyWriter:
     # -- safety ----------------------------------------------------------------------------------
 
     def urgent(self, flag: RedFlag, checkup_paused: bool, message: Normalised | None = None,
-               zone: str | None = None, person: Person | None = None, lead: tuple[str, ...] = ()) -> Reply:
+               zone: str | None = None, person: Person | None = None, lead: tuple[str, ...] = (),
+               answer: Reply | None = None) -> Reply:
         """A red flag: the level of care first (with the number for where the person is), then why, the
         conditions and medicines the message names (to tell whoever helps), the `lead` lines (it may be an
-        injury), then the honest footer."""
+        injury), the short `answer` to what they asked (if any), then the honest footer."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
         why = self.fill("red_flag_said", said=quoted(flag.said), why=flag.rule.why) if flag.said \
@@ -136,9 +138,13 @@ class ReplyWriter:
         why += "".join(f"\n{other}" for other in flag.also)  # another situation found at the same level
         mention = self._mention(person) if person is not None else ""
         leads = "".join(f"\n\n{line}" for line in lead)
+        if answer is not None:
+            leads += f"\n\n{self.text('urgent_answer')}\n{answer.text}"
         text = f"{self.level_text(level, message, zone)}\n\n{why}{mention}{leads}\n\n{self.text('urgent_footer')}{note}"
-        return Reply(text, "urgent", (self.menu_button("menu", "main"),), None, level.id, 100.0,
-                     self._with_number_sources(level.sources))
+        more = answer.choices[:MAX_ANSWER_BUTTONS] if answer is not None else ()
+        sources = (*level.sources, *(answer.sources if answer is not None else ()))
+        return Reply(text, "urgent", (*more, self.menu_button("menu", "main")), None, level.id, 100.0,
+                     self._with_number_sources(tuple(dict.fromkeys(sources))))
 
     def _mention(self, person: Person) -> str:
         """The line naming the conditions and medicines a message told, in its words (empty when none)."""

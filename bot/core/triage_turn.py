@@ -4,6 +4,7 @@ answer to that question; and the routine-appointment line under an answer (level
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.content.bundle import Content
@@ -36,12 +37,15 @@ class TriageStep:
 class TriageTurn:
     """Red flags, safety questions and the appointment line, for one chat's typed messages."""
 
-    def __init__(self, content: Content, write: ReplyWriter):
+    def __init__(self, content: Content, write: ReplyWriter,
+                 beside: Callable[[str, str | None], Reply | None] | None = None):
         self.content = content
         self.write = write
+        self.beside = beside  # the short answer to what a message asks, said under a same-day level of care
         self.yes = word_list(write.text("yes_words")) | word_list(write.text("now_words"))
         self.no = word_list(write.text("no_words")) | word_list(write.text("not_now_words"))
         self.already_booked = word_list(write.text("routine_already_said"))
+        self._top = min(level.rank for level in content.safety.levels.values())  # the most urgent level
 
     def context(self, session: Session) -> frozenset[str]:
         """The situations of the conversation that rules may depend on: a cramp being eased now."""
@@ -104,18 +108,30 @@ class TriageTurn:
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
         reading = self.content.reader.read(text) if text else None
+        lead = self._lead(flag, reading)
         reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
-                                  person=reading.person if reading else None, lead=self._lead(flag, reading))
+                                  person=reading.person if reading else None, lead=lead,
+                                  answer=self._answer(flag, text, session.zone, lead))
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
 
     def _lead(self, flag: RedFlag, reading: Reading | None) -> tuple[str, ...]:
         """The lines said first in an answer that fit the message ("felt a pop": it may be an injury), for a
         red flag below the most urgent level, where there is room to say what else it may be."""
-        top = min(level.rank for level in self.content.safety.levels.values())
-        if reading is None or flag.level.rank == top:
+        if reading is None or flag.level.rank == self._top:
             return ()
         return tuple(line.text for line in self.content.context.leads(reading))
+
+    def _answer(self, flag: RedFlag, text: str, zone: str | None, lead: tuple[str, ...]) -> Reply | None:
+        """The short answer to what the message asks, for a red flag below the most urgent level whose
+        criterion allows it (never beside a possible clot or a leg short of blood); without the lead lines
+        said already."""
+        if self.beside is None or not text or flag.level.rank == self._top or not flag.criterion.answers:
+            return None
+        answer = self.beside(text, zone)
+        if answer is None:
+            return None
+        return replace(answer, text="\n\n".join(block for block in answer.text.split("\n\n") if block not in lead))
 
     def ask(self, session: Session, found: Assessment, text: str, message: Normalised, now: float) -> Outcome:
         """One yes/no question with buttons; the emergency number is in it, so nobody waits on the bot."""

@@ -295,3 +295,38 @@ def test_an_aching_leg_weeks_after_a_hip_operation_gets_same_day_care(chat):
 def test_legs_newly_harder_to_move_get_same_day_care(chat):
     chat.send("My resident's leg pain is worse today and it's now harder for her to move her legs. What should I do?")
     assert chat.last[0].intent == "get_help_today"
+
+
+def test_same_day_care_also_answers_what_was_asked_after_the_level_of_care(chat):
+    chat.send("Dad's on dialysis and his leg cramps are getting much worse. He thinks he should drink more "
+              "water to stop them. Is he right?")
+    text = chat.text
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert text.index("get medical help today") < text.index("Meanwhile, about what you asked:")
+    assert "Keep to the limit your care team gave you" in text  # the answer written for fluid limits
+    assert "Sip water" not in text
+
+
+@pytest.mark.parametrize("said", [
+    "Long flight last week and sat for hours. Now a painful knot in my calf that won't go away. Can I massage it out?",
+    ("Sprained my ankle 10 days ago, then a flight sat on the runway for hours. Now a painful knot in my calf that "
+     "won't go away. Can I massage it out?"),
+])
+def test_beside_a_possible_clot_no_massage_is_described_only_why_it_must_wait(chat, said):
+    chat.send(said)
+    text = chat.text
+    assert chat.last[0].kind == "urgent"
+    assert "rub, heat or stretch" in text.lower()
+    assert "Press on it with your thumb" not in text and "Stretch:" not in text
+
+
+def test_the_most_urgent_level_says_nothing_but_the_emergency(chat):
+    chat.send("my calf is swollen and now I'm short of breath, what stretches help?")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "call_emergency")
+    assert "Meanwhile" not in chat.text and "stretch" not in chat.text.lower()
+
+
+def test_a_same_day_flag_with_no_question_asked_adds_no_answer(chat):
+    chat.send("my foot went numb yesterday and it's still numb and weak today")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert "Meanwhile" not in chat.text
