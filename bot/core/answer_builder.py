@@ -325,8 +325,12 @@ class AnswerBuilder:
         # tip whose entry is shown says nothing new, unless it is a safety caveat ("check your feet every day" is
         # not in the answer on shoes).
         groups = self.content.reader.data.group_entries
-        tips = [*(tip for tip in plan.doctor if not (tip.see in shown and tip.see in groups)),
-                *(tip for tip in plan.tips[:TIPS] if others and (tip.see not in shown or SAFETY in tip.sources))]
+        # a tip whose only source is the safety reference is a caveat for this person ("check your feet every
+        # day" with diabetes): always shown
+        caveats = [tip for tip in plan.tips if tuple(tip.sources) == (SAFETY,)]
+        tips = [*(tip for tip in plan.doctor if not (tip.see in shown and tip.see in groups)), *caveats,
+                *(tip for tip in plan.tips[:TIPS] if others and tip not in caveats
+                  and (tip.see not in shown or SAFETY in tip.sources))]
         lines = []
         for tip in tips:
             quoted = " and ".join(dict.fromkeys(said[label] for label in tip.because if label in said))

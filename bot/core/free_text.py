@@ -108,9 +108,14 @@ class FreeText:
             vague = bool(reading.questions) or reading.generic or "recurring" in reading.when
             if reading.distress or "now" in reading.when or not vague:
                 return self.cramp_now(session, now, match.score, reading.for_relief)
-            return self._clarify(session, now)  # "cramps?", "the toe cramp thing": its first button is 🆘
+            if not reading.asks or not (reading.words > SHORT_WORDS or len(reading.sentences) > 1):
+                return self._clarify(session, now)  # "cramps?", "the toe cramp thing": its first button is 🆘
+            # a story with questions of its own ("is that normal? any advice?"): answered below
+        # "...has just gone down with cramp. How do I sort him out?": a bare "what do I do" about a cramp now asks
+        # how to ease it, not how to prevent the next one
+        later = {ask.topic for ask in reading.asks if ask.topic != "prevention" or ask.specific}
         if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
-                and not reading.elsewhere and not {"cause", "prevention"} & set(reading.topics):
+                and not reading.elsewhere and not {"cause", "prevention"} & later:
             return self.cramp_now(session, now, 100.0, reading.for_relief)  # a cramp now, in words the matcher missed
         if reading.distress:
             return self._offer_relief(session, now)

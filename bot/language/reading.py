@@ -13,6 +13,7 @@ from bot.language.phrases import PhraseIndex
 
 NOT_A_SPORT = "not_a_sport"  # knowledge/reading.yaml sports: phrases where a sport word means something else
 SELF = "self"
+HABIT = "habit"  # the `when` label of what usually happens, read per clause
 RIGHT_NOW = "right_now"  # the `when` label of words said of this very moment ("right now", "as we speak")
 NOW_LABELS = frozenset({"now", RIGHT_NOW})  # the `when` labels that say a cramp is happening now
 LATER_ASKS = frozenset({"prevention", "cause"})  # topics asked about cramps to come, not the one now
@@ -237,12 +238,22 @@ class Reader:
 
     def _spans(self, table: str, clause: tuple[str, ...]) -> list[tuple[str, int, int]]:
         """(label, start, end) of every phrase of one table in a clause, negated ones too."""
-        return [(label, start, end) for name, label, start, end, _ in self._hits(clause) if name == table]
+        return [(label, start, end) for label, start, end, _ in self._table_hits(table, clause)]
 
     def _found(self, table: str, clause: tuple[str, ...]) -> list[tuple[int, str]]:
         """(position, label) of every phrase of a table in a clause, in order, negations left out."""
-        return [(start, label) for name, label, start, _, negated in self._hits(clause)
-                if name == table and not negated]
+        return [(start, label) for label, start, _, negated in self._table_hits(table, clause) if not negated]
+
+    def _table_hits(self, table: str, clause: tuple[str, ...]) -> list[tuple[str, int, int, bool]]:
+        """(label, start, end, negated) of every phrase of one table in a clause; for the topics, a phrase
+        inside a longer one of another topic does not count ("water" in "water pill" is not about drinks)."""
+        hits = [(label, start, end, negated) for name, label, start, end, negated in self._hits(clause)
+                if name == table]
+        if table != self._topics:
+            return hits
+        return [(label, start, end, negated) for label, start, end, negated in hits
+                if not any(other != label and s <= start and end <= e and e - s > end - start
+                           for other, s, e, _ in hits)]
 
     def _sports_named(self, clauses: list[tuple[str, ...]]) -> tuple[str, ...]:
         """The sports a message names, leaving out a negated one ("never on my runs") and a sport word inside
@@ -279,9 +290,12 @@ class Reader:
         # told, or when asked of this very moment ("what do I tell her to do right now?"), not of what comes later
         later = {ask.sentence for ask in asks if ask.topic in LATER_ASKS}
         abouts = [self._about(part) for part in parts]  # per sentence, per clause: names a cramp or a muscle
-        told_after = [any(any(abouts[k]) and "recurring" not in times[k] for k in range(max(0, i - 2), i))
+        # a cramp named in one of the two sentences before; for a question of this very moment ("...what do i do
+        # right now??"), in any sentence before
+        told_after = [any(any(abouts[k]) and "recurring" not in times[k]
+                          for k in range(0 if RIGHT_NOW in times[i] and i in questions else max(0, i - 2), i))
                       and (not sentences[i].endswith("?") or (RIGHT_NOW in times[i] and i not in later))
-                      for i in range(len(parts))]  # a cramp named in one of the two sentences before
+                      for i in range(len(parts))]
         if any(self._now_in(part, about, timing, after)
                for part, about, timing, after in zip(parts, abouts, times, told_after, strict=True)):
             when = ("now", *when)
@@ -324,7 +338,8 @@ class Reader:
         if "recurring" in timing or not NOW_LABELS.intersection(timing):
             return False
         for i, clause in enumerate(part):
-            if NOW_LABELS & {label for _, label in self._found("when", clause)} \
+            labels = {label for _, label in self._found("when", clause)}
+            if NOW_LABELS & labels and HABIT not in labels \
                     and (any(about[max(0, i - 1):i + 2]) or (after_cramp and not any(about))):
                 return True
         return False

@@ -194,6 +194,16 @@ def test_right_now_in_a_question_about_stopping_cramps_coming_back_is_not_a_cram
     assert chat.last[0].kind == "answer" and chat.last[0].timer is None
 
 
+@pytest.mark.parametrize("said", [
+    ("Both my rides this month ended with a calf cramp at a red light. Is that normal for a beginner? "
+     "Right now I sometimes hold back on hills for fear of a cramp. Any advice?"),
+    "A cramp woke me twice this week, my calf completely locked. Is this normal? What can I do about it?",
+])
+def test_what_usually_happens_or_a_past_cramp_is_not_a_cramp_now(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "answer" and chat.last[0].timer is None
+
+
 def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat):
     chat.send("My kid got heat cramps playing soccer last summer. How can we keep it from happening again this summer?")
     assert chat.last[0].kind == "answer" and chat.last[0].timer is None
@@ -220,6 +230,15 @@ def test_how_to_stop_a_past_cramp_coming_back_never_starts_the_relief_timer(chat
     # a long message whose cramp is told as it stands ("locked solid")
     ("8 months pregnant, dozed off on the sofa, felt it coming and pointed my toes like an idiot and now my calf "
      "is locked solid. Tried to get up and sat straight back down. My partner is rubbing it, no use. what do I do"),
+    # "right now" asked three sentences after the cramp was told
+    ("woke up again with both calves locked, legs curled up, it feels like they're ripping when I straighten them. "
+     "my flatmate isn't here to pull my ankles like usual. been rehearsing 8 hours a day. what do i do right now??"),
+    # a cramp told in the present tense, and a bare "what do I do?"
+    ("middle of the night and there's a burning cramp above my left knee, rubbing it hard does nothing, "
+     "standing on it makes it worse. what do I do?"),
+    # someone else's cramp now: "how do I sort him out?" asks how to ease it, not how to prevent the next one
+    ("Refereeing a kids' match and a boy has just gone down with cramp in his calf, he's rolling about. "
+     "How do I sort him out quickly??"),
 ])
 def test_a_long_message_typed_during_a_cramp_starts_the_relief_steps(chat, said):
     chat.send(said)
