@@ -107,6 +107,9 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
 
     problems.extend(_cross_check(knowledge, safety, loaded, messages, plan))
     problems.extend(_check_caveats(caveats, knowledge))
+    ids = {caveat.id for caveat in caveats}
+    problems.extend(Problem("dialogs/plan.yaml", f"caveat: {rule.caveat!r} is not in knowledge/caveats.yaml", rule.id)
+                    for rule in plan.rules if rule.caveat is not None and rule.caveat not in ids)
     problems.extend(_check_criteria(safety, triage, knowledge.sources))
     problems.extend(check_topics(reading, knowledge, "knowledge/reading.yaml"))
     for line in context.lines:

@@ -24,6 +24,7 @@ class PlanRule:
     doctor: bool = False
     priority: int = 0
     unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    caveat: str | None = None  # a caveat of knowledge/caveats.yaml that says the same: shown once, as that caveat
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     for item in doc["rules"]:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "when": dict, "tip": str, "sources": list},
-                             {"see": str, "doctor": bool, "priority": int, "unless": dict}):
+                             {"see": str, "doctor": bool, "priority": int, "unless": dict, "caveat": str}):
             continue
         name = checked_text(item, "id")
         when = _answer_condition(check, questions, item, "when", name)
@@ -77,7 +78,8 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
         if not item.get("doctor") and "priority" not in item:
             check.add("a tip that is not doctor advice needs a priority", name, item)
         rules.append(PlanRule(name, when, item["tip"].strip(), item.get("see"), sources,
-                              bool(item.get("doctor", False)), int(item.get("priority", 0)), unless))
+                              bool(item.get("doctor", False)), int(item.get("priority", 0)), unless,
+                              item.get("caveat")))
     check.unique((r.id for r in rules), "rule id")
     general = [tip for tip in (_general_tip(check, item, "general_tips") for item in doc["general_tips"]) if tip]
     if not general:

@@ -186,7 +186,8 @@ class AnswerBuilder:
               extra: tuple[Choice, ...] = (), budget: int = MAX_REPLY, doctor: bool = True) -> Reply:
         """The answer: caveats first, then each part (headed when there are several), then the lines that
         use the person's context; buttons for more on each part, then `extra`. `budget` is the length it
-        aims for; `doctor` False leaves out the line on when to see a doctor (a level of care said it)."""
+        aims for; `doctor` False leaves out the line on when to see a doctor and the plan's tips to talk to one
+        (a level of care said it)."""
         mentioned = self.content.caveats.mentioned(message)
         chosen: list[Entry] = []
         for part in parts:
@@ -197,10 +198,11 @@ class AnswerBuilder:
                 chosen.append(entry)
         topics = tuple(p.topic for p in parts if p.topic) or reading.topics
         lines = context_lines(self.content.context.lines, reading, topics)
-        tips = self._plan_tips(reading, chosen, others=not any(line.advice for line in lines))
         advice = {a for entry in chosen for a in entry.advice} | {a for line in lines for a in line.advice}
         advice |= set(reading.doing)  # "he puts a hot water bottle on his numb feet": the heat caveat too
         caveats = tuple(c for c in giving(mentioned, tuple(sorted(advice))) if c.instead not in {e.id for e in chosen})
+        tips = self._plan_tips(reading, chosen, others=not any(line.advice for line in lines), doctor=doctor,
+                               shown_caveats={c.id for c in caveats})
         several = len(chosen) > 1
         lead_ids = self.content.context.lead  # "may be an injury": said first, never dropped
         lead = [line.text for line in lines if line.id in lead_ids]
@@ -306,10 +308,12 @@ class AnswerBuilder:
         say to stretch (empty otherwise)."""
         return self.write.text("stretch_line") if STRETCH_TOPICS & set(topics) and "stretch" not in said.lower() else ""
 
-    def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool) -> list[str]:
+    def _plan_tips(self, reading: Reading, chosen: list[Entry], others: bool, doctor: bool = True,
+                   shown_caveats: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """The check-up's doctor tips for the medicines and conditions the message names, and its best
         other tip for when and how the cramps come (`others`: no context line says it already, and no part
-        covers it), as lines quoting what the person said (the plan's own rules, so plan and answers agree)."""
+        covers it), as lines quoting what the person said (the plan's own rules, so plan and answers agree);
+        `doctor` False leaves the doctor tips out; a tip that says what a caveat in `shown_caveats` says is left out."""
         if not reading.person.facts:
             return []
         answers: dict[str, tuple[str, ...]] = {}
@@ -327,9 +331,10 @@ class AnswerBuilder:
         groups = self.content.reader.data.group_entries
         # a tip whose only source is the safety reference is a caveat for this person ("check your feet every
         # day" with diabetes): always shown
-        caveats = [tip for tip in plan.tips if tuple(tip.sources) == (SAFETY,)]
-        tips = [*(tip for tip in plan.doctor if not (tip.see in shown and tip.see in groups)), *caveats,
-                *(tip for tip in plan.tips[:TIPS] if others and tip not in caveats
+        caveats = [tip for tip in plan.tips if tuple(tip.sources) == (SAFETY,) and tip.caveat not in shown_caveats]
+        doctors = plan.doctor if doctor else ()  # under a level of care, seeing someone is said already
+        tips = [*(tip for tip in doctors if not (tip.see in shown and tip.see in groups)), *caveats,
+                *(tip for tip in plan.tips[:TIPS] if others and tip not in caveats and tip.caveat not in shown_caveats
                   and (tip.see not in shown or SAFETY in tip.sources))]
         lines = []
         for tip in tips:

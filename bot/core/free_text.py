@@ -152,7 +152,7 @@ class FreeText:
             return self._clarify(session, now)
         return self._decline(session, message, turn.raw, now, match)
 
-    def beside_care(self, text: str, zone: str | None) -> Reply | None:
+    def beside_care(self, text: str, zone: str | None, budget: int = BESIDE_CARE) -> Reply | None:
         """The short answer to what a message asks, said under a same-day level of care ("get help today;
         meanwhile: why it happens..."), with as many parts as fit; None when the message asks nothing the
         knowledge answers."""
@@ -170,8 +170,8 @@ class FreeText:
             return Reply("\n\n".join(c.text for c in held), "answer", (), None, None, 100.0,
                          tuple(dict.fromkeys(s for c in held for s in c.sources))) if held else None
         for shown in range(len(parts), 0, -1):  # the parts left out stay as ➕ buttons
-            reply = self.builder.reply(reading, parts[:shown], message, zone, budget=BESIDE_CARE, doctor=False)
-            if len(reply.text) <= BESIDE_CARE or shown == 1:
+            reply = self.builder.reply(reading, parts[:shown], message, zone, budget=budget, doctor=False)
+            if len(reply.text) <= budget or shown == 1:
                 more = tuple(Choice(actions.ask(p.entry.id), f"➕ {p.entry.title}") for p in parts[shown:])
                 text = "\n\n".join((*(c.text for c in held if c.text not in reply.text), reply.text))
                 return replace(reply, text=text, choices=(*reply.choices, *more))

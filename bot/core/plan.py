@@ -17,6 +17,7 @@ class PlanTip:
     see: str | None
     sources: tuple[str, ...]
     doctor: bool
+    caveat: str | None = None  # the caveat (knowledge/caveats.yaml) that says the same, in an answer
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
                 break
             reasons.extend(labels[(question, c)] for c in given)
         else:
-            tip = PlanTip(rule.tip, tuple(reasons), rule.see, rule.sources, rule.doctor)
+            tip = PlanTip(rule.tip, tuple(reasons), rule.see, rule.sources, rule.doctor, rule.caveat)
             if rule.doctor:
                 doctor.append(tip)
             else:

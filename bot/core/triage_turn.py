@@ -22,6 +22,9 @@ from bot.safety.rules import Assessment, RedFlag
 ASK_FOR = 30 * 60  # seconds a safety question waits for its answer
 TRIAGE_YES, TRIAGE_NO = "triage_yes", "triage_no"  # the question's buttons (menu actions)
 NO_LINE_KINDS = ("urgent", "emergency", "triage_question")  # replies that never carry the appointment line
+MAX_URGENT = 1400  # characters a same-day level of care with its short answer aims for (about three phone screens)
+MIN_ANSWER = 300  # characters at least left for that answer, or it is not given (the ➕ buttons would be all)
+MAX_WITH_LINE = 1500  # characters an answer with the appointment line aims for: the diary offer goes first
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class TriageTurn:
     """Red flags, safety questions and the appointment line, for one chat's typed messages."""
 
     def __init__(self, content: Content, write: ReplyWriter,
-                 beside: Callable[[str, str | None], Reply | None] | None = None):
+                 beside: Callable[[str, str | None, int], Reply | None] | None = None):
         self.content = content
         self.write = write
         self.beside = beside  # the short answer to what a message asks, said under a same-day level of care
@@ -46,6 +49,7 @@ class TriageTurn:
         self.no = word_list(write.text("no_words")) | word_list(write.text("not_now_words"))
         self.already_booked = word_list(write.text("routine_already_said"))
         self._top = min(level.rank for level in content.safety.levels.values())  # the most urgent level
+        self.doctor_tips = tuple(rule.tip for rule in content.plan.rules if rule.doctor)  # the plan's "see someone"
 
     def context(self, session: Session) -> frozenset[str]:
         """The situations of the conversation that rules may depend on: a cramp being eased now."""
@@ -109,9 +113,13 @@ class TriageTurn:
         paused = replace(checkup, timer=None) if checkup else session.paused
         reading = self.content.reader.read(text) if text else None
         lead = self._lead(flag, reading)
+        person = reading.person if reading else None
         reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
-                                  person=reading.person if reading else None, lead=lead,
-                                  answer=self._answer(flag, text, session.zone, lead))
+                                  person=person, lead=lead)
+        answer = self._answer(flag, text, session.zone, lead, MAX_URGENT - len(reply.text))
+        if answer is not None:  # the level of care and why first; the short answer fits in what they leave
+            reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
+                                      person=person, lead=lead, answer=answer)
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
 
@@ -122,13 +130,15 @@ class TriageTurn:
             return ()
         return tuple(line.text for line in self.content.context.leads(reading))
 
-    def _answer(self, flag: RedFlag, text: str, zone: str | None, lead: tuple[str, ...]) -> Reply | None:
-        """The short answer to what the message asks, for a red flag below the most urgent level whose
-        criterion allows it (never beside a possible clot or a leg short of blood); without the lead lines
-        said already."""
-        if self.beside is None or not text or flag.level.rank == self._top or not flag.criterion.answers:
+    def _answer(self, flag: RedFlag, text: str, zone: str | None, lead: tuple[str, ...],
+                budget: int) -> Reply | None:
+        """The short answer to what the message asks, in about `budget` characters, for a red flag below the
+        most urgent level whose criterion allows it (never beside a possible clot or a leg short of blood);
+        without the lead lines said already. None when there is nothing to say or no room for it."""
+        if self.beside is None or not text or flag.level.rank == self._top or not flag.criterion.answers \
+                or budget < MIN_ANSWER:
             return None
-        answer = self.beside(text, zone)
+        answer = self.beside(text, zone, budget)
         if answer is None:
             return None
         return replace(answer, text="\n\n".join(block for block in answer.text.split("\n\n") if block not in lead))
@@ -160,6 +170,13 @@ class TriageTurn:
         tip = self.write.fill("tip", tip="").strip()  # a general 💡 tip to book an appointment: the line says it
         kept = [b for b in first.text.split("\n\n")
                 if not (b.startswith(tip) and any(w in b.lower() for w in self.already_booked))]
+        # "Because you said “statins”: tell your doctor..." says again what the line says of “statins”
+        again = {self.write.fill("because_you_said", said=word, tip=tip) for word in routine.said
+                 for tip in self.doctor_tips}
+        kept = [b for b in kept if b not in again]
+        offer = self.write.text("history_log_offer")  # a courtesy: the diary button stays
+        if sum(len(b) + 2 for b in kept) + len(line) > MAX_WITH_LINE and offer in kept:
+            kept.remove(offer)
         return replace(outcome, replies=(replace(first, text="\n\n".join([*kept, line]), sources=sources),
                                          *outcome.replies[1:]))
 

@@ -282,6 +282,25 @@ def test_the_routine_line_replaces_a_general_tip_to_book_an_appointment(chat):
     assert not any(b.startswith("💡") and "appointment" in b for b in text.split("\n\n"))
 
 
+STATIN_AND_DIABETES = ("Last night my calf cramped so badly I cried. I have type 2 diabetes and take metformin and a "
+                       "statin, and I'm on my feet all day at work. It took ages to settle and the calf is still a bit "
+                       "sore today. Why does this keep happening to me, and what can I do to stop it?")
+
+
+def test_what_the_routine_line_says_of_a_medicine_is_said_once_and_the_diary_offer_stays_a_button(chat):
+    chat.send(STATIN_AND_DIABETES)
+    text = chat.text
+    assert "📅 You said “cramped” and “statins”" in text
+    assert "Because you said “statins”" not in text  # the line says to talk to the prescriber
+    assert "Because you said “metformin”" in text  # a medicine the line does not name keeps its tip
+    assert "note that cramp in your diary" not in text and "📝 Log a cramp" in chat.buttons
+
+
+def test_the_foot_care_caveat_is_said_once(chat):
+    chat.send(STATIN_AND_DIABETES)
+    assert chat.text.count("Check your feet every day") + chat.text.count("check them every day") == 1
+
+
 def test_the_routine_line_is_not_added_to_the_relief_steps(chat):
     chat.send("my calf is cramping right now, I'm diabetic")
     assert chat.last[0].kind == "emergency" and "📅" not in chat.text
@@ -318,6 +337,16 @@ def test_beside_a_possible_clot_no_massage_is_described_only_why_it_must_wait(ch
     assert chat.last[0].kind == "urgent"
     assert "rub, heat or stretch" in text.lower()
     assert "Press on it with your thumb" not in text and "Stretch:" not in text
+
+
+def test_the_answer_under_same_day_care_fits_in_what_the_level_leaves_and_says_seeing_someone_once(chat):
+    chat.send("About a month ago I started getting serious cramps in my feet, legs and hands. I take statins and "
+              "a steroid. Could my medicines be doing this?")
+    text = chat.text
+    assert chat.last[0].kind == "urgent" and "Meanwhile, about what you asked:" in text
+    assert "Some medicines can cause cramps" in text
+    assert "Because you said" not in text  # "tell them about “statins” and “steroid”" says it once
+    assert len(text) <= 1400
 
 
 def test_the_most_urgent_level_says_nothing_but_the_emergency(chat):

@@ -71,3 +71,13 @@ def test_low_sodium_as_a_cause_is_not_read_as_a_low_salt_diet(chat):
     assert chat.last[0].intent != "fluid_limits"
     chat.send("i'm on a low salt diet, would a sports drink help")
     assert chat.last[0].intent == "fluid_limits"
+
+
+def test_a_plan_tip_naming_an_unknown_caveat_is_refused_at_load(copy):
+    edit(copy / "dialogs" / "plan.yaml", "caveat: numb_feet", "caveat: numb_hands")
+    assert "[diabetes_feet]: caveat: 'numb_hands' is not in knowledge/caveats.yaml" in problems(copy)
+
+
+def test_a_withholding_caveat_must_say_true_or_false(copy):
+    edit(copy / "knowledge" / "caveats.yaml", "    withhold: true", "    withhold: yes please")
+    assert "[possible_clot]: 'withhold' must be true/false" in problems(copy)
