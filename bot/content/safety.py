@@ -25,6 +25,7 @@ class RawRule:
     unless_anywhere: tuple[str, ...] = ()
     criterion: str | None = None
     context: str | None = None  # checked only when the conversation is in this situation (CONTEXTS)
+    unless_sentence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[s
         required |= {"level": str, "criterion": str}
     else:
         required["why"] = str
-    if not check.mapping(item, name, required, {"unless": list, "unless_anywhere": list, "context": str}):
+    if not check.mapping(item, name, required, {"unless": list, "unless_anywhere": list, "unless_sentence": list,
+                                                "context": str}):
         return None
     name = checked_text(item, "id")
     if item.get("context") not in (None, *CONTEXTS):
@@ -150,6 +152,8 @@ def _raw_rule(item: Any, check: Checker, levels: dict[str, Level], terms: dict[s
     unless = tuple(_expand(check.strings(item.get("unless", []), "unless", name, item), terms, check, name))
     anywhere = tuple(_expand(check.strings(item.get("unless_anywhere", []), "unless_anywhere", name, item), terms,
                              check, name))
+    sentence = tuple(_expand(check.strings(item.get("unless_sentence", []), "unless_sentence", name, item), terms,
+                             check, name))
     return RawRule(name, str(item.get("why", "")).strip(), item.get("level"), tuple(groups), unless, anywhere,
-                   item.get("criterion"), item.get("context"))
+                   item.get("criterion"), item.get("context"), sentence)
 

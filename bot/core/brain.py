@@ -55,7 +55,8 @@ MAX_MATCHED = 2_000  # characters used for intent matching
 # labels of the reading (`when` labels, and "pregnant") whose relief steps start with a line for that place or
 # person: stop safely first, when a long cramp needs a check, tell the dialysis nurse, the signs that need the
 # midwife; at most two, in this order
-RELIEF_FIRST = ("at_the_wheel", "on_the_bike", "in_the_water", "on_a_hill", "long", "at_dialysis", "pregnant")
+RELIEF_FIRST = ("at_the_wheel", "on_the_bike", "in_the_water", "on_a_hill", "unsteady", "long", "at_dialysis",
+                "pregnant")
 FIRST_LINES = 2
 MenuHandler = Callable[[Session, float], Outcome]
 EndHandler = Callable[[Session, Step, float, str], Outcome]
@@ -356,7 +357,8 @@ class Brain:
 
     def _cramp_now(self, session: Session, now: float, score: float, when: tuple[str, ...] = ()) -> Outcome:
         """Start the relief steps (or carry on with them); a cramp at the wheel, on a bike, in the water or on a
-        hill first says to stop safely, one told as long when to get it checked, one on dialysis to tell the nurse,
+        hill first says to stop safely, one that has someone off their feet how to avoid a fall, one told as long
+        when to get it checked, one on dialysis to tell the nurse,
         one in pregnancy when to call the midwife (`when`: the reading's labels, see RELIEF_FIRST)."""
         if session.active and session.active.flow == ids.RELIEF:
             # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running. A step

@@ -32,6 +32,7 @@ class Rule:
     unless_anywhere: frozenset[int] = frozenset()
     criterion: Criterion | None = None  # a red flag's or routine rule's situation (knowledge/triage.yaml)
     context: str | None = None  # checked only in this situation of the conversation ("cramp_in_progress")
+    unless_sentence: frozenset[int] = frozenset()  # clears the whole sentence it is in ("...cramping, can't stand")
 
 
 @dataclass(frozen=True)

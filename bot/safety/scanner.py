@@ -65,7 +65,8 @@ class Triggers:
         anywhere = frozenset(self._phrase_id(p, normaliser) for p in raw.unless_anywhere)
         criterion = self.triage.criteria.get(raw.criterion) if raw.criterion else None
         why = criterion.why if criterion else raw.why
-        return Rule(raw.id, why, raw.level, groups, unless, anywhere, criterion, raw.context)
+        sentence = frozenset(self._phrase_id(p, normaliser) for p in raw.unless_sentence)
+        return Rule(raw.id, why, raw.level, groups, unless, anywhere, criterion, raw.context, sentence)
 
     def _phrase_id(self, text: str, normaliser: Normaliser) -> int:
         phrase = normaliser.phrase(text)
@@ -229,7 +230,11 @@ class Triggers:
             clauses, found = scanned(kept)
             if kept not in affirmed:
                 affirmed[kept] = _affirmed(found)
-            if not _fires(rule, affirmed[kept], found):
+            if rule.unless_sentence:  # "both legs cramping right now, can't stand up": the sentence is the cramp
+                found = _without_sentences(found, rule.unless_sentence, sentences[1])
+                if not _fires(rule, _affirmed(found), found):
+                    continue
+            elif not _fires(rule, affirmed[kept], found):
                 continue
             criterion = rule.criterion
             windows = sentences[1] if criterion is not None and criterion.one_sentence else sentences[0]
@@ -330,6 +335,12 @@ def _sentences(starts: tuple[bool, ...], size: int = 2) -> tuple[range, ...]:
     firsts = [i for i, start in enumerate(starts) if start or i == 0]
     ends = [*firsts[1:], len(starts)][:len(firsts)]
     return tuple(range(firsts[i], ends[min(i + size - 1, len(ends) - 1)]) for i in range(len(firsts)))
+
+
+def _without_sentences(found: Found, phrases: frozenset[int], sentences: tuple[range, ...]) -> Found:
+    """The scan with every clause of a sentence that holds one of `phrases` (unmasked) left out."""
+    cleared = {i for sentence in sentences if any(phrases & found[i][1] for i in sentence) for i in sentence}
+    return [NOTHING if i in cleared else pair for i, pair in enumerate(found)] if cleared else found
 
 
 def _affirmed(found: Found) -> frozenset[int]:

@@ -346,3 +346,11 @@ def test_what_is_never_skipped_in_a_flood(brain):
 def test_a_cramp_told_in_new_words_while_it_happens_starts_relief(chat, said):
     chat.send(said)
     assert chat.last[0].kind == "emergency"
+
+
+def test_a_cramp_that_has_someone_off_their_feet_starts_relief_with_how_not_to_fall(chat):
+    chat.send("My mum (84) just woke me, she's on the edge of the bed gripping her calf and can't stand up on it, "
+              "the muscle is rock hard. What do I do right now?")
+    reply = chat.last[0]
+    assert reply.kind == "emergency" and reply.timer is not None
+    assert reply.text.startswith("🪑 If the leg won't hold you (or them)")
