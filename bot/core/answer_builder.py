@@ -46,7 +46,7 @@ DOCTOR_WORDS = ("appointment", "see a doctor", "see your doctor", "see their doc
                 "tell your doctor", "talk to your doctor", "ask your doctor")
 # Answers to these topics end with the self-care that has most backing (reference/safety.md: regular calf
 # stretching; during a cramp, the toes pulled up or standing on the leg), unless they already say to stretch.
-STRETCH_TOPICS = {"cause", "prevention", "food", "supplements"}
+STRETCH_TOPICS = {"cause", "prevention", "food", "supplements", "serious", "relief", "medicines"}
 
 
 @dataclass(frozen=True)
