@@ -577,3 +577,10 @@ def test_restless_legs_eased_by_walking_are_not_sent_to_the_answer_on_narrowed_a
     chat.send("Every night I get an urge to move my legs. I get up and walk about and it stops, then I lie down and "
               "it starts again.")
     assert "sounds more like restless legs" in chat.text and "narrowed leg arteries" not in chat.text
+
+
+def test_is_it_serious_ends_with_the_self_care_that_has_most_backing(chat):
+    chat.send("Every so often my foot scrunches up into a claw and I can't open it, total agony, then it goes. "
+              "I'm 30-something and healthy otherwise. Is something wrong with me??")
+    assert chat.last[0].kind == "answer"
+    assert "What has most backing: regular calf stretching" in chat.text
