@@ -584,3 +584,10 @@ def test_is_it_serious_ends_with_the_self_care_that_has_most_backing(chat):
               "I'm 30-something and healthy otherwise. Is something wrong with me??")
     assert chat.last[0].kind == "answer"
     assert "What has most backing: regular calf stretching" in chat.text
+
+
+def test_a_cramp_set_off_by_a_stretch_in_bed_is_answered_with_what_sets_them_off(chat):
+    chat.send("28 weeks with my second. A couple of weeks ago I did that lazy stretch in bed before getting up and "
+              "my left calf cramped. I flexed my foot and held it till it stopped. How do I stop it happening?")
+    assert chat.last[0].kind == "answer"
+    assert "pointing or curling your toes" in chat.text
