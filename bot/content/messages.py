@@ -37,7 +37,8 @@ TEXT_KEYS = (
     "now_words",
     "not_now_words",
     "already_fluids", "already_stretching",
-    "red_flag_said", "urgent_answer", "red_flag_mention", "red_flag_mention_medicine", "routine_said", "routine_why",
+    "red_flag_said", "urgent_answer", "urgent_cramp_now", "red_flag_mention", "red_flag_mention_medicine",
+    "routine_said", "routine_why",
     "routine_already_said",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",

@@ -73,7 +73,7 @@ class TriageTurn:
             # first; a "no" gives the red flag told as now
             return TriageStep(session, self.ask(session, found, text, message, now))
         if flag is not None:
-            return TriageStep(session, self.urgent(session, flag, message, text))
+            return TriageStep(session, self.urgent(session, flag, message, text, cramp_now=found.active_cramp is not None))
         return TriageStep(session)
 
     def answer(self, message: Normalised) -> bool | None:
@@ -106,9 +106,11 @@ class TriageTurn:
             return TriageStep(session, Outcome(session, (menu,)))
         return TriageStep(session, replay=pending.text)
 
-    def urgent(self, session: Session, flag: RedFlag, message: Normalised | None, text: str = "") -> Outcome:
+    def urgent(self, session: Session, flag: RedFlag, message: Normalised | None, text: str = "",
+               cramp_now: bool = False) -> Outcome:
         """The level of care for a red flag (with the conditions and medicines `text` names, to tell whoever
-        helps); a check-up under way is paused, to be resumed later."""
+        helps); below the most urgent level, a cramp happening now (`cramp_now`) also gets how to ease it and
+        the relief button. A check-up under way is paused, to be resumed later."""
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
         reading = self.content.reader.read(text) if text else None
@@ -120,6 +122,13 @@ class TriageTurn:
         if answer is not None:  # the level of care and why first; the short answer fits in what they leave
             reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
                                       person=person, lead=lead, answer=answer)
+        if cramp_now and flag.level.rank != self._top and flag.criterion.answers:
+            # "on dialysis right now, cramp creeping up my calf, getting worse": the kidney team today, and the
+            # cramp eased meanwhile
+            blocks = reply.text.split("\n\n")
+            blocks.insert(2, self.write.text("urgent_cramp_now"))
+            reply = replace(reply, text="\n\n".join(blocks),
+                            choices=(self.write.menu_button("start_relief", "cramp"), *reply.choices))
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
 

@@ -359,3 +359,18 @@ def test_a_same_day_flag_with_no_question_asked_adds_no_answer(chat):
     chat.send("my foot went numb yesterday and it's still numb and weak today")
     assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
     assert "Meanwhile" not in chat.text
+
+
+def test_a_cramp_now_under_same_day_care_gets_how_to_ease_it_and_one_tap_relief(chat):
+    chat.send("on dialysis right now, cramp started in my left foot and it's creeping up into my calf, "
+              "rubbing it isn't helping, getting worse")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert "ease the cramp: gently pull your toes up" in chat.text
+    chat.press("🆘 Start step-by-step relief")
+    assert chat.last[0].kind == "emergency" and "Step 1 of" in chat.text
+
+
+def test_a_cramp_now_with_a_possible_clot_gets_no_self_care(chat):
+    chat.send("my left calf is swollen and red and it's cramping right now")
+    assert chat.last[0].kind == "urgent"
+    assert "ease the cramp" not in chat.text and "Start step-by-step relief" not in chat.buttons
