@@ -73,7 +73,8 @@ class TriageTurn:
             # first; a "no" gives the red flag told as now
             return TriageStep(session, self.ask(session, found, text, message, now))
         if flag is not None:
-            return TriageStep(session, self.urgent(session, flag, message, text, cramp_now=found.active_cramp is not None))
+            now_cramp = found.active_cramp is not None
+            return TriageStep(session, self.urgent(session, flag, message, text, cramp_now=now_cramp))
         return TriageStep(session)
 
     def answer(self, message: Normalised) -> bool | None:
