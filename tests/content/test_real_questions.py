@@ -36,9 +36,9 @@ REAL_MISSES = {
     "i20", "i25", "i34", "i38", "i43", "i51", "j04", "j05", "j07", "j08", "j09", "j10", "j13", "j14", "j21", "j23",
     "j24", "j26", "j28", "j34", "j37", "j48", "j49", "j50", "j58", "j60", "j62", "k04", "k05", "k06", "k17", "k32",
     "k34", "k47", "l13", "l25", "l34", "l35", "l47", "l54", "l56", "m16", "m22", "m28", "m54", "n09", "n14", "n23",
-    "n27", "n30", "n37", "n40", "n58", "o03", "o04", "o07", "o08", "o11", "o13", "o14", "o18", "o28", "o30", "o31",
-    "o33", "o41", "o55", "p16", "p18", "p31", "p37", "p38", "p49", "p52", "p55", "p58", "q06", "q10", "q13", "q19",
-    "q24", "q29", "q32", "q35", "q38", "q41", "q47", "q49", "q51", "q52", "q53", "q54", "q55", "q56"
+    "n27", "n30", "n37", "n40", "n58", "o03", "o04", "o07", "o08", "o11", "o13", "o14", "o18", "o30", "o31", "o33",
+    "o41", "o55", "p16", "p18", "p31", "p37", "p38", "p49", "p52", "p55", "p58", "q06", "q10", "q13", "q24", "q29",
+    "q32", "q35", "q38", "q41", "q47", "q49", "q51", "q52", "q53", "q55", "q56"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
