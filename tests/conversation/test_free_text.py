@@ -591,3 +591,11 @@ def test_a_cramp_set_off_by_a_stretch_in_bed_is_answered_with_what_sets_them_off
               "my left calf cramped. I flexed my foot and held it till it stopped. How do I stop it happening?")
     assert chat.last[0].kind == "answer"
     assert "pointing or curling your toes" in chat.text
+
+
+def test_the_dialysis_answer_is_only_for_a_message_about_dialysis_or_the_kidneys(chat):
+    chat.send("A friend of mine has got an odd pain in his calf - didn't fall or bang it, it just started. "
+              "He asked me what he should do. What do I tell him?")
+    assert chat.last[0].intent != "dialysis_cramps" and "kidney team" not in chat.text
+    chat.send("my dad gets cramps every time he has dialysis, what can he do?")
+    assert "kidney team" in chat.text
