@@ -1,5 +1,5 @@
 """The real-question sets (tests/data/real_questions.yaml, 155 questions people sent to columns, forums and
-FAQ pages, and real_questions_d.yaml to _l.yaml, 55 to 66 more each found later, all rewritten in our own
+FAQ pages, and real_questions_d.yaml to _s.yaml, 55 to 66 more each found later, all rewritten in our own
 words) and the first-use
 set (tests/data/first_use_fresh.yaml), kept as regression tests: every case that passes must keep passing,
 and the known misses are listed by pattern, so a fix shows up too (a listed case that passes fails the test
@@ -38,7 +38,9 @@ REAL_MISSES = {
     "k34", "k47", "l13", "l25", "l34", "l35", "l47", "l54", "l56", "m16", "m22", "m28", "m54", "n09", "n14", "n23",
     "n27", "n30", "n37", "n40", "n58", "o03", "o04", "o07", "o08", "o11", "o13", "o14", "o18", "o30", "o31", "o33",
     "o41", "o55", "p16", "p18", "p31", "p37", "p38", "p49", "p52", "p55", "p58", "q06", "q10", "q13", "q24", "q29",
-    "q32", "q35", "q38", "q41", "q47", "q49", "q51", "q52", "q53", "q55", "q56"
+    "q32", "q35", "q38", "q41", "q47", "q49", "q51", "q52", "q53", "q55", "q56", "r02", "r08", "r17", "r29", "r37",
+    "r42", "r61", "s04", "s06", "s14", "s20", "s21", "s24", "s25", "s28", "s30", "s35", "s36", "s40", "s42", "s55",
+    "s59", "s60", "s61"
 }
 # Known misses of the first-use set: a thigh cramp typed as "seized" gets the thigh stretch rather than the
 # relief steps; "molar pain all night" is read as a cramp now; "best football boots?" gets the footwear answer.
@@ -54,7 +56,8 @@ def _out(brain, text: str) -> dict:
 REAL_SETS = ("real_questions.yaml", "real_questions_d.yaml", "real_questions_e.yaml", "real_questions_f.yaml",
              "real_questions_g.yaml", "real_questions_h.yaml", "real_questions_i.yaml", "real_questions_j.yaml",
              "real_questions_k.yaml", "real_questions_l.yaml", "real_questions_m.yaml", "real_questions_n.yaml",
-             "real_questions_o.yaml", "real_questions_p.yaml", "real_questions_q.yaml")
+             "real_questions_o.yaml", "real_questions_p.yaml", "real_questions_q.yaml", "real_questions_r.yaml",
+             "real_questions_s.yaml")
 
 
 @pytest.fixture(scope="module")
