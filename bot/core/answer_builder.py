@@ -208,7 +208,8 @@ class AnswerBuilder:
         lead = [line.text for line in lines if line.id in lead_ids]
         lines = tuple(line for line in lines if line.id not in lead_ids)
         caveats_text = [c.text for c in caveats] + lead
-        extras = [line.text for line in lines]
+        # under a level of care, a line telling them when to book an appointment would contradict it
+        extras = [line.text for line in lines if doctor or not any(w in line.text.lower() for w in DOCTOR_WORDS)]
         already = [self.write.text(f"already_{kind}") for kind in reading.already if f"already_{kind}" in ALREADY_KEYS]
         shown = len(chosen)
         while True:

@@ -324,6 +324,7 @@ def test_same_day_care_also_answers_what_was_asked_after_the_level_of_care(chat)
     assert text.index("get medical help today") < text.index("Meanwhile, about what you asked:")
     assert "Keep to the limit your care team gave you" in text  # the answer written for fluid limits
     assert "Sip water" not in text
+    assert "routine doctor's appointment" not in text  # the family line would contradict "today"
 
 
 @pytest.mark.parametrize("said", [
