@@ -28,7 +28,7 @@ TOO_LONG_FOR_NOW = 80  # words: nobody types this much while a cramp is happenin
 LONG_STORY = 40  # words: a message this long that never says "now" tells a story, it is not a cry for help
 RECENT_FOR = 30 * 60  # seconds a previous turn still gives context to a follow-up
 CLARIFY, RELIEF_OFFER = "clarify", "relief_offer"
-BESIDE_CARE = 700  # characters the answer under a same-day level of care aims for (the level and why come first)
+MIN_BESIDE = 300  # characters at least left under a level of care for a short answer, or none is given
 
 
 @dataclass(frozen=True)
@@ -152,13 +152,13 @@ class FreeText:
             return self._clarify(session, now)
         return self._decline(session, message, turn.raw, now, match)
 
-    def beside_care(self, text: str, zone: str | None, budget: int = BESIDE_CARE) -> Reply | None:
-        """The short answer to what a message asks, said under a same-day level of care ("get help today;
-        meanwhile: why it happens..."), with as many parts as fit; None when the message asks nothing the
-        knowledge answers."""
-        turn = self.read(text, self.content.normaliser.normalise(text))
-        reading, message = turn.reading, turn.message
-        if not (reading.asks or reading.questions) or reading.language or reading.person.who == ANIMAL:
+    def beside_care(self, reading: Reading, message: Normalised, zone: str | None, budget: int) -> Reply | None:
+        """The short answer to what a message asks, in about `budget` characters, said under a same-day level of
+        care ("get help today; meanwhile: why it happens..."), with as many parts as fit; the lines a caveat
+        withholds there are said instead of the advice. None when the message asks nothing the knowledge
+        answers, or there is no room for it."""
+        if budget < MIN_BESIDE or not (reading.asks or reading.questions) or reading.language \
+                or reading.person.who == ANIMAL:
             return None
         # "...after a long flight. Can I massage it?": no massage, heat or stretching until it has been checked
         mentioned = self.content.caveats.mentioned(message)

@@ -127,10 +127,11 @@ class ReplyWriter:
 
     def urgent(self, flag: RedFlag, checkup_paused: bool, message: Normalised | None = None,
                zone: str | None = None, person: Person | None = None, lead: tuple[str, ...] = (),
-               answer: Reply | None = None) -> Reply:
+               answer: Reply | None = None, first: tuple[Choice, ...] = ()) -> Reply:
         """A red flag: the level of care first (with the number for where the person is), then why, the
         conditions and medicines the message names (to tell whoever helps), the `lead` lines (it may be an
-        injury), the short `answer` to what they asked (if any), then the honest footer."""
+        injury; how to ease a cramp now), the short `answer` to what they asked (if any), then the honest
+        footer; the `first` buttons (relief), the answer's and the menu."""
         note = f"\n\n{self.text('red_flag_checkup_paused')}" if checkup_paused else ""
         level = flag.level
         why = self.fill("red_flag_said", said=quoted(flag.said), why=flag.rule.why) if flag.said \
@@ -143,7 +144,7 @@ class ReplyWriter:
         text = f"{self.level_text(level, message, zone)}\n\n{why}{mention}{leads}\n\n{self.text('urgent_footer')}{note}"
         more = answer.choices[:MAX_ANSWER_BUTTONS] if answer is not None else ()
         sources = (*level.sources, *(answer.sources if answer is not None else ()))
-        return Reply(text, "urgent", (*more, self.menu_button("menu", "main")), None, level.id, 100.0,
+        return Reply(text, "urgent", (*first, *more, self.menu_button("menu", "main")), None, level.id, 100.0,
                      self._with_number_sources(tuple(dict.fromkeys(sources))))
 
     def _mention(self, person: Person) -> str:

@@ -22,8 +22,8 @@ from bot.safety.rules import Assessment, RedFlag
 ASK_FOR = 30 * 60  # seconds a safety question waits for its answer
 TRIAGE_YES, TRIAGE_NO = "triage_yes", "triage_no"  # the question's buttons (menu actions)
 NO_LINE_KINDS = ("urgent", "emergency", "triage_question")  # replies that never carry the appointment line
+MAX_ANSWERED = 2_000  # characters at most of a message whose questions get a short answer under a level of care
 MAX_URGENT = 1400  # characters a same-day level of care with its short answer aims for (about three phone screens)
-MIN_ANSWER = 300  # characters at least left for that answer, or it is not given (the ➕ buttons would be all)
 MAX_WITH_LINE = 1500  # characters an answer with the appointment line aims for: the diary offer goes first
 
 
@@ -41,7 +41,7 @@ class TriageTurn:
     """Red flags, safety questions and the appointment line, for one chat's typed messages."""
 
     def __init__(self, content: Content, write: ReplyWriter,
-                 beside: Callable[[str, str | None, int], Reply | None] | None = None):
+                 beside: Callable[[Reading, Normalised, str | None, int], Reply | None] | None = None):
         self.content = content
         self.write = write
         self.beside = beside  # the short answer to what a message asks, said under a same-day level of care
@@ -114,22 +114,24 @@ class TriageTurn:
         the relief button. A check-up under way is paused, to be resumed later."""
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
-        reading = self.content.reader.read(text) if text else None
-        lead = self._lead(flag, reading)
-        person = reading.person if reading else None
+        message = message if message is not None or not text else self.content.normaliser.normalise(text)
+        reading = self.content.reader.read(text, message) if text else None
+        below_top = flag.level.rank != self._top and flag.criterion.answers  # never beside a possible clot
+        # "on dialysis right now, cramp creeping up my calf, getting worse": the kidney team today, and the cramp
+        # eased meanwhile
+        ease = (self.write.text("urgent_cramp_now"),) if cramp_now and below_top else ()
+        lead = (*ease, *self._lead(flag, reading))
+        relief = (self.write.menu_button("start_relief", "cramp"),) if ease else ()
         reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
-                                  person=person, lead=lead)
-        answer = self._answer(flag, text, session.zone, lead, MAX_URGENT - len(reply.text))
-        if answer is not None:  # the level of care and why first; the short answer fits in what they leave
-            reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
-                                      person=person, lead=lead, answer=answer)
-        if cramp_now and flag.level.rank != self._top and flag.criterion.answers:
-            # "on dialysis right now, cramp creeping up my calf, getting worse": the kidney team today, and the
-            # cramp eased meanwhile
-            blocks = reply.text.split("\n\n")
-            blocks.insert(2, self.write.text("urgent_cramp_now"))
-            reply = replace(reply, text="\n\n".join(blocks),
-                            choices=(self.write.menu_button("start_relief", "cramp"), *reply.choices))
+                                  person=reading.person if reading else None, lead=lead, first=relief)
+        if below_top and reading is not None and message is not None and self.beside is not None \
+                and len(text) <= MAX_ANSWERED:
+            # the level of care and why first; the short answer fits in what they leave
+            answer = self.beside(reading, message, session.zone, MAX_URGENT - len(reply.text))
+            if answer is not None:  # without the lead lines said already ("it may be an injury")
+                answer = replace(answer, text="\n\n".join(b for b in answer.text.split("\n\n") if b not in lead))
+                reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
+                                          person=reading.person, lead=lead, first=relief, answer=answer)
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
 
@@ -139,19 +141,6 @@ class TriageTurn:
         if reading is None or flag.level.rank == self._top:
             return ()
         return tuple(line.text for line in self.content.context.leads(reading))
-
-    def _answer(self, flag: RedFlag, text: str, zone: str | None, lead: tuple[str, ...],
-                budget: int) -> Reply | None:
-        """The short answer to what the message asks, in about `budget` characters, for a red flag below the
-        most urgent level whose criterion allows it (never beside a possible clot or a leg short of blood);
-        without the lead lines said already. None when there is nothing to say or no room for it."""
-        if self.beside is None or not text or flag.level.rank == self._top or not flag.criterion.answers \
-                or budget < MIN_ANSWER:
-            return None
-        answer = self.beside(text, zone, budget)
-        if answer is None:
-            return None
-        return replace(answer, text="\n\n".join(block for block in answer.text.split("\n\n") if block not in lead))
 
     def ask(self, session: Session, found: Assessment, text: str, message: Normalised, now: float) -> Outcome:
         """One yes/no question with buttons; the emergency number is in it, so nobody waits on the bot."""

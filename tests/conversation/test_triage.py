@@ -375,3 +375,10 @@ def test_a_cramp_now_with_a_possible_clot_gets_no_self_care(chat):
     chat.send("my left calf is swollen and red and it's cramping right now")
     assert chat.last[0].kind == "urgent"
     assert "ease the cramp" not in chat.text and "Start step-by-step relief" not in chat.buttons
+
+
+def test_a_very_long_message_with_a_same_day_flag_gets_the_level_of_care_without_a_long_answer(chat):
+    story = "Some background on my dad's health over the years. " * 45
+    chat.send(f"{story} He's on dialysis and his cramps are getting much worse. Should he drink more water?")
+    assert (chat.last[0].kind, chat.last[0].intent) == ("urgent", "get_help_today")
+    assert "Meanwhile" not in chat.text
