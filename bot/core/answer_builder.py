@@ -81,13 +81,17 @@ class AnswerBuilder:
         for topic, sentence, specific in asks:
             if any(p.topic == topic for p in parts):
                 continue  # one part per topic: "why... and why me?" is one question
+            # "what causes them? how do I prevent them?" after a story of heat: two bare questions read from the same
+            # story get one answer on fluids, and the next best for the other question (a question that names
+            # something of its own, "is it ok to drink pickle juice?", may share the answer of another)
+            used = frozenset(p.entry.id for p in parts)
             if specific:
                 part = self._retrieve(topic, sentence, message, reading)
             elif len(reading.sentences) > 1 and not reading.already:  # "...a hot water bottle on his feet. Is that ok?"
                 story = " ".join(reading.sentences)
-                part = self._retrieve(topic, story, message, reading, general=STORY_GENERAL)
+                part = self._retrieve(topic, story, message, reading, general=STORY_GENERAL, exclude=used)
                 if part is None or part.score < MIN_BEST + GENERAL_FIRST:
-                    whole = self._retrieve(None, story, message, reading)
+                    whole = self._retrieve(None, story, message, reading, exclude=used)
                     part = Part(topic, whole.entry, whole.score) if whole else part
             else:
                 part = Part(topic, self.content.knowledge.get(self.topics[topic].entries[0]), GENERAL_SCORE)
@@ -136,18 +140,22 @@ class AnswerBuilder:
         merged = [(order.get(p.topic or "", 0), p) for p in parts] + found
         return [p for _, p in sorted(merged, key=lambda pair: pair[0])]
 
-    def _retrieve(self, topic: str | None, sentence: str, message: Normalised,
-                  reading: Reading | None = None, general: float = GENERAL_FIRST) -> Part | None:
+    def _retrieve(self, topic: str | None, sentence: str, message: Normalised, reading: Reading | None = None,
+                  general: float = GENERAL_FIRST, exclude: frozenset[str] = frozenset()) -> Part | None:
         """The best answer entry for one question: example matcher on the question's own words, plus
-        BM25 over passages on the question and the whole message, among the topic's entries."""
-        among = self.topics[topic].entries if topic else None
+        BM25 over passages on the question and the whole message, among the topic's entries (not those in
+        `exclude`, the answers to questions before it)."""
+        among = tuple(e for e in self.topics[topic].entries if e not in exclude) if topic else None
+        if topic and not among:
+            return None  # every entry of the topic answers a question before it already
+        general = general if among and topic and among[0] == self.topics[topic].entries[0] else 0.0
         asked = self.content.normaliser.normalise(sentence)
         fuzzy = self.content.matcher.scores(asked) if asked.canon else {}
         passages = self.content.passages
         question = _scaled(passages.scores(asked.canon))
         story = _scaled(passages.scores(message.canon))
         knowledge = self.content.knowledge.entries
-        candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer")
+        candidates = among or tuple(e for e in fuzzy if knowledge[e].kind == "answer" and e not in exclude)
         # "a friend swears by milk": the quinine entry answers only a message that names quinine
         tokens = (*asked.canon, *message.canon)
         candidates = tuple(e for e in candidates if knowledge[e].fits(tokens))

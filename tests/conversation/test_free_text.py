@@ -599,3 +599,12 @@ def test_the_dialysis_answer_is_only_for_a_message_about_dialysis_or_the_kidneys
     assert chat.last[0].intent != "dialysis_cramps" and "kidney team" not in chat.text
     chat.send("my dad gets cramps every time he has dialysis, what can he do?")
     assert "kidney team" in chat.text
+
+
+def test_two_bare_questions_read_from_the_same_story_get_two_different_answers(chat):
+    chat.send("I play five-a-side most evenings and my calves cramp late in the game, more in summer. I'm fit and "
+              "40. What causes them? Is it the heat? How do I prevent them?")
+    text = chat.text
+    assert "▸ Why it happens" in text and "▸ To make them less likely" in text
+    assert "Not drinking enough can play a part" in text  # the heat: fluids
+    assert "Heat for a cramp" not in text
