@@ -14,6 +14,7 @@ from bot.language.phrases import PhraseIndex
 NOT_A_SPORT = "not_a_sport"  # knowledge/reading.yaml sports: phrases where a sport word means something else
 SELF = "self"
 HABIT = "habit"  # the `when` label of what usually happens, read per clause
+OVER_NOW = "over_now"  # the `when` label of a cramp said to be over ("it's gone now")
 RIGHT_NOW = "right_now"  # the `when` label of words said of this very moment ("right now", "as we speak")
 NOW_LABELS = frozenset({"now", RIGHT_NOW})  # the `when` labels that say a cramp is happening now
 LATER_ASKS = frozenset({"prevention", "cause"})  # topics asked about cramps to come, not the one now
@@ -296,9 +297,13 @@ class Reader:
                           for k in range(0 if RIGHT_NOW in times[i] and i in questions else max(0, i - 2), i))
                       and (not sentences[i].endswith("?") or (RIGHT_NOW in times[i] and i not in later))
                       for i in range(len(parts))]
-        if any(self._now_in(part, about, timing, after)
-               for part, about, timing, after in zip(parts, abouts, times, told_after, strict=True)):
+        now_at = [i for i, (part, about, timing, after) in enumerate(zip(parts, abouts, times, told_after, strict=True))
+                  if self._now_in(part, about, timing, after)]
+        # "...thrashing about with a leg cramp. It's gone now, but how do I stop them?": over by the time they wrote
+        if now_at and not any(OVER_NOW in labels for labels in times[now_at[-1]:]):
             when = ("now", *when)
+        elif now_at:
+            when = tuple(label for label in when if label != OVER_NOW) + ("past",)
         # whom the cramps are about: a person named beside a cramp, a muscle or a question, not in passing
         # ("early menopause runs on my mum's side")
         about = [clause for number, clause in enumerate(clauses) if number in questions

@@ -608,3 +608,17 @@ def test_two_bare_questions_read_from_the_same_story_get_two_different_answers(c
     assert "▸ Why it happens" in text and "▸ To make them less likely" in text
     assert "Not drinking enough can play a part" in text  # the heat: fluids
     assert "Heat for a cramp" not in text
+
+
+@pytest.mark.parametrize("said", [
+    # told as now, then said to be over
+    ("3am and I've just woken my partner AGAIN thrashing about with a calf cramp. It's gone now but how do I stop "
+     "waking up with these?"),
+    # the last few nights, and what to do when it happens
+    "the last two nights my 8 year old has woken up crying with a cramp in his calf. what do i do when it happens?",
+    # what keeps happening at practice
+    "My daughter keeps going down with cramps at hockey practice in the heat. What should she be doing?",
+])
+def test_a_cramp_that_is_over_or_keeps_coming_back_gets_an_answer_not_the_relief_timer(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "answer" and chat.last[0].timer is None
