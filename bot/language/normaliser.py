@@ -22,6 +22,9 @@ INFLECTIONS = frozenset({"", "s", "es", "d", "ed", "ing", "er", "ers", "ly", "y"
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?\n]+|\bbut\b|\bhowever\b|\bthough\b")
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# "3.5 hours", "a 4.5 hour run": a decimal point is not the end of a clause (a clock time has two digits after
+# its point, "4.30", and is read across the break)
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d(?!\d))")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 
 
@@ -99,7 +102,7 @@ class Normaliser:
 
     def _split(self, text: str) -> tuple[list[list[str]], list[bool]]:
         """Clauses of tokens, and per clause whether it begins a sentence (after . ! ? or a new line)."""
-        text = _clean(text)
+        text = _DECIMAL_POINT.sub(" ", _clean(text))
         clauses: list[list[str]] = []
         starts: list[bool] = []
         new_sentence, at = True, 0

@@ -183,7 +183,8 @@ class Triggers:
         red_flags = [r for r in self.red_flags if r.context is None or r.context in context]
         best = self._most_urgent(red_flags, scanned, on, every=every, sentences=sentences)
         unsure = None
-        if best is not None and best.criterion.one_side and self._no_side(clauses):
+        if best is not None and best.criterion.one_side and (self._no_side(clauses)
+                                                             or self._both_said(best.rule, clauses)):
             # "my ankles are swollen": one leg or both? Asked; what else the message holds stands
             unsure = best
             best = self._most_urgent([r for r in red_flags if r.criterion != unsure.criterion], scanned, on,
@@ -266,6 +267,21 @@ class Triggers:
         """True when the message names both legs ("ankles", "both legs") and no single leg or side."""
         named = {self._side_of[key] for clause in clauses for key, _, _ in self._sides.matches(clause)}
         return named == {"both"}
+
+    def _both_said(self, rule: Rule, clauses: Clauses) -> bool:
+        """True when the leg named nearest a one-sided sign is said to be both ("both ankles are puffy, and calf
+        cramps at night") and the message names no side ("left", "one leg"): asked, like legs with no side named."""
+        quotes = self._quotes(rule, clauses, masked=True)
+        if len(quotes) < 2 or len(rule.groups) < 2:
+            return False
+        named = [(key, start, end) for key, start, end in self._sides.matches(clauses[quotes[1][0]])]
+        if any(self._side_of[key] == "one" for clause in clauses for key, _, _ in self._sides.matches(clause)):
+            return False
+        c, sign = quotes[1][0], quotes[1][1]
+        nearest = min(named, key=lambda spot: abs(spot[1] - sign), default=None)
+        if nearest is None or self._side_of[nearest[0]] != "both":
+            return False
+        return "both" in clauses[c][max(0, nearest[1] - 2):nearest[2]]
 
     def _order(self, rule: Rule) -> int:
         """Rules compared by their level of care (on a tie, the first in the file wins: a more specific rule,

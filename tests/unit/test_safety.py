@@ -819,3 +819,67 @@ def test_a_jaw_that_locks_with_cramps_is_checked_today_for_tetanus(brain: Brain)
 ])
 def test_likenesses_and_known_conditions_told_in_passing_raise_nothing(brain: Brain, text):
     assert brain.classify(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "I slept nearly 10 hours after the race and my calves cramped in the night, why?",
+    "whenever I ride hard for more than 3-4 hours my quads start to cramp, what can I do?",
+    "on dialysis my legs cramped at 3.5 hours into my 4.5 hour session, how do I stop it?",
+    "my husband wakes with a calf cramp and then he can't get back to sleep for ages, what helps?",
+    "at mile 18 my legs cramped, I stopped after 3 hours 20 with 3 hours still on the clock",
+])
+def test_a_time_that_belongs_to_sleep_a_ride_or_a_race_is_not_a_cramp_that_lasts(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "I rode for an hour and now my calf has been cramping for 20 minutes",
+    "my calf cramp has lasted 3.5 hours",
+    "I slept badly, this calf cramp has been going for 20 minutes now",
+])
+def test_a_cramp_that_lasts_is_still_checked_today_next_to_other_times(brain: Brain, text):
+    assert brain.classify(text).intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "got stomach cramps and the runs since last night, could it be something I ate?",
+    "had a takeaway and now I've got stomach cramps and diarrhoea, is it food poisoning?",
+])
+def test_a_stomach_upset_is_not_a_leg_cramp_red_flag(brain: Brain, text):
+    assert brain.classify(text).kind == "fallback"
+
+
+@pytest.mark.parametrize("text", [
+    "stomach cramps and diarrhoea for three days and now my legs keep cramping",
+    "I've had diarrhoea since Monday and my calves cramp",
+])
+def test_leg_cramps_with_a_stomach_upset_are_still_checked_today(brain: Brain, text):
+    assert brain.classify(text).intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "calf cramp so bad I can't move my toes, every night this pregnancy, what can I do?",
+    "my calf locks so hard I can't move my foot and my whole body freezes, mid swim. why?",
+])
+def test_a_cramp_that_stops_the_foot_moving_is_the_cramp(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
+
+
+def test_a_leg_that_cannot_move_after_a_cramp_is_still_an_emergency(brain: Brain):
+    assert brain.classify("the cramp has gone but I can't move my foot").intent == "call_emergency"
+
+
+def test_swelling_said_of_both_legs_is_asked_about_even_with_a_calf_named_elsewhere(brain: Brain):
+    reply = brain.classify("now both ankles are puffy by the evening and I'm getting calf cramps at night")
+    assert reply.kind == "triage_question"
+    assert brain.classify("my calf is swollen and both feet cramp at night").kind == "urgent"
+
+
+@pytest.mark.parametrize("text", [
+    "type 2 here, my feet tingle like pins and needles at night, is that the same as cramps?",
+    "I'm hardly new to running but my toes cramp on long runs, why?",
+    "I read magnesium can give you floppy newborns, is it safe for my pregnancy leg cramps?",
+    "which magnesium is best for leg cramps without giving me the runs?",
+])
+def test_diabetic_tingling_and_words_in_passing_are_not_raised_for_today(brain: Brain, text):
+    assert brain.classify(text).kind != "urgent"
