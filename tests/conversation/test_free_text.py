@@ -622,3 +622,41 @@ def test_two_bare_questions_read_from_the_same_story_get_two_different_answers(c
 def test_a_cramp_that_is_over_or_keeps_coming_back_gets_an_answer_not_the_relief_timer(chat, said):
     chat.send(said)
     assert chat.last[0].kind == "answer" and chat.last[0].timer is None
+
+
+def test_asking_whether_a_remedy_really_works_gets_the_remedies_answer(chat):
+    chat.send("A friend told me to press a bar of soap on my cramping calf, and it did ease off. Is there a reason "
+              "that would work, or was it just coincidence?")
+    assert chat.last[0].intent == "home_remedies"
+
+
+def test_asking_about_salt_pills_is_not_asking_whether_it_is_serious(chat):
+    chat.send("I do spin classes and sweat loads, and my calf cramped in the last sprint. Should I be taking salt "
+              "pills?")
+    assert "Is it serious" not in chat.text and chat.last[0].intent != "is_it_serious"
+
+
+def test_am_i_doing_something_wrong_is_read_as_what_to_change(chat):
+    chat.send("Every barre class my arch cramps when we go up on our toes. Am I doing something wrong?")
+    assert chat.last[0].intent != "is_it_serious"
+
+
+def test_was_it_too_much_too_soon_is_read_as_a_question_about_the_cause(chat):
+    chat.send("I hadn't run in months and did a 15k yesterday, and both calves seized at the end. Was it just way "
+              "too much too soon, and should I be taking salt pills?")
+    assert "▸" not in chat.text or "Why it happens" in chat.text
+    assert chat.last[0].intent in ("overexertion", "gradual_training", "sports_cramps")
+
+
+@pytest.mark.parametrize("said", [
+    "At night my legs feel jittery and crawly and I have to get up and walk about. Is that a cramp?",
+    "Ran for the train and felt a sharp stab in my calf like someone had hit me, now a bruise is coming up. Cramp?",
+])
+def test_restless_legs_and_a_likely_strain_told_in_other_words_are_named_first(chat, said):
+    chat.send(said)
+    assert chat.text.lstrip().startswith(("🔎", "🩹"))
+
+
+def test_calf_cramps_on_walks_that_settle_when_sitting_get_the_circulation_line(chat):
+    chat.send("Lately my calves cramp partway through my walks. If I sit for a bit it settles. Should I worry?")
+    assert "arteries" in chat.text
