@@ -27,7 +27,8 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         "generic": list, "medicine_endings": dict, "story_topics": list, "not_specific": list,
         "group_entries": dict, "doing": dict, "already": dict, "follow_starts": list, "back_words": list,
         "told_entries": dict}
-    if not (check.version(doc) and check.mapping(doc, None, fields, {"told_not": dict, "third_person": list})):
+    if not (check.version(doc) and check.mapping(doc, None, fields, {"told_not": dict, "third_person": list,
+                                                                   "elsewhere_first": dict})):
         check.raise_if_any()
     topics = []
     for name, item in doc["topics"].items():
@@ -74,6 +75,7 @@ def load_reading(path: Path, label: str, checkup: Flow) -> ReadingData:
         facts=facts,
         on_topic=tuple(check.strings(doc["on_topic"], "on_topic", None)),
         elsewhere=tuple(check.strings(doc["elsewhere"], "elsewhere", None)),
+        elsewhere_first=_table(check, doc.get("elsewhere_first", {}), "elsewhere_first"),
         generic=tuple(check.strings(doc["generic"], "generic", None)),
         story_topics=frozenset(check.strings(doc["story_topics"], "story_topics", None)),
         not_specific=frozenset(check.strings(doc["not_specific"], "not_specific", None)),
@@ -158,6 +160,9 @@ def check_topics(data: ReadingData, knowledge: Knowledge, label: str) -> list[Pr
                  if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer"]
     problems += [Problem(label, f"{told!r} is not a `when` label", "told_not")
                  for told in data.told_not if told not in data.when and told != SPORT]
+    problems += [Problem(label, f"entry {entry!r} is not an off-topic (fallback) entry", f"elsewhere_first.{entry}")
+                 for entry in data.elsewhere_first
+                 if entry not in knowledge.entries or knowledge.entries[entry].kind != "fallback"]
     for topic in data.topics:
         for entry in topic.entries:
             if entry not in knowledge.entries or knowledge.entries[entry].kind != "answer":

@@ -124,6 +124,8 @@ class FreeText:
             return self._compose(session, turn, now, follow, recent)
         long = reading.words > SHORT_WORDS or len(reading.sentences) > 1
         sure = entry is not None and entry.kind != "fallback" and match.score >= SURE
+        if elsewhere and reading.elsewhere_entry:  # "does pickle juice help with period cramps?": however it matches
+            return self._decline(session, message, turn.raw, now, Match(reading.elsewhere_entry, 100.0))
         if (entry is not None and entry.kind == "fallback" and not (reading.about_legs or reading.on_topic)) or \
                 (elsewhere and not sure):
             return self._decline(session, message, turn.raw, now, match)  # about something else

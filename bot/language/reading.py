@@ -89,11 +89,13 @@ class ReadingData:
     follow_starts: tuple[tuple[str, ...], ...] = ()  # words that start a follow-up ("what about", "and")
     back_words: frozenset[str] = frozenset()  # words that point back to the cramp talked about ("it")
     third_person: frozenset[str] = frozenset()  # "his legs": a cramp of someone named in another sentence
+    # off-topic entry -> words that make a message about it even when an answer matches well ("period cramps")
+    elsewhere_first: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def phrases(self) -> list[str]:
         """Every phrase, for the spelling corrector's vocabulary."""
         groups = [self.question_phrases, self.competitive, self.distress_words, self.distress_needs, self.on_topic,
-                  self.elsewhere, *self.facts.values()]
+                  self.elsewhere, *self.facts.values(), *self.elsewhere_first.values()]
         groups += [t.says for t in self.topics] + [t.weak for t in self.topics]
         for table in (self.people, self.sports, self.muscles, self.sides, self.when):
             groups += list(table.values())
@@ -144,6 +146,7 @@ class Reading:
     generic: bool = False  # talks of cramps in general ("cramps", "the toe cramp thing"), not of one cramp
     doing: tuple[str, ...] = ()  # advice kinds the person says they do or asks about ("a hot water bottle": heat)
     already: tuple[str, ...] = ()  # advice kinds the person says they already follow ("I drink plenty": fluids)
+    elsewhere_entry: str | None = None  # the off-topic entry the message is about ("period cramps"), if named
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -188,8 +191,8 @@ class Reading:
             "facts": [f"{q}:{c} ({said})" for q, c, said in person.facts],
             "muscles": list(self.muscles), "side": self.side, "when": list(self.when), "duration": self.duration,
             "history": self.history, "distress": self.distress, "language": self.language, "on_topic": self.on_topic,
-            "elsewhere": self.elsewhere, "generic": self.generic, "doing": list(self.doing),
-            "already": list(self.already),
+            "elsewhere": self.elsewhere, "elsewhere_entry": self.elsewhere_entry, "generic": self.generic,
+            "doing": list(self.doing), "already": list(self.already),
         }
 
 
@@ -218,6 +221,7 @@ class Reader:
         self._needs = self._index("needs", {"need": data.distress_needs})
         self._on_topic = self._index("on_topic", {"yes": data.on_topic})
         self._elsewhere = self._index("elsewhere", {"yes": data.elsewhere})
+        self._elsewhere_first = self._index("elsewhere_first", data.elsewhere_first)
         self._generic = self._index("generic", {"yes": data.generic})
         self._doing = self._index("doing", data.doing)
         self._already = self._index("already", data.already)
@@ -331,7 +335,7 @@ class Reader:
                        self._distressed(text, clauses, words, bool(questions)), language, words,
                        bool(self._labels("on_topic", clauses)), bool(self._labels("elsewhere", clauses)),
                        bool(self._labels("generic", clauses)), self._labels("doing", clauses),
-                       self._labels("already", clauses))
+                       self._labels("already", clauses), next(iter(self._labels("elsewhere_first", clauses)), None))
 
     def _now_in(self, part: tuple[tuple[str, ...], ...], about: list[bool], timing: tuple[str, ...],
                 after_cramp: bool = False) -> bool:

@@ -216,3 +216,9 @@ def test_a_line_said_first_must_be_a_line(copy):
     edit(copy / "knowledge/context.yaml", "lead: [injury,", "lead: [injuries,")
     message = problems(copy)
     assert "knowledge/context.yaml" in message and "'injuries'" in message
+
+
+def test_an_off_topic_reading_must_name_an_off_topic_entry(copy):
+    edit(copy / "knowledge/reading.yaml", "  out_of_scope_period: [period,", "  magnesium: [period,")
+    message = problems(copy)
+    assert "knowledge/reading.yaml" in message and "elsewhere_first.magnesium" in message

@@ -660,3 +660,22 @@ def test_restless_legs_and_a_likely_strain_told_in_other_words_are_named_first(c
 def test_calf_cramps_on_walks_that_settle_when_sitting_get_the_circulation_line(chat):
     chat.send("Lately my calves cramp partway through my walks. If I sit for a bit it settles. Should I worry?")
     assert "arteries" in chat.text
+
+
+@pytest.mark.parametrize("said", [
+    "does pickle juice help with period cramps? mine are really bad this month",
+    "would magnesium sort out my menstrual cramps?",
+])
+def test_period_cramps_are_declined_with_where_to_go_however_well_a_remedy_matches(chat, said):
+    chat.send(said)
+    assert chat.last[0].kind == "fallback" and "Period cramps" in chat.text and "pharmacist" in chat.text
+
+
+def test_leg_cramps_that_come_with_a_period_are_still_answered(chat):
+    chat.send("Every month around my period my calves cramp at night. Why, and what helps?")
+    assert chat.last[0].kind == "answer"
+
+
+def test_a_pet_told_of_by_breed_and_vet_is_for_a_vet(chat):
+    chat.send("6 yr old beagle. The vet found nothing, but now her back leg twitches like a spasm on walks. Ideas?")
+    assert chat.last[0].kind == "fallback" and "vet" in chat.text
