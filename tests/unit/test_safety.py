@@ -883,3 +883,14 @@ def test_swelling_said_of_both_legs_is_asked_about_even_with_a_calf_named_elsewh
 ])
 def test_diabetic_tingling_and_words_in_passing_are_not_raised_for_today(brain: Brain, text):
     assert brain.classify(text).kind != "urgent"
+
+
+def test_calf_pain_after_flights_that_grows_through_the_day_is_checked_today(brain: Brain):
+    text = ("back from three weeks away, 9 flights. my right calf is hard and hurting more as the day goes on, "
+            "no redness. is it just a cramp?")
+    assert brain.classify(text).intent == "get_help_today"
+
+
+def test_calves_with_back_and_shoulder_muscles_cramping_too_are_many_muscles(brain: Brain):
+    text = "at swim practice both calves went into spasm and my back and shoulder muscles were cramping too. why?"
+    assert brain.classify(text).intent == "get_help_today"
