@@ -894,3 +894,35 @@ def test_calf_pain_after_flights_that_grows_through_the_day_is_checked_today(bra
 def test_calves_with_back_and_shoulder_muscles_cramping_too_are_many_muscles(brain: Brain):
     text = "at swim practice both calves went into spasm and my back and shoulder muscles were cramping too. why?"
     assert brain.classify(text).intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "30 weeks. my right calf looks a bit puffier than the left today and feels kind of warm, is that the cramp?",
+    "after last night's cramp my left calf feels a bit warm and looks more swollen than the other",
+])
+def test_a_swollen_or_warm_calf_told_softly_is_still_checked_today(brain: Brain, text):
+    assert brain.classify(text).intent == "get_help_today"
+
+
+def test_numbness_a_known_neuropathy_explains_is_routine_but_new_numbness_is_not(brain: Brain):
+    known = ("I've got peripheral neuropathy, my feet burn and I can't feel much on the soles. Now I also get "
+             "cramps in my calves in bed. Would a heat pad help?")
+    assert brain.classify(known).kind != "urgent"
+    assert brain.classify("I have neuropathy and since this morning my left foot is numb and weak").intent \
+        == "get_help_today"
+    assert brain.classify("I have neuropathy and today my legs gave way").intent == "get_help_today"
+
+
+@pytest.mark.parametrize("text", [
+    "my toes cramp up in bed and go all twisted, happening a few nights a week and I'm shattered. any tips?",
+])
+def test_cramps_told_as_a_few_nights_a_week_are_not_a_cramp_now(brain: Brain, text):
+    assert brain.classify(text).kind == "answer"
+
+
+@pytest.mark.parametrize("text", [
+    "after a heavy leg day (squats and lunges) my legs cramp in bed hours later, should I be worried?",
+    "a site says take magnesium at night and lower it if you get the runs. my calves cramp most nights. ok to try?",
+])
+def test_exercise_names_and_a_side_effect_read_about_raise_nothing(brain: Brain, text):
+    assert brain.classify(text).kind == "answer"
