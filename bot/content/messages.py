@@ -39,7 +39,7 @@ TEXT_KEYS = (
     "already_fluids", "already_stretching",
     "red_flag_said", "urgent_answer", "urgent_cramp_now", "red_flag_mention", "red_flag_mention_medicine",
     "routine_said", "routine_why",
-    "routine_already_said",
+    "routine_already_said", "bot_description", "bot_short_description",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
@@ -49,6 +49,8 @@ MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:r
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
                 "menu:export", "menu:forget", "menu:timezone")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MENU_COMMANDS = 7  # at most this many commands in Telegram's command menu; the rest are in /help and buttons
+DESCRIPTION_LIMITS = {"bot_description": 512, "bot_short_description": 120}  # Telegram's lengths
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Command:
     command: str
     description: str
     action: str
+    in_menu: bool = False  # shown in Telegram's command menu (at most MENU_COMMANDS are)
 
 
 @dataclass(frozen=True)
@@ -99,14 +102,19 @@ def load_messages(path: Path, label: str) -> Messages:
     commands = []
     for item in doc["commands"]:
         name = item.get("command") if isinstance(item, dict) else None
-        if check.mapping(item, f"/{name}", {"command": str, "description": str, "action": str}):
+        if check.mapping(item, f"/{name}", {"command": str, "description": str, "action": str}, {"menu": bool}):
             name = checked_text(item, "command")
             if not _COMMAND.match(name):
                 check.add("command names are 1-32 lower-case letters, digits or _", f"/{name}", item)
             if not 3 <= len(item["description"]) <= 256:
                 check.add("command descriptions must be 3-256 characters", f"/{name}", item)
-            commands.append(Command(name, item["description"].strip(), item["action"]))
+            commands.append(Command(name, item["description"].strip(), item["action"], item.get("menu", False)))
     check.unique((c.command for c in commands), "command")
+    if not 1 <= sum(c.in_menu for c in commands) <= MENU_COMMANDS:
+        check.add(f"between 1 and {MENU_COMMANDS} commands may have `menu: true` (the rest are in /help)", "commands")
+    for key, limit in DESCRIPTION_LIMITS.items():
+        if len(texts.get(key, "")) > limit:
+            check.add(f"Telegram takes at most {limit} characters here", f"texts.{key}")
     for action in [c.action for c in commands] + [m.action for m in menu]:
         if action.startswith("menu:") and action not in MENU_ACTIONS:
             check.add(f"unknown action {action!r} (allowed: {', '.join(MENU_ACTIONS)} or ask:<entry id>)")

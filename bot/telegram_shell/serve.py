@@ -9,10 +9,10 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.telegram_shell.shell import TelegramShell
+from bot.telegram_shell.updates import HANDLED_UPDATES
 from bot.telegram_shell.webhook import Webhook, WebhookRefused, start_webhook
 
 log = logging.getLogger("crampbot.telegram")
@@ -31,8 +31,8 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
         server = None
         try:
             if webhook is None:
-                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=STARTUP_RETRIES,
-                                                error_callback=_polling_error)
+                await app.updater.start_polling(allowed_updates=list(HANDLED_UPDATES),
+                                                bootstrap_retries=STARTUP_RETRIES, error_callback=_polling_error)
             else:  # our own server: an update is in the inbox before Telegram gets its 200
                 server = await start_webhook(app, shell.storage, webhook, STARTUP_RETRIES)
             ready()

@@ -23,6 +23,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
+from telegram.constants import ChatAction
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -132,15 +133,19 @@ class TelegramShell:
         return app
 
     async def started(self, app: App) -> None:
-        """Register the command menus (every command in private chats; elsewhere, groups included,
-        only those that are not personal), remember our username, resume countdowns and reminders,
-        and send what was left unsent (in the background, so a network outage cannot block start-up)."""
+        """Register the bot's description (the screen before /start) and command menus (the `menu: true`
+        commands in private chats; elsewhere, groups included, those of them that are not personal; the rest
+        are in /help), remember our username, resume countdowns and reminders, and send what was left unsent
+        (in the background, so a network outage cannot block start-up)."""
         self.username = (app.bot.username or "").lower()
         messages = self.brain.content.messages
-        private = [BotCommand(c.command, c.description) for c in messages.commands]
-        public = [BotCommand(name, description) for name, description in public_commands(messages)]
+        shown = {c.command for c in messages.commands if c.in_menu}
+        private = [BotCommand(c.command, c.description) for c in messages.commands if c.command in shown]
+        public = [BotCommand(name, description) for name, description in public_commands(messages) if name in shown]
         await self._call(lambda: app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats()))
         await self._call(lambda: app.bot.set_my_commands(public))
+        await self._call(lambda: app.bot.set_my_description(messages.text("bot_description")))
+        await self._call(lambda: app.bot.set_my_short_description(messages.text("bot_short_description")))
         # Chats with replies left unsent by a crash: their new replies wait behind those (sent by
         # the flush job below), never overtake them.
         self._note_backlog()
@@ -392,10 +397,12 @@ class TelegramShell:
         if "chart" in item:
             fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in item["chart"].items()}
             chart = HistoryChart(**fields)
+            await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))  # while it is drawn
             png = await asyncio.to_thread(history_png, chart)
             return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")),
                                     chat_id)
         if "document" in item:
+            await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
             data = item["document"]["content"].encode("utf-8")
             return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
                                     chat_id)

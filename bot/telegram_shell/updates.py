@@ -218,5 +218,8 @@ class TolerantBot(ExtBot[int]):  # int: the max_retries AIORateLimiter takes per
 
 
 # The Application the shell builds: TolerantBot with PTB's default context, data and job queue types.
+# The update types the bot handles (Shell._relevant); Telegram is asked for these only, by polling and webhook
+HANDLED_UPDATES = ("message", "callback_query")
+
 App = Application[TolerantBot, ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any],
                   JobQueue[ContextTypes.DEFAULT_TYPE]]

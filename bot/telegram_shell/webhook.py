@@ -21,14 +21,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 import tornado.web
-from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from tornado.httpserver import HTTPServer
 
 from bot.storage import INTEGER_RANGE, Storage
 from bot.telegram_shell.http import retry_seconds
 from bot.telegram_shell.throttled_log import Throttled
-from bot.telegram_shell.updates import App, keep_in_inbox, read_updates, received_from, without_poison
+from bot.telegram_shell.updates import HANDLED_UPDATES, App, keep_in_inbox, read_updates, received_from, without_poison
 
 if sys.platform != "win32":  # Windows has no resource module
     import resource
@@ -177,12 +176,12 @@ async def start_webhook(app: App, storage: Storage, webhook: Webhook, retries: i
 
 
 async def set_webhook(bot: Any, url: str, secret: str, retries: int) -> None:
-    """setWebhook with every update type; network errors and 429 are tried again `retries` times
+    """setWebhook for the update types the bot handles; network errors and 429 are tried again `retries` times
     (pausing 1 s, then longer), anything else is raised at once (a refused URL as WebhookRefused)."""
     pause = 1.0
     for attempt in range(retries + 1):
         try:
-            await bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+            await bot.set_webhook(url, secret_token=secret, allowed_updates=list(HANDLED_UPDATES))
             return
         except BadRequest as exc:
             raise WebhookRefused(f"Telegram refused the webhook URL: {exc}") from exc

@@ -222,3 +222,10 @@ def test_an_off_topic_reading_must_name_an_off_topic_entry(copy):
     edit(copy / "knowledge/reading.yaml", "  out_of_scope_period: [period,", "  magnesium: [period,")
     message = problems(copy)
     assert "knowledge/reading.yaml" in message and "elsewhere_first.magnesium" in message
+
+
+def test_more_than_seven_commands_in_telegrams_menu_stop_loading(copy):
+    edit(copy / "dialogs/messages.yaml", '    action: "ask:prevention_overview"\n',
+         '    action: "ask:prevention_overview"\n    menu: true\n')
+    message = problems(copy)
+    assert "dialogs/messages.yaml" in message and "menu: true" in message

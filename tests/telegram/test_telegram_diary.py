@@ -83,6 +83,7 @@ def test_history_sends_a_summary_and_a_readable_chart(standin, bot):
     width = int.from_bytes(photo.upload.content[16:20], "big")
     height = int.from_bytes(photo.upload.content[20:24], "big")
     assert height > width >= 700, "portrait and big enough to read on a phone"
+    assert standin.chat_actions(703) == ["upload_photo"], "the chat shows it is coming while it is drawn"
 
 
 def test_export_sends_the_users_data_as_a_json_file(standin, bot):
@@ -93,6 +94,7 @@ def test_export_sends_the_users_data_as_a_json_file(standin, bot):
     user.send("/export")
     document = standin.messages(704)[-1]
     assert document.upload is not None and document.upload.filename.endswith(".json")
+    assert standin.chat_actions(704) == ["upload_document"]
     data = json.loads(document.upload.content)
     assert data["diary"][0]["where"] == "arch"
 

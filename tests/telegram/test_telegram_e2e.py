@@ -40,12 +40,34 @@ def test_start_greets_says_not_a_doctor_and_shows_the_menu(user, standin):
     assert "CrampBot" in user.last_text and "not a doctor" in user.last_text
     assert user.buttons == ["🆘 Cramp right now", "🩺 Check-up", "⚡ Quick relief", "🛡️ Prevention tips",
                             "👩‍⚕️ When to see a doctor"]
-    in_private = {c["command"] for c in standin.commands({"type": "all_private_chats"})}
-    assert {"start", "checkup", "cramp", "tips", "doctor", "help", "cancel", "log", "export", "forget"} <= in_private
-    everywhere = {c["command"] for c in standin.commands()}  # the default scope, which groups see
-    assert {"start", "cramp", "tips", "doctor", "help", "cancel"} <= everywhere
-    assert not everywhere & {"checkup", "resume", "log", "diary", "history", "reminders", "timezone", "privacy",
-                             "export", "forget"}, "personal commands are offered in private chats only"
+    in_private = [c["command"] for c in standin.commands({"type": "all_private_chats"})]
+    assert in_private == ["cramp", "checkup", "log", "diary", "history", "reminders", "help"]  # at most 7
+    everywhere = [c["command"] for c in standin.commands()]  # the default scope, which groups see
+    assert everywhere == ["cramp", "help"], "personal commands are offered in private chats only"
+
+
+def test_help_reaches_every_command_the_menu_leaves_out(user, standin):
+    user.send("/help")
+    every = {"start", "cramp", "checkup", "tips", "relief", "doctor", "resume", "log", "diary", "history",
+             "reminders", "timezone", "privacy", "export", "forget", "help", "menu", "cancel"}
+    in_menu = {c["command"] for c in standin.commands({"type": "all_private_chats"})}
+    assert all(f"/{name}" in user.last_text for name in every - in_menu - {"start", "help"})
+    for name in sorted(every - in_menu - {"forget", "cancel"}):  # each still works when typed
+        user.send(f"/{name}")
+        assert "I don't know the command" not in (user.last_text or ""), name
+
+
+def test_the_screen_before_start_says_what_it_is_that_it_is_not_a_doctor_and_the_emergency_numbers(user, standin):
+    user.send("/start")  # the bot has started and registered itself
+    long, short = standin.description(), standin.description(short=True)
+    assert "cramp" in long and "not a doctor" in long and all(n in long for n in ("112", "911", "999"))
+    assert 0 < len(short) <= 120 and "Not a doctor" in short and "112" in short
+
+
+def test_the_bot_asks_telegram_only_for_messages_and_button_presses(user, standin):
+    user.send("hello")
+    standin.wait_for(lambda: standin.polling, message="polling")
+    assert standin.allowed_updates == {"message", "callback_query"}
 
 
 def test_checkup_by_buttons_answers_every_press_and_shows_the_choice(user, standin):
@@ -222,10 +244,12 @@ def test_replies_arrive_in_order_even_after_a_long_outage(standin, bot):
 
 
 def test_an_edited_message_is_deliberately_ignored(user, standin):
+    """Telegram is not even asked for edits (allowed_updates): the bot never sees one."""
     user.send("hello")
     mine = standin.user_messages(user.chat_id)[-1]
-    user.edit(mine["message_id"], "my chest hurts")
+    update = standin.edit_user_message(user.chat_id, mine["message_id"], "my chest hurts")
     user.expect_silence(0.5)
+    assert standin.delivered(update["update_id"]) is None
 
 
 def test_emoji_only_and_very_long_messages_get_sensible_replies(user):

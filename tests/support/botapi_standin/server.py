@@ -115,6 +115,8 @@ class BotApiStandIn:
         self._polling = 0
         self._webhook: dict[str, Any] = {}
         self._commands: dict[tuple[str, str], list[dict]] = {}
+        self._descriptions: dict[str, dict[str, str]] = {"description": {}, "short_description": {}}
+        self._chat_actions: list[tuple[int | str, str]] = []
         self._queries: dict[str, dict] = {}
         self._query_ids = itertools.count(4_123_456_789_000_001)
         self._file_ids = itertools.count(1)
@@ -563,6 +565,23 @@ class BotApiStandIn:
         """The bot's command list for a scope (default scope) and language, as set by setMyCommands."""
         with self._lock:
             return copy.deepcopy(self._commands.get(self._scope_key(scope, language_code), []))
+
+    def description(self, short: bool = False, language_code: str = "") -> str:
+        """The bot's description (or short description) for a language, as set by setMyDescription or
+        setMyShortDescription: the screen a person sees before /start."""
+        with self._lock:
+            return self._descriptions["short_description" if short else "description"].get(language_code, "")
+
+    @property
+    def allowed_updates(self) -> frozenset[str]:
+        """The update types the bot last asked for (getUpdates or setWebhook `allowed_updates`)."""
+        with self._lock:
+            return self._allowed_updates
+
+    def chat_actions(self, chat_id: int | str | None = None) -> list[str]:
+        """The chat actions ("typing", "upload_photo", ...) sent, to one chat or to any, in order."""
+        with self._lock:
+            return [action for chat, action in self._chat_actions if chat_id is None or str(chat) == str(chat_id)]
 
     @staticmethod
     def _scope_key(scope: Any, language_code: Any) -> tuple[str, str]:
@@ -1174,6 +1193,31 @@ class BotApiStandIn:
             raise bad("MESSAGE_TOO_LONG")
         query["answered"] = True
         query["answer"] = copy.deepcopy(params)
+        return True
+
+    def _api_setMyDescription(self, params: dict, handler: Handler) -> bool:
+        return self._set_description("description", 512, params)
+
+    def _api_setMyShortDescription(self, params: dict, handler: Handler) -> bool:
+        return self._set_description("short_description", 120, params)
+
+    def _set_description(self, field: str, limit: int, params: dict) -> bool:
+        text = str(params.get(field) or "")
+        if len(text) > limit:
+            raise bad(f"{field.upper()}_INVALID")
+        self._descriptions[field][str(params.get("language_code") or "")] = text
+        return True
+
+    _ACTIONS = frozenset({"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+                          "upload_document", "choose_sticker", "find_location", "record_video_note",
+                          "upload_video_note"})
+
+    def _api_sendChatAction(self, params: dict, handler: Handler) -> bool:
+        state = self._target_chat(params)
+        action = str(params.get("action") or "")
+        if action not in self._ACTIONS:
+            raise bad("wrong parameter action in request")
+        self._chat_actions.append((state.chat["id"], action))
         return True
 
     def _api_setMyCommands(self, params: dict, handler: Handler) -> bool:
