@@ -40,7 +40,8 @@ class ConsoleChat:
         outcome = self.brain.respond(self.session, event, self.clock())
         self.session = outcome.session
         for reply in outcome.replies:
-            self._print_reply(reply)
+            if reply.keyboard is None:  # the always-there buttons are Telegram's: the console has none to show
+                self._print_reply(reply)
         return outcome.replies
 
     def user_line(self, line: str) -> tuple[Reply, ...]:

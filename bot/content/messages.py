@@ -39,15 +39,15 @@ TEXT_KEYS = (
     "already_fluids", "already_stretching",
     "red_flag_said", "urgent_answer", "urgent_cramp_now", "red_flag_mention", "red_flag_mention_medicine",
     "routine_said", "routine_why",
-    "routine_already_said", "bot_description", "bot_short_description",
+    "routine_already_said", "bot_description", "bot_short_description", "sos_shown", "sos_hidden",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
                "forget_no", "delete_yes", "delete_no", "open_private", "clarify_now", "clarify_why", "clarify_prevent",
-               "clarify_serious", "triage_yes", "triage_no")
+               "clarify_serious", "triage_yes", "triage_no", "sos_keyboard")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
-                "menu:export", "menu:forget", "menu:timezone")
+                "menu:export", "menu:forget", "menu:timezone", "menu:show_sos", "menu:hide_sos")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MENU_COMMANDS = 7  # at most this many commands in Telegram's command menu; the rest are in /help and buttons
 DESCRIPTION_LIMITS = {"bot_description": 512, "bot_short_description": 120}  # Telegram's lengths

@@ -90,7 +90,9 @@ class Brain:
             return personal.start_log(session, now, known)
 
         return {
-            "start": lambda session, now: Outcome(session, (self.write.greeting(),)),
+            "start": self._start,
+            "show_sos": lambda session, now: Outcome(session, (self._sos(shown=True),)),
+            "hide_sos": lambda session, now: Outcome(session, (self._sos(shown=False),)),
             "main": lambda session, now: Outcome(session, (self.write.menu(text("menu_prompt"), "smalltalk",
                                                                            intent="menu"),)),
             "help": lambda session, now: Outcome(session, (self.write.menu(text("help"), "smalltalk", intent="help"),)),
@@ -112,6 +114,20 @@ class Brain:
             TRIAGE_YES: lambda session, now: self._triage_press(session, True, now),
             TRIAGE_NO: lambda session, now: self._triage_press(session, False, now),
         }
+
+    def _start(self, session: Session, now: float) -> Outcome:
+        """The greeting; in a private chat, the always-there 🆘 button comes with it."""
+        if session.in_group:
+            return Outcome(session, (self.write.greeting(),))
+        return Outcome(session, (self.write.greeting(), self._sos(shown=True)))
+
+    def _sos(self, shown: bool) -> Reply:
+        """Show the always-there 🆘 button at the bottom of the chat, or take it away."""
+        messages = self.content.messages
+        if not shown:
+            return Reply(messages.text("sos_hidden"), "smalltalk", intent="hide_sos", keyboard=())
+        return Reply(messages.text("sos_shown"), "smalltalk", intent="show_sos",
+                     keyboard=(messages.buttons["sos_keyboard"],))
 
     def _end_table(self) -> dict[str, EndHandler]:
         """What each kind of flow end (`end:` in dialogs/*.yaml) does."""

@@ -22,7 +22,9 @@ DEEP_LINKS = {name: actions.menu(name) for name in ("checkup", "cramp", "log", "
 # personal menu actions -> the deep-link payload that opens them in a private chat
 PERSONAL_MENU = {"checkup": "checkup", "restart": "checkup", "resume": "checkup", "log": "log", "log_relief": "log",
                  "diary": "diary", "history": "history", "reminders": "reminders", "reminders_setup": "reminders",
-                 "timezone": "timezone", "privacy": "privacy", "export": "export", "forget": "forget"}
+                 "timezone": "timezone", "privacy": "privacy", "export": "export", "forget": "forget",
+                 # the always-there 🆘 button is for a private chat: in a group it would sit under everyone's typing
+                 "show_sos": "cramp", "hide_sos": "cramp"}
 PERSONAL_KINDS = {actions.DIARY: "diary", actions.REMIND: "reminders", actions.FORGET: "forget"}  # diary:* ...
 PERSONAL_FLOWS = {ids.CHECKUP: "checkup", ids.DIARY: "log", ids.REMINDERS: "reminders", ids.ZONE: "timezone"}  # f:*
 GROUP_FLOWS = frozenset({ids.RELIEF})  # the only flow a group chat may be in

@@ -59,10 +59,15 @@ class Reply:
     sources: tuple[str, ...] = field(default_factory=tuple)
     attachment: Attachment | None = None
     chart: HistoryChart | None = None
+    # the always-there buttons at the bottom of a private chat: their labels ("🆘 Cramp now"), () to take
+    # them away, None to leave them as they are; a message carries them or inline choices, not both
+    keyboard: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown reply kind {self.kind!r}")
+        if self.keyboard is not None and self.choices:
+            raise ValueError("a reply carries the always-there buttons or inline choices, not both")
 
 
 def render_text(reply: Reply) -> str:

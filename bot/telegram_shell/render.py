@@ -108,6 +108,8 @@ def payloads(reply: Reply, bot_username: str = "") -> list[dict[str, Any]]:
     buttons = [b for b in (_button(c, bot_username) for c in reply.choices) if b is not None]
     if buttons:
         out[-1]["buttons"] = button_rows(buttons)
+    if reply.keyboard is not None:
+        out[-1]["keyboard"] = list(reply.keyboard)
     if reply.chart is not None:
         out.append({"chart": asdict(reply.chart)})
     if reply.attachment is not None:

@@ -406,7 +406,7 @@ class TelegramShell:
             data = item["document"]["content"].encode("utf-8")
             return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
                                     chat_id)
-        keyboard = _inline_keyboard(item.get("buttons"))
+        keyboard = _inline_keyboard(item.get("buttons")) or _reply_keyboard(item.get("keyboard"))
         return await self._call(lambda: bot.send_text(chat_id, item["text"], keyboard), chat_id)
 
     def _note_backlog(self) -> set[int]:
@@ -477,6 +477,16 @@ class TelegramShell:
         elif "\n⏱ " in text:
             text = without_countdown(text)
         await self._edit(chat_id, message.message_id, f"{text}\n\n→ {label}", None, lambda: True)
+
+
+def _reply_keyboard(labels: list[str] | None) -> dict[str, Any] | None:
+    """The always-there buttons under the typing field (one per row, kept small and shown until taken away),
+    or the markup that takes them away (an empty list); None leaves them as they are."""
+    if labels is None:
+        return None
+    if not labels:
+        return {"remove_keyboard": True}
+    return {"keyboard": [[{"text": label}] for label in labels], "resize_keyboard": True, "is_persistent": True}
 
 
 def _inline_keyboard(rows: list[list[list[Any]]] | None) -> dict[str, Any] | None:

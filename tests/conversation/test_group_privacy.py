@@ -170,3 +170,12 @@ def test_a_safety_question_in_a_group_keeps_no_words_and_still_takes_its_answer(
     group.send("I was out of breath after my run and my calf cramped")
     group.press_action("menu:triage_yes")
     assert (group.last[0].kind, group.last[0].intent) == ("urgent", "call_emergency")
+
+
+def test_start_in_a_private_chat_brings_the_always_there_sos_button_and_hidebutton_takes_it_away(chat):
+    chat.send("/start")
+    assert [r.keyboard for r in chat.last] == [None, ("🆘 Cramp now",)]
+    chat.send("/hidebutton")
+    assert chat.last[0].keyboard == () and "/showbutton" in chat.text
+    chat.send("/showbutton")
+    assert chat.last[0].keyboard == ("🆘 Cramp now",)

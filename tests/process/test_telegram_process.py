@@ -21,8 +21,7 @@ def test_crampbot_with_a_token_runs_the_telegram_bot(standin, tmp_path):
     process = running_process(standin, tmp_path / "data")
     try:
         user = TelegramUser(standin, 501)
-        user.send("/start")
-        assert "not a doctor" in user.last_text
+        assert "not a doctor" in (user.send("/start")[0].text or "")
     finally:
         process.terminate()
         process.wait(20)

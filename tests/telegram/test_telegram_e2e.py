@@ -36,8 +36,9 @@ def user(standin, bot):
 
 
 def test_start_greets_says_not_a_doctor_and_shows_the_menu(user, standin):
-    user.send("/start")
-    assert "CrampBot" in user.last_text and "not a doctor" in user.last_text
+    greeting, sos = user.send("/start")
+    assert "CrampBot" in (greeting.text or "") and "not a doctor" in (greeting.text or "")
+    assert "🆘" in (sos.text or "") and user.reply_keyboard == ["🆘 Cramp now"]
     assert user.buttons == ["🆘 Cramp right now", "🩺 Check-up", "⚡ Quick relief", "🛡️ Prevention tips",
                             "👩‍⚕️ When to see a doctor"]
     in_private = [c["command"] for c in standin.commands({"type": "all_private_chats"})]
@@ -334,8 +335,7 @@ def test_a_user_who_blocked_the_bot_does_not_stop_it(standin, bot):
     standin.user_text(1004, "/start")
     standin.wait_calls("sendMessage", chat_id=1004, ok=False)
     other = TelegramUser(standin, 1005)
-    other.send("/start")
-    assert "CrampBot" in other.last_text
+    assert "CrampBot" in (other.send("/start")[0].text or "")
     assert blocked
 
 
@@ -366,8 +366,7 @@ def test_injected_faults_every_reply_is_delivered(standin, bot):
 def test_timeouts_and_a_failing_poll_do_not_lose_replies_or_stop_polling(standin, bot):
     user = TelegramUser(standin, 1102, timeout=30)
     standin.fail("sendMessage", times=1, delay=3)  # longer than the client's 2 s read timeout
-    user.send("/start")
-    assert "CrampBot" in user.last_text
+    assert "CrampBot" in (user.send("/start")[0].text or "")
     standin.fail("getUpdates", times=3, status=502)
     user.send("/tips")  # fetched by the poll already waiting; the three after it fail
     assert "cramps less likely" in user.last_text
@@ -424,3 +423,23 @@ def test_logs_never_contain_the_token_or_message_text(standin, tmp_path):
     info = [line for line in text.splitlines() if " INFO crampbot.telegram" in line]
     assert any("chat=4001" in line and "kind=" in line and "ms=" in line for line in info)
     assert not any("bananas" in line for line in info), "message text never logged at INFO"
+
+
+def test_the_sos_button_stays_under_the_typing_field_until_hidden_and_starts_relief(user, standin):
+    user.send("/start")
+    assert user.reply_keyboard == ["🆘 Cramp now"]
+    user.send("🆘 Cramp now")  # what tapping it sends
+    assert "Step 1 of" in user.last_text
+    user.send("/cancel")
+    user.send("/hidebutton")
+    assert user.reply_keyboard == [] and "/showbutton" in user.last_text
+    user.send("/showbutton")
+    assert user.reply_keyboard == ["🆘 Cramp now"]
+
+
+def test_a_group_never_gets_the_sos_button(standin, bot):
+    group = TelegramUser(standin, -4242, chat_type="group")
+    group.send("/start@crampbot_test_bot")
+    assert "CrampBot" in group.last_text and group.reply_keyboard == []
+    group.send("/showbutton@crampbot_test_bot")
+    assert group.reply_keyboard == [] and "private chat" in group.last_text.lower()
