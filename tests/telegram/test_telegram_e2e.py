@@ -443,3 +443,10 @@ def test_a_group_never_gets_the_sos_button(standin, bot):
     assert "CrampBot" in group.last_text and group.reply_keyboard == []
     group.send("/showbutton@crampbot_test_bot")
     assert group.reply_keyboard == [] and "private chat" in group.last_text.lower()
+
+
+@pytest.mark.parametrize("payload,expected", [("cramp", "Step 1 of"), ("checkup", "uestion 1 of"),
+                                              ("log", "Logging a cramp")])
+def test_a_deep_link_opens_relief_the_check_up_or_the_diary_directly(user, payload, expected):
+    user.send(f"/start {payload}")  # what t.me/<bot>?start=<payload> sends
+    assert expected in user.last_text and "Hi, I'm CrampBot" not in user.last_text
