@@ -10,7 +10,8 @@ from typing import Any
 from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
 from bot.core.replies import KINDS
 
-NAVIGATION = ("back", "skip", "cancel")
+BACK = "back"  # the navigation that returns to the previous question (not offered on a first one)
+NAVIGATION = (BACK, "skip", "cancel")
 END_TYPES = ("plan", "message", "diary", "reminders", "zone")
 PARSERS = ("past_time", "clock", "timezone")
 MAX_LABEL = 40

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-from bot.content.flows import Flow, FlowChoice, FlowState
+from bot.content.flows import BACK, Flow, FlowChoice, FlowState
 from bot.core import actions
 from bot.core.replies import Choice
 from bot.core.session import FlowPosition, PendingTimer
@@ -243,10 +243,11 @@ class FlowEngine:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def buttons(self, state: FlowState) -> tuple[Choice, ...]:
-        """The state's choices plus the flow's navigation buttons."""
+    def buttons(self, state: FlowState, can_go_back: bool = True) -> tuple[Choice, ...]:
+        """The state's choices plus the flow's navigation buttons (no Back on a first question)."""
         flow = self.flow.id
         choices = [Choice(actions.flow_choice(flow, state.id, c.id), c.label) for c in state.choices]
-        choices += [Choice(actions.flow_nav(flow, state.id, n.id), n.label) for n in self.flow.navigation.values()]
+        choices += [Choice(actions.flow_nav(flow, state.id, n.id), n.label) for n in self.flow.navigation.values()
+                    if can_go_back or n.id != BACK]
         return tuple(choices)
 

@@ -188,7 +188,8 @@ class ReplyWriter:
             pending = position.timer
             timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
         intent, sources = self._flow_identity(engine)
-        return Reply(text, engine.flow.kind, engine.buttons(state), timer, intent, score, sources)
+        return Reply(text, engine.flow.kind, engine.buttons(state, can_go_back=bool(position.history)), timer, intent,
+                     score, sources)
 
     def timer_done(self, engine: FlowEngine, state: FlowState) -> Reply:
         """A hold has ended: ask how it is now, with the step's buttons."""
