@@ -102,7 +102,7 @@ def test_a_no_that_names_a_flight_an_operation_or_a_birth_is_not_taken_as_no(cha
 
 def test_a_swollen_red_or_hot_calf_stops_the_rubbing_and_goes_to_same_day_care(chat):
     chat.send("/cramp")
-    chat.press("Still hurts")
+    chat.press("Next step")
     chat.press("Swollen, red or hot")
     reply = chat.last[0]
     assert reply.kind == "urgent" and reply.intent == "get_help_today"
@@ -158,12 +158,18 @@ def test_its_gone_ends_kindly_with_a_note_about_soreness(chat):
     assert chat.last[0].kind == "emergency"
 
 
-def test_still_hurts_moves_to_the_next_step(chat):
+def test_still_hurts_stays_with_the_step_and_next_step_moves_on(chat):
     chat.send("/cramp")
+    chat.clock.advance(5)
     chat.press("Still hurts")
+    assert chat.state == ("relief", "stretch") and chat.last[0].timer is not None, "the hold again"
+    chat.press("Next step")
     assert chat.state == ("relief", "clot_check")
     chat.press("None of these")
+    chat.clock.advance(60)  # a minute into the 3-minute massage
     chat.press("Still hurts")
+    assert chat.state == ("relief", "press") and chat.last[0].timer.seconds == 180, "never cut short"
+    chat.press("Next step")
     assert chat.state == ("relief", "warmth")
 
 
@@ -171,7 +177,8 @@ def test_a_cramp_still_there_after_ten_minutes_escalates_to_same_day_care(chat):
     chat.send("/cramp")
     chat.clock.advance(9 * 60)
     chat.press("Still hurts")
-    assert chat.state == ("relief", "clot_check"), "before ten minutes, keep going"
+    assert chat.state == ("relief", "stretch"), "before ten minutes, keep going"
+    chat.press("Next step")
     chat.press("None of these")
     chat.clock.advance(61)
     chat.send("still hurts")
@@ -246,7 +253,8 @@ def test_saying_cramp_again_during_relief_does_not_restart_the_clock(chat):
     chat.clock.advance(30)
     chat.send("my calf is cramping right now")
     assert chat.session.active.started_at == started
-    assert chat.state == ("relief", "clot_check")
+    assert chat.state == ("relief", "stretch"), "still cramping: the stretch again"
+    chat.press("Next step")
     chat.send("my calf is cramping right now")
     assert chat.state == ("relief", "clot_check"), "the clot check is asked again, never skipped"
     assert "swollen, red or hot" in chat.text
@@ -306,7 +314,7 @@ def test_relief_buttons_from_an_old_sequence_are_ignored(chat):
 
 
 @pytest.mark.parametrize("said, state", [("no pain now", None), ("a bit better", ("relief", "clot_check")),
-                                         ("it doesn't hurt any more", None), ("not gone", ("relief", "clot_check"))])
+                                         ("it doesn't hurt any more", None), ("not gone", ("relief", "stretch"))])
 def test_relief_reads_partial_and_negated_answers(chat, said, state):
     chat.send("/cramp")
     chat.send(said)
