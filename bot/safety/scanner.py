@@ -265,20 +265,20 @@ class Triggers:
 
     def _no_side(self, clauses: Clauses) -> bool:
         """True when the message names both legs ("ankles", "both legs") and no single leg or side."""
-        named = {self._side_of[key] for clause in clauses for key, _, _ in self._sides.matches(clause)}
-        return named == {"both"}
+        return self._sides_named(clauses) == {"both"}
+
+    def _sides_named(self, clauses: Clauses) -> set[str]:
+        """Which kinds of side the message names: "one" (left, one leg), "single" (calf), "both" (ankles)."""
+        return {self._side_of[key] for clause in clauses for key, _, _ in self._sides.matches(clause)}
 
     def _both_said(self, rule: Rule, clauses: Clauses) -> bool:
         """True when the leg named nearest a one-sided sign is said to be both ("both ankles are puffy, and calf
         cramps at night") and the message names no side ("left", "one leg"): asked, like legs with no side named."""
         quotes = self._quotes(rule, clauses, masked=True)
-        if len(quotes) < 2 or len(rule.groups) < 2:
+        if len(quotes) < 2 or len(rule.groups) < 2 or "one" in self._sides_named(clauses):
             return False
-        named = [(key, start, end) for key, start, end in self._sides.matches(clauses[quotes[1][0]])]
-        if any(self._side_of[key] == "one" for clause in clauses for key, _, _ in self._sides.matches(clause)):
-            return False
-        c, sign = quotes[1][0], quotes[1][1]
-        nearest = min(named, key=lambda spot: abs(spot[1] - sign), default=None)
+        c, sign = quotes[1][0], quotes[1][1]  # the clause and place of the sign (the group after the leg's)
+        nearest = min(self._sides.matches(clauses[c]), key=lambda spot: abs(spot[1] - sign), default=None)
         if nearest is None or self._side_of[nearest[0]] != "both":
             return False
         return "both" in clauses[c][max(0, nearest[1] - 2):nearest[2]]

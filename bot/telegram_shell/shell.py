@@ -140,7 +140,7 @@ class TelegramShell:
         self.username = (app.bot.username or "").lower()
         messages = self.brain.content.messages
         shown = {c.command for c in messages.commands if c.in_menu}
-        private = [BotCommand(c.command, c.description) for c in messages.commands if c.command in shown]
+        private = [BotCommand(c.command, c.description) for c in messages.commands if c.in_menu]
         public = [BotCommand(name, description) for name, description in public_commands(messages) if name in shown]
         await self._call(lambda: app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats()))
         await self._call(lambda: app.bot.set_my_commands(public))
