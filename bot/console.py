@@ -95,6 +95,11 @@ class ConsoleChat:
         self._write("\n" + render_text(reply) + "\n")
         if reply.chart is not None:
             self._write(text_chart(reply.chart, self.texts) + "\n")
+        if reply.summary is not None:
+            summary = reply.summary
+            lines = [summary.title, summary.intro] + [f"{s.heading}\n" + "\n".join(f"  {line}" for line in s.lines)
+                                                      for s in summary.sections]
+            self._write("\n".join([*lines, summary.footer, self.texts["summary_console"]]) + "\n")
         if reply.attachment is not None:
             start = fill(self.texts, "console_file_start", filename=reply.attachment.filename)
             self._write(f"{start}\n{reply.attachment.content}\n{self.texts['console_file_end']}\n")

@@ -40,14 +40,29 @@ TEXT_KEYS = (
     "red_flag_said", "urgent_answer", "urgent_cramp_now", "red_flag_mention", "red_flag_mention_medicine",
     "routine_said", "routine_why",
     "routine_already_said", "bot_description", "bot_short_description", "sos_shown", "sos_hidden",
+    # the kept plan and its look-back
+    "plan_none", "plan_heading", "plan_kept", "plan_offer", "review_heading", "review_since_plan",
+    "review_since_bedtime", "review_counts", "review_first_weeks", "review_better", "review_same", "review_worse",
+    "review_next_stretch", "review_doctor", "review_log_more", "review_counts_note",
+    # the doctor's summary
+    "summary_ready", "summary_empty", "summary_console", "summary_title", "summary_intro", "summary_how_often",
+    "summary_count", "summary_rate", "summary_rate_recent", "summary_when", "summary_where", "summary_how_long",
+    "summary_durations", "summary_longest", "summary_severity", "summary_helped", "summary_doing", "summary_checkup",
+    "summary_checkup_none", "summary_answer", "summary_flags", "summary_flag", "summary_no_flags", "summary_nothing",
+    "summary_flags_earlier",
+    "summary_chart_weeks", "summary_chart_parts", "summary_footer", "summary_q_timing", "summary_q_frequency",
+    "summary_q_activity", "summary_q_hydration", "summary_q_medications", "summary_q_conditions", "summary_q_footwear",
+    "summary_q_lifestyle",
 )
 BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
                "forget_no", "delete_yes", "delete_no", "open_private", "clarify_now", "clarify_why", "clarify_prevent",
-               "clarify_serious", "triage_yes", "triage_no", "sos_keyboard")
+               "clarify_serious", "triage_yes", "triage_no", "sos_keyboard",
+               "plan_more", "remind_bedtime", "remind_hydration", "summary", "my_plan")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
-                "menu:export", "menu:forget", "menu:timezone", "menu:show_sos", "menu:hide_sos")
+                "menu:export", "menu:forget", "menu:timezone", "menu:show_sos", "menu:hide_sos", "menu:plan",
+                "menu:summary")
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MENU_COMMANDS = 7  # at most this many commands in Telegram's command menu; the rest are in /help and buttons
 DESCRIPTION_LIMITS = {"bot_description": 512, "bot_short_description": 120}  # Telegram's lengths

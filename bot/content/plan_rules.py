@@ -10,6 +10,8 @@ from typing import Any
 from bot.content.flows import Flow, FlowState
 from bot.content.strict_yaml import Checker, checked_text, read_yaml
 
+REMINDER_KINDS = ("bedtime", "hydration")  # what a tip may offer (bot.core.reminders.KINDS, checked there)
+
 
 @dataclass(frozen=True)
 class PlanRule:
@@ -25,6 +27,7 @@ class PlanRule:
     priority: int = 0
     unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
     caveat: str | None = None  # a caveat of knowledge/caveats.yaml that says the same: shown once, as that caveat
+    offers: str | None = None  # the daily reminder (bot.core.reminders.KINDS) that helps keep this tip
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class PlanRules:
     rules: tuple[PlanRule, ...]
     general: tuple[GeneralTip, ...]
     safety_net: GeneralTip
+    first_tips: int = 2  # tips on the first screen (after any doctor advice); the rest behind "More"
+    more_intro: str = ""
 
 
 
@@ -59,7 +64,8 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     if not (check.version(doc) and check.mapping(
         doc, None,
         {"version": int, "max_tips": int, "intro": str, "doctor_heading": str, "because": str,
-         "general_intro": str, "outro": str, "rules": list, "general_tips": list, "safety_net": dict},
+         "general_intro": str, "outro": str, "rules": list, "general_tips": list, "safety_net": dict,
+         "first_tips": int, "more_intro": str},
     )):
         check.raise_if_any()
     questions = {s.answer: s for s in flow.states.values() if s.answer}
@@ -67,7 +73,8 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     for item in doc["rules"]:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "when": dict, "tip": str, "sources": list},
-                             {"see": str, "doctor": bool, "priority": int, "unless": dict, "caveat": str}):
+                             {"see": str, "doctor": bool, "priority": int, "unless": dict, "caveat": str,
+                              "offers": str}):
             continue
         name = checked_text(item, "id")
         when = _answer_condition(check, questions, item, "when", name)
@@ -77,9 +84,11 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
             check.add("sources must name at least one document", name, item)
         if not item.get("doctor") and "priority" not in item:
             check.add("a tip that is not doctor advice needs a priority", name, item)
+        if item.get("offers") not in (None, *REMINDER_KINDS):
+            check.add(f"'offers' must be one of {', '.join(REMINDER_KINDS)}", name, item)
         rules.append(PlanRule(name, when, item["tip"].strip(), item.get("see"), sources,
                               bool(item.get("doctor", False)), int(item.get("priority", 0)), unless,
-                              item.get("caveat")))
+                              item.get("caveat"), item.get("offers")))
     check.unique((r.id for r in rules), "rule id")
     general = [tip for tip in (_general_tip(check, item, "general_tips") for item in doc["general_tips"]) if tip]
     if not general:
@@ -88,7 +97,8 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     check.raise_if_any()
     assert safety_net is not None
     return PlanRules(doc["max_tips"], doc["intro"].strip(), doc["doctor_heading"].strip(), doc["because"].strip(),
-                     doc["general_intro"].strip(), doc["outro"].strip(), tuple(rules), tuple(general), safety_net)
+                     doc["general_intro"].strip(), doc["outro"].strip(), tuple(rules), tuple(general), safety_net,
+                     doc["first_tips"], doc["more_intro"].strip())
 
 
 def _answer_condition(check: Checker, questions: dict[str, FlowState], item: dict[str, Any], key: str,

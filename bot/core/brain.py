@@ -11,18 +11,20 @@ from dataclasses import replace
 from bot.content import flows
 from bot.content.bundle import Content
 from bot.content.messages import MENU_ACTIONS
-from bot.core import actions
+from bot.core import actions, doctor_summary
 from bot.core import content_ids as ids
 from bot.core import diary as diaries
 from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
 from bot.core.flow_engine import FlowEngine, ReadContext, Step
 from bot.core.free_text import FreeText
+from bot.core.kept_plan import OFFERS, KeptPlan
 from bot.core.outcome import Outcome
 from bot.core.personal import PersonalData
 from bot.core.reminders import clock_answer
 from bot.core.replies import Reply
 from bot.core.reply_writer import ReplyWriter
 from bot.core.session import (
+    PLAN_REVIEW,
     RELIEF_CHECK,
     Event,
     FlowPosition,
@@ -49,7 +51,8 @@ PARSERS = {
 }
 RELIEF_ACTIONS = (actions.menu("cramp"),)  # what starts the relief steps: never skipped (Brain.must_answer)
 # menu items only the bot's own buttons carry, never content's
-OUR_OWN_MENUS = ("log_relief", "reminders_setup", TRIAGE_YES, TRIAGE_NO)
+OUR_OWN_MENUS = ("log_relief", "reminders_setup", "plan_more", "remind_bedtime", "remind_hydration", TRIAGE_YES,
+                 TRIAGE_NO)
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
 # labels of the reading (`when` labels, and "pregnant") whose relief steps start with a line for that place or
@@ -71,6 +74,7 @@ class Brain:
         self.write = ReplyWriter(content)
         self.engines = {flow.id: FlowEngine(flow, content.normaliser, PARSERS) for flow in content.flows.values()}
         self.personal = PersonalData(self.write, self.engines, content.knowledge, can_remind, conversation=self)
+        self.kept_plan = KeptPlan(content, self.write, can_remind)
         self.free = FreeText(content, self.write, self._cramp_now, self._from_matcher)
         self.triage = TriageTurn(content, self.write, self.free.beside_care)
         self.more_words = word_list(self.write.text("more_words"))  # typed alone: more of the last answer
@@ -107,6 +111,10 @@ class Brain:
             "history": personal.history,
             "reminders": personal.reminders_menu,
             "reminders_setup": personal.setup_reminders,
+            "plan": self.kept_plan.show,
+            "plan_more": lambda session, now: self.kept_plan.more(session),
+            "summary": self._summary,
+            **{item: _offered_reminder(personal, kind) for kind, item in OFFERS.items()},
             "privacy": lambda session, now: personal.privacy(session),
             "timezone": lambda session, now: personal.start(session, ids.ZONE, now),
             "export": personal.export,
@@ -120,6 +128,17 @@ class Brain:
         if session.in_group:
             return Outcome(session, (self.write.greeting(),))
         return Outcome(session, (self.write.greeting(), self._sos(shown=True)))
+
+    def _summary(self, session: Session, now: float) -> Outcome:
+        """/summary: the one-page summary for a doctor (a PDF in Telegram), once there is anything in it."""
+        write = self.write
+        if not doctor_summary.has_anything(session):
+            buttons = (write.menu_button("log_new", "log"), write.menu_button("start_checkup", "checkup"))
+            return Outcome(session, (Reply(write.text("summary_empty"), "answer", buttons, intent="summary"),))
+        summary = doctor_summary.build(self.content, session, now)
+        reply = Reply(write.text("summary_ready"), "answer", (write.menu_button("menu", "main"),), intent="summary",
+                      summary=summary)
+        return Outcome(session, (reply,))
 
     def _sos(self, shown: bool) -> Reply:
         """Show the always-there 🆘 button at the bottom of the chat, or take it away."""
@@ -186,6 +205,8 @@ class Brain:
             return self._on_non_text(session)
         if isinstance(event, ReminderDue) and event.kind == RELIEF_CHECK:
             return self._relief_check(session, event.due_at, now)
+        if isinstance(event, ReminderDue) and event.kind == PLAN_REVIEW:
+            return self.kept_plan.review_due(session, event.due_at, now)
         if isinstance(event, ReminderDue):
             return self.personal.reminder_due(session, event.kind, event.due_at, now)
         raise TypeError(f"unknown event {event!r}")
@@ -456,9 +477,9 @@ class Brain:
         return self._ends[step.state.end](session, step, now, prefix)
 
     def _plan_ready(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
-        """The check-up ended: the personal plan."""
+        """The check-up ended: the personal plan, kept for /plan."""
         assert step.position is not None
-        return Outcome(session.with_(active=None), (self.write.plan(step.position.answers),))
+        return self.kept_plan.made(session, step.position.answers, now)
 
     def _relief_ended(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
         """The relief sequence ended: eased (remember it, to log it in one tap) or escalated."""
@@ -469,6 +490,8 @@ class Brain:
             if eased else None
         reply = self.write.relief_end(step.state, prefix, checkup_paused=session.paused is not None,
                                       offer_log=eased and not session.in_group, zone=session.zone)
+        if not eased and step.state.level:  # remembered for the doctor's summary
+            done = done.with_flag(now, step.state.level, step.state.prompt.split("\n")[0])
         return Outcome(done.with_(last_relief=last), (reply,))
 
     def reprompt(self, session: Session, prefix: str) -> Outcome:
@@ -522,6 +545,11 @@ class Brain:
         if words in self.no_words:
             return False
         return None
+
+
+def _offered_reminder(personal: PersonalData, kind: str) -> MenuHandler:
+    """The menu handler of a plan's "remind me" button: the reminder set-up with that reminder chosen."""
+    return lambda session, now: personal.setup_reminders(session, now, kind)
 
 
 def _must_agree(what: str, ours: Iterable[str], theirs: Iterable[str]) -> None:

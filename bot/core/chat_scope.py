@@ -18,11 +18,13 @@ from bot.core.session import Event, Press, Session, Text
 
 # deep-link payload -> the action it opens in a private chat (the payload is the menu item's name)
 DEEP_LINKS = {name: actions.menu(name) for name in ("checkup", "cramp", "log", "diary", "history", "reminders",
-                                                    "timezone", "export", "forget", "privacy")}
+                                                    "timezone", "export", "forget", "privacy", "plan", "summary")}
 # personal menu actions -> the deep-link payload that opens them in a private chat
 PERSONAL_MENU = {"checkup": "checkup", "restart": "checkup", "resume": "checkup", "log": "log", "log_relief": "log",
                  "diary": "diary", "history": "history", "reminders": "reminders", "reminders_setup": "reminders",
                  "timezone": "timezone", "privacy": "privacy", "export": "export", "forget": "forget",
+                 "plan": "plan", "plan_more": "plan", "remind_bedtime": "reminders", "remind_hydration": "reminders",
+                 "summary": "summary",
                  # the always-there 🆘 button is for a private chat: in a group it would sit under everyone's typing
                  "show_sos": "cramp", "hide_sos": "cramp"}
 PERSONAL_KINDS = {actions.DIARY: "diary", actions.REMIND: "reminders", actions.FORGET: "forget"}  # diary:* ...
@@ -57,16 +59,16 @@ def deep_link_action(text: str) -> str | None:
 
 
 def group_safe(session: Session) -> Session:
-    """A group chat's session: marked as a group, with nothing personal in it (no check-up, diary,
-    reminders, time zone, last eased cramp, whom and which muscle the last question was about, or the
-    words of a message a safety question was asked about); a running relief sequence, the last topic
-    and a safety question waiting for its yes or no stay."""
+    """A group chat's session: marked as a group, with nothing personal in it (no check-up, plan, diary,
+    reminders, time zone, red flags raised, last eased cramp, whom and which muscle the last question was
+    about, or the words of a message a safety question was asked about); a running relief sequence, the last
+    topic and a safety question waiting for its yes or no stay."""
     active = session.active if session.active is not None and session.active.flow in GROUP_FLOWS else None
     recent = replace(session.recent, who=None, muscles=(), sports=()) if session.recent else None
     triage = replace(session.triage, text="") if session.triage else None
     return session.with_(active=active, paused=None, diary=(), next_entry_id=1, zone=None,
                          reminders=(), last_relief=None, confirm=None, in_group=True, recent=recent,
-                         triage=triage)
+                         triage=triage, plan=None, flags=())
 
 
 def private_only(messages: Messages, payload: str) -> Reply:

@@ -31,6 +31,7 @@ class Summary:
     text: str
     see: tuple[str, ...]
     chart: HistoryChart | None
+    doctor: bool = False  # it says to see a doctor
 
 
 def entry_from_answers(answers: dict[str, tuple[str, ...]], entry_id: int, now: float,
@@ -105,7 +106,7 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     if not month:
         return Summary("\n".join(lines + ["", texts["history_quiet_month"]]), (), chart_data(diary, now, zone))
     recent = month
-    parts = Counter(_part_of_day(local_time(e.at, zone).hour) for e in recent)
+    parts = Counter(part_of_day(local_time(e.at, zone).hour) for e in recent)
     when = ", ".join(f"{texts[f'part_of_day_{part}']} {n}" for part, n in parts.most_common())
     lines.append(fill(texts, "history_when", parts=when))
     helped = Counter(h for e in recent for h in e.helped if h not in ("nothing",))
@@ -117,7 +118,7 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
         lines.append(fill(texts, "history_average_severity", average=f"{sum(severities) / len(severities):.1f}"))
     see: list[str] = []
     notes: list[str] = []
-    nights = {local_time(e.at, zone).date() for e in week if _part_of_day(local_time(e.at, zone).hour) == "night"}
+    nights = {local_time(e.at, zone).date() for e in week if part_of_day(local_time(e.at, zone).hour) == "night"}
     if len(nights) >= 4:  # cramps on most nights of the week, not many in one bad night
         notes.append(texts["history_most_nights"])
         see.append(ids.FREQUENT_CRAMPS)
@@ -125,7 +126,7 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
         notes.append(texts["history_long_cramp"])
         see.append(ids.WHEN_TO_SEE_DOCTOR)
     doing = Counter(e.doing for e in recent if e.doing)
-    at_night = sum(1 for e in recent if _part_of_day(local_time(e.at, zone).hour) == "night" or e.doing == "bed")
+    at_night = sum(1 for e in recent if part_of_day(local_time(e.at, zone).hour) == "night" or e.doing == "bed")
     if at_night * 2 >= len(recent):
         notes.append(texts["history_pattern_night"])
         see.append(ids.BEDTIME_STRETCHES)
@@ -137,7 +138,8 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
         see.append(ids.POSTURE_SITTING)
     if notes:
         lines += [""] + notes
-    return Summary("\n".join(lines), tuple(dict.fromkeys(see)), chart_data(diary, now, zone))
+    doctor = ids.FREQUENT_CRAMPS in see or ids.WHEN_TO_SEE_DOCTOR in see
+    return Summary("\n".join(lines), tuple(dict.fromkeys(see)), chart_data(diary, now, zone), doctor)
 
 
 def chart_data(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, days: int = 30) -> HistoryChart:
@@ -170,7 +172,8 @@ def text_chart(chart: HistoryChart, texts: dict[str, str], width: int = 30) -> s
     return "\n".join(lines)
 
 
-def _part_of_day(hour: int) -> str:
+def part_of_day(hour: int) -> str:
+    """The part of the day (night, morning, afternoon, evening) an hour falls in."""
     for part, start, end in PARTS_OF_DAY:
         if (start <= hour < end) if start < end else (hour >= start or hour < end):
             return part

@@ -169,6 +169,8 @@ class PersonalData:
         entries = self.knowledge.entries
         buttons = [Choice(actions.ask(s), entries[s].title) for s in summary.see]
         buttons += [self.write.menu_button("log_new", "log"), self.write.menu_button("diary", "diary")]
+        if summary.doctor:  # it says to see a doctor: what to show them
+            buttons.append(self.write.menu_button("summary", "summary"))
         return self._outcome(session, self._reply(summary.text, buttons, "history", chart=summary.chart))
 
     # -- reminders ---------------------------------------------------------------------------
@@ -185,11 +187,12 @@ class PersonalData:
         text = f"{self.write.text('reminders_current')}\n{self._describe_reminders(session, now)}"
         return self._outcome(session, self._reply(text, buttons, "reminders"))
 
-    def setup_reminders(self, session: Session, now: float) -> Outcome:
-        """Start the set-up questions (the time zone is asked only once; /timezone changes it)."""
+    def setup_reminders(self, session: Session, now: float, what: str | None = None) -> Outcome:
+        """Start the set-up questions (the time zone is asked only once; /timezone changes it); `what` is
+        the reminder already chosen (a plan's offer)."""
         if not self.can_remind:
             return self._outcome(session, self.write.menu(self.write.text("reminders_console"), "smalltalk"))
-        return self.start(session, ids.REMINDERS, now)
+        return self.start(session, ids.REMINDERS, now, {"what": (what,)} if what else None)
 
     def save_zone(self, session: Session, step: Step, now: float) -> Outcome:
         """The time zone question ended: store the zone on its own; reminders move to the new local times."""

@@ -18,6 +18,7 @@ class PlanTip:
     sources: tuple[str, ...]
     doctor: bool
     caveat: str | None = None  # the caveat (knowledge/caveats.yaml) that says the same, in an answer
+    offers: str | None = None  # the daily reminder that helps keep this tip
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Plan:
         """Knowledge entries linked from the plan, in order, without repeats."""
         return tuple(dict.fromkeys(t.see for t in (*self.doctor, *self.tips, self.safety_net) if t.see))
 
+    @property
+    def offers(self) -> tuple[str, ...]:
+        """The daily reminders the plan's tips offer, in order, without repeats."""
+        return tuple(dict.fromkeys(t.offers for t in self.tips if t.offers))
+
 
 
 def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]) -> Plan:
@@ -59,7 +65,7 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
                 break
             reasons.extend(labels[(question, c)] for c in given)
         else:
-            tip = PlanTip(rule.tip, tuple(reasons), rule.see, rule.sources, rule.doctor, rule.caveat)
+            tip = PlanTip(rule.tip, tuple(reasons), rule.see, rule.sources, rule.doctor, rule.caveat, rule.offers)
             if rule.doctor:
                 doctor.append(tip)
             else:
@@ -74,23 +80,31 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
 
 
 def render_plan(rules: PlanRules, plan: Plan) -> str:
-    """The plan as a phone-sized message; every tip says which answer it comes from."""
+    """The plan's first screen: any doctor advice first, then the top tips and the safety net; every tip
+    says which answer it comes from (the rest is `render_more`)."""
     lines = [rules.general_intro if plan.general else rules.intro]
-    for tip in plan.tips:
-        lines.append(f"• {tip.text}")
-        if tip.because:
-            lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
     if plan.doctor:
+        lines += ["", rules.doctor_heading]
+        lines += [line for tip in plan.doctor for line in _tip_lines(rules, tip)]
         lines.append("")
-        lines.append(rules.doctor_heading)
-        for tip in plan.doctor:
-            lines.append(f"• {tip.text}")
-            lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
-    lines.append("")
-    lines.append(plan.safety_net.text)
-    lines.append("")
-    lines.append(rules.outro)
-    return "\n".join(lines)
+    lines += [line for tip in plan.tips[:rules.first_tips] for line in _tip_lines(rules, tip)]
+    return "\n".join([*lines, "", plan.safety_net.text, "", rules.outro])
+
+
+def render_more(rules: PlanRules, plan: Plan) -> str | None:
+    """The tips behind the plan's "More" button (None: the first screen showed them all)."""
+    rest = plan.tips[rules.first_tips:]
+    if not rest:
+        return None
+    return "\n".join([rules.more_intro, *(line for tip in rest for line in _tip_lines(rules, tip))])
+
+
+def _tip_lines(rules: PlanRules, tip: PlanTip) -> list[str]:
+    """A tip and, below it, the answers it comes from."""
+    lines = [f"• {tip.text}"]
+    if tip.because:
+        lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
+    return lines
 
 
 def repr_label(label: str) -> str:

@@ -47,6 +47,31 @@ class HistoryChart:
 
 
 @dataclass(frozen=True)
+class SummarySection:
+    """A part of the doctor's summary: a heading and its lines."""
+
+    heading: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DoctorSummary:
+    """The one-page summary for a doctor, as plain data (the shell draws it as a PDF): the words, and the
+    chart's numbers (cramps per week, oldest first, and per part of the day)."""
+
+    filename: str
+    title: str
+    intro: str
+    sections: tuple[SummarySection, ...]
+    weeks: tuple[str, ...]
+    per_week: tuple[int, ...]
+    parts: tuple[tuple[str, int], ...]
+    chart_weeks: str
+    chart_parts: str
+    footer: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to the user, with its kind and where its facts come from."""
 
@@ -59,6 +84,7 @@ class Reply:
     sources: tuple[str, ...] = field(default_factory=tuple)
     attachment: Attachment | None = None
     chart: HistoryChart | None = None
+    summary: DoctorSummary | None = None  # the doctor's summary, sent as a PDF
     # the always-there buttons at the bottom of a private chat: their labels ("🆘 Cramp now"), () to take
     # them away, None to leave them as they are; a message carries them or inline choices, not both
     keyboard: tuple[str, ...] | None = None

@@ -12,7 +12,6 @@ from bot.core import actions
 from bot.core import content_ids as ids
 from bot.core.caveats import giving
 from bot.core.flow_engine import FlowEngine
-from bot.core.plan import build_plan, render_plan
 from bot.core.replies import Choice, Reply, Timer
 from bot.core.session import FlowPosition
 from bot.core.templates import fill, quoted
@@ -215,16 +214,6 @@ class ReplyWriter:
         if checkup_paused:
             text += f"\n\n{self.text('resume_offer')}"
         return Reply(text, "emergency", tuple(buttons), intent=self.cramp_entry.id, sources=self.cramp_entry.sources)
-
-    def plan(self, answers: dict[str, tuple[str, ...]]) -> Reply:
-        """The personal plan after the check-up, with its linked topics as buttons."""
-        rules = self.content.plan
-        plan = build_plan(rules, self.content.checkup, answers)
-        text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(rules, plan)}"
-        entries = self.content.knowledge.entries
-        buttons = tuple(Choice(actions.ask(s), entries[s].title) for s in plan.see_also[:4])
-        buttons += (self.menu_button("menu", "main"),)
-        return Reply(text, "answer", buttons, intent="checkup_plan", sources=plan.sources)
 
     def without_buttons(self, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
         """The same replies with no buttons (an answer given mid-flow, before the flow's own buttons)."""

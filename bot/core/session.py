@@ -46,6 +46,8 @@ class NonText:
 
 Event = Text | Press | TimerDone | NonText | ReminderDue
 RELIEF_CHECK = "relief_check"  # the ReminderDue kind that checks in on a relief sequence at ten minutes
+PLAN_REVIEW = "plan_review"  # the ReminderDue kind that looks back at the diary two weeks after a plan
+MAX_FLAGS = 50  # red flags kept for the doctor's summary (the latest)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,25 @@ class Reminder:
     times: tuple[str, ...]
     next_at: float
     last_sent: float = 0.0
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """The check-up's answers behind the personal plan (the plan is rebuilt from them with today's rules),
+    when it was made, and when the diary look-back is due (None: done, or not wanted)."""
+
+    made_at: float
+    answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    review_at: float | None = None
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    """A red flag the bot raised in this chat: when, the level of care it pointed to, and why (in words)."""
+
+    at: float
+    level: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -151,16 +172,27 @@ class Session:
     relief_check_at: float | None = None  # when to check in on a relief sequence nobody said has eased
     recent: Recent | None = None  # what the last turns were about (bot.core.follow_up)
     triage: TriageAsk | None = None  # a safety question awaiting its answer (bot.core.triage_turn)
+    plan: SavedPlan | None = None  # the last finished check-up (bot.core.plan_review)
+    flags: tuple[RaisedFlag, ...] = ()  # red flags raised, for the doctor's summary (latest MAX_FLAGS)
 
     def due_times(self) -> tuple[tuple[str, float], ...]:
-        """(kind, epoch) of everything the shell must wake the core for: reminders and the relief check-in."""
+        """(kind, epoch) of everything the shell must wake the core for: reminders, the plan's look-back
+        and the relief check-in."""
         due = tuple((r.kind, r.next_at) for r in self.reminders)
+        if self.plan is not None and self.plan.review_at is not None:
+            due = (*due, (PLAN_REVIEW, self.plan.review_at))
         return due if self.relief_check_at is None else (*due, (RELIEF_CHECK, self.relief_check_at))
 
     @property
     def timer(self) -> PendingTimer | None:
         """The countdown that should be running for this chat, if any."""
         return self.active.timer if self.active else None
+
+    def with_flag(self, at: float, level: str, why: str) -> Session:
+        """A copy that remembers a red flag raised now (the latest MAX_FLAGS are kept; none in a group)."""
+        if self.in_group:
+            return self
+        return replace(self, flags=(*self.flags, RaisedFlag(at, level, why))[-MAX_FLAGS:])
 
     def with_(self, **changes: Any) -> Session:
         """A copy with some fields changed."""
@@ -193,6 +225,8 @@ class Session:
             relief_check_at=_safely(float, data.get("relief_check_at")),
             recent=_safely(_read_recent, data.get("recent")),
             triage=_safely(_read_triage, data.get("triage")),
+            plan=_safely(_read_plan, data.get("plan")),
+            flags=tuple(f for f in (_safely(_read_flag, d) for d in _list(data.get("flags"))) if f),
         )
 
 
@@ -269,3 +303,14 @@ def _read_triage(data: dict[str, Any]) -> TriageAsk:
     return TriageAsk(float(data["at"]), str(data["yes"]), tuple(str(s) for s in _list(data.get("yes_said"))),
                      _text(data.get("no")), tuple(str(s) for s in _list(data.get("no_said"))),
                      str(data.get("text") or ""))
+
+
+def _read_plan(data: dict[str, Any]) -> SavedPlan:
+    review = data.get("review_at")
+    return SavedPlan(float(data["made_at"]), {str(k): tuple(str(c) for c in v)
+                                              for k, v in (data.get("answers") or {}).items()},
+                     float(review) if review is not None else None)
+
+
+def _read_flag(data: dict[str, Any]) -> RaisedFlag:
+    return RaisedFlag(float(data["at"]), str(data["level"]), str(data.get("why") or ""))

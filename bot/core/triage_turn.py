@@ -65,7 +65,7 @@ class TriageTurn:
         flag = found.red_flag
         if pending is not None:
             if flag is None and self.answer(message) is False:
-                return self._said_no(session, pending, message)
+                return self._said_no(session, pending, message, now)
             flag = _more_urgent(flag, self.content.triggers.flag(pending.yes, pending.yes_said))
             text = pending.text
         if pending is None and found.unsure is not None and asking:
@@ -74,7 +74,7 @@ class TriageTurn:
             return TriageStep(session, self.ask(session, found, text, message, now))
         if flag is not None:
             now_cramp = found.active_cramp is not None
-            return TriageStep(session, self.urgent(session, flag, message, text, cramp_now=now_cramp))
+            return TriageStep(session, self.urgent(session, flag, message, now, text, cramp_now=now_cramp))
         return TriageStep(session)
 
     def answer(self, message: Normalised) -> bool | None:
@@ -93,25 +93,26 @@ class TriageTurn:
         if pending is None:
             return TriageStep(session)
         if not yes:
-            return self._said_no(session, pending, None)
+            return self._said_no(session, pending, None, now)
         flag = self.content.triggers.flag(pending.yes, pending.yes_said)
-        return TriageStep(session, self.urgent(session, flag, None, pending.text) if flag else None)
+        return TriageStep(session, self.urgent(session, flag, None, now, pending.text) if flag else None)
 
-    def _said_no(self, session: Session, pending: TriageAsk, message: Normalised | None) -> TriageStep:
+    def _said_no(self, session: Session, pending: TriageAsk, message: Normalised | None, now: float) -> TriageStep:
         """"No": the level the rest of the message gives, if any; else the message asked about, answered."""
         left = self.content.triggers.flag(pending.no, pending.no_said) if pending.no else None
         if left is not None:
-            return TriageStep(session, self.urgent(session, left, message, pending.text))
+            return TriageStep(session, self.urgent(session, left, message, now, pending.text))
         if not pending.text:  # a group chat keeps no words: the menu instead of the answer
             menu = self.write.menu(self.write.text("menu_prompt"), "smalltalk")
             return TriageStep(session, Outcome(session, (menu,)))
         return TriageStep(session, replay=pending.text)
 
-    def urgent(self, session: Session, flag: RedFlag, message: Normalised | None, text: str = "",
+    def urgent(self, session: Session, flag: RedFlag, message: Normalised | None, now: float, text: str = "",
                cramp_now: bool = False) -> Outcome:
         """The level of care for a red flag (with the conditions and medicines `text` names, to tell whoever
         helps); below the most urgent level, a cramp happening now (`cramp_now`) also gets how to ease it and
-        the relief button. A check-up under way is paused, to be resumed later."""
+        the relief button. A check-up under way is paused, to be resumed later; the flag is remembered for the
+        doctor's summary."""
         checkup = session.active if session.active and session.active.flow == ids.CHECKUP else None
         paused = replace(checkup, timer=None) if checkup else session.paused
         message = message if message is not None or not text else self.content.normaliser.normalise(text)
@@ -132,6 +133,7 @@ class TriageTurn:
                 answer = replace(answer, text="\n\n".join(b for b in answer.text.split("\n\n") if b not in lead))
                 reply = self.write.urgent(flag, checkup_paused=checkup is not None, message=message, zone=session.zone,
                                           person=reading.person, lead=lead, first=relief, answer=answer)
+        session = session.with_flag(now, flag.level.id, flag.rule.why)
         return Outcome(session.with_(active=None, paused=paused, last_intent=None, more_shown=0, triage=None),
                        (reply,))
 

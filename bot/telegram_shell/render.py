@@ -112,6 +112,8 @@ def payloads(reply: Reply, bot_username: str = "") -> list[dict[str, Any]]:
         out[-1]["keyboard"] = list(reply.keyboard)
     if reply.chart is not None:
         out.append({"chart": asdict(reply.chart)})
+    if reply.summary is not None:
+        out.append({"summary": asdict(reply.summary)})
     if reply.attachment is not None:
         out.append({"document": {"filename": reply.attachment.filename, "content": reply.attachment.content}})
     return out

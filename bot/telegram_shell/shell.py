@@ -45,6 +45,7 @@ from bot.core.outcome import Outcome
 from bot.core.reminders import KINDS as REMINDER_KINDS
 from bot.core.replies import URGENT_KINDS, HistoryChart
 from bot.core.session import (
+    PLAN_REVIEW,
     RELIEF_CHECK,
     Event,
     NonText,
@@ -62,6 +63,7 @@ from bot.telegram_shell.http import long_poll_request, retry_seconds, sending_re
 from bot.telegram_shell.pacing import TurnPacer
 from bot.telegram_shell.queues import ChatLocks, ChatQueues
 from bot.telegram_shell.render import payloads, without_countdown
+from bot.telegram_shell.summary_pdf import summary_from_dict, summary_pdf
 from bot.telegram_shell.throttled_log import Throttled
 from bot.telegram_shell.updates import App, TolerantBot, keep_in_inbox, read_updates
 
@@ -339,7 +341,7 @@ class TelegramShell:
     def _schedule_reminders(self, chat_id: int, session: Session) -> None:
         """One job per reminder and for the relief check-in, at its due time (old jobs for the chat are replaced)."""
         assert self.app and self.app.job_queue
-        for kind in (*REMINDER_KINDS, RELIEF_CHECK):
+        for kind in (*REMINDER_KINDS, RELIEF_CHECK, PLAN_REVIEW):
             for job in self.app.job_queue.get_jobs_by_name(f"reminder:{chat_id}:{kind}"):
                 job.schedule_removal()
         for kind, due_at in session.due_times():
@@ -390,7 +392,8 @@ class TelegramShell:
         self.backlog.discard(chat_id)
 
     async def _send_item(self, chat_id: int, item: dict[str, Any]) -> Delivery:
-        """One outbox item: a text message (with buttons), the history chart, or the data export."""
+        """One outbox item: a text message (with buttons), the history chart, the doctor's summary (a PDF) or
+        the data export."""
         if chat_id in self.blocked:
             return Delivery(permanent=True)
         bot = self._bot
@@ -401,6 +404,11 @@ class TelegramShell:
             png = await asyncio.to_thread(history_png, chart)
             return await self._call(lambda: bot.send_photo(chat_id, InputFile(png, filename="cramp-history.png")),
                                     chat_id)
+        if "summary" in item:
+            summary = summary_from_dict(item["summary"])
+            await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))  # while it is made
+            pdf = await asyncio.to_thread(summary_pdf, summary)
+            return await self._call(lambda: bot.send_document(chat_id, InputFile(pdf, summary.filename)), chat_id)
         if "document" in item:
             await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT))
             data = item["document"]["content"].encode("utf-8")

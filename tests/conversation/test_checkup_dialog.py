@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conversation.test_plan_personas import whole_plan
 from tests.support.chat_client import ChatClient
 
 QUESTIONS = ["timing", "frequency", "activity", "hydration", "medications", "conditions", "footwear", "lifestyle"]
@@ -23,7 +24,7 @@ def test_full_checkup_by_buttons_gives_a_plan_citing_each_answer(chat):
     assert chat.state is None
     plan = chat.last[0]
     assert plan.kind == "answer" and plan.intent == "checkup_plan"
-    text = plan.text
+    text = whole_plan(chat)
     for answer in ["At night / in bed", "Less than 4 glasses", "Mostly sitting", "High heels or tight shoes",
                    "Water pills (diuretics)"]:
         assert f"because you said: “{answer}”" in text
@@ -39,7 +40,7 @@ def test_every_tip_in_the_plan_names_the_answer_it_comes_from(chat):
     for label in ["During or after exercise", "A few times a week", "Just started", "4 to 7", "Statins",
                   "Diabetes", "Sports shoes", "I smoke"]:
         chat.press(label)
-    lines = chat.last[0].text.splitlines()
+    lines = whole_plan(chat).splitlines()
     tips = [i for i, line in enumerate(lines) if line.startswith("• ")]
     assert len(tips) >= 4
     for i in tips:
@@ -62,9 +63,10 @@ def test_full_checkup_by_free_text(chat):
     }
     chat.send("I smoke but don't drink")
     assert chat.state is None  # finished
+    text = whole_plan(chat)
     for answer in ["At night / in bed", "Most nights or daily", "Mostly sitting", "Less than 4 glasses",
                    "Water pills (diuretics)", "Diabetes"]:
-        assert f"“{answer}”" in chat.text
+        assert f"“{answer}”" in text
 
 
 @pytest.mark.parametrize(
@@ -252,7 +254,8 @@ def test_every_plan_ends_with_the_safety_net(chat, answers):
     for label in answers:
         chat.press(label)
     lines = chat.last[0].text.splitlines()
-    net = lines[-3]
+    tips = [i for i, line in enumerate(lines) if line.startswith("• ")]
+    net = next(line for line in lines[tips[-1]:] if line.startswith("⚠️"))
     assert "one calf becomes swollen, red or warm" in net and "get medical help today" in net.lower()
     assert "call emergency services for chest pain or breathlessness" in net.lower()
 

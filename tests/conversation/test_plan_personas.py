@@ -31,6 +31,7 @@ KIDNEY_ON_SPIRONOLACTONE = ["at night", "most nights", "mostly sitting", "2 glas
 
 SAFETY_NET = ["get medical help today if one calf becomes swollen, red or warm",
               "call emergency services for chest pain or breathlessness"]
+MORE = "➕ More of my plan"
 LIMIT_TIP = "follow the fluid, salt or potassium limit your care team gave you, and ask them about your cramps"
 
 
@@ -43,7 +44,16 @@ def plan_for(brain: Brain, answers: list[str]) -> tuple[ChatClient, str]:
         chat.send(said)
         assert chat.state != asked, f"{said!r} was asked again: {chat.text}"
     assert chat.state is None and chat.last[0].intent == "checkup_plan"
-    return chat, chat.last[0].text.lower()
+    return chat, whole_plan(chat).lower()
+
+
+def whole_plan(chat: ChatClient) -> str:
+    """The plan as the person reads it all: its first screen and, when there is one, what "More" shows."""
+    first = chat.last[0].text
+    if MORE not in chat.buttons:
+        return first
+    chat.press(MORE)
+    return f"{first}\n{chat.last[0].text}"
 
 
 def bullet(plan: str, *words: str) -> str:

@@ -42,7 +42,7 @@ def test_start_greets_says_not_a_doctor_and_shows_the_menu(user, standin):
     assert user.buttons == ["🆘 Cramp right now", "🩺 Check-up", "⚡ Quick relief", "🛡️ Prevention tips",
                             "👩‍⚕️ When to see a doctor"]
     in_private = [c["command"] for c in standin.commands({"type": "all_private_chats"})]
-    assert in_private == ["cramp", "checkup", "log", "diary", "history", "reminders", "help"]  # at most 7
+    assert in_private == ["cramp", "checkup", "plan", "diary", "history", "reminders", "help"]  # at most 7
     everywhere = [c["command"] for c in standin.commands()]  # the default scope, which groups see
     assert everywhere == ["cramp", "help"], "personal commands are offered in private chats only"
 

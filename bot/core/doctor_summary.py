@@ -1,0 +1,145 @@
+"""The one-page summary for a doctor: the diary of the last 12 weeks, the check-up's answers and the safety
+warnings given, as plain data (the shell draws the PDF). Pure functions over the session."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from bot.content.bundle import Content
+from bot.core.diary import PARTS_OF_DAY, part_of_day
+from bot.core.replies import DoctorSummary, SummarySection
+from bot.core.session import DiaryEntry, Session
+from bot.core.templates import fill
+from bot.language.times import local_time
+
+DAY = 86400.0
+WEEKS = 12  # the weeks the summary covers
+RATE_WEEKS = 4  # cramps a week over the last 4 weeks, and the 4 before
+CHECKUP_ORDER = ("medications", "conditions", "frequency", "timing", "activity", "hydration", "footwear", "lifestyle")
+FLAGS_SHOWN = 6  # the latest warnings listed (a line says how many earlier ones there were), so it fits one page
+FILENAME = "crampbot-summary-for-doctor.pdf"
+DateText = Callable[[float], str]  # a moment as the summary writes it
+Counts = Callable[[Iterable[str], str], str]  # answers (of a diary question) counted in words
+
+
+def has_anything(session: Session) -> bool:
+    """True when there is something to summarise: diary entries, a check-up or a safety warning."""
+    return bool(session.diary or session.plan or session.flags)
+
+
+def build(content: Content, session: Session, now: float) -> DoctorSummary:
+    """The summary's words and chart numbers, in the person's time zone."""
+    texts, zone = content.messages.texts, session.zone
+    labels = content.flows["diary"].answer_labels()
+    start = now - WEEKS * 7 * DAY
+    entries = [e for e in session.diary if start <= e.at <= now]
+
+    def date(at: float) -> str:
+        """A day as people write it: 'Tue 03 Dec 2026'."""
+        return local_time(at, zone).strftime("%a %d %b %Y")
+
+    def counts(values: Iterable[str], question: str) -> str:
+        """'calf 5, foot 2': each answer's label and how often it was given, most often first."""
+        found = Counter(values)
+        return ", ".join(f"{labels.get((question, v), v).lower()} {n}" for v, n in found.most_common())
+
+    sections = [_how_often(texts, entries, now, date)]
+    if entries:
+        parts = Counter(part_of_day(local_time(e.at, zone).hour) for e in entries)
+        sections.append(SummarySection(texts["summary_when"], (", ".join(
+            f"{texts[f'part_of_day_{part}']} {parts[part]}" for part, _, _ in PARTS_OF_DAY if parts[part]),)))
+        sections.append(_section(texts["summary_where"], counts((e.where for e in entries if e.where), "where"),
+                                 texts))
+        sections.append(_how_long(texts, entries, labels, date, counts))
+        sections.append(_section(texts["summary_helped"],
+                                 counts((h for e in entries for h in e.helped), "helped"), texts))
+        sections.append(_section(texts["summary_doing"], counts((e.doing for e in entries if e.doing), "doing"),
+                                 texts))
+    sections.append(_checkup(content, session, date))
+    raised = [f for f in session.flags if f.at >= start]
+    flags = [fill(texts, "summary_flag", date=date(f.at), level=_level_title(content, f.level), why=f.why)
+             for f in raised[-FLAGS_SHOWN:]]
+    if len(raised) > FLAGS_SHOWN:
+        flags.insert(0, fill(texts, "summary_flags_earlier", count=len(raised) - FLAGS_SHOWN))
+    sections.append(SummarySection(texts["summary_flags"], tuple(flags) or (texts["summary_no_flags"],)))
+    weeks, per_week = _weeks(entries, now, zone)
+    parts_chart = tuple((texts[f"part_of_day_{part}"], sum(1 for e in entries
+                                                           if part_of_day(local_time(e.at, zone).hour) == part))
+                        for part, _, _ in PARTS_OF_DAY)
+    intro = fill(texts, "summary_intro", date=date(now), zone=zone or "UTC")
+    return DoctorSummary(FILENAME, texts["summary_title"], intro, tuple(sections), weeks, per_week, parts_chart,
+                         texts["summary_chart_weeks"], texts["summary_chart_parts"], texts["summary_footer"])
+
+
+def _section(heading: str, line: str, texts: dict[str, str]) -> SummarySection:
+    return SummarySection(heading, (line or texts["summary_nothing"],))
+
+
+def _how_often(texts: dict[str, str], entries: list[DiaryEntry], now: float, date: DateText) -> SummarySection:
+    """How many cramps in the 12 weeks, and a week's worth lately and before."""
+    if not entries:
+        return SummarySection(texts["summary_how_often"], (texts["summary_nothing"],))
+    total = texts["cramps_one"] if len(entries) == 1 else fill(texts, "cramps_many", count=len(entries))
+    lines = [fill(texts, "summary_count", count=total[0].upper() + total[1:], first=date(entries[0].at),
+                  last=date(entries[-1].at))]
+    window = RATE_WEEKS * 7 * DAY
+    recent = sum(1 for e in entries if e.at > now - window) / RATE_WEEKS
+    before = sum(1 for e in entries if now - 2 * window < e.at <= now - window) / RATE_WEEKS
+    if entries[0].at <= now - window:
+        lines.append(fill(texts, "summary_rate", recent=f"{recent:g}", before=f"{before:g}"))
+    else:
+        lines.append(fill(texts, "summary_rate_recent", recent=f"{recent:g}"))
+    return SummarySection(texts["summary_how_often"], tuple(lines))
+
+
+def _how_long(texts: dict[str, str], entries: list[DiaryEntry], labels: dict[tuple[str, str], str],
+              date: DateText, counts: Counts) -> SummarySection:
+    """How long the cramps lasted, the longest, and how bad they were."""
+    lines = []
+    order = [choice for question, choice in labels if question == "duration"]
+    timed = [e for e in entries if e.duration in order]
+    if timed:
+        lines.append(fill(texts, "summary_durations", counts=counts((e.duration or "" for e in timed), "duration")))
+        longest = max(timed, key=lambda e: (order.index(e.duration or ""), e.at))
+        lines.append(fill(texts, "summary_longest", duration=labels[("duration", longest.duration or "")].lower(),
+                          date=date(longest.at)))
+    rated = [e.severity for e in entries if e.severity]
+    if rated:
+        lines.append(fill(texts, "summary_severity", average=f"{sum(rated) / len(rated):.1f}", worst=f"{max(rated)}/5"))
+    return SummarySection(texts["summary_how_long"], tuple(lines) or (texts["summary_nothing"],))
+
+
+def _checkup(content: Content, session: Session, date: DateText) -> SummarySection:
+    """The check-up's answers, medicines and conditions first, in the words of its buttons."""
+    texts = content.messages.texts
+    if session.plan is None:
+        return SummarySection(texts["summary_checkup"].split(" on {")[0], (texts["summary_checkup_none"],))
+    labels = content.checkup.answer_labels()
+    lines = []
+    for question in CHECKUP_ORDER:
+        given = [labels[(question, c)] for c in session.plan.answers.get(question, ()) if (question, c) in labels]
+        if given:
+            lines.append(fill(texts, "summary_answer", question=texts[f"summary_q_{question}"],
+                              answers="; ".join(given)))
+    heading = fill(texts, "summary_checkup", date=date(session.plan.made_at))
+    return SummarySection(heading, tuple(lines) or (texts["summary_checkup_none"],))
+
+
+def _level_title(content: Content, level: str) -> str:
+    found = content.safety.levels.get(level)
+    return found.title if found else level
+
+
+def _weeks(entries: list[DiaryEntry], now: float, zone: str | None) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Cramps in each of the last 12 weeks (each ending on a day of today's weekday), oldest first."""
+    today = local_time(now, zone).date()
+    starts = [today - timedelta(days=7 * (WEEKS - i) - 1) for i in range(WEEKS)]
+    per_week = [0] * WEEKS
+    for entry in entries:
+        day = local_time(entry.at, zone).date()
+        index = (day - starts[0]).days // 7
+        if 0 <= index < WEEKS:
+            per_week[index] += 1
+    return tuple(d.strftime("%d %b") for d in starts), tuple(per_week)
