@@ -13,6 +13,14 @@ TEMPLATES = {
     "because_you_said": ("said", "tip"), "tip": ("tip",), "red_flag_said": ("said", "why"),
     "red_flag_mention": ("said",), "red_flag_mention_medicine": ("said",),
     "routine_said": ("said", "why"), "routine_why": ("why",),
+    # the kept plan, its look-back and the doctor's summary
+    "plan_heading": ("date",), "review_since_plan": ("date",), "review_counts": ("since", "before", "after"),
+    "review_first_weeks": ("before", "after"), "summary_intro": ("date", "zone"),
+    "summary_count": ("count", "first", "last"), "summary_rate": ("recent", "before"),
+    "summary_rate_recent": ("recent",),
+    "summary_durations": ("counts",), "summary_longest": ("duration", "date"), "summary_severity": ("average", "worst"),
+    "summary_checkup": ("date",), "summary_answer": ("question", "answers"), "summary_flag": ("date", "level", "why"),
+    "summary_flags_earlier": ("count",),
 }
 
 
