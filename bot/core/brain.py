@@ -408,7 +408,7 @@ class Brain:
         if reading.nav:
             return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
         if reading.choices:
-            return self._flow_choose(session, reading.choices, now)
+            return self._flow_choose(session, engine.with_ticked(session.active, reading.choices), now)
         # Not an answer: maybe a question or a cramp; answer it, then show where we were.
         match = self.content.matcher.match(message) if message.tokens else None
         entry = self.content.knowledge.get(match.intent) if match and match.intent else None
@@ -425,7 +425,11 @@ class Brain:
     def _flow_press(self, session: Session, press: actions.FlowPress, now: float) -> Outcome:
         assert session.active is not None
         engine = self.engines[session.active.flow]
-        if press.nav is not None:
+        tapped = engine.tap(session.active, press.choice, now)  # a question whose buttons tick
+        if tapped is not None:
+            chose = engine.labels(session.active, session.active.ticked) if press.nav == flows.DONE else ()
+            return replace(self._flow_step(session, tapped, now), chose=", ".join(chose) or None)
+        if press.nav in flows.NAVIGATION:
             return self._flow_step(session, engine.navigate(session.active, press.nav, now), now)
         if engine.state(session.active).choice(press.choice) is None:
             return self.stale(session)
@@ -446,7 +450,7 @@ class Brain:
             return Outcome(session.with_(active=None, paused=keep), (reply,))
         assert step.position is not None
         if not step.ended:
-            reply = self.write.prompt(self.engines[flow_id], step.position, prefix)
+            reply = self.write.prompt(self.engines[flow_id], step.position, prefix, in_place=step.in_place)
             return Outcome(session.with_(active=step.position), (reply,))
         return self.finish_flow(session, step, now, prefix)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from bot.core.session import Session
 from tests.support.chat_client import ChatClient
 
 QUESTIONS = ["timing", "frequency", "activity", "hydration", "medications", "conditions", "footwear", "lifestyle"]
@@ -17,7 +20,7 @@ def start(chat: ChatClient) -> None:
 
 def test_full_checkup_by_buttons_gives_a_plan_citing_each_answer(chat):
     start(chat)
-    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "None of these",
+    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done", "None of these",
                   "High heels", "Neither"]:
         chat.press(label)
     assert chat.state is None
@@ -36,8 +39,8 @@ def test_full_checkup_by_buttons_gives_a_plan_citing_each_answer(chat):
 
 def test_every_tip_in_the_plan_names_the_answer_it_comes_from(chat):
     start(chat)
-    for label in ["During or after exercise", "A few times a week", "Just started", "4 to 7", "Statins",
-                  "Diabetes", "Sports shoes", "I smoke"]:
+    for label in ["During or after exercise", "A few times a week", "Just started", "4 to 7", "Statins", "Done",
+                  "Diabetes", "Done", "Sports shoes", "I smoke", "Done"]:
         chat.press(label)
     lines = chat.last[0].text.splitlines()
     tips = [i for i, line in enumerate(lines) if line.startswith("• ")]
@@ -306,3 +309,117 @@ def test_checkup_command_while_one_is_paused_offers_resume_or_restart(chat):
 def test_resume_command_without_a_paused_checkup_says_so(chat):
     chat.send("/resume")
     assert "no check-up to resume" in chat.text.lower()
+
+
+# -- questions with several answers: buttons tick, Done moves on ------------------------------------------------
+
+def to_question(chat: ChatClient, question: str) -> None:
+    start(chat)
+    for _ in range(QUESTIONS.index(question)):
+        chat.press("Skip")
+    assert chat.state == ("checkup", question)
+
+
+def test_a_question_with_several_answers_ticks_each_tapped_button_until_done(chat):
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    assert chat.state == ("checkup", "medications"), "a tap ticks; it does not move on"
+    assert chat.last[0].in_place and "Question 5 of 8" in chat.text
+    chat.press("Statins")
+    assert "✅ Water pills (diuretics)" in chat.buttons and "✅ Statins (for cholesterol)" in chat.buttons
+    assert "Spironolactone or similar" in chat.buttons and "Done ✔️" in chat.buttons
+    chat.press("Water pills")  # a second tap takes the tick away
+    assert "Water pills (diuretics)" in chat.buttons and "✅ Statins (for cholesterol)" in chat.buttons
+    chat.press("Done")
+    assert chat.state == ("checkup", "conditions")
+    assert chat.session.active.answers["medications"] == ("statin",)
+
+
+@pytest.mark.parametrize("question, alone", [("medications", "None of these"), ("conditions", "None of these"),
+                                             ("lifestyle", "Neither")])
+def test_none_of_these_stays_alone_and_answers_at_once(chat, question, alone):
+    to_question(chat, question)
+    first = next(label for label in chat.buttons if label not in (alone, "Done ✔️"))
+    chat.press(first)
+    chat.press(alone)
+    assert chat.state != ("checkup", question), "one tap on 'none of these' answers the question"
+    answers = chat.session.active.answers if chat.session.active else None
+    if answers is not None:
+        assert answers[question] == ("none",)
+    else:  # the last question: the plan
+        assert "“Alcohol most days”" not in chat.text and "“I smoke”" not in chat.text
+
+
+def test_done_with_nothing_ticked_skips_the_question(chat):
+    to_question(chat, "conditions")
+    chat.press("Done")
+    assert chat.state == ("checkup", "footwear")
+    assert chat.session.active.answers["conditions"] == ()
+
+
+def test_questions_with_one_answer_still_move_on_at_one_tap(chat):
+    start(chat)
+    chat.press("At night")
+    assert chat.state == ("checkup", "frequency")
+    assert not any("Done" in label for label in chat.buttons)
+
+
+def test_typing_after_ticking_adds_to_the_ticks_and_done_can_be_typed(chat):
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    chat.send("and statins")
+    assert chat.state == ("checkup", "conditions")
+    assert chat.session.active.answers["medications"] == ("diuretic", "statin")
+    chat.press("Diabetes")
+    chat.send("that's it")
+    assert chat.session.active.answers["conditions"] == ("diabetes",)
+
+
+def test_several_answers_typed_in_one_message_still_move_on(chat):
+    to_question(chat, "medications")
+    chat.send("water pills and statins")
+    assert chat.session.active.answers["medications"] == ("diuretic", "statin")
+
+
+def test_a_check_up_saved_in_the_middle_of_ticking_carries_on_after_a_restart(brain):
+    chat = ChatClient(brain)
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    statins = chat.button("Statins")
+    saved = json.loads(json.dumps(chat.session.to_dict()))
+    restarted = ChatClient(brain, session=Session.from_dict(saved), last=chat.last)
+    restarted.press_action(statins.action)
+    assert "✅ Water pills (diuretics)" in restarted.buttons and "✅ Statins (for cholesterol)" in restarted.buttons
+    restarted.press("Done")
+    assert restarted.session.active.answers["medications"] == ("diuretic", "statin")
+
+
+def test_a_session_saved_before_ticks_existed_still_reads(brain):
+    chat = ChatClient(brain)
+    to_question(chat, "medications")
+    saved = chat.session.to_dict()
+    del saved["active"]["ticked"]
+    restarted = ChatClient(brain, session=Session.from_dict(saved), last=chat.last)
+    restarted.press("Statins")
+    restarted.press("Done")
+    assert restarted.session.active.answers["medications"] == ("statin",)
+
+
+def test_back_to_a_question_with_several_answers_shows_what_was_ticked(chat):
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    chat.press("Statins")
+    chat.press("Done")
+    chat.press("Back")
+    assert chat.state == ("checkup", "medications")
+    assert "✅ Water pills (diuretics)" in chat.buttons and "✅ Statins (for cholesterol)" in chat.buttons
+    chat.press("Statins")
+    chat.press("Done")
+    assert chat.session.active.answers["medications"] == ("diuretic",)
+
+
+def test_a_done_button_on_a_question_with_one_answer_is_an_old_button(chat):
+    start(chat)
+    chat.press("At night")
+    chat.press_action("f:checkup:frequency:~done")
+    assert chat.state == ("checkup", "frequency") and "earlier message" in chat.text
