@@ -110,6 +110,7 @@ class Flow:
     escalation: Escalation | None
     file: str
     ticks: Ticks | None = None
+    echo: str | None = None  # said before the next message after a typed answer: "Got it: {answer}."
 
     def answer_labels(self) -> dict[tuple[str, str], str]:
         """The label of every choice, by (the answer it is stored under, its id): how a stored answer reads."""
@@ -123,7 +124,7 @@ def load_flow(path: Path, label: str) -> Flow:
     if not (check.version(doc) and check.mapping(
         doc, None,
         required={"version": int, "flow": str, "kind": str, "start": str, "reask": str, "states": dict},
-        optional={"navigation": dict, "escalation": dict, "ticks": dict},
+        optional={"navigation": dict, "escalation": dict, "ticks": dict, "echo": str},
     )):
         check.raise_if_any()
     if doc["kind"] not in KINDS:
@@ -137,8 +138,9 @@ def load_flow(path: Path, label: str) -> Flow:
             escalation = Escalation(node["after_seconds"], tuple(check.strings(node["on"], "on", "escalation")),
                                     node["to"])
     ticks = _ticks(doc["ticks"], check) if "ticks" in doc else None
+    echo = _echo(doc["echo"], check) if "echo" in doc else None
     flow = Flow(doc["flow"], doc["kind"], doc["start"], states, navigation, doc["reask"].strip(), escalation, label,
-                ticks)
+                ticks, echo)
     _check_graph(flow, check)
     _check_ticks(flow, check)
     check.raise_if_any()
@@ -166,6 +168,20 @@ def _ticks(node: Any, check: Checker) -> Ticks | None:
         return None
     says = tuple(check.strings(done["says"], "says", "ticks.done", done))
     return Ticks(node["mark"].strip(), NavCommand(DONE, done["label"].strip(), says))
+
+
+def _echo(text: str, check: Checker) -> str | None:
+    """The `echo:` text: it names the answer read, as {answer}, and nothing else in braces."""
+    text = text.strip()
+    try:
+        filled = text.format(answer="")
+    except (KeyError, IndexError, ValueError) as exc:
+        check.add(f"echo: unknown or broken placeholder ({exc}); allowed: {{answer}}", "echo")
+        return None
+    if filled == text:
+        check.add("echo: must name the answer read, as {answer}", "echo")
+        return None
+    return text
 
 
 def _check_ticks(flow: Flow, check: Checker) -> None:

@@ -407,8 +407,9 @@ class Brain:
         reading = engine.read(state, message, raw, ReadContext(now, zone))
         if reading.nav:
             return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
-        if reading.choices:
-            return self._flow_choose(session, engine.with_ticked(session.active, reading.choices), now)
+        if reading.choices:  # typed: said back first, so a misreading shows at once
+            chosen = engine.with_ticked(session.active, reading.choices)
+            return self._flow_choose(session, chosen, now, prefix=self.write.echo(engine, session.active, chosen))
         # Not an answer: maybe a question or a cramp; answer it, then show where we were.
         match = self.content.matcher.match(message) if message.tokens else None
         entry = self.content.knowledge.get(match.intent) if match and match.intent else None
@@ -462,7 +463,7 @@ class Brain:
     def _plan_ready(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
         """The check-up ended: the personal plan."""
         assert step.position is not None
-        return Outcome(session.with_(active=None), (self.write.plan(step.position.answers),))
+        return Outcome(session.with_(active=None), (self.write.plan(step.position.answers, prefix),))
 
     def _relief_ended(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
         """The relief sequence ended: eased (remember it, to log it in one tap) or escalated."""

@@ -192,6 +192,12 @@ class ReplyWriter:
         buttons = engine.buttons(state, can_go_back=bool(position.history), ticked=position.ticked)
         return Reply(text, engine.flow.kind, buttons, timer, intent, score, sources, in_place=in_place)
 
+    def echo(self, engine: FlowEngine, position: FlowPosition, chosen: tuple[str, ...]) -> str:
+        """A typed answer said back ("Got it: “A few times a week”."), in a flow that says answers back;
+        else (or for an answer without a label, like a typed time) nothing."""
+        labels = engine.labels(position, chosen)
+        return engine.flow.echo.format(answer=quoted(labels)) if engine.flow.echo and labels else ""
+
     def timer_done(self, engine: FlowEngine, state: FlowState) -> Reply:
         """A hold has ended: ask how it is now, with the step's buttons."""
         intent, sources = self._flow_identity(engine)
@@ -217,11 +223,12 @@ class ReplyWriter:
             text += f"\n\n{self.text('resume_offer')}"
         return Reply(text, "emergency", tuple(buttons), intent=self.cramp_entry.id, sources=self.cramp_entry.sources)
 
-    def plan(self, answers: dict[str, tuple[str, ...]]) -> Reply:
-        """The personal plan after the check-up, with its linked topics as buttons."""
+    def plan(self, answers: dict[str, tuple[str, ...]], prefix: str = "") -> Reply:
+        """The personal plan after the check-up (after `prefix`), with its linked topics as buttons."""
         rules = self.content.plan
         plan = build_plan(rules, self.content.checkup, answers)
         text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(rules, plan)}"
+        text = f"{prefix}\n\n{text}" if prefix else text
         entries = self.content.knowledge.entries
         buttons = tuple(Choice(actions.ask(s), entries[s].title) for s in plan.see_also[:4])
         buttons += (self.menu_button("menu", "main"),)

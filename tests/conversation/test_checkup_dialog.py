@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -423,3 +424,69 @@ def test_a_done_button_on_a_question_with_one_answer_is_an_old_button(chat):
     chat.press("At night")
     chat.press_action("f:checkup:frequency:~done")
     assert chat.state == ("checkup", "frequency") and "earlier message" in chat.text
+
+
+# -- typed answers are said back -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "question, said, heard",
+    [
+        ("frequency", "a few times a week", "“A few times a week”"),
+        ("hydration", "maybe 3 glasses a day", "“Less than 4 glasses”"),
+        ("medications", "furosemide and atorvastatin", "“Water pills (diuretics)” and “Statins (for cholesterol)”"),
+        ("lifestyle", "I smoke", "“I smoke”"),
+    ],
+)
+def test_a_typed_answer_is_said_back_first_so_a_misreading_shows_at_once(chat, question, said, heard):
+    to_question(chat, question)
+    chat.send(said)
+    assert chat.text.startswith(f"Got it: {heard}.\n\n")
+    if chat.state is not None:
+        assert chat.state != ("checkup", question)
+    else:  # the last question: the plan follows the echo
+        assert chat.last[0].intent == "checkup_plan" and "Here is your plan" in chat.text
+
+
+def test_a_misread_answer_said_back_can_be_put_right_with_back(chat):
+    to_question(chat, "frequency")
+    chat.send("every night pretty much")
+    assert chat.text.startswith("Got it: “Most nights or daily”.")
+    chat.press("Back")
+    chat.press("Now and then")
+    assert chat.session.active.answers["frequency"] == ("rarely",)
+
+
+def test_a_button_answer_is_not_said_back(chat):
+    to_question(chat, "frequency")
+    chat.press("A few times a week")
+    assert "Got it" not in chat.text and chat.text.startswith("Question 3 of 8")
+    chat.press("Mostly sitting")
+    chat.press("4 to 7")
+    chat.press("Statins")
+    chat.press("Done")
+    assert "Got it" not in chat.text
+
+
+def test_back_skip_and_questions_typed_mid_checkup_are_not_said_back(chat):
+    to_question(chat, "frequency")
+    chat.send("skip")
+    assert "Got it" not in chat.text
+    chat.send("back")
+    assert "Got it" not in chat.text
+    chat.send("do bananas help with cramps?")
+    assert "Got it" not in chat.text
+
+
+def test_an_echo_that_does_not_name_the_answer_fails_at_load(tmp_path):
+    from bot.content.flows import load_flow
+    from bot.content.strict_yaml import ContentError
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "dialogs/checkup.yaml").read_text(encoding="utf-8")
+    assert 'echo: "Got it: {answer}."' in text
+    for broken, message in [('echo: "Got it."', "must name the answer"), ('echo: "Got it: {label}."', "{answer}")]:
+        path = tmp_path / "checkup.yaml"
+        path.write_text(text.replace('echo: "Got it: {answer}."', broken), encoding="utf-8")
+        with pytest.raises(ContentError) as caught:
+            load_flow(path, "dialogs/checkup.yaml")
+        assert "dialogs/checkup.yaml" in str(caught.value) and message in str(caught.value)
