@@ -28,6 +28,7 @@ class FlowChoice:
     says: tuple[str, ...]
     next: str | None
     range: tuple[float, float] | None = None
+    not_with: tuple[str, ...] = ()  # words that, in the same clause, mean this choice is not meant ("at weekends")
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
     name = node.get("id") if isinstance(node, dict) else None
     where = f"{state_id}.{name}"
     if not check.mapping(node, where, {"id": str, "label": str},
-                         {"says": list, "next": str, "range": list}):
+                         {"says": list, "next": str, "range": list, "not_with": list}):
         return None
     name = checked_text(node, "id")
     if not SNAKE_CASE.match(name):
@@ -259,8 +260,9 @@ def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
             check.add("range must be [low, high] numbers", where, node)
         else:
             span = (float(r[0]), float(r[1]))
+    not_with = tuple(check.strings(_flatten(node.get("not_with", [])), "not_with", where, node))
     return FlowChoice(name, label, tuple(check.strings(_flatten(node.get("says", [])), "says", where, node)),
-                      node.get("next"), span)
+                      node.get("next"), span, not_with)
 
 
 def _flatten(values: object) -> object:

@@ -25,6 +25,7 @@ class PlanRule:
     priority: int = 0
     unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
     caveat: str | None = None  # a caveat of knowledge/caveats.yaml that says the same: shown once, as that caveat
+    reason: str | None = None  # why the tip is given, where the answer alone is not ("for cramps that come often")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
     for item in doc["rules"]:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "when": dict, "tip": str, "sources": list},
-                             {"see": str, "doctor": bool, "priority": int, "unless": dict, "caveat": str}):
+                             {"see": str, "doctor": bool, "priority": int, "unless": dict, "caveat": str,
+                              "reason": str}):
             continue
         name = checked_text(item, "id")
         when = _answer_condition(check, questions, item, "when", name)
@@ -79,7 +81,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
             check.add("a tip that is not doctor advice needs a priority", name, item)
         rules.append(PlanRule(name, when, item["tip"].strip(), item.get("see"), sources,
                               bool(item.get("doctor", False)), int(item.get("priority", 0)), unless,
-                              item.get("caveat")))
+                              item.get("caveat"), (item.get("reason") or "").strip() or None))
     check.unique((r.id for r in rules), "rule id")
     general = [tip for tip in (_general_tip(check, item, "general_tips") for item in doc["general_tips"]) if tip]
     if not general:

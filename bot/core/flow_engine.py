@@ -59,9 +59,12 @@ class FlowEngine:
         self.normaliser = normaliser
         self.parsers = parsers or {}
         self._says: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._not_with: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for state in flow.states.values():
             phrases = [(normaliser.phrase(s), c.id) for c in state.choices for s in (*c.says, c.label)]
             self._says[state.id] = [(p, cid) for p, cid in phrases if p]
+            vetoes = [(normaliser.phrase(s), c.id) for c in state.choices for s in c.not_with]
+            self._not_with[state.id] = [(p, cid) for p, cid in vetoes if p]
         commands = [*flow.navigation.values(), *([flow.ticks.done] if flow.ticks else [])]
         self._nav = {cmd.id: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)] for cmd in commands}
 
@@ -240,14 +243,16 @@ class FlowEngine:
 
     def _by_phrase(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
         """Choices whose phrases occur in the message; the longest phrase wins where they overlap, and a
-        negated phrase ("not on water pills") claims its words without choosing anything."""
+        negated phrase ("not on water pills"), or one whose choice a `not_with` phrase of the same clause rules
+        out ("wine at weekends" is not alcohol most days), claims its words without choosing anything."""
         hits: list[tuple[int, int, str | None]] = []  # (position, length, choice or None when negated)
         offset = 0
         for clause in message.clauses:
+            ruled_out = self._ruled_out(state, clause)
             for phrase, choice_id in self._says[state.id]:
                 for start in range(len(clause)):
                     if phrase_at(clause, start, phrase):
-                        negated = self.normaliser.negated(clause, start)
+                        negated = self.normaliser.negated(clause, start) or choice_id in ruled_out
                         hits.append((offset + start, len(phrase), None if negated else choice_id))
             offset += len(clause)
         hits.sort(key=lambda h: (-h[1], h[0], h[2] is not None))
@@ -265,6 +270,12 @@ class FlowEngine:
             chosen = [c for c in chosen if c not in negatives] or chosen
         order = [c.id for c in state.choices]
         return tuple(sorted(chosen, key=order.index))
+
+    def _ruled_out(self, state: FlowState, clause: tuple[str, ...]) -> set[str]:
+        """The choices a `not_with` phrase in this clause rules out (a negated one rules out nothing: "I drink,
+        and not just at weekends")."""
+        return {choice_id for phrase, choice_id in self._not_with[state.id] for start in range(len(clause))
+                if phrase_at(clause, start, phrase) and not self.normaliser.negated(clause, start)}
 
     def _by_fuzzy(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
         """Last resort: a typo'd label or phrase ("hig heels") close enough to exactly one choice."""

@@ -18,6 +18,7 @@ class PlanTip:
     sources: tuple[str, ...]
     doctor: bool
     caveat: str | None = None  # the caveat (knowledge/caveats.yaml) that says the same, in an answer
+    reason: str | None = None  # the rule's own reason, shown instead of "because you said" (then `because` is empty)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
                 break
             reasons.extend(labels[(question, c)] for c in given)
         else:
-            tip = PlanTip(rule.tip, tuple(reasons), rule.see, rule.sources, rule.doctor, rule.caveat)
+            because = () if rule.reason else tuple(reasons)  # an answer that is no reason for the tip is not quoted
+            tip = PlanTip(rule.tip, because, rule.see, rule.sources, rule.doctor, rule.caveat, rule.reason)
             if rule.doctor:
                 doctor.append(tip)
             else:
@@ -78,14 +80,13 @@ def render_plan(rules: PlanRules, plan: Plan) -> str:
     lines = [rules.general_intro if plan.general else rules.intro]
     for tip in plan.tips:
         lines.append(f"• {tip.text}")
-        if tip.because:
-            lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
+        lines.extend(why_lines(rules, tip))
     if plan.doctor:
         lines.append("")
         lines.append(rules.doctor_heading)
         for tip in plan.doctor:
             lines.append(f"• {tip.text}")
-            lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
+            lines.extend(why_lines(rules, tip))
     lines.append("")
     lines.append(plan.safety_net.text)
     lines.append("")
@@ -96,3 +97,13 @@ def render_plan(rules: PlanRules, plan: Plan) -> str:
 def repr_label(label: str) -> str:
     """Quote an answer label for display."""
     return f"“{label}”"
+
+
+def why_lines(rules: PlanRules, tip: PlanTip) -> list[str]:
+    """The line under a tip saying why it is there: the answers it comes from, quoted as the labels picked
+    ("because you said: “At night / in bed”"), or the rule's own reason; none for a general tip."""
+    if tip.reason:
+        return [f"   ↳ {tip.reason}"]
+    if tip.because:
+        return [f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}"]
+    return []

@@ -490,3 +490,43 @@ def test_an_echo_that_does_not_name_the_answer_fails_at_load(tmp_path):
         with pytest.raises(ContentError) as caught:
             load_flow(path, "dialogs/checkup.yaml")
         assert "dialogs/checkup.yaml" in str(caught.value) and message in str(caught.value)
+
+
+# -- answers read as meant ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "said, expected",
+    [
+        ("just wine at weekends", ("neither",)),  # the first-use review's example
+        ("a glass of wine now and then", ("neither",)),
+        ("I drink socially", ("neither",)),
+        ("the odd beer", ("neither",)),
+        ("I have a drink once a week", ("neither",)),
+        ("I smoke, and beer at the weekend", ("smoke",)),
+        ("I smoked years ago", ("neither",)),
+        ("wine with dinner most nights", ("alcohol",)),
+        ("I drink, not just at weekends", ("alcohol",)),
+        ("a glass or two most evenings", ("alcohol",)),
+    ],
+)
+def test_drinking_now_and_then_is_not_alcohol_most_days(chat, said, expected):
+    to_question(chat, "lifestyle")
+    chat.send(said)
+    assert chat.state is None
+    labels = {"alcohol": "Alcohol most days", "smoke": "I smoke", "neither": "Neither"}
+    heard = " and ".join(f"“{labels[e]}”" for e in expected)
+    assert chat.text.startswith(f"Got it: {heard}.")
+    assert ("“Alcohol most days”" in chat.text) == ("alcohol" in expected)
+
+
+def test_water_is_not_alcohol(chat):
+    to_question(chat, "lifestyle")
+    chat.send("I drink plenty of water")
+    assert chat.state == ("checkup", "lifestyle") and "didn't catch that" in chat.text
+
+
+@pytest.mark.parametrize("said", ["once or twice a week", "every other night", "every few days"])
+def test_cramps_every_few_days_are_a_few_times_a_week(chat, said):
+    to_question(chat, "frequency")
+    chat.send(said)
+    assert chat.text.startswith("Got it: “A few times a week”.")
