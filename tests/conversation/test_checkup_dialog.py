@@ -148,6 +148,9 @@ def test_conditions_include_kidney_disease_and_fluid_or_salt_limits(chat, said, 
         ("timing", "at night after a long day at work", ("night",)),
         ("activity", "not very active, I only walk a little to the shops", ("sitting",)),
         ("activity", "I only walk a little", ("sitting",)),
+        ("timing", "I still get them at night", ("night",)),  # "still" is not sitting still
+        ("timing", "when I'm lying still in bed", ("night",)),
+        ("timing", "at night, and when sitting still", ("night", "rest")),
     ],
 )
 def test_everyday_answers_mean_what_the_user_meant(chat, question, said, expected):
