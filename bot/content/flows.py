@@ -11,6 +11,8 @@ from bot.content.strict_yaml import SNAKE_CASE, Checker, checked_text, read_yaml
 from bot.core.replies import KINDS
 
 BACK = "back"  # the navigation that returns to the previous question (not offered on a first one)
+DONE = "done"  # the button that finishes a question whose buttons tick (`tick: true`)
+ALONE = ("none", "neither")  # choices that mean "none of these": never taken together with another
 NAVIGATION = (BACK, "skip", "cancel")
 END_TYPES = ("plan", "message", "diary", "reminders", "zone")
 PARSERS = ("past_time", "clock", "timezone")
@@ -26,6 +28,7 @@ class FlowChoice:
     says: tuple[str, ...]
     next: str | None
     range: tuple[float, float] | None = None
+    not_with: tuple[str, ...] = ()  # words that, in the same clause, mean this choice is not meant ("at weekends")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class FlowState:
     kind: str | None = None
     level: str | None = None
     parse: str | None = None
+    tick: bool = False  # buttons tick on and off (several answers), and Done moves on
 
     def choice(self, choice_id: str) -> FlowChoice | None:
         """The choice with this id, or None."""
@@ -75,6 +79,14 @@ class NavCommand:
     id: str
     label: str
     says: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ticks:
+    """How a question whose buttons tick looks: the mark on a ticked choice and the Done button."""
+
+    mark: str
+    done: NavCommand
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,8 @@ class Flow:
     reask: str
     escalation: Escalation | None
     file: str
+    ticks: Ticks | None = None
+    echo: str | None = None  # said before the next message after a typed answer: "Got it: {answer}."
 
     def answer_labels(self) -> dict[tuple[str, str], str]:
         """The label of every choice, by (the answer it is stored under, its id): how a stored answer reads."""
@@ -111,7 +125,7 @@ def load_flow(path: Path, label: str) -> Flow:
     if not (check.version(doc) and check.mapping(
         doc, None,
         required={"version": int, "flow": str, "kind": str, "start": str, "reask": str, "states": dict},
-        optional={"navigation": dict, "escalation": dict},
+        optional={"navigation": dict, "escalation": dict, "ticks": dict, "echo": str},
     )):
         check.raise_if_any()
     if doc["kind"] not in KINDS:
@@ -124,8 +138,12 @@ def load_flow(path: Path, label: str) -> Flow:
         if check.mapping(node, "escalation", {"after_seconds": int, "on": list, "to": str}):
             escalation = Escalation(node["after_seconds"], tuple(check.strings(node["on"], "on", "escalation")),
                                     node["to"])
-    flow = Flow(doc["flow"], doc["kind"], doc["start"], states, navigation, doc["reask"].strip(), escalation, label)
+    ticks = _ticks(doc["ticks"], check) if "ticks" in doc else None
+    echo = _echo(doc["echo"], check) if "echo" in doc else None
+    flow = Flow(doc["flow"], doc["kind"], doc["start"], states, navigation, doc["reask"].strip(), escalation, label,
+                ticks, echo)
     _check_graph(flow, check)
+    _check_ticks(flow, check)
     check.raise_if_any()
     return flow
 
@@ -142,13 +160,48 @@ def _navigation(node: dict[str, Any], check: Checker) -> dict[str, NavCommand]:
     return commands
 
 
+def _ticks(node: Any, check: Checker) -> Ticks | None:
+    """The `ticks:` block: the mark on a ticked button and the Done button (its label and typed words)."""
+    if not check.mapping(node, "ticks", {"mark": str, "done": dict}):
+        return None
+    done = node["done"]
+    if not check.mapping(done, "ticks.done", {"label": str, "says": list}):
+        return None
+    says = tuple(check.strings(done["says"], "says", "ticks.done", done))
+    return Ticks(node["mark"].strip(), NavCommand(DONE, done["label"].strip(), says))
+
+
+def _echo(text: str, check: Checker) -> str | None:
+    """The `echo:` text: it names the answer read, as {answer}, and nothing else in braces."""
+    text = text.strip()
+    try:
+        filled = text.format(answer="")
+    except (KeyError, IndexError, ValueError) as exc:
+        check.add(f"echo: unknown or broken placeholder ({exc}); allowed: {{answer}}", "echo")
+        return None
+    if filled == text:
+        check.add("echo: must name the answer read, as {answer}", "echo")
+        return None
+    return text
+
+
+def _check_ticks(flow: Flow, check: Checker) -> None:
+    """A question whose buttons tick takes several answers (`multi`), and its flow says how ticks look."""
+    for state in flow.states.values():
+        if state.tick and not state.multi:
+            check.add("tick: true needs multi: true (ticked buttons give several answers)", state.id)
+        if state.tick and flow.ticks is None:
+            check.add("tick: true needs a ticks: block in the flow (the mark and the Done button)", state.id)
+
+
 def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
     if not isinstance(state_id, str) or not SNAKE_CASE.match(state_id):
         check.add("state ids must be snake_case", str(state_id), node)
     ok = check.mapping(
         node, state_id, required={},
         optional={"prompt": str, "choices": list, "next": str, "answer": str, "multi": bool, "number": dict,
-                  "timer": dict, "reask": str, "end": str, "kind": str, "level": str, "parse": str},
+                  "timer": dict, "reask": str, "end": str, "kind": str, "level": str, "parse": str,
+                  "tick": bool},
     )
     if not ok:
         return None
@@ -185,14 +238,14 @@ def _state(state_id: str, node: Any, check: Checker) -> FlowState | None:
         timer = HoldTimer(t["seconds"], t["label"].strip(), t["done"].strip())
     return FlowState(state_id, prompt, choices, node.get("next"), node.get("answer"), node.get("multi", False),
                      number, timer, (node.get("reask") or "").strip() or None, end, node.get("kind"),
-                     node.get("level"), parse)
+                     node.get("level"), parse, node.get("tick", False))
 
 
 def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
     name = node.get("id") if isinstance(node, dict) else None
     where = f"{state_id}.{name}"
     if not check.mapping(node, where, {"id": str, "label": str},
-                         {"says": list, "next": str, "range": list}):
+                         {"says": list, "next": str, "range": list, "not_with": list}):
         return None
     name = checked_text(node, "id")
     if not SNAKE_CASE.match(name):
@@ -207,8 +260,9 @@ def _choice(state_id: str, node: Any, check: Checker) -> FlowChoice | None:
             check.add("range must be [low, high] numbers", where, node)
         else:
             span = (float(r[0]), float(r[1]))
+    not_with = tuple(check.strings(_flatten(node.get("not_with", [])), "not_with", where, node))
     return FlowChoice(name, label, tuple(check.strings(_flatten(node.get("says", [])), "says", where, node)),
-                      node.get("next"), span)
+                      node.get("next"), span, not_with)
 
 
 def _flatten(values: object) -> object:

@@ -28,6 +28,7 @@ class PlanRule:
     unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
     caveat: str | None = None  # a caveat of knowledge/caveats.yaml that says the same: shown once, as that caveat
     offers: str | None = None  # the daily reminder (bot.core.reminders.KINDS) that helps keep this tip
+    reason: str | None = None  # why the tip is given, where the answer alone is not ("for cramps that come often")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
         name = item.get("id") if isinstance(item, dict) else None
         if not check.mapping(item, name, {"id": str, "when": dict, "tip": str, "sources": list},
                              {"see": str, "doctor": bool, "priority": int, "unless": dict, "caveat": str,
-                              "offers": str}):
+                              "offers": str, "reason": str}):
             continue
         name = checked_text(item, "id")
         when = _answer_condition(check, questions, item, "when", name)
@@ -88,7 +89,7 @@ def load_plan_rules(path: Path, label: str, flow: Flow) -> PlanRules:
             check.add(f"'offers' must be one of {', '.join(REMINDER_KINDS)}", name, item)
         rules.append(PlanRule(name, when, item["tip"].strip(), item.get("see"), sources,
                               bool(item.get("doctor", False)), int(item.get("priority", 0)), unless,
-                              item.get("caveat"), item.get("offers")))
+                              item.get("caveat"), item.get("offers"), (item.get("reason") or "").strip() or None))
     check.unique((r.id for r in rules), "rule id")
     general = [tip for tip in (_general_tip(check, item, "general_tips") for item in doc["general_tips"]) if tip]
     if not general:

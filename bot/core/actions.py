@@ -4,7 +4,9 @@ and nowhere else. Old buttons in chats and saved sessions hold these strings, so
     menu:<name>                          a menu item or command (menu:cramp, menu:log)
     ask:<entry id>                       show a knowledge entry
     more:<entry id>:<n>                  the n-th follow-up of an entry (n: 1 to 3 digits)
-    f:<flow>:<state>:<choice>            a flow's button; the choice "~back", "~skip" or "~cancel" navigates
+    f:<flow>:<state>:<choice>            a flow's button; the choice "~back", "~skip" or "~cancel" navigates;
+                                         on a question whose buttons tick (`tick: true`), a choice ticks or
+                                         unticks and "~done" moves on with what is ticked
     diary:<verb>:<entry id>[:<field>]    edit, field, delete or confirm a diary entry; diary:keep keeps it
     remind:snooze|stop:<kind>            a reminder's buttons (stop:all stops every reminder)
     forget:yes|no                        the answer to "delete everything?"

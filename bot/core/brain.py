@@ -428,8 +428,9 @@ class Brain:
         reading = engine.read(state, message, raw, ReadContext(now, zone))
         if reading.nav:
             return self._flow_step(session, engine.navigate(session.active, reading.nav, now), now)
-        if reading.choices:
-            return self._flow_choose(session, reading.choices, now)
+        if reading.choices:  # typed: said back first, so a misreading shows at once
+            chosen = engine.with_ticked(session.active, reading.choices)
+            return self._flow_choose(session, chosen, now, prefix=self.write.echo(engine, session.active, chosen))
         # Not an answer: maybe a question or a cramp; answer it, then show where we were.
         match = self.content.matcher.match(message) if message.tokens else None
         entry = self.content.knowledge.get(match.intent) if match and match.intent else None
@@ -446,7 +447,11 @@ class Brain:
     def _flow_press(self, session: Session, press: actions.FlowPress, now: float) -> Outcome:
         assert session.active is not None
         engine = self.engines[session.active.flow]
-        if press.nav is not None:
+        tapped = engine.tap(session.active, press.choice, now)  # a question whose buttons tick
+        if tapped is not None:
+            chose = engine.labels(session.active, session.active.ticked) if press.nav == flows.DONE else ()
+            return replace(self._flow_step(session, tapped, now), chose=", ".join(chose) or None)
+        if press.nav in flows.NAVIGATION:
             return self._flow_step(session, engine.navigate(session.active, press.nav, now), now)
         if engine.state(session.active).choice(press.choice) is None:
             return self.stale(session)
@@ -467,7 +472,7 @@ class Brain:
             return Outcome(session.with_(active=None, paused=keep), (reply,))
         assert step.position is not None
         if not step.ended:
-            reply = self.write.prompt(self.engines[flow_id], step.position, prefix)
+            reply = self.write.prompt(self.engines[flow_id], step.position, prefix, in_place=step.in_place)
             return Outcome(session.with_(active=step.position), (reply,))
         return self.finish_flow(session, step, now, prefix)
 
@@ -479,7 +484,7 @@ class Brain:
     def _plan_ready(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
         """The check-up ended: the personal plan, kept for /plan."""
         assert step.position is not None
-        return self.kept_plan.made(session, step.position.answers, now)
+        return self.kept_plan.made(session, step.position.answers, now, prefix)
 
     def _relief_ended(self, session: Session, step: Step, now: float, prefix: str) -> Outcome:
         """The relief sequence ended: eased (remember it, to log it in one tap) or escalated."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-from bot.content.flows import BACK, Flow, FlowChoice, FlowState
+from bot.content.flows import ALONE, BACK, DONE, Flow, FlowChoice, FlowState
 from bot.core import actions
 from bot.core.replies import Choice
 from bot.core.session import FlowPosition, PendingTimer
@@ -48,6 +48,7 @@ class Step:
     state: FlowState
     ended: bool = False
     cancelled: bool = False
+    in_place: bool = False  # a button was ticked or unticked: the same question, shown in place of the pressed one
 
 
 class FlowEngine:
@@ -58,11 +59,14 @@ class FlowEngine:
         self.normaliser = normaliser
         self.parsers = parsers or {}
         self._says: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._not_with: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for state in flow.states.values():
             phrases = [(normaliser.phrase(s), c.id) for c in state.choices for s in (*c.says, c.label)]
             self._says[state.id] = [(p, cid) for p, cid in phrases if p]
-        self._nav = {name: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)]
-                     for name, cmd in flow.navigation.items()}
+            vetoes = [(normaliser.phrase(s), c.id) for c in state.choices for s in c.not_with]
+            self._not_with[state.id] = [(p, cid) for p, cid in vetoes if p]
+        commands = [*flow.navigation.values(), *([flow.ticks.done] if flow.ticks else [])]
+        self._nav = {cmd.id: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)] for cmd in commands}
 
     # -- positions -------------------------------------------------------------------------
 
@@ -88,7 +92,8 @@ class FlowEngine:
         if state.timer:
             timer = PendingTimer(f"{self.flow.id}.{state_id}.{step_no}", now + state.timer.seconds,
                                  state.timer.seconds, state.timer.label)
-        moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no)
+        ticked = position.answers.get(state.answer, ()) if state.tick and state.answer else ()  # shown again: ticked
+        moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no, ticked=ticked)
         return Step(moved, state, ended=bool(state.end))
 
     def choose(self, position: FlowPosition, choice_ids: tuple[str, ...], now: float) -> Step:
@@ -113,11 +118,13 @@ class FlowEngine:
         return target
 
     def navigate(self, position: FlowPosition, command: str, now: float) -> Step:
-        """Apply back / skip / cancel."""
+        """Apply back / skip / cancel, or Done on a question whose buttons tick (nothing ticked: skipped)."""
         state = self.state(position)
+        if command == DONE and position.ticked:
+            return self.choose(position, position.ticked, now)
         if command == "cancel":
             return Step(None, state, ended=True, cancelled=True)
-        if command == "skip":
+        if command in ("skip", DONE):
             answers = dict(position.answers)
             if state.answer:
                 answers[state.answer] = ()
@@ -129,6 +136,39 @@ class FlowEngine:
         previous = position.history[-1]
         moved = replace(position, history=position.history[:-1])
         return self._enter(moved, previous, now, push=False)
+
+    def tap(self, position: FlowPosition, choice: str, now: float) -> Step | None:
+        """A button pressed on a question whose buttons tick: a choice ticks or unticks (shown in place), Done
+        moves on with the ticked choices (nothing ticked: skipped), and "none of these" answers at once. None
+        when this question's buttons do not tick, or for any other button (back, skip, cancel)."""
+        state = self.state(position)
+        if not state.tick:
+            return None
+        if choice == f"{actions.NAV_PREFIX}{DONE}":
+            return self.navigate(position, DONE, now)
+        if state.choice(choice) is None:
+            return None
+        if choice in ALONE:
+            return self.choose(position, (choice,), now)
+        ticked = set(position.ticked) - set(ALONE)
+        ticked ^= {choice}
+        order = [c.id for c in state.choices]
+        moved = replace(position, ticked=tuple(sorted(ticked, key=order.index)))
+        return Step(moved, state, in_place=True)
+
+    def with_ticked(self, position: FlowPosition, typed: tuple[str, ...]) -> tuple[str, ...]:
+        """A typed answer on a question whose buttons tick, with what is ticked already ("none of these"
+        typed alone stands alone)."""
+        if not self.state(position).tick or not position.ticked or all(c in ALONE for c in typed):
+            return typed
+        order = [c.id for c in self.state(position).choices]
+        both = {*position.ticked, *typed} - set(ALONE)
+        return tuple(sorted(both, key=order.index))
+
+    def labels(self, position: FlowPosition, choices: tuple[str, ...]) -> tuple[str, ...]:
+        """The labels of these choices of the current question (a coded answer, like a typed time, has none)."""
+        state = self.state(position)
+        return tuple(c.label for c in (state.choice(i) for i in choices) if c is not None)
 
     def timer_done(self, position: FlowPosition, timer_id: str) -> FlowPosition | None:
         """Clear the timer if `timer_id` is the running one; None when it is stale."""
@@ -154,7 +194,7 @@ class FlowEngine:
         """Work out which command or choice(s) a free-text message means in this state (`careful`:
         no navigation words, bare numbers or fuzzy guesses, for reading answers out of other text)."""
         tokens = message.tokens
-        nav = None if careful else self._navigation(tokens)
+        nav = None if careful else self._navigation(tokens, state)
         if nav:
             return Reading(nav=nav)
         if state.parse and state.parse in self.parsers and context is not None:
@@ -172,10 +212,12 @@ class FlowEngine:
             return Reading(choices=found)
         return Reading(choices=() if careful else self._by_fuzzy(state, message))
 
-    def _navigation(self, tokens: tuple[str, ...]) -> str | None:
+    def _navigation(self, tokens: tuple[str, ...], state: FlowState) -> str | None:
         if not tokens or len(tokens) > 5:
             return None
         for name, phrases in self._nav.items():
+            if name == DONE and not state.tick:
+                continue
             for phrase in phrases:
                 if phrase and tuple(tokens[: len(phrase)]) == phrase and len(tokens) - len(phrase) <= 2:
                     return name
@@ -201,14 +243,16 @@ class FlowEngine:
 
     def _by_phrase(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
         """Choices whose phrases occur in the message; the longest phrase wins where they overlap, and a
-        negated phrase ("not on water pills") claims its words without choosing anything."""
+        negated phrase ("not on water pills"), or one whose choice a `not_with` phrase of the same clause rules
+        out ("wine at weekends" is not alcohol most days), claims its words without choosing anything."""
         hits: list[tuple[int, int, str | None]] = []  # (position, length, choice or None when negated)
         offset = 0
         for clause in message.clauses:
+            ruled_out = self._ruled_out(state, clause)
             for phrase, choice_id in self._says[state.id]:
                 for start in range(len(clause)):
                     if phrase_at(clause, start, phrase):
-                        negated = self.normaliser.negated(clause, start)
+                        negated = self.normaliser.negated(clause, start) or choice_id in ruled_out
                         hits.append((offset + start, len(phrase), None if negated else choice_id))
             offset += len(clause)
         hits.sort(key=lambda h: (-h[1], h[0], h[2] is not None))
@@ -222,10 +266,16 @@ class FlowEngine:
             if hit is not None and hit not in chosen:
                 chosen.append(hit)
         if state.multi and len(chosen) > 1:
-            negatives = {c.id for c in state.choices if c.id in ("none", "neither")}
+            negatives = {c.id for c in state.choices if c.id in ALONE}
             chosen = [c for c in chosen if c not in negatives] or chosen
         order = [c.id for c in state.choices]
         return tuple(sorted(chosen, key=order.index))
+
+    def _ruled_out(self, state: FlowState, clause: tuple[str, ...]) -> set[str]:
+        """The choices a `not_with` phrase in this clause rules out (a negated one rules out nothing: "I drink,
+        and not just at weekends")."""
+        return {choice_id for phrase, choice_id in self._not_with[state.id] for start in range(len(clause))
+                if phrase_at(clause, start, phrase) and not self.normaliser.negated(clause, start)}
 
     def _by_fuzzy(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
         """Last resort: a typo'd label or phrase ("hig heels") close enough to exactly one choice."""
@@ -243,10 +293,14 @@ class FlowEngine:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def buttons(self, state: FlowState, can_go_back: bool = True) -> tuple[Choice, ...]:
-        """The state's choices plus the flow's navigation buttons (no Back on a first question)."""
-        flow = self.flow.id
-        choices = [Choice(actions.flow_choice(flow, state.id, c.id), c.label) for c in state.choices]
+    def buttons(self, state: FlowState, can_go_back: bool = True, ticked: tuple[str, ...] = ()) -> tuple[Choice, ...]:
+        """The state's choices plus the flow's navigation buttons (no Back on a first question); on a question
+        whose buttons tick, the ticked choices marked and the Done button after the choices."""
+        flow, ticks = self.flow.id, self.flow.ticks if state.tick else None
+        choices = [Choice(actions.flow_choice(flow, state.id, c.id),
+                          f"{ticks.mark} {c.label}" if ticks and c.id in ticked else c.label) for c in state.choices]
+        if ticks is not None:
+            choices.append(Choice(actions.flow_nav(flow, state.id, DONE), ticks.done.label))
         choices += [Choice(actions.flow_nav(flow, state.id, n.id), n.label) for n in self.flow.navigation.values()
                     if can_go_back or n.id != BACK]
         return tuple(choices)

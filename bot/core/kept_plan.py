@@ -28,12 +28,14 @@ class KeptPlan:
     def _build(self, saved: SavedPlan) -> Plan:
         return build_plan(self.content.plan, self.content.checkup, saved.answers)
 
-    def made(self, session: Session, answers: dict[str, tuple[str, ...]], now: float) -> Outcome:
-        """The check-up ended: keep its answers and show the plan (its look-back is due in two weeks)."""
+    def made(self, session: Session, answers: dict[str, tuple[str, ...]], now: float, prefix: str = "") -> Outcome:
+        """The check-up ended: keep its answers and show the plan after `prefix` (the last typed answer said
+        back); its look-back is due in two weeks."""
         saved = SavedPlan(now, dict(answers), now + reviews.REVIEW_AFTER if self.can_remind else None)
         new = session.with_(active=None, plan=saved)
         plan = self._build(saved)
         text = f"{self.content.checkup.states['plan'].prompt}\n\n{render_plan(self.content.plan, plan)}"
+        text = f"{prefix}\n\n{text}" if prefix else text
         if self.can_remind:
             text += f"\n\n{self.write.text('plan_kept')}"
         if self._offers(new, plan):

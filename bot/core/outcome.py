@@ -16,3 +16,4 @@ class Outcome:
     replies: tuple[Reply, ...]
     forget: bool = False  # the user asked to delete everything stored about them
     stale_press: bool = False  # a button from an earlier message was pressed and ignored
+    chose: str | None = None  # what the pressed button chose, when not its own label (Done: the ticked choices)

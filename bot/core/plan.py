@@ -19,6 +19,7 @@ class PlanTip:
     doctor: bool
     caveat: str | None = None  # the caveat (knowledge/caveats.yaml) that says the same, in an answer
     offers: str | None = None  # the daily reminder that helps keep this tip
+    reason: str | None = None  # the rule's own reason, shown instead of "because you said" (then `because` is empty)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def build_plan(rules: PlanRules, flow: Flow, answers: dict[str, tuple[str, ...]]
                 break
             reasons.extend(labels[(question, c)] for c in given)
         else:
-            tip = PlanTip(rule.tip, tuple(reasons), rule.see, rule.sources, rule.doctor, rule.caveat, rule.offers)
+            because = () if rule.reason else tuple(reasons)  # an answer that is no reason for the tip is not quoted
+            tip = PlanTip(rule.tip, because, rule.see, rule.sources, rule.doctor, rule.caveat, rule.offers,
+                          rule.reason)
             if rule.doctor:
                 doctor.append(tip)
             else:
@@ -100,13 +103,20 @@ def render_more(rules: PlanRules, plan: Plan) -> str | None:
 
 
 def _tip_lines(rules: PlanRules, tip: PlanTip) -> list[str]:
-    """A tip and, below it, the answers it comes from."""
-    lines = [f"• {tip.text}"]
-    if tip.because:
-        lines.append(f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}")
-    return lines
+    """A tip and, below it, why it is there."""
+    return [f"• {tip.text}", *why_lines(rules, tip)]
 
 
 def repr_label(label: str) -> str:
     """Quote an answer label for display."""
     return f"“{label}”"
+
+
+def why_lines(rules: PlanRules, tip: PlanTip) -> list[str]:
+    """The line under a tip saying why it is there: the answers it comes from, quoted as the labels picked
+    ("because you said: “At night / in bed”"), or the rule's own reason; none for a general tip."""
+    if tip.reason:
+        return [f"   ↳ {tip.reason}"]
+    if tip.because:
+        return [f"   ↳ {rules.because}: {', '.join(repr_label(b) for b in tip.because)}"]
+    return []

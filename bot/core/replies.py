@@ -88,6 +88,9 @@ class Reply:
     # the always-there buttons at the bottom of a private chat: their labels ("🆘 Cramp now"), () to take
     # them away, None to leave them as they are; a message carries them or inline choices, not both
     keyboard: tuple[str, ...] | None = None
+    # shown in place of the message whose button was pressed (a ticked button): in Telegram that message keeps its
+    # text and takes these buttons; elsewhere it is shown as any reply
+    in_place: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -178,8 +178,9 @@ class ReplyWriter:
     # -- flows -----------------------------------------------------------------------------------
 
     def prompt(self, engine: FlowEngine, position: FlowPosition, prefix: str = "", with_timer: bool = True,
-               score: float = 100.0) -> Reply:
-        """A flow step: its prompt, its buttons and (when it has one) the running timer."""
+               score: float = 100.0, in_place: bool = False) -> Reply:
+        """A flow step: its prompt, its buttons (ticked ones marked) and (when it has one) the running timer;
+        `in_place`: the same question after a button was ticked, shown in place of the pressed message."""
         state = engine.state(position)
         text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
         timer = None
@@ -187,8 +188,14 @@ class ReplyWriter:
             pending = position.timer
             timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
         intent, sources = self._flow_identity(engine)
-        return Reply(text, engine.flow.kind, engine.buttons(state, can_go_back=bool(position.history)), timer, intent,
-                     score, sources)
+        buttons = engine.buttons(state, can_go_back=bool(position.history), ticked=position.ticked)
+        return Reply(text, engine.flow.kind, buttons, timer, intent, score, sources, in_place=in_place)
+
+    def echo(self, engine: FlowEngine, position: FlowPosition, chosen: tuple[str, ...]) -> str:
+        """A typed answer said back ("Got it: “A few times a week”."), in a flow that says answers back;
+        else (or for an answer without a label, like a typed time) nothing."""
+        labels = engine.labels(position, chosen)
+        return engine.flow.echo.format(answer=quoted(labels)) if engine.flow.echo and labels else ""
 
     def timer_done(self, engine: FlowEngine, state: FlowState) -> Reply:
         """A hold has ended: ask how it is now, with the step's buttons."""

@@ -72,6 +72,7 @@ class FlowPosition:
     timer: PendingTimer | None = None
     step_no: int = 0
     target: int | None = None
+    ticked: tuple[str, ...] = ()  # choices ticked so far on a question whose buttons tick (not yet Done)
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,7 @@ def _read_position(data: dict[str, Any]) -> FlowPosition:
         timer=PendingTimer(**timer) if timer else None,
         step_no=int(data.get("step_no") or 0),
         target=int(data["target"]) if data.get("target") is not None else None,
+        ticked=tuple(str(t) for t in _list(data.get("ticked"))),
     )
 
 

@@ -232,12 +232,7 @@ class TelegramShell:
             if message is not None and (chat_id, message.message_id) in self.answered:
                 return "double tap"
             in_group = query.message.chat.type in GROUP_TYPES
-            kind = await self._turn(chat_id, update.update_id, Press(query.data, in_group))
-            if message is not None and kind == "stale":  # take the dead buttons away
-                await self._edit(chat_id, message.message_id, message.text or "", None, lambda: True)
-            elif message is not None and kind not in ("duplicate", "unsaved"):
-                await self._show_choice(chat_id, message, query.data)
-            return kind
+            return await self._turn(chat_id, update.update_id, Press(query.data, in_group), message)
         # a message that is not ignored (see _relevant)
         event = self._event_for(update.message) if update.message is not None else None
         assert event is not None
@@ -273,8 +268,9 @@ class TelegramShell:
         async with self.locks.hold(chat_id):
             return await self._turn(chat_id, update_id, event)
 
-    async def _turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
-        """Core, then storage (one transaction), then delivery; the chat's lock is held."""
+    async def _turn(self, chat_id: int, update_id: int | None, event: Event, pressed: Message | None = None) -> str:
+        """Core, then storage (one transaction), then delivery, then the look of the `pressed` message (whose
+        button this event is, when it can still be edited); the chat's lock is held."""
         await self.pacer.turn()  # replies already sent are read first (bot.telegram_shell.pacing)
         outcome = None
         try:
@@ -283,7 +279,7 @@ class TelegramShell:
             before = self.storage.load(chat_id)
             damaged = self.storage.damaged(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
-            items, urgent = self._payloads(outcome)
+            items, urgent = self._payloads(outcome, pressed)
             if damaged:  # saved data that could not be read was set aside: say so, after any urgent advice
                 items.insert(urgent, {"text": self.brain.write.text("saved_data_damaged")})
             ids = self.storage.record_turn(chat_id, update_id, outcome.session, items)
@@ -303,9 +299,19 @@ class TelegramShell:
             self.blocked.discard(chat_id)
         if outcome.forget or before.due_times() != outcome.session.due_times():
             self._schedule_reminders(chat_id, outcome.session)
+        if pressed is not None and isinstance(event, Press):
+            await self._after_press(chat_id, pressed, event.action, outcome)
         if outcome.stale_press:
             return "stale"
         return outcome.replies[0].kind if outcome.replies else "silent"
+
+    async def _after_press(self, chat_id: int, pressed: Message, action: str, outcome: Outcome) -> None:
+        """The pressed message: dead buttons taken away (stale), left as edited (a ticked button), or showing
+        the answer ("→ choice") without buttons."""
+        if outcome.stale_press:
+            await self._edit(chat_id, pressed.message_id, pressed.text or "", None, lambda: True)
+        elif not any(reply.in_place for reply in outcome.replies):
+            await self._show_choice(chat_id, pressed, action, outcome.chose)
 
     async def _unsaved(self, chat_id: int, event: Event, outcome: Outcome | None) -> None:
         """A turn storage could not save: nothing changed, and the user is told so; but a red flag's
@@ -317,15 +323,19 @@ class TelegramShell:
         for item in [*items[:urgent], {"text": self.brain.write.text("storage_problem")}]:
             await self._send_item(chat_id, item)
 
-    def _payloads(self, outcome: Outcome) -> tuple[list[dict[str, Any]], int]:
+    def _payloads(self, outcome: Outcome, pressed: Message | None = None) -> tuple[list[dict[str, Any]], int]:
         """The outcome's replies as messages to send, in order, and how many of them, from the
-        first, are urgent advice (an emergency's or a red flag's)."""
+        first, are urgent advice (an emergency's or a red flag's). A reply shown in place of the `pressed`
+        message is an edit of it: its text stays, its buttons change."""
         items: list[dict[str, Any]] = []
         urgent = None
         for reply in outcome.replies:
             if urgent is None and reply.kind not in URGENT_KINDS:
                 urgent = len(items)
-            items.extend(payloads(reply, self.username))
+            made = payloads(reply, self.username)
+            if reply.in_place and pressed is not None and pressed.text and len(made) == 1:
+                made = [{**made[0], "text": pressed.text, "edit": pressed.message_id}]
+            items.extend(made)
         return items, len(items) if urgent is None else urgent
 
     async def _timer_done(self, chat_id: int, timer_id: str) -> None:
@@ -415,6 +425,8 @@ class TelegramShell:
             return await self._call(lambda: bot.send_document(chat_id, InputFile(data, item["document"]["filename"])),
                                     chat_id)
         keyboard = _inline_keyboard(item.get("buttons")) or _reply_keyboard(item.get("keyboard"))
+        if "edit" in item:  # the pressed message, with new buttons
+            return await self._call(lambda: bot.edit_text(chat_id, item["edit"], item["text"], keyboard), chat_id)
         return await self._call(lambda: bot.send_text(chat_id, item["text"], keyboard), chat_id)
 
     def _note_backlog(self) -> set[int]:
@@ -471,10 +483,12 @@ class TelegramShell:
                     self.settings.send_attempts)
         return Delivery()
 
-    async def _show_choice(self, chat_id: int, message: Message, data: str) -> None:
-        """Make the pressed answer visible: the message keeps its text, loses its buttons, gains '→ choice'."""
+    async def _show_choice(self, chat_id: int, message: Message, data: str, chose: str | None = None) -> None:
+        """Make the pressed answer visible: the message keeps its text, loses its buttons, gains '→ choice'
+        (`chose`: what the button chose, when not its label: Done's ticked choices)."""
         label = next((b.text for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
                       for b in row if b.callback_data == data), None)
+        label = chose if label is not None and chose else label
         if label is None:
             return
         self.answered.add((chat_id, message.message_id))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from bot.core.session import Session
 from tests.conversation.test_plan_personas import whole_plan
 from tests.support.chat_client import ChatClient
 
@@ -18,7 +22,7 @@ def start(chat: ChatClient) -> None:
 
 def test_full_checkup_by_buttons_gives_a_plan_citing_each_answer(chat):
     start(chat)
-    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "None of these",
+    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done", "None of these",
                   "High heels", "Neither"]:
         chat.press(label)
     assert chat.state is None
@@ -37,8 +41,8 @@ def test_full_checkup_by_buttons_gives_a_plan_citing_each_answer(chat):
 
 def test_every_tip_in_the_plan_names_the_answer_it_comes_from(chat):
     start(chat)
-    for label in ["During or after exercise", "A few times a week", "Just started", "4 to 7", "Statins",
-                  "Diabetes", "Sports shoes", "I smoke"]:
+    for label in ["During or after exercise", "A few times a week", "Just started", "4 to 7", "Statins", "Done",
+                  "Diabetes", "Done", "Sports shoes", "I smoke", "Done"]:
         chat.press(label)
     lines = whole_plan(chat).splitlines()
     tips = [i for i, line in enumerate(lines) if line.startswith("• ")]
@@ -146,6 +150,9 @@ def test_conditions_include_kidney_disease_and_fluid_or_salt_limits(chat, said, 
         ("timing", "at night after a long day at work", ("night",)),
         ("activity", "not very active, I only walk a little to the shops", ("sitting",)),
         ("activity", "I only walk a little", ("sitting",)),
+        ("timing", "I still get them at night", ("night",)),  # "still" is not sitting still
+        ("timing", "when I'm lying still in bed", ("night",)),
+        ("timing", "at night, and when sitting still", ("night", "rest")),
     ],
 )
 def test_everyday_answers_mean_what_the_user_meant(chat, question, said, expected):
@@ -309,3 +316,223 @@ def test_checkup_command_while_one_is_paused_offers_resume_or_restart(chat):
 def test_resume_command_without_a_paused_checkup_says_so(chat):
     chat.send("/resume")
     assert "no check-up to resume" in chat.text.lower()
+
+
+# -- questions with several answers: buttons tick, Done moves on ------------------------------------------------
+
+def to_question(chat: ChatClient, question: str) -> None:
+    start(chat)
+    for _ in range(QUESTIONS.index(question)):
+        chat.press("Skip")
+    assert chat.state == ("checkup", question)
+
+
+def test_a_question_with_several_answers_ticks_each_tapped_button_until_done(chat):
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    assert chat.state == ("checkup", "medications"), "a tap ticks; it does not move on"
+    assert chat.last[0].in_place and "Question 5 of 8" in chat.text
+    chat.press("Statins")
+    assert "✅ Water pills (diuretics)" in chat.buttons and "✅ Statins (for cholesterol)" in chat.buttons
+    assert "Spironolactone or similar" in chat.buttons and "Done ✔️" in chat.buttons
+    chat.press("Water pills")  # a second tap takes the tick away
+    assert "Water pills (diuretics)" in chat.buttons and "✅ Statins (for cholesterol)" in chat.buttons
+    chat.press("Done")
+    assert chat.state == ("checkup", "conditions")
+    assert chat.session.active.answers["medications"] == ("statin",)
+
+
+@pytest.mark.parametrize("question, alone", [("medications", "None of these"), ("conditions", "None of these"),
+                                             ("lifestyle", "Neither")])
+def test_none_of_these_stays_alone_and_answers_at_once(chat, question, alone):
+    to_question(chat, question)
+    first = next(label for label in chat.buttons if label not in (alone, "Done ✔️"))
+    chat.press(first)
+    chat.press(alone)
+    assert chat.state != ("checkup", question), "one tap on 'none of these' answers the question"
+    answers = chat.session.active.answers if chat.session.active else None
+    if answers is not None:
+        assert answers[question] == ("none",)
+    else:  # the last question: the plan
+        assert "“Alcohol most days”" not in chat.text and "“I smoke”" not in chat.text
+
+
+def test_done_with_nothing_ticked_skips_the_question(chat):
+    to_question(chat, "conditions")
+    chat.press("Done")
+    assert chat.state == ("checkup", "footwear")
+    assert chat.session.active.answers["conditions"] == ()
+
+
+def test_questions_with_one_answer_still_move_on_at_one_tap(chat):
+    start(chat)
+    chat.press("At night")
+    assert chat.state == ("checkup", "frequency")
+    assert not any("Done" in label for label in chat.buttons)
+
+
+def test_typing_after_ticking_adds_to_the_ticks_and_done_can_be_typed(chat):
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    chat.send("and statins")
+    assert chat.state == ("checkup", "conditions")
+    assert chat.session.active.answers["medications"] == ("diuretic", "statin")
+    chat.press("Diabetes")
+    chat.send("that's it")
+    assert chat.session.active.answers["conditions"] == ("diabetes",)
+
+
+def test_several_answers_typed_in_one_message_still_move_on(chat):
+    to_question(chat, "medications")
+    chat.send("water pills and statins")
+    assert chat.session.active.answers["medications"] == ("diuretic", "statin")
+
+
+def test_a_check_up_saved_in_the_middle_of_ticking_carries_on_after_a_restart(brain):
+    chat = ChatClient(brain)
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    statins = chat.button("Statins")
+    saved = json.loads(json.dumps(chat.session.to_dict()))
+    restarted = ChatClient(brain, session=Session.from_dict(saved), last=chat.last)
+    restarted.press_action(statins.action)
+    assert "✅ Water pills (diuretics)" in restarted.buttons and "✅ Statins (for cholesterol)" in restarted.buttons
+    restarted.press("Done")
+    assert restarted.session.active.answers["medications"] == ("diuretic", "statin")
+
+
+def test_a_session_saved_before_ticks_existed_still_reads(brain):
+    chat = ChatClient(brain)
+    to_question(chat, "medications")
+    saved = chat.session.to_dict()
+    del saved["active"]["ticked"]
+    restarted = ChatClient(brain, session=Session.from_dict(saved), last=chat.last)
+    restarted.press("Statins")
+    restarted.press("Done")
+    assert restarted.session.active.answers["medications"] == ("statin",)
+
+
+def test_back_to_a_question_with_several_answers_shows_what_was_ticked(chat):
+    to_question(chat, "medications")
+    chat.press("Water pills")
+    chat.press("Statins")
+    chat.press("Done")
+    chat.press("Back")
+    assert chat.state == ("checkup", "medications")
+    assert "✅ Water pills (diuretics)" in chat.buttons and "✅ Statins (for cholesterol)" in chat.buttons
+    chat.press("Statins")
+    chat.press("Done")
+    assert chat.session.active.answers["medications"] == ("diuretic",)
+
+
+def test_a_done_button_on_a_question_with_one_answer_is_an_old_button(chat):
+    start(chat)
+    chat.press("At night")
+    chat.press_action("f:checkup:frequency:~done")
+    assert chat.state == ("checkup", "frequency") and "earlier message" in chat.text
+
+
+# -- typed answers are said back -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "question, said, heard",
+    [
+        ("frequency", "a few times a week", "“A few times a week”"),
+        ("hydration", "maybe 3 glasses a day", "“Less than 4 glasses”"),
+        ("medications", "furosemide and atorvastatin", "“Water pills (diuretics)” and “Statins (for cholesterol)”"),
+        ("lifestyle", "I smoke", "“I smoke”"),
+    ],
+)
+def test_a_typed_answer_is_said_back_first_so_a_misreading_shows_at_once(chat, question, said, heard):
+    to_question(chat, question)
+    chat.send(said)
+    assert chat.text.startswith(f"Got it: {heard}.\n\n")
+    if chat.state is not None:
+        assert chat.state != ("checkup", question)
+    else:  # the last question: the plan follows the echo
+        assert chat.last[0].intent == "checkup_plan" and "Here is your plan" in chat.text
+
+
+def test_a_misread_answer_said_back_can_be_put_right_with_back(chat):
+    to_question(chat, "frequency")
+    chat.send("every night pretty much")
+    assert chat.text.startswith("Got it: “Most nights or daily”.")
+    chat.press("Back")
+    chat.press("Now and then")
+    assert chat.session.active.answers["frequency"] == ("rarely",)
+
+
+def test_a_button_answer_is_not_said_back(chat):
+    to_question(chat, "frequency")
+    chat.press("A few times a week")
+    assert "Got it" not in chat.text and chat.text.startswith("Question 3 of 8")
+    chat.press("Mostly sitting")
+    chat.press("4 to 7")
+    chat.press("Statins")
+    chat.press("Done")
+    assert "Got it" not in chat.text
+
+
+def test_back_skip_and_questions_typed_mid_checkup_are_not_said_back(chat):
+    to_question(chat, "frequency")
+    chat.send("skip")
+    assert "Got it" not in chat.text
+    chat.send("back")
+    assert "Got it" not in chat.text
+    chat.send("do bananas help with cramps?")
+    assert "Got it" not in chat.text
+
+
+def test_an_echo_that_does_not_name_the_answer_fails_at_load(tmp_path):
+    from bot.content.flows import load_flow
+    from bot.content.strict_yaml import ContentError
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "dialogs/checkup.yaml").read_text(encoding="utf-8")
+    assert 'echo: "Got it: {answer}."' in text
+    for broken, message in [('echo: "Got it."', "must name the answer"), ('echo: "Got it: {label}."', "{answer}")]:
+        path = tmp_path / "checkup.yaml"
+        path.write_text(text.replace('echo: "Got it: {answer}."', broken), encoding="utf-8")
+        with pytest.raises(ContentError) as caught:
+            load_flow(path, "dialogs/checkup.yaml")
+        assert "dialogs/checkup.yaml" in str(caught.value) and message in str(caught.value)
+
+
+# -- answers read as meant ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "said, expected",
+    [
+        ("just wine at weekends", ("neither",)),  # the first-use review's example
+        ("a glass of wine now and then", ("neither",)),
+        ("I drink socially", ("neither",)),
+        ("the odd beer", ("neither",)),
+        ("I have a drink once a week", ("neither",)),
+        ("I smoke, and beer at the weekend", ("smoke",)),
+        ("I smoked years ago", ("neither",)),
+        ("wine with dinner most nights", ("alcohol",)),
+        ("I drink, not just at weekends", ("alcohol",)),
+        ("a glass or two most evenings", ("alcohol",)),
+    ],
+)
+def test_drinking_now_and_then_is_not_alcohol_most_days(chat, said, expected):
+    to_question(chat, "lifestyle")
+    chat.send(said)
+    assert chat.state is None
+    labels = {"alcohol": "Alcohol most days", "smoke": "I smoke", "neither": "Neither"}
+    heard = " and ".join(f"“{labels[e]}”" for e in expected)
+    assert chat.text.startswith(f"Got it: {heard}.")
+    assert ("“Alcohol most days”" in chat.text) == ("alcohol" in expected)
+
+
+def test_water_is_not_alcohol(chat):
+    to_question(chat, "lifestyle")
+    chat.send("I drink plenty of water")
+    assert chat.state == ("checkup", "lifestyle") and "didn't catch that" in chat.text
+
+
+@pytest.mark.parametrize("said", ["once or twice a week", "every other night", "every few days"])
+def test_cramps_every_few_days_are_a_few_times_a_week(chat, said):
+    to_question(chat, "frequency")
+    chat.send(said)
+    assert chat.text.startswith("Got it: “A few times a week”.")

@@ -42,7 +42,7 @@ def test_summary_holds_the_diary_the_check_up_and_the_warnings(chat):
     chat.clock.advance(2 * DAY)
     log(chat, "Just now", "Calf", "5", "Over 10 minutes", "Stretching", "In bed")
     chat.send("/checkup")
-    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Diabetes",
+    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done", "Diabetes", "Done",
                   "High heels", "Neither"]:
         chat.press(label)
     chat.send("my calf is swollen, red and hot")
@@ -96,7 +96,7 @@ def test_only_the_latest_warnings_are_listed_and_the_earlier_ones_counted(chat):
 
 def test_the_plan_and_the_history_offer_the_summary_where_they_advise_a_doctor(chat):
     chat.send("/checkup")
-    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "None of these",
+    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done", "None of these",
                   "High heels", "Neither"]:
         chat.press(label)
     assert "📄 Summary for my doctor" in chat.buttons

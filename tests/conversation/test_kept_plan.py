@@ -9,8 +9,8 @@ from tests.support.chat_client import ChatClient
 
 DAY = 86400.0
 MORE = "➕ More of my plan"
-NIGHTS_AND_WATER_PILLS = ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Diabetes",
-                          "High heels", "Neither"]
+NIGHTS_AND_WATER_PILLS = ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done",
+                          "Diabetes", "Done", "High heels", "Neither"]
 
 
 def checkup(chat: ChatClient, answers: list[str]) -> str:
@@ -92,7 +92,7 @@ def test_the_plan_offers_the_reminders_it_recommends_and_a_tap_sets_them_up(chat
 
 
 def test_no_drink_reminder_is_offered_to_someone_with_a_fluid_limit(chat):
-    checkup(chat, ["At night", "Most nights", "Mostly sitting", "Less than 4", "None of these", "Kidney",
+    checkup(chat, ["At night", "Most nights", "Mostly sitting", "Less than 4", "None of these", "Kidney", "Done",
                    "High heels", "Neither"])
     assert "💧 Remind me to drink" not in chat.buttons
     assert "drink a bit more" not in chat.text.lower()

@@ -13,7 +13,7 @@ from bot.content.flows import load_flow
 from bot.content.plan_rules import load_plan_rules
 from bot.content.strict_yaml import ContentError
 from bot.core.brain import Brain
-from bot.core.plan import build_plan
+from bot.core.plan import build_plan, render_plan
 from tests.support.chat_client import ChatClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -214,3 +214,52 @@ def test_an_unless_answer_switches_the_rule_off(tmp_path):
     assert any(bedtime in t.text for t in build_plan(rules, flow, {"timing": ("night",)}).tips)
     plan = build_plan(rules, flow, {"timing": ("night",), "conditions": ("pregnant",)})
     assert not any(bedtime in t.text for t in plan.tips)
+
+
+# -- "because you said": only what was said, and only where it is the reason --------------------------------
+
+def test_wine_at_weekends_is_never_quoted_back_as_alcohol_most_days(brain):
+    # the first-use review: "just wine at weekends" became "because you said: “Alcohol most days”" and heavy drinking
+    _, plan = plan_for(brain, ["at night", "a few times a week", "desk job", "about 6 glasses", "none", "none",
+                               "trainers", "just wine at weekends"])
+    assert "alcohol most days" not in plan
+    assert "heavy drinking" not in plan and "cutting down" not in plan
+
+
+def test_drinking_most_days_is_not_called_heavy_drinking(content):
+    plan = render_plan(content.plan, build_plan(content.plan, content.checkup, {"lifestyle": ("alcohol",)}))
+    lines = plan.splitlines()
+    tips = [line for line in lines if line.startswith("• ") and ("alcohol" in line.lower() or "drink" in line.lower())]
+    assert tips and "because you said: “Alcohol most days”" in plan
+    for tip in tips:
+        assert not re.match(r"• (heavy drinking|your drinking)", tip.lower()), tip
+        assert "heavy drinking" not in tip.lower() or "if you drink a lot" in tip.lower(), tip
+
+
+def test_a_tip_the_answer_is_no_reason_for_gives_its_own_reason(content):
+    plan = build_plan(content.plan, content.checkup, {"frequency": ("weekly",)})
+    diet = next(tip for tip in plan.tips if "balanced diet" in tip.text)
+    assert diet.because == ()
+    text = render_plan(content.plan, plan)
+    after = text.splitlines()[text.splitlines().index(f"• {diet.text}") + 1]
+    assert after.strip() == "↳ for cramps that come often"
+    assert "because you said: “A few times a week”" not in text
+
+
+def every_answer_set(content):
+    """Each check-up answer on its own, every other question skipped."""
+    for state in content.checkup.states.values():
+        if state.answer and not state.end:
+            for choice in state.choices:
+                yield {state.answer: (choice.id,)}
+
+
+def test_every_because_quotes_only_labels_of_answers_given_and_every_tip_says_why(content):
+    labels = content.checkup.answer_labels()
+    for answers in every_answer_set(content):
+        plan = build_plan(content.plan, content.checkup, answers)
+        given = {labels[(q, c)] for q, chosen in answers.items() for c in chosen}
+        for tip in (*plan.tips, *plan.doctor):
+            assert set(tip.because) <= given, (answers, tip.text)
+            if not plan.general:
+                assert tip.because or tip.reason, (answers, tip.text)

@@ -73,15 +73,19 @@ def test_the_bot_asks_telegram_only_for_messages_and_button_presses(user, standi
 
 def test_checkup_by_buttons_answers_every_press_and_shows_the_choice(user, standin):
     user.send("/checkup")
-    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "None of these",
+    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done", "None of these",
                   "High heels", "Neither"]:
         pressed = user.last_message
         user.press(label)
         shown = standin.message(user.chat_id, pressed.message_id)
-        assert f"→ {label}" in shown.text and not shown.buttons, "the chosen answer stays visible"
+        if label == "Water pills":  # several answers: the button ticks, on the same message
+            assert "✅ Water pills (diuretics)" in shown.buttons
+            continue
+        chose = "Water pills (diuretics)" if label == "Done" else label
+        assert f"→ {chose}" in shown.text and not shown.buttons, "the chosen answer stays visible"
     assert "because you said: “At night / in bed”" in user.last_text
     answers = standin.calls("answerCallbackQuery")
-    assert len(answers) == 8 and all(c.ok for c in answers), "no spinning buttons"
+    assert len(answers) == 9 and all(c.ok for c in answers), "no spinning buttons"
 
 
 def test_checkup_by_free_text(user):
@@ -352,7 +356,8 @@ def test_injected_faults_every_reply_is_delivered(standin, bot):
     assert "Question 2 of 8" in user.last_text
     standin.fail_ratio(0.3, kinds=("500", "429"), seed=7, methods=("sendMessage", "editMessageText"))
     script = [("Now and then", "Mostly sitting"), ("Mostly sitting", "4 to 7"), ("4 to 7", "Statins"),
-              ("Statins", "Diabetes"), ("Diabetes", "High heels"), ("High heels", "Neither"), ("Neither", "Menu")]
+              ("Statins", "✅ Statins"), ("Done", "Diabetes"), ("Diabetes", "✅ Diabetes"), ("Done", "High heels"),
+              ("High heels", "Neither"), ("Neither", "Menu")]
     for label, next_button in script:
         user.press(label)  # retries can outlast the quiet period: wait for the next question itself
         standin.wait_for(lambda next_button=next_button: any(next_button in b for b in user.buttons), timeout=30)

@@ -37,8 +37,8 @@ def test_summary_sends_a_one_page_pdf_with_the_diary_the_check_up_and_the_warnin
     for label in ("Just now", "Calf", "4", "5 to 10 minutes", "Stretching", "In bed"):
         user.press(label)
     user.send("/checkup")
-    for label in ("At night", "Most nights", "Mostly sitting", "Less than 4", "Statins", "Thyroid", "Comfy",
-                  "Neither"):
+    for label in ("At night", "Most nights", "Mostly sitting", "Less than 4", "Statins", "Done", "Thyroid", "Done",
+                  "Comfy", "Neither"):
         user.press(label)
     user.send("my calf is swollen, red and hot")
     user.send("/summary")
