@@ -13,6 +13,8 @@ TEMPLATES = {
     "because_you_said": ("said", "tip"), "tip": ("tip",), "red_flag_said": ("said", "why"),
     "red_flag_mention": ("said",), "red_flag_mention_medicine": ("said",),
     "routine_said": ("said", "why"), "routine_why": ("why",),
+    "diary_page_heading": ("first", "last", "total"), "diary_noted": ("noted",),
+    "history_quiet_nights": ("week", "month"),
 }
 
 
