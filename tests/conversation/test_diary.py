@@ -387,3 +387,17 @@ def test_a_typed_day_is_kept_as_said(chat):
     for label in ("Calf", "Left", "3", "1 to 5", "Stretching", "In bed"):
         chat.press(label)
     assert "last monday (Mon 11 Jan)" in chat.text and "12:00" not in chat.text
+
+
+def test_one_tap_without_a_time_zone_saves_first_and_offers_the_zone_after(chat):
+    chat.send("/cramp")
+    chat.clock.advance(60)
+    chat.press("It's gone")
+    chat.press("Log this cramp")
+    assert chat.state is None and len(chat.session.diary) == 1, "no time-zone question in the way"
+    assert "UTC until you tell me your time zone" in chat.text and "🌍 Set my time zone" in chat.buttons
+    chat.press("Set my time zone")
+    chat.send("Berlin")
+    assert chat.session.zone == "Europe/Berlin"
+    chat.send("/diary")
+    assert "Fri 15 Jan 09:00" in chat.text, "the time kept exactly, shown in the zone given later"
