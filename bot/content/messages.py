@@ -11,7 +11,7 @@ from bot.content.strict_yaml import Checker, checked_text, read_yaml
 from bot.core.replies import Choice
 from bot.core.templates import TEMPLATES, template_problem
 
-TEXT_KEYS = (
+TEXT_KEYS: tuple[str, ...] = (
     "greeting", "disclaimer", "menu_prompt", "help", "fallback", "empty", "stale_button", "cancelled",
     "nothing_to_cancel", "checkup_paused", "resume_offer", "no_checkup_to_resume", "checkup_restart", "more_none",
     "more_label", "relief_already", "relief_stopped", "relief_check_in", "red_flag_checkup_paused",
@@ -49,16 +49,25 @@ TEXT_KEYS = (
     "summary_count", "summary_rate", "summary_rate_recent", "summary_when", "summary_where", "summary_how_long",
     "summary_durations", "summary_longest", "summary_severity", "summary_helped", "summary_doing", "summary_checkup",
     "summary_checkup_none", "summary_answer", "summary_flags", "summary_flag", "summary_no_flags", "summary_nothing",
-    "summary_flags_earlier",
+    "summary_flags_earlier", "summary_quiet_nights",
     "summary_chart_weeks", "summary_chart_parts", "summary_footer", "summary_q_timing", "summary_q_frequency",
     "summary_q_activity", "summary_q_hydration", "summary_q_medications", "summary_q_conditions", "summary_q_footwear",
     "summary_q_lifestyle",
 )
-BUTTON_KEYS = ("resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
+TEXT_KEYS += (  # the diary's pages, quick entries, export and the morning check-in
+    "diary_page_heading", "diary_line_several", "diary_add_more", "diary_zone_later", "diary_noted",
+    "history_quiet_nights", "part_of_day_unknown", "export_csv_caption", "reminder_checkin", "reminder_name_checkin",
+    "checkin_none", "checkin_where_one", "checkin_where_several", "checkin_saved", "diary_field_side",
+)
+BUTTON_KEYS: tuple[str, ...] = (
+               "resume_checkup", "restart_checkup", "start_relief", "start_checkup", "menu", "log_cramp", "log_new",
                "history", "diary", "snooze", "stop_reminder", "stop_all_reminders", "change_reminders", "forget_yes",
                "forget_no", "delete_yes", "delete_no", "open_private", "clarify_now", "clarify_why", "clarify_prevent",
                "clarify_serious", "triage_yes", "triage_no", "sos_keyboard",
                "plan_more", "remind_bedtime", "remind_hydration", "summary", "my_plan")
+BUTTON_KEYS += ("diary_newer", "diary_older", "add_severity", "add_side", "add_where", "add_doing", "set_zone",
+                "checkin_setup", "checkin_none", "checkin_one", "checkin_several", "checkin_bad", "checkin_left_calf",
+                "checkin_right_calf", "checkin_left_foot", "checkin_right_foot", "checkin_both", "checkin_other")
 MENU_ACTIONS = ("menu:start", "menu:main", "menu:cramp", "menu:checkup", "menu:resume", "menu:restart", "menu:help",
                 "menu:cancel", "menu:log", "menu:diary", "menu:history", "menu:reminders", "menu:privacy",
                 "menu:export", "menu:forget", "menu:timezone", "menu:show_sos", "menu:hide_sos", "menu:plan",

@@ -10,9 +10,13 @@ and nowhere else. Old buttons in chats and saved sessions hold these strings, so
     diary:<verb>:<entry id>[:<field>]    edit, field, delete or confirm a diary entry; diary:keep keeps it
     remind:snooze|stop:<kind>            a reminder's buttons (stop:all stops every reminder)
     forget:yes|no                        the answer to "delete everything?"
+    dpage:<n>                            page n of /diary (1: the newest entries)
+    checkin:<answer>[:<place>]           the morning check-in's buttons (none, one, several, bad; then a place)
 
-Answers a flow stores besides choice ids: at:<epoch seconds> (a typed time), zone:<IANA name>, t<HHMM> (a
-bedtime) and s<N> (a severity). A confirmation waiting for yes or no is "forget" or "delete:<entry id>"."""
+Answers a flow stores besides choice ids: at:<epoch seconds> (a typed time), about:<epoch>:<part>:<words> (a
+day or part of one, as said: "last night"), words:<text> (a time told before the zone was known, read when
+the entry is saved), zone:<IANA name>, t<HHMM> (a bedtime) and s<N> (a severity). A confirmation waiting for
+yes or no is "forget" or "delete:<entry id>"."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 MENU, ASK, MORE, FLOW, DIARY, REMIND, FORGET = "menu", "ask", "more", "f", "diary", "remind", "forget"
+DIARY_PAGE, CHECKIN = "dpage", "checkin"
 NAV_PREFIX = "~"
 REMIND_VERBS = ("snooze", "stop")
 ALL_REMINDERS = "all"
@@ -152,8 +157,34 @@ class Unknown:
         return self.text
 
 
-Action = Menu | Ask | More | FlowPress | DiaryPress | DiaryKeep | RemindPress | ForgetPress | Unknown
-PersonalPress = DiaryPress | DiaryKeep | RemindPress | ForgetPress
+@dataclass(frozen=True)
+class DiaryPage:
+    """dpage:<n>: page n of the diary list, newest entries first (1 is the newest page)."""
+
+    page: int
+    kind: ClassVar[str] = DIARY_PAGE
+
+    def __str__(self) -> str:
+        return f"{DIARY_PAGE}:{self.page}"
+
+
+@dataclass(frozen=True)
+class CheckinPress:
+    """checkin:<answer>[:<place>]: the morning check-in's answer (none, one, several or bad) and, for one or
+    several, the place tapped next (left_calf, right_calf, left_foot, right_foot, both, other)."""
+
+    answer: str
+    place: str | None = None
+    kind: ClassVar[str] = CHECKIN
+
+    def __str__(self) -> str:
+        tail = "" if self.place is None else f":{self.place}"
+        return f"{CHECKIN}:{self.answer}{tail}"
+
+
+Action = (Menu | Ask | More | FlowPress | DiaryPress | DiaryKeep | RemindPress | ForgetPress | DiaryPage | CheckinPress
+          | Unknown)
+PersonalPress = DiaryPress | DiaryKeep | RemindPress | ForgetPress | DiaryPage | CheckinPress
 
 
 def parse(action: str) -> Action:
@@ -177,6 +208,10 @@ def parse(action: str) -> Action:
         return RemindPress(parts[1], parts[2])
     if kind == FORGET and len(parts) == 2:
         return ForgetPress(parts[1])
+    if kind == DIARY_PAGE and len(parts) == 2 and parts[1].isdecimal() and len(parts[1]) <= MORE_DIGITS:
+        return DiaryPage(int(parts[1]))
+    if kind == CHECKIN and len(parts) in (2, 3) and all(parts[1:]):
+        return CheckinPress(parts[1], parts[2] if len(parts) == 3 else None)
     return Unknown(action)
 
 
@@ -228,6 +263,16 @@ def forget(yes: bool) -> str:
     return str(ForgetPress("yes" if yes else "no"))
 
 
+def diary_page(page: int) -> str:
+    """dpage:<n>."""
+    return str(DiaryPage(page))
+
+
+def checkin(answer: str, place: str | None = None) -> str:
+    """checkin:<answer>[:<place>]."""
+    return str(CheckinPress(answer, place))
+
+
 # -- confirmations waiting for a yes or no (kept in the session) ---------------------------------
 
 FORGET_PENDING = FORGET
@@ -270,6 +315,33 @@ def when_of(answer: str | None) -> float | None:
         return float(answer[len("at:"):])
     except ValueError:
         return None
+
+
+def about(epoch: float, part: str | None, said: str | None) -> str:
+    """A day or part of one, as said, as an answer: about:<epoch>:<part>:<words> (part and words may be empty)."""
+    return f"about:{epoch}:{part or ''}:{said or ''}"
+
+
+def about_of(answer: str | None) -> tuple[float, str | None, str | None] | None:
+    """(epoch, part, words) in an about:<epoch>:<part>:<words> answer, or None."""
+    if answer is None or not answer.startswith("about:"):
+        return None
+    epoch, _, rest = answer[len("about:"):].partition(":")
+    part, _, said = rest.partition(":")
+    try:
+        return float(epoch), part or None, said or None
+    except ValueError:
+        return None
+
+
+def words(text: str) -> str:
+    """A time told in words before the zone was known, as an answer: words:<text> (read when saved)."""
+    return f"words:{text}"
+
+
+def words_of(answer: str | None) -> str | None:
+    """The text in a words:<text> answer, or None."""
+    return answer[len("words:"):] if answer is not None and answer.startswith("words:") else None
 
 
 def zone(name: str) -> str:

@@ -39,20 +39,20 @@ from bot.core.session import (
 from bot.core.templates import word_list
 from bot.core.triage_turn import TRIAGE_NO, TRIAGE_YES, TriageTurn
 from bot.language.normaliser import Normalised
-from bot.language.times import parse_when
+from bot.language.reading import SELF, Reading
 from bot.language.zones import parse_timezone
 from bot.matching.matcher import Match
 from bot.safety.rules import Assessment
 
 PARSERS = {
-    "past_time": lambda raw, ctx: actions.at(t) if (t := parse_when(raw, ctx.now, ctx.zone)) is not None else None,
+    "past_time": lambda raw, ctx: diaries.when_answer(raw, ctx.now, ctx.zone),
     "clock": lambda raw, ctx: clock_answer(raw),
     "timezone": lambda raw, ctx: actions.zone(z) if (z := parse_timezone(raw, ctx.now)) else None,
 }
 RELIEF_ACTIONS = (actions.menu("cramp"),)  # what starts the relief steps: never skipped (Brain.must_answer)
 # menu items only the bot's own buttons carry, never content's
-OUR_OWN_MENUS = ("log_relief", "reminders_setup", "plan_more", "remind_bedtime", "remind_hydration", TRIAGE_YES,
-                 TRIAGE_NO)
+OUR_OWN_MENUS = ("log_relief", "reminders_setup", "checkin_setup", "plan_more", "remind_bedtime",
+                 "remind_hydration", TRIAGE_YES, TRIAGE_NO)
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
 # labels of the reading (`when` labels, and "pregnant") whose relief steps start with a line for that place or
@@ -88,11 +88,6 @@ class Brain:
         """What each menu:<name> action does."""
         text, personal = self.write.text, self.personal
 
-        def log_relief(session: Session, now: float) -> Outcome:
-            """Log the cramp whose relief just ended, with what the relief steps already know."""
-            known = diaries.answers_from_relief(session.last_relief) if session.last_relief else None
-            return personal.start_log(session, now, known)
-
         return {
             "start": self._start,
             "show_sos": lambda session, now: Outcome(session, (self._sos(shown=True),)),
@@ -106,7 +101,7 @@ class Brain:
             "resume": lambda session, now: self._resume(session),
             "cancel": lambda session, now: self._cancel(session),
             "log": lambda session, now: personal.start_log(session, now),
-            "log_relief": log_relief,
+            "log_relief": personal.quick_log,
             "diary": lambda session, now: personal.list_entries(session),
             "history": personal.history,
             "reminders": personal.reminders_menu,
@@ -115,6 +110,7 @@ class Brain:
             "plan_more": lambda session, now: self.kept_plan.more(session),
             "summary": self._summary,
             **{item: _offered_reminder(personal, kind) for kind, item in OFFERS.items()},
+            "checkin_setup": personal.setup_checkin,
             "privacy": lambda session, now: personal.privacy(session),
             "timezone": lambda session, now: personal.start(session, ids.ZONE, now),
             "export": personal.export,
@@ -284,7 +280,22 @@ class Brain:
             return Outcome(session, (self.write.menu(self.write.text("empty"), "fallback"),))
         if message.key in self.more_words and session.last_intent:
             return self._more(session, session.last_intent, session.more_shown + 1)
+        told = self._told_cramp(session, turn.reading, message, text, now)
+        if told is not None:  # "woke up with one in my right foot at 2am, lasted 10 min, 5/5": into the diary
+            return self.personal.start_log(session, now, told)
         return self.free.respond(session, turn, now)
+
+    def _told_cramp(self, session: Session, reading: Reading, message: Normalised, text: str,
+                    now: float) -> dict[str, tuple[str, ...]] | None:
+        """The diary answers of a message that tells one past cramp of the person's own, when and at least one
+        more thing about it, and asks nothing; None for anything else (a question, a cramp now, a habit)."""
+        if session.in_group or "past" not in reading.when or reading.questions or reading.asks or reading.distress \
+                or reading.generic or reading.elsewhere or reading.person.who != SELF \
+                or {"now", "right_now", "recurring"} & set(reading.when) or self.content.context.leads(reading, ()):
+            return None
+        answers = self.personal.told(session, message, text, reading.side, now)
+        return answers if "when" in answers and {"where", "side", "severity", "duration", "helped"} & set(answers) \
+            else None
 
     def _triage_press(self, session: Session, yes: bool, now: float) -> Outcome:
         """The Yes or No button of a safety question."""
@@ -306,11 +317,8 @@ class Brain:
         if entry.kind == "emergency":
             return self._cramp_now(session, now, match.score)
         if entry.kind == "action" and entry.action == actions.menu("log") and not session.in_group:
-            answers = self.engines[ids.DIARY].prefill(message, raw, ReadContext(now, session.zone))
-            if session.zone is None:
-                answers.pop("when", None)  # read again once the zone is known, so the time is right
-            answers.pop(actions.ZONE_ANSWER, None)
-            return self.personal.start_log(session, now, answers)
+            side = self.free.read(raw, message).reading.side
+            return self.personal.start_log(session, now, self.personal.told(session, message, raw, side, now))
         if entry.kind == "action" and entry.action:
             return self._on_press(session, entry.action, now)
         reply = self.write.entry(entry, match.score, message, session.zone)
@@ -431,6 +439,10 @@ class Brain:
         if reading.choices:  # typed: said back first, so a misreading shows at once
             chosen = engine.with_ticked(session.active, reading.choices)
             return self._flow_choose(session, chosen, now, prefix=self.write.echo(engine, session.active, chosen))
+        if session.active.flow == ids.DIARY:  # "2 minutes" typed at "how bad": noted as how long, asked again
+            noted = self.personal.note_other(session, message, raw, now)
+            if noted is not None:
+                return noted
         # Not an answer: maybe a question or a cramp; answer it, then show where we were.
         match = self.content.matcher.match(message) if message.tokens else None
         entry = self.content.knowledge.get(match.intent) if match and match.intent else None

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from bot.content.bundle import Content
-from bot.core.diary import PARTS_OF_DAY, part_of_day
+from bot.core.diary import PARTS_OF_DAY, part_of
 from bot.core.replies import DoctorSummary, SummarySection
 from bot.core.session import DiaryEntry, Session
 from bot.core.templates import fill
@@ -20,13 +20,14 @@ RATE_WEEKS = 4  # cramps a week over the last 4 weeks, and the 4 before
 CHECKUP_ORDER = ("medications", "conditions", "frequency", "timing", "activity", "hydration", "footwear", "lifestyle")
 FLAGS_SHOWN = 6  # the latest warnings listed (a line says how many earlier ones there were), so it fits one page
 FILENAME = "crampbot-summary-for-doctor.pdf"
+PART_NAMES = tuple(part for part, _, _ in PARTS_OF_DAY)
 DateText = Callable[[float], str]  # a moment as the summary writes it
-Counts = Callable[[Iterable[str], str], str]  # answers (of a diary question) counted in words
+Counts = Callable[[Iterable[tuple[str, int]], str], str]  # (answer, cramps) of a diary question, in words
 
 
 def has_anything(session: Session) -> bool:
-    """True when there is something to summarise: diary entries, a check-up or a safety warning."""
-    return bool(session.diary or session.plan or session.flags)
+    """True when there is something to summarise: diary entries, cramp-free nights, a check-up or a warning."""
+    return bool(session.diary or session.plan or session.flags or session.quiet_nights)
 
 
 def build(content: Content, session: Session, now: float) -> DoctorSummary:
@@ -40,23 +41,30 @@ def build(content: Content, session: Session, now: float) -> DoctorSummary:
         """A day as people write it: 'Tue 03 Dec 2026'."""
         return local_time(at, zone).strftime("%a %d %b %Y")
 
-    def counts(values: Iterable[str], question: str) -> str:
-        """'calf 5, foot 2': each answer's label and how often it was given, most often first."""
-        found = Counter(values)
+    def counts(values: Iterable[tuple[str, int]], question: str) -> str:
+        """'calf 5, foot 2': each answer's label and how many cramps it was given for, most first."""
+        found: Counter[str] = Counter()
+        for value, count in values:
+            found[value] += count
         return ", ".join(f"{labels.get((question, v), v).lower()} {n}" for v, n in found.most_common())
 
-    sections = [_how_often(texts, entries, now, date)]
+    first_day = local_time(start, zone).date().isoformat()
+    quiet = sum(1 for day in session.quiet_nights if day >= first_day)
+    sections = [_how_often(texts, entries, now, date, quiet)]
+    parts: Counter[str] = Counter()
+    for entry in entries:
+        parts[part_of(entry, zone) or "unknown"] += entry.count
     if entries:
-        parts = Counter(part_of_day(local_time(e.at, zone).hour) for e in entries)
         sections.append(SummarySection(texts["summary_when"], (", ".join(
-            f"{texts[f'part_of_day_{part}']} {parts[part]}" for part, _, _ in PARTS_OF_DAY if parts[part]),)))
-        sections.append(_section(texts["summary_where"], counts((e.where for e in entries if e.where), "where"),
-                                 texts))
+            f"{texts[f'part_of_day_{part}']} {parts[part]}" for part in (*PART_NAMES, "unknown") if parts[part]),)))
+        where = counts(((e.where, e.count) for e in entries if e.where), "where")
+        sides = counts(((e.side, e.count) for e in entries if e.side), "side")
+        sections.append(_section(texts["summary_where"], "; ".join(w for w in (where, sides) if w), texts))
         sections.append(_how_long(texts, entries, labels, date, counts))
         sections.append(_section(texts["summary_helped"],
-                                 counts((h for e in entries for h in e.helped), "helped"), texts))
-        sections.append(_section(texts["summary_doing"], counts((e.doing for e in entries if e.doing), "doing"),
-                                 texts))
+                                 counts(((h, e.count) for e in entries for h in e.helped), "helped"), texts))
+        sections.append(_section(texts["summary_doing"],
+                                 counts(((e.doing, e.count) for e in entries if e.doing), "doing"), texts))
     sections.append(_checkup(content, session, date))
     raised = [f for f in session.flags if f.at >= start]
     flags = [fill(texts, "summary_flag", date=date(f.at), level=_level_title(content, f.level), why=f.why)
@@ -65,9 +73,7 @@ def build(content: Content, session: Session, now: float) -> DoctorSummary:
         flags.insert(0, fill(texts, "summary_flags_earlier", count=len(raised) - FLAGS_SHOWN))
     sections.append(SummarySection(texts["summary_flags"], tuple(flags) or (texts["summary_no_flags"],)))
     weeks, per_week = _weeks(entries, now, zone)
-    parts_chart = tuple((texts[f"part_of_day_{part}"], sum(1 for e in entries
-                                                           if part_of_day(local_time(e.at, zone).hour) == part))
-                        for part, _, _ in PARTS_OF_DAY)
+    parts_chart = tuple((texts[f"part_of_day_{part}"], parts[part]) for part in PART_NAMES)
     intro = fill(texts, "summary_intro", date=date(now), zone=zone or "UTC")
     return DoctorSummary(FILENAME, texts["summary_title"], intro, tuple(sections), weeks, per_week, parts_chart,
                          texts["summary_chart_weeks"], texts["summary_chart_parts"], texts["summary_footer"])
@@ -77,21 +83,25 @@ def _section(heading: str, line: str, texts: dict[str, str]) -> SummarySection:
     return SummarySection(heading, (line or texts["summary_nothing"],))
 
 
-def _how_often(texts: dict[str, str], entries: list[DiaryEntry], now: float, date: DateText) -> SummarySection:
-    """How many cramps in the 12 weeks, and a week's worth lately and before."""
+def _how_often(texts: dict[str, str], entries: list[DiaryEntry], now: float, date: DateText,
+               quiet: int) -> SummarySection:
+    """How many cramps in the 12 weeks, a week's worth lately and before, and the nights the morning check-in
+    called cramp-free."""
+    nights = (fill(texts, "summary_quiet_nights", count=quiet),) if quiet else ()
     if not entries:
-        return SummarySection(texts["summary_how_often"], (texts["summary_nothing"],))
-    total = texts["cramps_one"] if len(entries) == 1 else fill(texts, "cramps_many", count=len(entries))
+        return SummarySection(texts["summary_how_often"], (texts["summary_nothing"], *nights))
+    logged = sum(e.count for e in entries)
+    total = texts["cramps_one"] if logged == 1 else fill(texts, "cramps_many", count=logged)
     lines = [fill(texts, "summary_count", count=total[0].upper() + total[1:], first=date(entries[0].at),
                   last=date(entries[-1].at))]
     window = RATE_WEEKS * 7 * DAY
-    recent = sum(1 for e in entries if e.at > now - window) / RATE_WEEKS
-    before = sum(1 for e in entries if now - 2 * window < e.at <= now - window) / RATE_WEEKS
+    recent = sum(e.count for e in entries if e.at > now - window) / RATE_WEEKS
+    before = sum(e.count for e in entries if now - 2 * window < e.at <= now - window) / RATE_WEEKS
     if entries[0].at <= now - window:
         lines.append(fill(texts, "summary_rate", recent=f"{recent:g}", before=f"{before:g}"))
     else:
         lines.append(fill(texts, "summary_rate_recent", recent=f"{recent:g}"))
-    return SummarySection(texts["summary_how_often"], tuple(lines))
+    return SummarySection(texts["summary_how_often"], (*lines, *nights))
 
 
 def _how_long(texts: dict[str, str], entries: list[DiaryEntry], labels: dict[tuple[str, str], str],
@@ -101,7 +111,8 @@ def _how_long(texts: dict[str, str], entries: list[DiaryEntry], labels: dict[tup
     order = [choice for question, choice in labels if question == "duration"]
     timed = [e for e in entries if e.duration in order]
     if timed:
-        lines.append(fill(texts, "summary_durations", counts=counts((e.duration or "" for e in timed), "duration")))
+        lines.append(fill(texts, "summary_durations",
+                          counts=counts(((e.duration or "", e.count) for e in timed), "duration")))
         longest = max(timed, key=lambda e: (order.index(e.duration or ""), e.at))
         lines.append(fill(texts, "summary_longest", duration=labels[("duration", longest.duration or "")].lower(),
                           date=date(longest.at)))
@@ -141,5 +152,5 @@ def _weeks(entries: list[DiaryEntry], now: float, zone: str | None) -> tuple[tup
         day = local_time(entry.at, zone).date()
         index = (day - starts[0]).days // 7
         if 0 <= index < WEEKS:
-            per_week[index] += 1
+            per_week[index] += entry.count
     return tuple(d.strftime("%d %b") for d in starts), tuple(per_week)

@@ -27,6 +27,7 @@ class ReadContext:
 
 Parser = Callable[[str, ReadContext], "str | None"]
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d{1,2})?)\s*([a-z]+)?")
+_SCORE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:/|out of)\s*(\d{1,2})(?![\d.])")  # "4/5", "3 out of 5"
 _RANGE_WORDS = {"to", "or", "and"}
 _FUZZY_MIN = 90
 
@@ -67,6 +68,10 @@ class FlowEngine:
             self._not_with[state.id] = [(p, cid) for p, cid in vetoes if p]
         commands = [*flow.navigation.values(), *([flow.ticks.done] if flow.ticks else [])]
         self._nav = {cmd.id: [normaliser.phrase(s) for s in (*cmd.says, cmd.label)] for cmd in commands}
+        # unit words of the flow's other amounts: "2 minutes" answers how long, never how bad
+        units = {unit for state in flow.states.values() if state.number for unit in state.number.units}
+        self._foreign_units = {state.id: units - set(state.number.units) for state in flow.states.values()
+                               if state.number}
 
     # -- positions -------------------------------------------------------------------------
 
@@ -201,11 +206,16 @@ class FlowEngine:
             parsed = self.parsers[state.parse](raw, context)
             if parsed:
                 return Reading(choices=(parsed,))
+        scored = self._by_score(state, raw) if state.number else None
+        if scored:
+            return Reading(choices=(scored,))
         if state.number and not (careful and state.number.bare):
             picked = self._by_number(state, raw)
             if picked:
                 return Reading(choices=(picked,))
-        found = self._by_phrase(state, message)
+        if state.number and self._foreign_amount(state, raw):
+            return Reading()  # "2 minutes" at "how bad": not the label "2"
+        found = self._by_phrase(state, message, careful)
         if len(found) > 1 and not state.multi:
             return Reading()  # two different answers to a one-answer question: ask again, don't guess
         if found:
@@ -230,6 +240,8 @@ class FlowEngine:
         found = [(float(value.replace(",", ".")), unit) for value, unit in _NUMBER.findall(text)]
         amounts: list[float] = []
         for index, (value, unit) in enumerate(found):
+            if unit in self._foreign_units[state.id]:
+                continue  # "2 minutes" typed at "how bad": an answer to another question
             factor = state.number.units.get(unit) if unit else None
             if factor is None and index + 1 < len(found) and unit in _RANGE_WORDS:
                 factor = state.number.units.get(found[index + 1][1])  # "2 to 3 litres": litres for both
@@ -241,15 +253,34 @@ class FlowEngine:
         amount = sum(amounts[:2]) / len(amounts[:2])
         return next((c.id for c in state.choices if c.range and c.range[0] <= amount <= c.range[1]), None)
 
-    def _by_phrase(self, state: FlowState, message: Normalised) -> tuple[str, ...]:
+    def _foreign_amount(self, state: FlowState, raw: str) -> bool:
+        """True when the text gives an amount in another question's units ("2 minutes" at "how bad")."""
+        text = " ".join(self.normaliser.data.numbers.get(w, w) for w in raw.lower().split())
+        return any(unit in self._foreign_units[state.id] for _, unit in _NUMBER.findall(text))
+
+    def _by_score(self, state: FlowState, raw: str) -> str | None:
+        """A score out of the scale's top ("4/5", "3 out of 5") on a scale whose choices are whole numbers."""
+        tops = [c.range[1] for c in state.choices if c.range]
+        found = _SCORE.search(raw.lower())
+        if not found or not tops or float(found.group(2)) != max(tops) or max(tops) > 10:
+            return None
+        value = float(found.group(1))
+        return next((c.id for c in state.choices if c.range and c.range[0] <= value <= c.range[1]), None)
+
+    def _by_phrase(self, state: FlowState, message: Normalised, careful: bool = False) -> tuple[str, ...]:
         """Choices whose phrases occur in the message; the longest phrase wins where they overlap, and a
         negated phrase ("not on water pills"), or one whose choice a `not_with` phrase of the same clause rules
-        out ("wine at weekends" is not alcohol most days), claims its words without choosing anything."""
+        out ("wine at weekends" is not alcohol most days), claims its words without choosing anything
+        (`careful`: not a bare number or a lone no-word, which mean something else inside other text: "3am",
+        "no idea why")."""
         hits: list[tuple[int, int, str | None]] = []  # (position, length, choice or None when negated)
         offset = 0
+        negations = self.normaliser.data.negation_words
         for clause in message.clauses:
             ruled_out = self._ruled_out(state, clause)
             for phrase, choice_id in self._says[state.id]:
+                if careful and len(phrase) == 1 and (phrase[0].isdecimal() or phrase[0] in negations):
+                    continue
                 for start in range(len(clause)):
                     if phrase_at(clause, start, phrase):
                         negated = self.normaliser.negated(clause, start) or choice_id in ruled_out

@@ -4,25 +4,30 @@ method takes the session and returns the new session with the replies."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.content.flows import Flow
 from bot.content.knowledge import Knowledge
 from bot.core import actions
+from bot.core import checkin as checkins
 from bot.core import content_ids as ids
 from bot.core import diary as diaries
 from bot.core import reminders as schedules
-from bot.core.flow_engine import FlowEngine, Step
+from bot.core.export import export_files
+from bot.core.flow_engine import FlowEngine, ReadContext, Step
 from bot.core.outcome import Outcome
 from bot.core.replies import Attachment, Choice, HistoryChart, Reply
 from bot.core.reply_writer import ReplyWriter
 from bot.core.session import DiaryEntry, Session
+from bot.language.normaliser import Normalised
 from bot.language.times import local_time
 
-EDITABLE = ("when", "where", "severity", "duration", "helped", "doing")  # diary answers; labels: diary_field_*
-LISTED = 5
+TOLD_LIMIT = 500  # characters of a message kept to read its time once the zone is known
+NOTED = ("where", "side", "severity", "duration", "helped", "doing")  # answers noted when typed at another question
+EDITABLE = ("when", "where", "side", "severity", "duration", "helped", "doing")  # diary answers; labels: diary_field_*
+ADDABLE = ("severity", "side", "where", "doing")  # offered as "➕" buttons under an entry saved without asking them
+LISTED = 5  # entries on a page of /diary
 SNOOZE_MINUTES = 15
 
 
@@ -51,8 +56,9 @@ class PersonalData:
         """The diary flow (its choice labels describe entries)."""
         return self.engines[ids.DIARY].flow
 
-    def _describe(self, entry: DiaryEntry, zone: str | None) -> str:
-        return diaries.describe(entry, self.diary_flow, zone, self.write.messages.texts)
+    def _describe(self, entry: DiaryEntry, session: Session) -> str:
+        number = diaries.numbers(session.diary).get(entry.id)
+        return diaries.describe(entry, self.diary_flow, session.zone, self.write.messages.texts, number)
 
     def _outcome(self, session: Session, *replies: Reply, forget: bool = False) -> Outcome:
         return Outcome(session, tuple(replies), forget)
@@ -77,6 +83,8 @@ class PersonalData:
         zone_asked = actions.ZONE_ANSWER in {s.answer for s in engine.flow.states.values()}
         if session.zone and flow_id != ids.ZONE and zone_asked:
             known.setdefault(actions.ZONE_ANSWER, (actions.zone(session.zone),))
+        if flow_id == ids.DIARY and (session.zone_asked or target is not None):  # asked once; never for an edit
+            known.setdefault(actions.ZONE_ANSWER, (actions.zone(session.zone or ""),))
         step = engine.start(now, known, target)
         assert step.position is not None
         new = session.with_(active=step.position, paused=paused)
@@ -94,34 +102,101 @@ class PersonalData:
         exists)."""
         assert step.position is not None
         session, answers, target = session.with_(active=None), step.position.answers, step.position.target
-        if target is not None and not any(e.id == target for e in session.diary):
+        edited = next((e for e in session.diary if e.id == target), None)
+        if target is not None and edited is None:
             return self._outcome(session, self.write.menu(self.write.text("diary_no_entry"), "smalltalk"))
         zone = actions.zone_from(answers) or session.zone
         entry_id = target or session.next_entry_id
         entry = diaries.entry_from_answers(answers, entry_id, now, zone)
+        if edited is not None:
+            entry = replace(entry, count=edited.count)
+        session = session.with_(zone_asked=session.zone_asked or actions.ZONE_ANSWER in answers)
+        return self._saved(session, entry, zone, "diary_updated" if target else "diary_saved",
+                           offer_more=target is not None)
+
+    def _saved(self, session: Session, entry: DiaryEntry, zone: str | None, said: str,
+               offer_more: bool) -> Outcome:
+        """Store an entry and show it (with "➕" buttons for what it lacks, when `offer_more`)."""
         diary = diaries.add_or_replace(session.diary, entry)
-        new = session.with_(diary=diary, next_entry_id=max(session.next_entry_id, entry_id + 1), last_relief=None,
-                            zone=zone)
-        text = self.write.text("diary_updated" if target else "diary_saved")
-        line = self._describe(entry, zone)
+        new = session.with_(diary=diary, next_entry_id=max(session.next_entry_id, entry.id + 1), last_relief=None,
+                            zone=zone, quiet_nights=checkins.without_quiet_night(session.quiet_nights, entry.at, zone)
+                            if not entry.time_known and entry.part == "night" else session.quiet_nights)
+        text = f"{self.write.text(said)}\n{self._describe(entry, new)}"
         if entry.duration == "very_long":
-            line += f"\n\n{self.write.text('diary_long_cramp')}"
-        buttons = [self.write.menu_button("history", "history"), self.write.menu_button("diary", "diary")]
+            text += f"\n\n{self.write.text('diary_long_cramp')}"
+        buttons: list[Choice] = []
+        missing = [key for key in ADDABLE if not getattr(entry, key)] if offer_more else []
+        if missing:
+            text += f"\n\n{self.write.text('diary_add_more')}"
+            buttons += [Choice(actions.diary("field", entry.id, key), self.write.messages.buttons[f"add_{key}"])
+                        for key in missing]
+        if offer_more and not new.zone and not new.zone_asked:
+            text += f"\n{self.write.text('diary_zone_later')}"
+            buttons.append(self.write.menu_button("set_zone", "timezone"))
+        buttons += [self.write.menu_button("history", "history"), self.write.menu_button("diary", "diary")]
         if session.paused is not None:
             buttons.insert(0, self.write.menu_button("resume_checkup", "resume"))
-        return self._outcome(new, self._reply(f"{text}\n{line}", buttons, "diary"))
+        return self._outcome(new, self._reply(text, buttons, "diary"))
 
-    def list_entries(self, session: Session) -> Outcome:
-        """The latest entries, with edit and delete buttons for the newest ones."""
+    def quick_log(self, session: Session, now: float) -> Outcome:
+        """"Log this cramp" after the relief steps: saved at once with what they know (start, how long, what
+        helped), then optional buttons for the rest; no question in the way."""
+        if session.last_relief is None:
+            return self.start_log(session, now)
+        answers = diaries.answers_from_relief(session.last_relief)
+        entry = diaries.entry_from_answers(answers, session.next_entry_id, now, session.zone)
+        return self._saved(session, entry, session.zone, "diary_saved", offer_more=True)
+
+    def told(self, session: Session, message: Normalised, raw: str, side: str | None,
+             now: float) -> dict[str, tuple[str, ...]]:
+        """The diary answers a message gives ("had a bad one in my left calf at 3am"): when, where, the side the
+        reading found, how bad, how long, what helped and what they were doing. Before the zone was ever asked,
+        the time is kept as the words, and read once the zone is known."""
+        answers = self.engines[ids.DIARY].prefill(message, raw, ReadContext(now, session.zone))
+        answers.pop(actions.ZONE_ANSWER, None)
+        answers.pop("side", None)  # "right now", "I left work": the reading knows which words name a leg
+        if side in diaries.SIDES:
+            answers["side"] = (side,)
+        if "when" in answers and session.zone is None and not session.zone_asked:
+            answers["when"] = (actions.words(raw[:TOLD_LIMIT]),)
+        return answers
+
+    def note_other(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome | None:
+        """An answer typed at another diary question ("2 minutes" at "how bad"): noted for the question it
+        answers (one not answered yet), and the question asked again; None when it answers none."""
+        active = session.active
+        assert active is not None
+        engine = self.engines[ids.DIARY]
+        found = engine.prefill(message, raw, ReadContext(now, session.zone))
+        asked = engine.state(active).answer
+        new = {k: v for k, v in found.items() if k in NOTED and k not in active.answers and k != asked}
+        if not new:
+            return None
+        labels = self.diary_flow.answer_labels()
+        noted = ", ".join(labels.get((k, v), v).lower() for k, values in new.items() for v in values)
+        position = replace(active, answers={**active.answers, **new})
+        return self.conversation.reprompt(session.with_(active=position), self.write.fill("diary_noted", noted=noted))
+
+    def list_entries(self, session: Session, page: int = 1) -> Outcome:
+        """A page of the diary, newest first, numbered in order; a ✏️ button per entry shown (edit or delete)
+        and ⬅️ Newer / Older ➡️ to page through all of it."""
         if not session.diary:
             reply = self._reply(self.write.text("history_empty"), [self.write.menu_button("log_new", "log")], "diary")
             return self._outcome(session, reply)
-        latest = list(reversed(session.diary[-LISTED:]))
-        lines = [self.write.text("diary_list_heading")] + [self._describe(e, session.zone) for e in latest]
-        buttons = []
-        for entry in latest[:3]:
-            buttons += [Choice(actions.diary("edit", entry.id), self.write.fill("diary_edit_button", id=entry.id)),
-                        Choice(actions.diary("delete", entry.id), self.write.fill("diary_delete_button", id=entry.id))]
+        pages = (len(session.diary) + LISTED - 1) // LISTED
+        page = min(max(page, 1), pages)
+        newest_first = list(reversed(session.diary))
+        shown = newest_first[(page - 1) * LISTED:page * LISTED]
+        places = diaries.numbers(session.diary)
+        heading = self.write.fill("diary_page_heading", first=places[shown[0].id], last=places[shown[-1].id],
+                                  total=len(session.diary))
+        lines = [heading] + [self._describe(e, session) for e in shown]
+        buttons = [Choice(actions.diary("edit", e.id), self.write.fill("diary_edit_button", id=places[e.id]))
+                   for e in shown]
+        if page > 1:
+            buttons.append(Choice(actions.diary_page(page - 1), self.write.messages.buttons["diary_newer"]))
+        if page < pages:
+            buttons.append(Choice(actions.diary_page(page + 1), self.write.messages.buttons["diary_older"]))
         buttons += [self.write.menu_button("log_new", "log"), self.write.menu_button("history", "history")]
         return self._outcome(session, self._reply("\n".join(lines), buttons, "diary"))
 
@@ -134,6 +209,10 @@ class PersonalData:
             return self._outcome(session, self.write.menu(self.write.text("forget_kept"), "smalltalk"))
         if isinstance(press, actions.RemindPress):
             return self._reminder_action(session, press.verb, press.reminder, now)
+        if isinstance(press, actions.DiaryPage):
+            return self.list_entries(session, press.page)
+        if isinstance(press, actions.CheckinPress):
+            return self._checkin_answer(session, press, now)
         return self._forget(session, press.yes and pending == actions.FORGET_PENDING)
 
     def _diary_action(self, session: Session, verb: str, entry_id: int, field: str | None, now: float,
@@ -144,7 +223,10 @@ class PersonalData:
         if verb == "edit":
             buttons = [Choice(actions.diary("field", entry_id, key), self.write.text(f"diary_field_{key}"))
                        for key in EDITABLE]
-            line = self._describe(entry, session.zone)
+            number = diaries.numbers(session.diary)[entry_id]
+            buttons += [Choice(actions.diary("delete", entry_id), self.write.fill("diary_delete_button", id=number)),
+                        self.write.menu_button("diary", "diary")]
+            line = self._describe(entry, session)
             return self._outcome(session, self._reply(f"{line}\n\n{self.write.text('diary_edit_which')}", buttons,
                                                       "diary"))
         if verb == "field" and field in EDITABLE:
@@ -152,7 +234,7 @@ class PersonalData:
             answers.pop(field)
             return self.start_log(session, now, answers, target=entry_id)
         if verb == "delete":
-            line = self._describe(entry, session.zone)
+            line = self._describe(entry, session)
             buttons = [Choice(actions.diary("confirm", entry_id), self.write.messages.buttons["delete_yes"]),
                        Choice(actions.diary_keep(), self.write.messages.buttons["delete_no"])]
             return self._outcome(session.with_(confirm=actions.deleting(entry_id)),
@@ -165,7 +247,8 @@ class PersonalData:
 
     def history(self, session: Session, now: float) -> Outcome:
         """The 7- and 30-day summary, the chart data and pointers to the knowledge it calls for."""
-        summary = diaries.summarise(session.diary, now, session.zone, self.diary_flow, self.write.messages.texts)
+        summary = diaries.summarise(session.diary, now, session.zone, self.diary_flow, self.write.messages.texts,
+                                    session.quiet_nights)
         entries = self.knowledge.entries
         buttons = [Choice(actions.ask(s), entries[s].title) for s in summary.see]
         buttons += [self.write.menu_button("log_new", "log"), self.write.menu_button("diary", "diary")]
@@ -184,6 +267,8 @@ class PersonalData:
         buttons = [self.write.menu_button("change_reminders", "reminders_setup"),
                    Choice(actions.remind("stop", actions.ALL_REMINDERS),
                           self.write.messages.buttons["stop_all_reminders"])]
+        if not any(r.kind == checkins.KIND for r in session.reminders):
+            buttons.insert(1, self.write.menu_button("checkin_setup", "checkin_setup"))
         text = f"{self.write.text('reminders_current')}\n{self._describe_reminders(session, now)}"
         return self._outcome(session, self._reply(text, buttons, "reminders"))
 
@@ -211,7 +296,7 @@ class PersonalData:
         zone = actions.zone_from(answers) or session.zone
         hydration = tuple(self.write.text("hydration_times").split())
         chosen = schedules.from_answers(answers, hydration, zone, now)
-        new = session.with_(zone=zone, reminders=chosen)
+        new = session.with_(zone=zone, reminders=schedules.merged(session.reminders, chosen, answers))
         text = f"{self.write.text('reminders_set')}\n{self._describe_reminders(new, now)}"
         if schedules.fluid_limited(answers):
             text += f"\n\n{self.write.text('reminders_fluid_limit')}"
@@ -226,6 +311,9 @@ class PersonalData:
             return self._outcome(new)
         buttons = [Choice(actions.remind("snooze", kind), self.write.messages.buttons["snooze"]),
                    Choice(actions.remind("stop", kind), self.write.messages.buttons["stop_reminder"])]
+        if kind == checkins.KIND:
+            buttons[:0] = [Choice(actions.checkin(answer), self.write.messages.buttons[f"checkin_{answer}"])
+                           for answer in checkins.ANSWERS]
         return self._outcome(new, self._reply(self.write.text(f"reminder_{kind}"), buttons, "reminder"))
 
     def _reminder_action(self, session: Session, verb: str, kind: str, now: float) -> Outcome | None:
@@ -263,17 +351,13 @@ class PersonalData:
         return self._outcome(session, self._reply(self.write.text("privacy"), buttons, "privacy"))
 
     def export(self, session: Session, now: float) -> Outcome:
-        """Everything stored about the user, as a JSON file."""
-        stored = session.to_dict()
-        data = {"exported_at": local_time(now, session.zone).isoformat(), "time_zone": session.zone,
-                "diary": stored["diary"], "reminders": stored["reminders"],
-                "last_topic_asked": session.last_intent,
-                "last_cramp_eased": stored["last_relief"],
-                "conversation_in_progress": stored["active"],
-                "paused_check_up": stored["paused"]}
-        attachment = Attachment("crampbot-my-data.json", json.dumps(data, indent=2, ensure_ascii=False))
-        return self._outcome(session, self._reply(self.write.text("export_caption"), [], "export",
-                                                  attachment=attachment))
+        """Everything stored about the user as a JSON file, and the diary as a CSV table (readable dates and
+        answers; docs/content.md#export)."""
+        names = {kind: self.write.text(f"reminder_name_{kind}") for kind in schedules.KINDS}
+        everything, table = export_files(session, now, self.diary_flow, names)
+        return self._outcome(session,
+                             self._reply(self.write.text("export_caption"), [], "export", attachment=everything),
+                             self._reply(self.write.text("export_csv_caption"), [], "export", attachment=table))
 
     def ask_forget(self, session: Session) -> Outcome:
         """Ask for confirmation before deleting everything."""
@@ -286,4 +370,35 @@ class PersonalData:
         if confirmed:
             return self._outcome(Session(), self.write.menu(self.write.text("forget_done"), "smalltalk"), forget=True)
         return self._outcome(session, self.write.menu(self.write.text("forget_kept"), "smalltalk"))
+
+    # -- the morning check-in ----------------------------------------------------------------
+
+    def setup_checkin(self, session: Session, now: float) -> Outcome:
+        """Set up the morning check-in (its time, and the time zone if it is not known yet)."""
+        if not self.can_remind:
+            return self._outcome(session, self.write.menu(self.write.text("reminders_console"), "smalltalk"))
+        return self.start(session, ids.REMINDERS, now, {"what": (checkins.KIND,)})
+
+    def _checkin_answer(self, session: Session, press: actions.CheckinPress, now: float) -> Outcome | None:
+        """An answer to "Any cramps last night?": a quiet night, a place for one or several, or the full entry."""
+        if press.answer not in checkins.ANSWERS or not checkins.answerable(session.reminders, now):
+            return None
+        zone = session.zone
+        if press.answer == "none":
+            nights = checkins.with_quiet_night(session.quiet_nights, now, zone)
+            buttons = [self.write.menu_button("history", "history")]
+            return self._outcome(session.with_(quiet_nights=nights),
+                                 self._reply(self.write.text("checkin_none"), buttons, "diary"))
+        if press.answer == "bad":
+            at, part, said = checkins.last_night_answer_time(now, zone)
+            return self.start_log(session, now, {"when": (actions.about(at, part, said),)})
+        if press.place is None:
+            buttons = [Choice(actions.checkin(press.answer, place), self.write.messages.buttons[f"checkin_{place}"])
+                       for place in checkins.PLACES]
+            return self._outcome(session, self._reply(self.write.text(f"checkin_where_{press.answer}"), buttons,
+                                                      "diary"))
+        if press.place not in checkins.PLACES:
+            return None
+        entry = checkins.night_entry(session.next_entry_id, now, zone, press.answer, press.place)
+        return self._saved(session, entry, zone, "checkin_saved", offer_more=True)
 

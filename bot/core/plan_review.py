@@ -28,8 +28,8 @@ class Review:
 
 
 def cramps(entries: list[DiaryEntry]) -> int:
-    """How many cramps some entries hold."""
-    return len(entries)
+    """How many cramps some entries hold (a morning check-in's "Several" counts two)."""
+    return sum(e.count for e in entries)
 
 
 def review(diary: tuple[DiaryEntry, ...], made_at: float, now: float) -> Review | None:

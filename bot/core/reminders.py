@@ -9,8 +9,10 @@ from bot.core import actions
 from bot.core.session import Reminder
 from bot.language.times import next_at, parse_clock
 
-KINDS = ("bedtime", "hydration")
+KINDS = ("bedtime", "hydration", "checkin")
 DEFAULT_BEDTIME = "22:00"  # when the set-up skipped the bedtime question
+DEFAULT_CHECKIN = "08:00"  # when the set-up skipped the morning check-in's time
+SET_UP_TOGETHER = {"checkin": ("checkin",)}  # the kinds a set-up is about (any other: bedtime and hydration)
 LATE_GRACE = 2 * 3600.0  # a reminder missed by more than this (bot was down) is skipped, not sent late
 
 
@@ -26,7 +28,19 @@ def from_answers(answers: dict[str, tuple[str, ...]], hydration_times: tuple[str
         reminders.append(schedule(Reminder("bedtime", (clock,), 0.0), zone, now))
     if what in ("hydration", "both") and not limited:
         reminders.append(schedule(Reminder("hydration", hydration_times, 0.0), zone, now))
+    if what == "checkin":
+        clock = actions.clock_of((answers.get("checkin_time") or ("",))[0]) or DEFAULT_CHECKIN
+        reminders.append(schedule(Reminder("checkin", (clock,), 0.0), zone, now))
     return tuple(reminders)
+
+
+def merged(current: tuple[Reminder, ...], chosen: tuple[Reminder, ...],
+           answers: dict[str, tuple[str, ...]]) -> tuple[Reminder, ...]:
+    """The reminders after a set-up: it replaces the kinds it is about and keeps the others (setting up the
+    morning check-in keeps the bedtime stretches, and changing those keeps the check-in)."""
+    what = (answers.get("what") or ("both",))[0]
+    about = SET_UP_TOGETHER.get(what, ("bedtime", "hydration"))
+    return (*(r for r in current if r.kind not in about), *chosen)
 
 
 def fluid_limited(answers: dict[str, tuple[str, ...]]) -> bool:

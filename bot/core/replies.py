@@ -38,12 +38,16 @@ class Attachment:
 
 @dataclass(frozen=True)
 class HistoryChart:
-    """What the history picture shows: cramps per day (oldest first) and per hour of day."""
+    """What the history picture shows: cramps per day (oldest first) and per hour of day; cramps logged
+    with only a part of the day (night, morning, afternoon, evening: `by_part`) or no time of day (`untimed`)
+    are counted apart, never at an hour nobody said."""
 
     days: tuple[str, ...]
     per_day: tuple[int, ...]
     per_hour: tuple[int, ...]
     zone: str
+    by_part: tuple[int, ...] = ()
+    untimed: int = 0
 
 
 @dataclass(frozen=True)

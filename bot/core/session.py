@@ -77,7 +77,8 @@ class FlowPosition:
 
 @dataclass(frozen=True)
 class DiaryEntry:
-    """One logged cramp. Answer fields hold choice ids from dialogs/diary.yaml (None: not given)."""
+    """One logged cramp. Answer fields hold choice ids from dialogs/diary.yaml (None: not given); the
+    fields are described for readers of the data in docs/content.md#diary-entries."""
 
     id: int
     at: float
@@ -86,6 +87,11 @@ class DiaryEntry:
     duration: str | None = None
     helped: tuple[str, ...] = ()
     doing: str | None = None
+    side: str | None = None  # "left", "right" or "both"
+    time_known: bool = True  # False: `at` stands for the day (and `part` of it) that was said, not a clock time
+    part: str | None = None  # "night", "morning", "afternoon" or "evening", when only that was said
+    said: str | None = None  # the words for when, when they gave no clock time ("last night", "yesterday")
+    count: int = 1  # cramps this entry stands for: "Several" at the morning check-in is 2, meaning two or more
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,8 @@ class Session:
     triage: TriageAsk | None = None  # a safety question awaiting its answer (bot.core.triage_turn)
     plan: SavedPlan | None = None  # the last finished check-up (bot.core.plan_review)
     flags: tuple[RaisedFlag, ...] = ()  # red flags raised, for the doctor's summary (latest MAX_FLAGS)
+    zone_asked: bool = False  # the diary asked the time zone once (answered or skipped): never again
+    quiet_nights: tuple[str, ...] = ()  # ISO dates of mornings whose check-in said "no cramps last night"
 
     def due_times(self) -> tuple[tuple[str, float], ...]:
         """(kind, epoch) of everything the shell must wake the core for: reminders, the plan's look-back
@@ -228,6 +236,8 @@ class Session:
             triage=_safely(_read_triage, data.get("triage")),
             plan=_safely(_read_plan, data.get("plan")),
             flags=tuple(f for f in (_safely(_read_flag, d) for d in _list(data.get("flags"))) if f),
+            zone_asked=data.get("zone_asked") is True,
+            quiet_nights=tuple(d for d in _list(data.get("quiet_nights")) if isinstance(d, str)),
         )
 
 
@@ -287,7 +297,10 @@ def _read_entry(data: dict[str, Any]) -> DiaryEntry:
     severity = data.get("severity")
     return DiaryEntry(int(data["id"]), float(data["at"]), _text(data.get("where")),
                       int(severity) if severity is not None else None, _text(data.get("duration")),
-                      tuple(str(h) for h in _list(data.get("helped"))), _text(data.get("doing")))
+                      tuple(str(h) for h in _list(data.get("helped"))), _text(data.get("doing")),
+                      side=_text(data.get("side")), time_known=data.get("time_known") is not False,
+                      part=_text(data.get("part")), said=_text(data.get("said")),
+                      count=max(1, int(data.get("count") or 1)))
 
 
 def _read_reminder(data: dict[str, Any]) -> Reminder:

@@ -20,7 +20,9 @@ TEMPLATES = {
     "summary_rate_recent": ("recent",),
     "summary_durations": ("counts",), "summary_longest": ("duration", "date"), "summary_severity": ("average", "worst"),
     "summary_checkup": ("date",), "summary_answer": ("question", "answers"), "summary_flag": ("date", "level", "why"),
-    "summary_flags_earlier": ("count",),
+    "summary_flags_earlier": ("count",), "summary_quiet_nights": ("count",),
+    "diary_page_heading": ("first", "last", "total"), "diary_noted": ("noted",),
+    "history_quiet_nights": ("week", "month"),
 }
 
 

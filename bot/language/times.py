@@ -126,6 +126,52 @@ def parse_when(text: str, now: float, zone_name: str | None) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class PastTime:
+    """A past moment read from words, and how exactly they gave it: a clock time or "20 minutes ago" is
+    `exact`; "last night", "yesterday" or "3 days ago" give a day (and maybe its `part`), and `said` keeps
+    those words, so the moment is never shown as a clock time nobody said."""
+
+    at: float
+    exact: bool = True
+    part: str | None = None  # "night", "morning", "afternoon" or "evening"
+    said: str | None = None
+
+
+_APPROXIMATE = (  # (words, part of the day, what to keep as said); the first found wins
+    ("yesterday morning", "morning", None), ("yesterday afternoon", "afternoon", None),
+    ("yesterday evening", "evening", None), ("last night", "night", None), ("overnight", "night", "last night"),
+    ("in the night", "night", "last night"), ("yesterday", None, None), ("this morning", "morning", None),
+    ("this afternoon", "afternoon", None), ("this evening", "evening", None), ("tonight", "evening", None),
+    ("earlier today", None, None), ("earlier", None, "earlier today"), ("today", None, "earlier today"),
+)
+_DAYS_AGO = re.compile(r"\b(?:\d{1,4}|an?|one|two|three|four|five|six|seven)\s*(?:days?|weeks?)\s*ago\b")
+_WEEKDAY = re.compile(rf"\b(?:last\s+)?(?:{'|'.join(_WEEKDAYS)})\b")
+
+
+def read_when(text: str, now: float, zone_name: str | None) -> PastTime | None:
+    """`parse_when`, and whether the words gave a clock time: "at 3am", "2 hours ago" and "just now" do;
+    "last night" (part: night), "yesterday", "last monday" and "3 days ago" give a day, kept as said."""
+    at = parse_when(text, now, zone_name)
+    if at is None:
+        return None
+    lowered = " ".join(text.lower().split())
+    clock = re.search(r"\b(at|around|about)\s+\d", lowered) and parse_clock(lowered)
+    ago = _AGO.search(lowered)
+    if clock or (ago and UNIT_WORDS[ago.group(2)] in ("minute", "hour")):
+        return PastTime(at)
+    if re.search(r"\b(just now|right now|now|a moment ago|just)\b", lowered) and "last" not in lowered:
+        return PastTime(at)
+    for pattern in (_DAYS_AGO, _WEEKDAY):
+        found = pattern.search(lowered)
+        if found:
+            return PastTime(at, exact=False, said=found.group(0))
+    for words, part, said in _APPROXIMATE:
+        if re.search(rf"\b{words}\b", lowered):
+            return PastTime(at, exact=False, part=part, said=said or words)
+    return PastTime(at)
+
+
 def next_at(clock: str, zone_name: str | None, after: float) -> float:
     """The next moment after `after` when it is `clock` ("22:30") in the user's zone (DST-aware)."""
     hour, minute = map(int, clock.split(":"))

@@ -7,6 +7,16 @@ import io
 from bot.core.replies import HistoryChart
 
 NIGHT_HOURS = {22, 23, 0, 1, 2, 3, 4, 5}
+PARTS = ("night", "morning", "afternoon", "evening")  # the order of HistoryChart.by_part
+
+
+def without_hour(chart: HistoryChart) -> str:
+    """The cramps logged without a clock time, for under the hours chart ("also: 2 at night, 1 time not said")."""
+    told = [f"{n} at {part}" if part == "night" else f"{n} in the {part}"
+            for part, n in zip(PARTS, chart.by_part, strict=False) if n]
+    if chart.untimed:
+        told.append(f"{chart.untimed} time not said")
+    return f"also, without a clock time: {', '.join(told)}" if told else ""
 
 
 def history_png(chart: HistoryChart) -> bytes:
@@ -26,7 +36,9 @@ def history_png(chart: HistoryChart) -> bytes:
     hours.bar(range(24), chart.per_hour, color=["#1e3a8a" if h in NIGHT_HOURS else "#60a5fa" for h in range(24)])
     hours.set_title("By time of day (dark = night)")
     hours.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
-    hours.set_xlabel(f"local time, {chart.zone.rsplit('/', 1)[-1].replace('_', ' ')}", fontsize=12)
+    label = f"local time, {chart.zone.rsplit('/', 1)[-1].replace('_', ' ')}"
+    extra = without_hour(chart)
+    hours.set_xlabel(f"{label}\n{extra}" if extra else label, fontsize=12)
     for axis in (days, hours):
         axis.yaxis.get_major_locator().set_params(integer=True)
         axis.spines[["top", "right"]].set_visible(False)

@@ -3,8 +3,11 @@ safety warnings the bot gave (the core's part: what goes in it)."""
 
 from __future__ import annotations
 
+import json
+
 from bot.core.doctor_summary import FLAGS_SHOWN
 from bot.core.replies import DoctorSummary
+from tests.conversation.test_reminders_and_privacy import fire, set_checkin
 from tests.support.chat_client import ChatClient
 
 DAY = 86400.0
@@ -36,11 +39,11 @@ def test_summary_with_nothing_stored_says_how_to_fill_it(chat):
 def test_summary_holds_the_diary_the_check_up_and_the_warnings(chat):
     chat.send("/timezone")
     chat.send("London")
-    log(chat, "Just now", "Calf", "4", "5 to 10 minutes", "Stretching", "In bed")
+    log(chat, "Just now", "Calf", "Left", "4", "5 to 10 minutes", "Stretching", "In bed")
     chat.clock.advance(3 * DAY)
-    log(chat, "Just now", "Arch", "2", "Under a minute", "It passed", "Sitting")
+    log(chat, "Just now", "Arch", "Right", "2", "Under a minute", "It passed", "Sitting")
     chat.clock.advance(2 * DAY)
-    log(chat, "Just now", "Calf", "5", "Over 10 minutes", "Stretching", "In bed")
+    log(chat, "Just now", "Calf", "Left", "5", "Over 10 minutes", "Stretching", "In bed")
     chat.send("/checkup")
     for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Water pills", "Done", "Diabetes", "Done",
                   "High heels", "Neither"]:
@@ -53,7 +56,7 @@ def test_summary_holds_the_diary_the_check_up_and_the_warnings(chat):
     assert summary is not None and summary.filename.endswith(".pdf")
     found = lines(summary)
     assert found["How often"][0].startswith("3 cramps logged from ")
-    assert found["Where"] == ("calf 2, arch 1",)
+    assert found["Where"] == ("calf 2, arch 1; left 2, right 1",)
     how_long = " ".join(found["How long and how bad"])
     assert "Longest: over 10 minutes" in how_long and "worst 5/5" in how_long and "average 3.7" in how_long
     assert found["What helped"][0].startswith("stretching 2, ")
@@ -110,3 +113,35 @@ def test_the_plan_and_the_history_offer_the_summary_where_they_advise_a_doctor(c
         chat.clock.advance(DAY)
     chat.send("/history")
     assert "most nights" in chat.text and "📄 Summary for my doctor" in chat.buttons
+
+
+def test_morning_check_ins_count_in_the_summary(chat):
+    due = set_checkin(chat)
+    fire(chat, "checkin", due)
+    chat.press("Several")
+    chat.press("Left calf")
+    due = next(r.next_at for r in chat.session.reminders if r.kind == "checkin")
+    fire(chat, "checkin", due)
+    chat.press("None")
+    chat.send("/summary")
+    summary = chat.last[0].summary
+    how_often = lines(summary)["How often"]
+    assert how_often[0].startswith("2 cramps logged"), "Several counts two"
+    assert "Nights without cramps, from the morning check-in: 1." in how_often
+    assert lines(summary)["Time of day"] == ("night 2",)
+    assert lines(summary)["Where"] == ("calf 2; left 2",)
+    assert sum(summary.per_week) == 2
+
+
+def test_the_export_holds_the_plan_answers_and_the_warnings_too(chat):
+    chat.send("/checkup")
+    for label in ["At night", "Most nights", "Mostly sitting", "Less than 4", "Statins", "Done", "None of these",
+                  "Comfy", "Neither"]:
+        chat.press(label)
+    chat.send("my calf is swollen, red and hot")
+    chat.send("/export")
+    data = json.loads(next(r.attachment.content for r in chat.last if r.attachment and r.attachment.filename.endswith(
+        ".json")))
+    assert data["check_up_behind_the_plan"]["answers"]["medications"] == ["statin"]
+    (warning,) = data["safety_warnings_given"]
+    assert warning["level_of_care"] == "get_help_today" and warning["when"].endswith("+00:00")

@@ -96,23 +96,24 @@ def test_replies_left_unsent_by_a_crash_go_before_new_ones(standin, tmp_path):
 
 
 def test_each_reply_is_marked_sent_as_soon_as_it_went(standin, tmp_path):
-    """A turn with two replies whose second keeps failing: a crash now must not resend the first."""
+    """A turn with several replies whose second keeps failing: a crash now must not resend the first."""
     with RunningBot(settings_for(standin, tmp_path / "data")) as bot:
         wait_polling(standin)
         standin.fail("sendDocument", times=1000, status=502, chat_id=6301)
-        standin.user_text(6301, "/export")
+        standin.user_text(6301, "/export")  # a caption, the JSON file, a caption, the CSV file
         standin.wait_for(lambda: standin.calls("sendMessage", chat_id=6301) and
                          len(standin.calls("sendDocument", chat_id=6301)) >= 2, timeout=30)
         waiting = bot.in_loop(lambda: bot.storage.unsent(6301))
         standin.clear_faults()
-    assert [("document" in o.payload) for o in waiting] == [True], "only the file is still to send"
+    assert [("document" in o.payload) for o in waiting] == [True, False, True], \
+        "the first caption went and is not resent; the first file and what follows it wait, in order"
 
 
 # -- SIGKILL at random moments -----------------------------------------------------------------
 
 CONVERSATION = ["/checkup", "at night", "most nights", "desk job", "3 glasses", "none", "none", "trainers",
-                "neither", "/log", "I live in London", "just now", "calf", "3", "2 minutes", "stretching", "in bed",
-                "/log", "earlier today", "toes", "2", "under a minute", "massage", "sitting"]
+                "neither", "/log", "I live in London", "just now", "calf", "left", "3", "2 minutes", "stretching",
+                "in bed", "/log", "earlier today", "toes", "right", "2", "under a minute", "massage", "sitting"]
 MILESTONES = ["question 1 of 8", "Question 2 of 8", "Question 3 of 8", "Question 4 of 8", "Question 5 of 8",
               "Question 6 of 8", "Question 7 of 8", "question 8 of 8", "Here is your plan"]
 

@@ -40,25 +40,30 @@ def test_log_in_one_tap_after_the_relief_sequence(standin, bot):
     user.press("It's gone")
     assert "log this cramp" in user.last_text.lower()
     user.press("Log this cramp")
-    user.press("Calf")
+    assert "Saved in your diary" in user.last_text, "saved at once, no question first"
+    assert "➕ How bad" in user.buttons and "➕ Which side" in user.buttons
+    user.press("How bad")
     user.press("3")
-    user.press("In bed")
-    assert "Saved in your diary" in user.last_text and "calf" in user.last_text
+    assert "updated" in user.last_text and "3/5" in user.last_text
+    user.press("Which side")
+    user.press("Left")
+    assert " · left · " in user.last_text
 
 
 def test_log_by_free_text_then_edit_and_delete(standin, bot):
     user = zoned(TelegramUser(standin, 702))
     user.send("had a cramp last night in my left foot")
     assert "How bad" in user.last_text
-    for answer in ("4", "a couple of minutes", "rubbing it"):  # when, where and "in bed" came from the message
+    for answer in ("4", "a couple of minutes", "rubbing it"):  # when, where, side and "in bed" came from the message
         user.send(answer)
-    assert "#1" in user.last_text and "foot" in user.last_text
+    assert "#1 last night" in user.last_text and "foot or sole (left)" in user.last_text
     user.send("/diary")
-    user.press("Edit #1")
+    user.press("✏️ #1")
     user.press("Where")
     user.press("Toes")
-    assert "updated" in user.last_text and "toes" in user.last_text
+    assert "updated" in user.last_text and "toes (left)" in user.last_text
     user.send("/diary")
+    user.press("✏️ #1")
     user.press("Delete #1")
     user.press("Yes, delete it")
     assert "Deleted" in user.last_text
@@ -70,7 +75,7 @@ def test_history_sends_a_summary_and_a_readable_chart(standin, bot):
     user = zoned(TelegramUser(standin, 703))
     for _ in range(2):
         user.send("/log")
-        for label in ("Last night", "Calf", "4", "1 to 5", "Stretching", "In bed"):
+        for label in ("Last night", "Calf", "Left", "4", "1 to 5", "Stretching", "In bed"):
             user.press(label)
     user.send("/history")
     standin.wait_calls("sendPhoto", chat_id=703, timeout=30)  # drawing the chart can outlast the quiet period
@@ -86,17 +91,37 @@ def test_history_sends_a_summary_and_a_readable_chart(standin, bot):
     assert standin.chat_actions(703) == ["upload_photo"], "the chat shows it is coming while it is drawn"
 
 
-def test_export_sends_the_users_data_as_a_json_file(standin, bot):
+def test_export_sends_the_data_as_json_and_the_diary_as_csv(standin, bot):
     user = zoned(TelegramUser(standin, 704))
     user.send("/log")
-    for label in ("Just now", "Arch", "2", "Under a minute", "It passed", "Sitting"):
+    for label in ("Just now", "Arch", "Right", "2", "Under a minute", "It passed", "Sitting"):
         user.press(label)
     user.send("/export")
-    document = standin.messages(704)[-1]
-    assert document.upload is not None and document.upload.filename.endswith(".json")
-    assert standin.chat_actions(704) == ["upload_document"]
-    data = json.loads(document.upload.content)
-    assert data["diary"][0]["where"] == "arch"
+    standin.wait_for(lambda: sum(m.upload is not None for m in standin.messages(704)) == 2, timeout=15)
+    json_doc, csv_doc = [m.upload for m in standin.messages(704) if m.upload is not None]
+    assert json_doc.filename.endswith(".json") and csv_doc.filename.endswith(".csv")
+    assert standin.chat_actions(704) == ["upload_document", "upload_document"]
+    (row,) = json.loads(json_doc.content)["diary"]
+    assert (row["where"], row["side"], row["severity_1_to_5"], row["how_long"], row["doing"]) == \
+        ("Arch", "Right", 2, "Under a minute", "Sitting")
+    assert row["date_time"].endswith("+00:00") and row["date_time"].startswith("20"), "ISO 8601 with the offset"
+    header, line = csv_doc.content.decode().splitlines()
+    assert header.startswith("number,date,time,date_time") and ",Right,Arch,2,Under a minute," in line
+
+
+def test_the_diary_pages_to_its_oldest_entry(standin, bot):
+    user = zoned(TelegramUser(standin, 709))
+    for where in ("Toes", "Calf", "Calf", "Calf", "Calf", "Calf", "Calf"):
+        user.send("/log")
+        for label in ("Just now", where, "Skip", "Skip", "Skip", "Skip", "Skip"):
+            user.press(label)
+    user.send("/diary")
+    assert "#7 to #3 of 7" in user.last_text and "✏️ #3" in user.buttons and "Older ➡️" in user.buttons
+    user.press("Older")
+    assert "#2 to #1 of 7" in user.last_text and "toes" in user.last_text.splitlines()[-1]
+    assert "✏️ #1" in user.buttons and "⬅️ Newer" in user.buttons
+    user.press("✏️ #1")
+    assert "What would you like to change?" in user.last_text and "🗑 Delete #1" in user.buttons
 
 
 def test_forget_after_confirming_leaves_no_row_about_the_user(standin, bot):

@@ -34,7 +34,7 @@ def test_summary_sends_a_one_page_pdf_with_the_diary_the_check_up_and_the_warnin
     user.send("/timezone")
     user.send("I live in London")
     user.send("/log")
-    for label in ("Just now", "Calf", "4", "5 to 10 minutes", "Stretching", "In bed"):
+    for label in ("Just now", "Calf", "Left", "4", "5 to 10 minutes", "Stretching", "In bed"):
         user.press(label)
     user.send("/checkup")
     for label in ("At night", "Most nights", "Mostly sitting", "Less than 4", "Statins", "Done", "Thyroid", "Done",
@@ -49,7 +49,7 @@ def test_summary_sends_a_one_page_pdf_with_the_diary_the_check_up_and_the_warnin
     pages, text, images = pdf_text(document.upload.content)
     assert pages == 1 and images == 1, "one page, with the chart"
     for expected in ("Leg cramps: a summary for the doctor", "1 cramp logged from", "Longest: 5 to 10 minutes",
-                     "calf 1", "Medicines taken regularly: Statins", "Health conditions: Thyroid",
+                     "calf 1; left 1", "Medicines taken regularly: Statins", "Health conditions: Thyroid",
                      "Get medical help today", "times in Europe/London", "not a diagnosis"):
         assert expected in text, expected
 

@@ -31,6 +31,9 @@ TODAYS_ACTIONS = {
     "remind:stop:all": RemindPress("stop", "all"),
     "forget:yes": ForgetPress("yes"),
     "forget:no": ForgetPress("no"),
+    "dpage:2": actions.DiaryPage(2),
+    "checkin:none": actions.CheckinPress("none"),
+    "checkin:several:left_calf": actions.CheckinPress("several", "left_calf"),
 }
 
 
@@ -130,3 +133,17 @@ def test_lists_kept_in_two_modules_must_agree_or_the_bot_does_not_start(content,
     monkeypatch.setattr(module, name, (*getattr(module, name), extra))
     with pytest.raises(RuntimeError, match=named):
         Brain(content)
+
+
+def test_a_day_said_in_words_round_trips_as_an_answer():
+    answer = actions.about(1_800_000_000.0, "night", "last night")
+    assert answer == "about:1800000000.0:night:last night"
+    assert actions.about_of(answer) == (1_800_000_000.0, "night", "last night")
+    assert actions.about_of(actions.about(5.0, None, None)) == (5.0, None, None)
+    assert actions.about_of("about:x::") is None and actions.when_of(answer) is None
+    assert actions.words_of(actions.words("at 3am")) == "at 3am" and actions.words_of("at:3") is None
+
+
+@pytest.mark.parametrize("text", ["dpage:", "dpage:x", "dpage:1234", "checkin:", "checkin:one:", "checkin:a:b:c"])
+def test_broken_page_and_check_in_buttons_are_unknown(text):
+    assert isinstance(parse(text), Unknown)

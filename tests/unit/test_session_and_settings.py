@@ -103,3 +103,13 @@ def test_a_wait_that_is_not_a_sensible_number_is_refused_in_one_line(tmp_path, n
 def test_the_longest_retry_wait_cannot_be_below_the_first(tmp_path):
     with pytest.raises(ValueError, match="CRAMPBOT_RETRY_MAX_SECONDS .* must not be below"):
         load_settings(tmp_path / "none", environ={"CRAMPBOT_RETRY_FIRST_SECONDS": "10"})
+
+
+def test_a_diary_entry_saved_before_sides_and_approximate_times_is_read_as_a_timed_entry_without_a_side():
+    old = {"diary": [{"id": 1, "at": 1_800_000_000.0, "where": "calf", "severity": 3, "duration": "minutes",
+                      "helped": ["stretch"], "doing": "bed"}], "next_entry_id": 2}
+    (entry,) = Session.from_dict(old).diary
+    assert (entry.side, entry.time_known, entry.part, entry.said, entry.count) == (None, True, None, None, 1)
+    session = Session.from_dict(old)
+    assert (session.zone_asked, session.quiet_nights) == (False, ())
+    assert Session.from_dict(session.to_dict()) == session
