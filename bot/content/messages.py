@@ -49,7 +49,7 @@ TEXT_KEYS: tuple[str, ...] = (
     "summary_count", "summary_rate", "summary_rate_recent", "summary_when", "summary_where", "summary_how_long",
     "summary_durations", "summary_longest", "summary_severity", "summary_helped", "summary_doing", "summary_checkup",
     "summary_checkup_none", "summary_answer", "summary_flags", "summary_flag", "summary_no_flags", "summary_nothing",
-    "summary_flags_earlier", "summary_quiet_nights",
+    "summary_flags_earlier", "summary_quiet_nights", "summary_none",
     "summary_chart_weeks", "summary_chart_parts", "summary_footer", "summary_q_timing", "summary_q_frequency",
     "summary_q_activity", "summary_q_hydration", "summary_q_medications", "summary_q_conditions", "summary_q_footwear",
     "summary_q_lifestyle",

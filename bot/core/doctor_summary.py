@@ -20,6 +20,7 @@ RATE_WEEKS = 4  # cramps a week over the last 4 weeks, and the 4 before
 CHECKUP_ORDER = ("medications", "conditions", "frequency", "timing", "activity", "hydration", "footwear", "lifestyle")
 FLAGS_SHOWN = 6  # the latest warnings listed (a line says how many earlier ones there were), so it fits one page
 FILENAME = "crampbot-summary-for-doctor.pdf"
+NONE_CHOICES = ("none", "neither")  # "None of these" means none, whatever the question
 PART_NAMES = tuple(part for part, _, _ in PARTS_OF_DAY)
 DateText = Callable[[float], str]  # a moment as the summary writes it
 Counts = Callable[[Iterable[tuple[str, int]], str], str]  # (answer, cramps) of a diary question, in words
@@ -130,7 +131,8 @@ def _checkup(content: Content, session: Session, date: DateText) -> SummarySecti
     labels = content.checkup.answer_labels()
     lines = []
     for question in CHECKUP_ORDER:
-        given = [labels[(question, c)] for c in session.plan.answers.get(question, ()) if (question, c) in labels]
+        given = [texts["summary_none"] if c in NONE_CHOICES else labels[(question, c)]
+                 for c in session.plan.answers.get(question, ()) if (question, c) in labels]
         if given:
             lines.append(fill(texts, "summary_answer", question=texts[f"summary_q_{question}"],
                               answers="; ".join(given)))

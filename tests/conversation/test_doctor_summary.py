@@ -63,6 +63,7 @@ def test_summary_holds_the_diary_the_check_up_and_the_warnings(chat):
     checkup = next(v for k, v in found.items() if k.startswith("From the check-up on"))
     assert "Medicines taken regularly: Water pills (diuretics)." in checkup
     assert "Health conditions: Diabetes." in checkup
+    assert "Alcohol and smoking: none." in checkup
     warnings = found["Safety warnings CrampBot gave"]
     assert len(warnings) == 1 and "Get medical help today" in warnings[0]
     assert sum(summary.per_week) == 3 and len(summary.per_week) == 12
