@@ -98,6 +98,7 @@ class Flow:
     reask: str
     escalation: Escalation | None
     file: str
+    holds_wait: bool = False  # a timed hold starts only when the person taps ▶️ Start (or types "start")
 
     def answer_labels(self) -> dict[tuple[str, str], str]:
         """The label of every choice, by (the answer it is stored under, its id): how a stored answer reads."""
@@ -111,7 +112,7 @@ def load_flow(path: Path, label: str) -> Flow:
     if not (check.version(doc) and check.mapping(
         doc, None,
         required={"version": int, "flow": str, "kind": str, "start": str, "reask": str, "states": dict},
-        optional={"navigation": dict, "escalation": dict},
+        optional={"navigation": dict, "escalation": dict, "holds_wait_for_start": bool},
     )):
         check.raise_if_any()
     if doc["kind"] not in KINDS:
@@ -124,7 +125,8 @@ def load_flow(path: Path, label: str) -> Flow:
         if check.mapping(node, "escalation", {"after_seconds": int, "on": list, "to": str}):
             escalation = Escalation(node["after_seconds"], tuple(check.strings(node["on"], "on", "escalation")),
                                     node["to"])
-    flow = Flow(doc["flow"], doc["kind"], doc["start"], states, navigation, doc["reask"].strip(), escalation, label)
+    flow = Flow(doc["flow"], doc["kind"], doc["start"], states, navigation, doc["reask"].strip(), escalation, label,
+                doc.get("holds_wait_for_start", False))
     _check_graph(flow, check)
     check.raise_if_any()
     return flow

@@ -70,6 +70,7 @@ class FlowPosition:
     timer: PendingTimer | None = None
     step_no: int = 0
     target: int | None = None
+    hold_waiting: bool = False  # a timed hold that starts only when the person taps ▶️ Start
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,15 @@ class LastRelief:
     started_at: float
     ended_at: float
     helped: str | None
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """A relief sequence that ended in "get medical help today": when, and the muscle it eased, so what is
+    said next is read in that light and the steps can start again for the same muscle."""
+
+    at: float
+    muscle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,7 @@ class Session:
     relief_check_at: float | None = None  # when to check in on a relief sequence nobody said has eased
     recent: Recent | None = None  # what the last turns were about (bot.core.follow_up)
     triage: TriageAsk | None = None  # a safety question awaiting its answer (bot.core.triage_turn)
+    escalated: Escalated | None = None  # relief that just escalated to same-day care (bot.core.relief_turn)
 
     def due_times(self) -> tuple[tuple[str, float], ...]:
         """(kind, epoch) of everything the shell must wake the core for: reminders and the relief check-in."""
@@ -193,6 +204,7 @@ class Session:
             relief_check_at=_safely(float, data.get("relief_check_at")),
             recent=_safely(_read_recent, data.get("recent")),
             triage=_safely(_read_triage, data.get("triage")),
+            escalated=_safely(lambda d: Escalated(float(d["at"]), _text(d.get("muscle"))), data.get("escalated")),
         )
 
 
@@ -244,6 +256,7 @@ def _read_position(data: dict[str, Any]) -> FlowPosition:
         timer=PendingTimer(**timer) if timer else None,
         step_no=int(data.get("step_no") or 0),
         target=int(data["target"]) if data.get("target") is not None else None,
+        hold_waiting=data.get("hold_waiting") is True,
     )
 
 

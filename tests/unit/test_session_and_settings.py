@@ -15,6 +15,7 @@ def test_a_session_mid_checkup_with_a_running_relief_timer_round_trips_through_j
     chat.send("/checkup")
     chat.press("At night")
     chat.send("my calf is cramping right now")
+    chat.press("Start")
     assert chat.session.timer is not None and chat.session.paused is not None
     stored = json.dumps(chat.session.to_dict())
     restored = Session.from_dict(json.loads(stored))
@@ -103,3 +104,11 @@ def test_a_wait_that_is_not_a_sensible_number_is_refused_in_one_line(tmp_path, n
 def test_the_longest_retry_wait_cannot_be_below_the_first(tmp_path):
     with pytest.raises(ValueError, match="CRAMPBOT_RETRY_MAX_SECONDS .* must not be below"):
         load_settings(tmp_path / "none", environ={"CRAMPBOT_RETRY_FIRST_SECONDS": "10"})
+
+
+def test_a_session_saved_before_start_buttons_and_escalations_still_loads():
+    old = {"active": {"flow": "relief", "state": "stretch", "started_at": 5.0, "answers": {}, "history": [],
+                      "timer": None, "step_no": 1, "target": None}, "zone": "Europe/Paris"}
+    session = Session.from_dict(old)
+    assert session.active is not None and session.active.hold_waiting is False and session.escalated is None
+    assert session.zone == "Europe/Paris"
