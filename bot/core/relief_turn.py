@@ -78,6 +78,10 @@ class ReliefTurn:
             return self._after_escalation(session, message, reading, now)
         if active.flow != ids.RELIEF or not message.tokens:
             return None
+        state = self.engine.state(active)
+        own = self.engine.read(state, message, raw)
+        if state.choice(STILL) is None and (own.choices or own.nav):
+            return None  # the clot check's own answers come first ("red foot", "it's worse and hot" is a clot sign)
         heard = set(_found(self._hears, message, self.negated))
         current = self.muscles.get(actions.muscle_from(active.answers)).id
         if "cant_reach" in heard:

@@ -474,6 +474,15 @@ def test_a_question_mid_relief_gets_a_short_answer_and_stays_on_the_step(chat, s
     assert chat.state == ("relief", "stretch") and "Next step" in " ".join(chat.buttons)
 
 
+@pytest.mark.parametrize("said", ["foot is hot", "thigh is warm", "it's worse and it's red"])
+def test_at_the_clot_check_its_own_answers_come_before_the_words_of_the_steps(chat, said):
+    chat.send("my calf is cramping right now")
+    chat.press("Next step")
+    chat.send(said)
+    reply = chat.last[0]
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today") and "don't rub, heat or stretch" in reply.text
+
+
 def test_a_red_flag_mid_relief_still_wins_over_the_words_of_the_steps(chat):
     chat.send("/cramp")
     chat.send("it's worse and now my calf is hot, red and swollen")
