@@ -18,6 +18,7 @@ from bot.content.messages import Messages, load_messages
 from bot.content.paths import content_root
 from bot.content.plan_rules import PlanRules, load_plan_rules
 from bot.content.reading import check_topics, load_reading
+from bot.content.relief_content import ReliefMuscles, ReliefWords, load_relief_muscles, load_relief_words
 from bot.content.safety import SafetyData, load_safety
 from bot.content.strict_yaml import ContentError, Problem
 from bot.content.triage import TriageData, load_triage
@@ -57,6 +58,8 @@ class Content:
     reader: Reader
     context: Context
     passages: PassageIndex
+    relief_muscles: ReliefMuscles  # the relief steps fitted to each muscle (dialogs/relief_muscles.yaml)
+    relief_words: ReliefWords  # what typed words mean while relief runs (dialogs/relief_words.yaml)
 
     @property
     def checkup(self) -> Flow:
@@ -99,8 +102,12 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
         if checkup else None
     context = attempt(lambda: load_context(kdir / "context.yaml", "knowledge/context.yaml", reading,
                                            tuple(t.id for t in reading.topics))) if reading else None
+    muscles = attempt(lambda: load_relief_muscles(ddir / "relief_muscles.yaml", "dialogs/relief_muscles.yaml",
+                                                  relief, tuple(reading.muscles))) if relief and reading else None
+    words = attempt(lambda: load_relief_words(ddir / "relief_words.yaml", "dialogs/relief_words.yaml"))
     if problems:
         raise ContentError(problems)
+    assert muscles is not None and words is not None
     assert knowledge and language and safety and checkup and relief and messages and plan and numbers
     assert caveats is not None and reading is not None and context is not None and triage is not None
     loaded = {name: flow for name, flow in flows.items() if flow is not None}
@@ -115,6 +122,10 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     for line in context.lines:
         problems.extend(unknown_sources("knowledge/context.yaml", line.id, line.sources, knowledge.sources))
     problems.extend(unknown_sources("knowledge/emergency_numbers.yaml", None, numbers.sources, knowledge.sources))
+    problems.extend(unknown_sources("dialogs/relief_muscles.yaml", None, muscles.sources, knowledge.sources))
+    problems.extend(unknown_sources("dialogs/relief_words.yaml", None, words.sources, knowledge.sources))
+    for question in words.questions:
+        problems.extend(unknown_sources("dialogs/relief_words.yaml", question.id, question.sources, knowledge.sources))
     normaliser = Normaliser(language, english=common_words())
     texts = [e for entry in knowledge.entries.values() for e in entry.examples]
     texts += safety.phrases()
@@ -122,6 +133,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
     texts += [p for region in numbers.regions for p in region.places]
     texts += reading.phrases()
     texts += triage.phrases()
+    texts += [s for muscle in muscles.muscles.values() for s in muscle.says] + words.phrases()
     for flow in loaded.values():
         texts += [s for state in flow.states.values() for c in state.choices for s in c.says]
         texts += [s for nav in flow.navigation.values() for s in nav.says]
@@ -135,7 +147,7 @@ def load_content(root: Path | None = None, settings: MatcherSettings | None = No
         passages = PassageIndex(knowledge, normaliser)
     return Content(root, knowledge, language, safety, loaded, plan, messages, normaliser, triggers, matcher,
                    Caveats(caveats, normaliser), EmergencyNumbers(numbers, normaliser), Reader(reading, normaliser),
-                   context, passages)
+                   context, passages, muscles, words)
 
 
 def _check_criteria(safety: SafetyData, triage: TriageData, sources: dict[str, Source]) -> list[Problem]:

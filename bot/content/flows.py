@@ -112,6 +112,7 @@ class Flow:
     file: str
     ticks: Ticks | None = None
     echo: str | None = None  # said before the next message after a typed answer: "Got it: {answer}."
+    holds_wait: bool = False  # a timed hold starts only when the person taps ▶️ Start (or types "start")
 
     def answer_labels(self) -> dict[tuple[str, str], str]:
         """The label of every choice, by (the answer it is stored under, its id): how a stored answer reads."""
@@ -125,7 +126,7 @@ def load_flow(path: Path, label: str) -> Flow:
     if not (check.version(doc) and check.mapping(
         doc, None,
         required={"version": int, "flow": str, "kind": str, "start": str, "reask": str, "states": dict},
-        optional={"navigation": dict, "escalation": dict, "ticks": dict, "echo": str},
+        optional={"navigation": dict, "escalation": dict, "ticks": dict, "echo": str, "holds_wait_for_start": bool},
     )):
         check.raise_if_any()
     if doc["kind"] not in KINDS:
@@ -141,7 +142,7 @@ def load_flow(path: Path, label: str) -> Flow:
     ticks = _ticks(doc["ticks"], check) if "ticks" in doc else None
     echo = _echo(doc["echo"], check) if "echo" in doc else None
     flow = Flow(doc["flow"], doc["kind"], doc["start"], states, navigation, doc["reask"].strip(), escalation, label,
-                ticks, echo)
+                ticks, echo, doc.get("holds_wait_for_start", False))
     _check_graph(flow, check)
     _check_ticks(flow, check)
     check.raise_if_any()

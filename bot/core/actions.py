@@ -6,7 +6,8 @@ and nowhere else. Old buttons in chats and saved sessions hold these strings, so
     more:<entry id>:<n>                  the n-th follow-up of an entry (n: 1 to 3 digits)
     f:<flow>:<state>:<choice>            a flow's button; the choice "~back", "~skip" or "~cancel" navigates;
                                          on a question whose buttons tick (`tick: true`), a choice ticks or
-                                         unticks and "~done" moves on with what is ticked
+                                         unticks and "~done" moves on with what is ticked; "!start" starts
+                                         the step's hold, "@<muscle>" fits the relief steps to it
     diary:<verb>:<entry id>[:<field>]    edit, field, delete or confirm a diary entry; diary:keep keeps it
     remind:snooze|stop:<kind>            a reminder's buttons (stop:all stops every reminder)
     forget:yes|no                        the answer to "delete everything?"
@@ -15,7 +16,8 @@ and nowhere else. Old buttons in chats and saved sessions hold these strings, so
 
 Answers a flow stores besides choice ids: at:<epoch seconds> (a typed time), about:<epoch>:<part>:<words> (a
 day or part of one, as said: "last night"), words:<text> (a time told before the zone was known, read when
-the entry is saved), zone:<IANA name>, t<HHMM> (a bedtime) and s<N> (a severity). A confirmation waiting for
+the entry is saved), zone:<IANA name>, t<HHMM> (a bedtime), s<N> (a severity) and, under "muscle", the muscle the
+relief steps are fitted to. A confirmation waiting for
 yes or no is "forget" or "delete:<entry id>"."""
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from typing import ClassVar
 MENU, ASK, MORE, FLOW, DIARY, REMIND, FORGET = "menu", "ask", "more", "f", "diary", "remind", "forget"
 DIARY_PAGE, CHECKIN = "dpage", "checkin"
 NAV_PREFIX = "~"
+HOLD_START = "!start"  # a flow button's choice that starts the step's timed hold
+MUSCLE_PREFIX = "@"  # a flow button's choice that fits the relief steps to a muscle ("@thigh")
 REMIND_VERBS = ("snooze", "stop")
 ALL_REMINDERS = "all"
 MORE_DIGITS = 3  # more:<id>:<n> with a longer n is forged or broken
 ZONE_ANSWER = "zone"  # the answer name under which flows keep the time zone
+MUSCLE_ANSWER = "muscle"  # the answer name under which the relief steps keep the muscle they are fitted to
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,18 @@ class FlowPress:
     def nav(self) -> str | None:
         """The navigation command ("back", "skip", "cancel") when this is a navigation button, else None."""
         return self.choice[len(NAV_PREFIX):] if self.choice.startswith(NAV_PREFIX) else None
+
+    @property
+    def hold_start(self) -> bool:
+        """True for the ▶️ Start button of a step's timed hold."""
+        return self.choice == HOLD_START
+
+    @property
+    def muscle(self) -> str | None:
+        """The muscle a relief step's muscle button names ("@thigh"), else None."""
+        if not self.choice.startswith(MUSCLE_PREFIX):
+            return None
+        return self.choice[len(MUSCLE_PREFIX):] or None
 
     def __str__(self) -> str:
         return f"{FLOW}:{self.flow}:{self.state}:{self.choice}"
@@ -243,6 +260,16 @@ def flow_nav(flow: str, state: str, command: str) -> str:
     return str(FlowPress(flow, state, f"{NAV_PREFIX}{command}"))
 
 
+def flow_hold_start(flow: str, state: str) -> str:
+    """f:<flow>:<state>:!start."""
+    return str(FlowPress(flow, state, HOLD_START))
+
+
+def flow_muscle(flow: str, state: str, muscle: str) -> str:
+    """f:<flow>:<state>:@<muscle>."""
+    return str(FlowPress(flow, state, f"{MUSCLE_PREFIX}{muscle}"))
+
+
 def diary(verb: str, entry_id: int, field: str | None = None) -> str:
     """diary:<verb>:<entry id>[:<field>]."""
     return str(DiaryPress(verb, entry_id, field))
@@ -357,6 +384,11 @@ def zone_of(answer: str | None) -> str | None:
 def zone_from(answers: dict[str, tuple[str, ...]]) -> str | None:
     """The zone name in a flow's answers ("zone:Europe/Berlin"), or None."""
     return zone_of((answers.get(ZONE_ANSWER) or ("",))[0])
+
+
+def muscle_from(answers: dict[str, tuple[str, ...]]) -> str | None:
+    """The muscle the relief steps are fitted to, from a flow's answers, or None."""
+    return (answers.get(MUSCLE_ANSWER) or (None,))[0]
 
 
 def bedtime(clock: str) -> str:

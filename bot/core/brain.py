@@ -16,16 +16,18 @@ from bot.core import content_ids as ids
 from bot.core import diary as diaries
 from bot.core.chat_scope import deep_link_action, group_safe, in_group, private_link, private_only
 from bot.core.flow_engine import FlowEngine, ReadContext, Step
-from bot.core.free_text import FreeText
+from bot.core.free_text import FreeText, Turn
 from bot.core.kept_plan import OFFERS, KeptPlan
 from bot.core.outcome import Outcome
 from bot.core.personal import PersonalData
+from bot.core.relief_turn import ReliefTurn
 from bot.core.reminders import clock_answer
 from bot.core.replies import Reply
-from bot.core.reply_writer import ReplyWriter
+from bot.core.reply_writer import RELIEF_AGAIN, ReplyWriter
 from bot.core.session import (
     PLAN_REVIEW,
     RELIEF_CHECK,
+    Escalated,
     Event,
     FlowPosition,
     LastRelief,
@@ -49,10 +51,10 @@ PARSERS = {
     "clock": lambda raw, ctx: clock_answer(raw),
     "timezone": lambda raw, ctx: actions.zone(z) if (z := parse_timezone(raw, ctx.now)) else None,
 }
-RELIEF_ACTIONS = (actions.menu("cramp"),)  # what starts the relief steps: never skipped (Brain.must_answer)
+RELIEF_ACTIONS = (actions.menu("cramp"), actions.menu(RELIEF_AGAIN))  # what starts the relief steps: never skipped
 # menu items only the bot's own buttons carry, never content's
 OUR_OWN_MENUS = ("log_relief", "reminders_setup", "checkin_setup", "plan_more", "remind_bedtime",
-                 "remind_hydration", TRIAGE_YES, TRIAGE_NO)
+                 "remind_hydration", TRIAGE_YES, TRIAGE_NO, RELIEF_AGAIN)
 MAX_SAFETY_SCAN = 20_000  # characters scanned for red flags (Telegram allows 4,096 per message)
 MAX_MATCHED = 2_000  # characters used for intent matching
 # labels of the reading (`when` labels, and "pregnant") whose relief steps start with a line for that place or
@@ -77,6 +79,7 @@ class Brain:
         self.kept_plan = KeptPlan(content, self.write, can_remind)
         self.free = FreeText(content, self.write, self._cramp_now, self._from_matcher)
         self.triage = TriageTurn(content, self.write, self.free.beside_care)
+        self.relief = ReliefTurn(content, self.write, self.engines[ids.RELIEF], self._flow_step, self.reprompt)
         self.more_words = word_list(self.write.text("more_words"))  # typed alone: more of the last answer
         self.yes_words = word_list(self.write.text("yes_words"))  # typed answers to "delete ...?"
         self.no_words = word_list(self.write.text("no_words"))
@@ -117,6 +120,7 @@ class Brain:
             "forget": lambda session, now: personal.ask_forget(session),
             TRIAGE_YES: lambda session, now: self._triage_press(session, True, now),
             TRIAGE_NO: lambda session, now: self._triage_press(session, False, now),
+            RELIEF_AGAIN: self._relief_again,
         }
 
     def _start(self, session: Session, now: float) -> Outcome:
@@ -266,9 +270,12 @@ class Brain:
             text = text[:MAX_MATCHED]
             message = self.content.normaliser.normalise(text)
         turn = self.free.read(text, message)
+        heard = self.relief.hear(session, text, message, turn.reading, now)  # mid-relief, or just after it escalated
+        if heard is not None:
+            return heard
         if found.active_cramp is not None and not self.free.story_not_now(turn) and not self.free.not_the_legs(turn) \
                 and not self.free.asks_for_later(turn):
-            return self._cramp_now(session, now, 100.0, turn.reading.for_relief)
+            return self._cramp_now(session, now, 100.0, turn.reading.for_relief, turn)
         if pending and message.tokens:
             answer = self._yes_or_no(message)
             if answer is not None:
@@ -400,20 +407,16 @@ class Brain:
                                                      intent="cancel"),))
         return Outcome(Session(), (self.write.menu(self.write.text("cancelled"), "smalltalk", intent="cancel"),))
 
-    def _cramp_now(self, session: Session, now: float, score: float, when: tuple[str, ...] = ()) -> Outcome:
+    def _cramp_now(self, session: Session, now: float, score: float, when: tuple[str, ...] = (),
+                   turn: Turn | None = None, muscle: str | None = None) -> Outcome:
         """Start the relief steps (or carry on with them); a cramp at the wheel, on a bike, in the water or on a
         hill first says to stop safely, one that has someone off their feet how to avoid a fall, one told as long
         when to get it checked, one on dialysis to tell the nurse,
-        one in pregnancy when to call the midwife (`when`: the reading's labels, see RELIEF_FIRST)."""
+        one in pregnancy when to call the midwife (`when`: the reading's labels, see RELIEF_FIRST). The steps fit
+        the `muscle`, or the one the message (`turn`) names."""
         if session.active and session.active.flow == ids.RELIEF:
-            # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running. A step
-            # without that answer (the clot check) is asked again, never skipped, until the ten minutes
-            # are up (then "still hurts" escalates from any step).
-            escalation = self.content.relief.escalation
-            late = escalation is not None and now - session.active.started_at >= escalation.after_seconds
-            if not late and self.engines[ids.RELIEF].state(session.active).choice("still") is None:
-                return self.reprompt(session, self.write.text("relief_already"))
-            return self._flow_choose(session, ("still",), now, prefix=self.write.text("relief_already"))
+            # A cramp mentioned again mid-sequence is "still hurts": the clock keeps running (bot.core.relief_turn).
+            return self.relief.still(session, now, self.write.text("relief_already"))
         opener = self.write.cramp_entry.answer
         first = [self.write.text(f"relief_first_{label}") for label in RELIEF_FIRST if label in when]
         if first:
@@ -425,8 +428,17 @@ class Brain:
         engine = self.engines[ids.RELIEF]
         step = engine.start(now)
         assert step.position is not None
-        reply = self.write.prompt(engine, step.position, opener, score=score)
-        return Outcome(session.with_(active=step.position, paused=paused, last_intent=None, more_shown=0), (reply,))
+        if muscle is None and turn is not None:
+            muscle = self.relief.muscle_named(turn.message, turn.reading)
+        position = self.relief.start_position(step.position, muscle)
+        reply = self.write.prompt(engine, position, opener, score=score)
+        return Outcome(session.with_(active=position, paused=paused, last_intent=None, more_shown=0, escalated=None),
+                       (reply,))
+
+    def _relief_again(self, session: Session, now: float) -> Outcome:
+        """🆘 Relief steps again, after an escalation: the steps for the same muscle, from the start."""
+        muscle = session.escalated.muscle if session.escalated else None
+        return self._cramp_now(session, now, 100.0, muscle=muscle)
 
     def _in_flow(self, session: Session, message: Normalised, raw: str, now: float) -> Outcome:
         assert session.active is not None
@@ -459,6 +471,9 @@ class Brain:
     def _flow_press(self, session: Session, press: actions.FlowPress, now: float) -> Outcome:
         assert session.active is not None
         engine = self.engines[session.active.flow]
+        relief = self.relief.on_press(session, press, now)  # a relief step's ▶️ Start or muscle button
+        if relief is not None:
+            return relief
         tapped = engine.tap(session.active, press.choice, now)  # a question whose buttons tick
         if tapped is not None:
             chose = engine.labels(session.active, session.active.ticked) if press.nav == flows.DONE else ()
@@ -505,11 +520,14 @@ class Brain:
         eased = step.state.kind != "urgent"
         last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
             if eased else None
+        escalation = self.content.relief.escalation
+        timed_out = escalation is not None and step.state.id == escalation.to  # not a clot: the steps may go on
+        escalated = Escalated(now, actions.muscle_from(session.active.answers)) if timed_out else None
         reply = self.write.relief_end(step.state, prefix, checkup_paused=session.paused is not None,
-                                      offer_log=eased and not session.in_group, zone=session.zone)
+                                      offer_log=eased and not session.in_group, zone=session.zone, again=timed_out)
         if not eased and step.state.level:  # remembered for the doctor's summary
             done = done.with_flag(now, step.state.level, step.state.prompt.split("\n")[0])
-        return Outcome(done.with_(last_relief=last), (reply,))
+        return Outcome(done.with_(last_relief=last, escalated=escalated), (reply,))
 
     def reprompt(self, session: Session, prefix: str) -> Outcome:
         """Show the current step again (without restarting its timer), after `prefix`."""

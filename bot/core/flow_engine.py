@@ -86,7 +86,9 @@ class FlowEngine:
         return self.flow.states[position.state]
 
     def _enter(self, position: FlowPosition, state_id: str, now: float, push: bool = True,
-               skip_answered: bool = False) -> Step:
+               skip_answered: bool = False, again: bool = False) -> Step:
+        """Move to a state (`again`: the same step once more, so its hold runs at once, never waiting for
+        ▶️ Start: the person is already in position)."""
         state = self.flow.states[state_id]
         while skip_answered and not state.end and state.answer and state.answer in position.answers:
             state = self.flow.states[self._next_of(state, position.answers[state.answer])]
@@ -94,12 +96,28 @@ class FlowEngine:
         history = (*position.history, position.state) if push else position.history
         step_no = position.step_no + 1 if push else position.step_no
         timer = None
-        if state.timer:
+        waiting = bool(state.timer) and self.flow.holds_wait and not again
+        if state.timer and not waiting:
             timer = PendingTimer(f"{self.flow.id}.{state_id}.{step_no}", now + state.timer.seconds,
                                  state.timer.seconds, state.timer.label)
         ticked = position.answers.get(state.answer, ()) if state.tick and state.answer else ()  # shown again: ticked
-        moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no, ticked=ticked)
+        moved = replace(position, state=state_id, history=history, timer=timer, step_no=step_no, ticked=ticked,
+                        hold_waiting=waiting)
         return Step(moved, state, ended=bool(state.end))
+
+    def start_hold(self, position: FlowPosition, now: float) -> FlowPosition | None:
+        """Start the hold that waits for ▶️ Start; None when none is waiting."""
+        state = self.state(position)
+        if not position.hold_waiting or state.timer is None:
+            return None
+        timer = PendingTimer(f"{self.flow.id}.{state.id}.{position.step_no}", now + state.timer.seconds,
+                             state.timer.seconds, state.timer.label)
+        return replace(position, timer=timer, hold_waiting=False)
+
+    def jump(self, position: FlowPosition, state_id: str, now: float) -> Step:
+        """Go straight to a state (a steps' start for another muscle, the end when it has eased); states
+        already answered are passed over."""
+        return self._enter(position, state_id, now, skip_answered=True)
 
     def choose(self, position: FlowPosition, choice_ids: tuple[str, ...], now: float) -> Step:
         """Record the chosen option(s) and move to the next state (or escalate when it is time)."""
@@ -111,7 +129,8 @@ class FlowEngine:
         esc = self.flow.escalation
         if esc and any(c in esc.on for c in choice_ids) and now - position.started_at >= esc.after_seconds:
             target = esc.to
-        return self._enter(replace(position, answers=answers), target, now, skip_answered=True)
+        return self._enter(replace(position, answers=answers), target, now, skip_answered=True,
+                           again=target == position.state)
 
     def _next_of(self, state: FlowState, choice_ids: tuple[str, ...]) -> str:
         """Where an answer leads: the first chosen option's own next, else the state's default."""
@@ -324,12 +343,15 @@ class FlowEngine:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def buttons(self, state: FlowState, can_go_back: bool = True, ticked: tuple[str, ...] = ()) -> tuple[Choice, ...]:
-        """The state's choices plus the flow's navigation buttons (no Back on a first question); on a question
-        whose buttons tick, the ticked choices marked and the Done button after the choices."""
+    def buttons(self, state: FlowState, can_go_back: bool = True, ticked: tuple[str, ...] = (),
+                first: tuple[Choice, ...] = (), extra: tuple[Choice, ...] = ()) -> tuple[Choice, ...]:
+        """The state's choices (after `first`, before `extra`) plus the flow's navigation buttons (no Back on a
+        first question); on a question whose buttons tick, the ticked choices marked and the Done button after
+        the choices."""
         flow, ticks = self.flow.id, self.flow.ticks if state.tick else None
-        choices = [Choice(actions.flow_choice(flow, state.id, c.id),
-                          f"{ticks.mark} {c.label}" if ticks and c.id in ticked else c.label) for c in state.choices]
+        choices = [*first, *(Choice(actions.flow_choice(flow, state.id, c.id),
+                                    f"{ticks.mark} {c.label}" if ticks and c.id in ticked else c.label)
+                             for c in state.choices), *extra]
         if ticks is not None:
             choices.append(Choice(actions.flow_nav(flow, state.id, DONE), ticks.done.label))
         choices += [Choice(actions.flow_nav(flow, state.id, n.id), n.label) for n in self.flow.navigation.values()

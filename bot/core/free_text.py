@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.content.bundle import Content
 from bot.core import actions
@@ -40,11 +41,19 @@ class Turn:
     reading: Reading
 
 
+class CrampNow(Protocol):
+    """Starts the relief steps: (session, now, score, the reading's labels for the first lines, the message)."""
+
+    def __call__(self, session: Session, now: float, score: float, when: tuple[str, ...] = (),
+                 turn: Turn | None = None) -> Outcome:
+        """Start (or carry on with) the relief steps."""
+
+
 class FreeText:
     """Answers typed messages that are not commands, red flags or answers inside a dialog."""
 
     def __init__(self, content: Content, write: ReplyWriter,
-                 cramp_now: Callable[[Session, float, float, tuple[str, ...]], Outcome],
+                 cramp_now: CrampNow,
                  from_matcher: Callable[[Session, Normalised, str, float, Match | None], Outcome]):
         self.content = content
         self.write = write
@@ -107,7 +116,7 @@ class FreeText:
         if entry is not None and entry.kind == "emergency" and not reading.history and not elsewhere:
             vague = bool(reading.questions) or reading.generic or "recurring" in reading.when
             if reading.distress or "now" in reading.when or not vague:
-                return self.cramp_now(session, now, match.score, reading.for_relief)
+                return self.cramp_now(session, now, match.score, reading.for_relief, turn)
             if not reading.asks or not (reading.words > SHORT_WORDS or len(reading.sentences) > 1):
                 return self._clarify(session, now)  # "cramps?", "the toe cramp thing": its first button is 🆘
             # a story with questions of its own ("is that normal? any advice?"): answered below
@@ -116,7 +125,7 @@ class FreeText:
         later = {ask.topic for ask in reading.asks if ask.topic != "prevention" or ask.specific}
         if "now" in reading.when and (reading.on_topic or reading.about_legs) and not reading.history \
                 and not reading.elsewhere and not {"cause", "prevention"} & later:
-            return self.cramp_now(session, now, 100.0, reading.for_relief)  # a cramp now, in words the matcher missed
+            return self.cramp_now(session, now, 100.0, reading.for_relief, turn)  # a cramp now, in other words
         if reading.distress:
             return self._offer_relief(session, now)
         follow = self._follow_up(turn, recent)

@@ -19,6 +19,7 @@ from bot.language.normaliser import Normalised
 from bot.language.reading import Person
 from bot.safety.rules import Level, RedFlag
 
+RELIEF_AGAIN = "relief_again"  # the menu item that starts the relief steps again after an escalation
 MENTIONED = ("conditions", "medications")  # the facts of a reading worth telling whoever helps
 MAX_ANSWER_BUTTONS = 3  # buttons for more on the answer under a level of care (then the menu)
 
@@ -182,13 +183,15 @@ class ReplyWriter:
         """A flow step: its prompt, its buttons (ticked ones marked) and (when it has one) the running timer;
         `in_place`: the same question after a button was ticked, shown in place of the pressed message."""
         state = engine.state(position)
-        text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
+        body, extra = self._step_view(engine, position)
+        text = f"{prefix}\n\n{body}" if prefix else body
         timer = None
         if with_timer and position.timer is not None:
             pending = position.timer
             timer = Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label)
         intent, sources = self._flow_identity(engine)
-        buttons = engine.buttons(state, can_go_back=bool(position.history), ticked=position.ticked)
+        buttons = engine.buttons(state, can_go_back=bool(position.history), ticked=position.ticked,
+                                 first=self._hold_button(engine, position), extra=extra)
         return Reply(text, engine.flow.kind, buttons, timer, intent, score, sources, in_place=in_place)
 
     def echo(self, engine: FlowEngine, position: FlowPosition, chosen: tuple[str, ...]) -> str:
@@ -197,6 +200,44 @@ class ReplyWriter:
         labels = engine.labels(position, chosen)
         return engine.flow.echo.format(answer=quoted(labels)) if engine.flow.echo and labels else ""
 
+    def _step_view(self, engine: FlowEngine, position: FlowPosition) -> tuple[str, tuple[Choice, ...]]:
+        """A step's words and its own extra buttons: a relief step in the words for the muscle it is fitted
+        to, and on the first step the buttons for another muscle (dialogs/relief_muscles.yaml)."""
+        state = engine.state(position)
+        if engine.flow.id != ids.RELIEF:
+            return state.prompt, ()
+        muscles = self.content.relief_muscles
+        muscle = muscles.get(actions.muscle_from(position.answers))
+        body = muscle.steps.get(state.id, state.prompt)
+        if state.id != engine.flow.start or not muscle.switch:
+            return body, ()
+        others = tuple(Choice(actions.flow_muscle(engine.flow.id, state.id, key), muscles.muscles[key].label)
+                       for key in muscle.switch)
+        return f"{body}\n\n{muscles.ask_where}", others
+
+    def _hold_button(self, engine: FlowEngine, position: FlowPosition) -> tuple[Choice, ...]:
+        """▶️ Start, while the step's hold waits for it."""
+        if not position.hold_waiting:
+            return ()
+        return (Choice(actions.flow_hold_start(engine.flow.id, position.state), self.content.relief_words.hold_button),)
+
+    def step_note(self, engine: FlowEngine, position: FlowPosition, text: str) -> Reply:
+        """A short line said on a step (another way to stretch, an answer), with the step's buttons; its hold
+        keeps running."""
+        state = engine.state(position)
+        intent, sources = self._flow_identity(engine)
+        buttons = engine.buttons(state, can_go_back=bool(position.history), first=self._hold_button(engine, position),
+                                 extra=self._step_view(engine, position)[1])
+        return Reply(text, engine.flow.kind, buttons, None, intent, 100.0, sources)
+
+    def hold_started(self, engine: FlowEngine, position: FlowPosition) -> Reply:
+        """▶️ Start was tapped: the countdown, with the step's buttons."""
+        assert position.timer is not None
+        pending = position.timer
+        intent, sources = self._flow_identity(engine)
+        return Reply(self.content.relief_words.hold_started, engine.flow.kind, engine.buttons(engine.state(position)),
+                     Timer(pending.timer_id, pending.seconds, pending.ends_at, pending.label), intent, 100.0, sources)
+
     def timer_done(self, engine: FlowEngine, state: FlowState) -> Reply:
         """A hold has ended: ask how it is now, with the step's buttons."""
         intent, sources = self._flow_identity(engine)
@@ -204,16 +245,20 @@ class ReplyWriter:
         return Reply(done, engine.flow.kind, engine.buttons(state), None, intent, 100.0, sources)
 
     def relief_end(self, state: FlowState, prefix: str, checkup_paused: bool, offer_log: bool = False,
-                   zone: str | None = None) -> Reply:
-        """The relief sequence ended: eased (kind words, log it?), or escalated to the level of care."""
+                   zone: str | None = None, again: bool = False) -> Reply:
+        """The relief sequence ended: eased (kind words, log it?), or escalated to the level of care (`again`:
+        ten minutes went by, so what to do meanwhile, and the steps can start again)."""
         buttons = [self.menu_button("log_cramp", "log_relief")] if offer_log else []
+        if again:
+            buttons.append(Choice(actions.menu(RELIEF_AGAIN), self.content.relief_words.again_button))
         if checkup_paused:
             buttons.append(self.menu_button("resume_checkup", "resume"))
         buttons.append(self.menu_button("menu", "main"))
         text = f"{prefix}\n\n{state.prompt}" if prefix else state.prompt
         if state.kind == "urgent" and state.level:
             level = self.content.safety.levels[state.level]
-            text = f"{text}\n\n{self.level_text(level, None, zone)}\n\n{self.text('urgent_footer')}"
+            meanwhile = f"\n\n{self.content.relief_words.meanwhile}" if again else ""
+            text = f"{text}\n\n{self.level_text(level, None, zone)}{meanwhile}\n\n{self.text('urgent_footer')}"
             return Reply(text, "urgent", tuple(buttons), intent=level.id,
                          sources=self._with_number_sources(level.sources))
         if offer_log:

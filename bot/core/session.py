@@ -73,6 +73,7 @@ class FlowPosition:
     step_no: int = 0
     target: int | None = None
     ticked: tuple[str, ...] = ()  # choices ticked so far on a question whose buttons tick (not yet Done)
+    hold_waiting: bool = False  # a timed hold that starts only when the person taps ▶️ Start
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,15 @@ class LastRelief:
 
 
 @dataclass(frozen=True)
+class Escalated:
+    """A relief sequence that ended in "get medical help today": when, and the muscle it eased, so what is
+    said next is read in that light and the steps can start again for the same muscle."""
+
+    at: float
+    muscle: str | None = None
+
+
+@dataclass(frozen=True)
 class Recent:
     """What the last few turns were about, so a follow-up ("what about at night?", "and for my
     husband?", "yes") is read in context: the topics and entry answered, whom and which muscles they
@@ -183,6 +193,7 @@ class Session:
     flags: tuple[RaisedFlag, ...] = ()  # red flags raised, for the doctor's summary (latest MAX_FLAGS)
     zone_asked: bool = False  # the diary asked the time zone once (answered or skipped): never again
     quiet_nights: tuple[str, ...] = ()  # ISO dates of mornings whose check-in said "no cramps last night"
+    escalated: Escalated | None = None  # relief that just escalated to same-day care (bot.core.relief_turn)
 
     def due_times(self) -> tuple[tuple[str, float], ...]:
         """(kind, epoch) of everything the shell must wake the core for: reminders, the plan's look-back
@@ -238,6 +249,7 @@ class Session:
             flags=tuple(f for f in (_safely(_read_flag, d) for d in _list(data.get("flags"))) if f),
             zone_asked=data.get("zone_asked") is True,
             quiet_nights=tuple(d for d in _list(data.get("quiet_nights")) if isinstance(d, str)),
+            escalated=_safely(lambda d: Escalated(float(d["at"]), _text(d.get("muscle"))), data.get("escalated")),
         )
 
 
@@ -290,6 +302,7 @@ def _read_position(data: dict[str, Any]) -> FlowPosition:
         step_no=int(data.get("step_no") or 0),
         target=int(data["target"]) if data.get("target") is not None else None,
         ticked=tuple(str(t) for t in _list(data.get("ticked"))),
+        hold_waiting=data.get("hold_waiting") is True,
     )
 
 

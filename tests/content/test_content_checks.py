@@ -229,3 +229,20 @@ def test_more_than_seven_commands_in_telegrams_menu_stop_loading(copy):
          '    action: "ask:prevention_overview"\n    menu: true\n')
     message = problems(copy)
     assert "dialogs/messages.yaml" in message and "menu: true" in message
+
+
+def test_an_unknown_muscle_key_in_the_relief_steps_stops_loading(copy):
+    edit(copy / "dialogs/relief_muscles.yaml", "    switch: [foot, shin, thigh]", "    switch: [foot, shin, knee]")
+    edit(copy / "dialogs/relief_muscles.yaml", "    reading: [shin]", "    reading: [shinbone]")
+    edit(copy / "dialogs/relief_muscles.yaml", "      stretch: \"Step 1 of 5 · Stretch 🦶", "      strech: \"Step 1")
+    message = problems(copy)
+    assert "dialogs/relief_muscles.yaml" in message and "[calf]" in message and "muscle key 'knee' unknown" in message
+    assert "[shin]" in message and "'shinbone' unknown" in message
+    assert "[foot]" in message and "relief state (dialogs/relief.yaml) 'strech' unknown" in message
+
+
+def test_the_words_heard_mid_relief_must_all_be_there(copy):
+    edit(copy / "dialogs/relief_words.yaml", "  partly:\n", "  partially:\n")
+    message = problems(copy)
+    assert "dialogs/relief_words.yaml" in message and "[hears]" in message and "'partially' unknown" in message
+    assert "missing 'partly'" in message

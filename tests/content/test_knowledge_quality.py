@@ -31,6 +31,7 @@ def all_texts(content) -> list[tuple[str, str]]:
     texts += [(level.id, level.text) for level in content.safety.levels.values()]
     texts += [(rule.id, rule.why) for rule in content.safety.red_flags]
     texts += list(content.messages.texts.items())
+    texts += content.relief_muscles.texts() + content.relief_words.texts()
     return texts
 
 

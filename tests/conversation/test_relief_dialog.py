@@ -14,9 +14,11 @@ def test_relief_starts_from_a_phrase_a_command_or_one_tap(chat, how):
         chat.send(how)
     reply = chat.last[0]
     assert reply.kind == "emergency" and reply.intent == "cramp_now"
-    assert "Step 1 of 5" in reply.text and "pull them gently towards you" in reply.text
-    assert reply.timer is not None and reply.timer.seconds == 15
-    assert chat.buttons[:3] == ["➡️ Next step", "✅ It's gone", "😣 Still hurts"]
+    assert "Step 1 of 5" in reply.text and "your toes" in reply.text and "towards you" in reply.text
+    assert reply.timer is None, "the hold waits for ▶️ Start"
+    assert chat.buttons[:4] == ["▶️ Start", "➡️ Next step", "✅ It's gone", "😣 Still hurts"]
+    chat.press("Start")
+    assert chat.last[0].timer is not None and chat.last[0].timer.seconds == 15
 
 
 @pytest.mark.parametrize(("said", "first"), [
@@ -33,7 +35,7 @@ def test_a_cramp_where_it_matters_or_for_who_it_is_begins_with_a_line_for_it(cha
     pregnancy: when to call the midwife; told as long: when to get it checked."""
     chat.send(said)
     reply = chat.last[0]
-    assert reply.kind == "emergency" and reply.timer is not None
+    assert reply.kind == "emergency" and "▶️ Start" in chat.buttons
     assert first in reply.text.split("\n\n")[0] and "Step 1 of 5" in reply.text
 
 
@@ -63,15 +65,24 @@ def relief_to_the_last_step(chat) -> None:
         chat.press("Next step")
 
 
+def step_and_hold(chat) -> tuple[str, object]:
+    """The step just shown, and the hold its ▶️ Start begins (None when it has no hold)."""
+    text = chat.last[0].text
+    if "▶️ Start" not in chat.buttons:
+        return text, None
+    chat.press("Start")
+    return text, chat.last[0].timer
+
+
 def test_steps_come_one_at_a_time_with_the_documented_timings(chat):
     chat.send("/cramp")
-    steps = [(chat.last[0].text, chat.last[0].timer)]
+    steps = [step_and_hold(chat)]
     chat.press("Next step")
     chat.press("None of these")
-    steps.append((chat.last[0].text, chat.last[0].timer))
+    steps.append(step_and_hold(chat))
     for _ in range(3):
         chat.press("Next step")
-        steps.append((chat.last[0].text, chat.last[0].timer))
+        steps.append(step_and_hold(chat))
     texts = [t for t, _ in steps]
     assert [f"Step {i} of 5" in t for i, t in enumerate(texts, 1)] == [True] * 5
     assert "3 to 5 minutes" in texts[1] and "moderate pressure" in texts[1] and "firmly" not in texts[1]
@@ -130,6 +141,7 @@ def test_warmth_warns_people_with_numb_feet_and_the_last_step_respects_fluid_lim
 
 def test_a_finished_hold_asks_how_it_is_now(chat):
     chat.send("/cramp")
+    chat.press("Start")
     assert chat.wait(14) == ()  # not yet
     replies = chat.wait(1)
     assert replies and "let go slowly" in replies[0].text
@@ -139,9 +151,12 @@ def test_a_finished_hold_asks_how_it_is_now(chat):
 
 def test_moving_on_before_a_timer_ends_replaces_it_and_the_old_one_is_ignored(chat):
     chat.send("/cramp")
+    chat.press("Start")
     first = chat.session.timer
     chat.press("Next step")
     chat.press("None of these")
+    assert chat.session.timer is None, "the old hold is gone; the new one waits for ▶️ Start"
+    chat.press("Start")
     second = chat.session.timer
     assert second is not None and second.timer_id != first.timer_id
     from bot.core.session import TimerDone
@@ -297,6 +312,7 @@ def test_cancel_command_stops_everything(chat):
 
 def test_a_question_during_relief_is_answered_and_the_step_shown_again(chat):
     chat.send("/cramp")
+    chat.press("Start")
     chat.send("should I use ice?")
     assert chat.last[0].intent == "relief_ice"
     assert chat.last[0].choices == ()
@@ -360,5 +376,237 @@ def test_a_cramp_that_has_someone_off_their_feet_starts_relief_with_how_not_to_f
     chat.send("My mum (84) just woke me, she's on the edge of the bed gripping her calf and can't stand up on it, "
               "the muscle is rock hard. What do I do right now?")
     reply = chat.last[0]
-    assert reply.kind == "emergency" and reply.timer is not None
+    assert reply.kind == "emergency" and "▶️ Start" in chat.buttons
     assert reply.text.startswith("🪑 If the leg won't hold you (or them)")
+
+
+# -- the steps listen: typed words mid-sequence ---------------------------------------------------
+
+@pytest.mark.parametrize("said", ["it's worse", "getting worse", "it's even more painful now"])
+def test_worse_mid_relief_is_acknowledged_and_stays_with_the_step(chat, said):
+    chat.send("/cramp")
+    chat.clock.advance(20)
+    chat.send(said)
+    assert "sorry it's getting worse" in chat.text and "with you" in chat.text
+    assert chat.state == ("relief", "stretch") and chat.last[0].timer is not None, "the hold again, at once"
+
+
+def test_worse_counts_like_still_hurts_and_escalates_after_ten_minutes(chat):
+    chat.send("/cramp")
+    chat.press("Next step")
+    chat.send("it's getting worse")
+    assert chat.state == ("relief", "clot_check"), "the clot check is asked again, never skipped"
+    assert "sorry it's getting worse" in chat.text and "swollen, red or hot" in chat.text
+    chat.clock.advance(601)
+    chat.send("it's getting worse")
+    reply = chat.last[0]
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today") and chat.state is None
+
+
+@pytest.mark.parametrize("said", ["better now thanks", "feels much better now", "it's gone now"])
+def test_better_mid_relief_ends_it_from_any_step(chat, said):
+    chat.send("/cramp")
+    chat.press("Next step")
+    assert chat.state == ("relief", "clot_check")
+    chat.send(said)
+    assert chat.state is None and "glad it has eased" in chat.text
+
+
+def test_a_bit_better_is_acknowledged_and_moves_on(chat):
+    chat.send("/cramp")
+    chat.send("a bit better")
+    assert "starting to ease" in chat.text and chat.state == ("relief", "clot_check")
+
+
+def test_cant_reach_the_toes_gets_the_other_way_for_that_muscle_and_stays_on_the_step(chat):
+    chat.send("/cramp")
+    chat.press("Start")
+    running = chat.session.timer
+    chat.send("I can't reach my toes")
+    assert len(chat.last) == 1 and "another way" in chat.text
+    assert "towel" in chat.text and "wall" in chat.text and "walking it off" in chat.text
+    assert "Sit down with both legs" not in chat.text, "not the move they just said they can't do"
+    assert chat.state == ("relief", "stretch") and chat.session.timer == running, "the hold keeps counting"
+    assert "Next step" in " ".join(chat.buttons)
+
+
+def test_cant_reach_for_the_back_of_the_thigh_keeps_the_knee_straight(chat):
+    chat.send("my hamstring is cramping right now")
+    chat.send("can't reach")
+    assert "towel or belt" in chat.text and "knee straight" in chat.text
+
+
+@pytest.mark.parametrize(("said", "words"), [
+    ("it moved to my thigh", "Front of the thigh"),
+    ("now it's in my hamstring", "keep the leg straight"),
+    ("now it's in my shin", "point your foot and toes"),
+])
+def test_a_cramp_that_moves_switches_to_that_muscles_steps(chat, said, words):
+    chat.send("my calf is cramping right now")
+    started = chat.session.active.started_at
+    chat.clock.advance(30)
+    chat.send(said)
+    assert "Okay, now it's the" in chat.text and words in chat.text
+    assert chat.state == ("relief", "stretch") and chat.session.active.started_at == started, "the clock runs on"
+
+
+def test_a_moved_cramp_is_not_asked_the_clot_check_twice(chat):
+    chat.send("my calf is cramping right now")
+    chat.press("Next step")
+    chat.press("None of these")
+    assert chat.state == ("relief", "press")
+    chat.send("now it's in my thigh")
+    assert chat.state == ("relief", "stretch")
+    chat.press("Next step")
+    assert chat.state == ("relief", "press") and "thigh" in chat.text
+
+
+@pytest.mark.parametrize(("said", "answer"), [
+    ("should I stand up?", "standing with your weight on the leg"),
+    ("can I walk on it", "walking it off slowly"),
+    ("should I drink some water", "limited your fluids"),
+    ("how long will this last?", "within seconds or a few minutes"),
+])
+def test_a_question_mid_relief_gets_a_short_answer_and_stays_on_the_step(chat, said, answer):
+    chat.send("/cramp")
+    chat.send(said)
+    assert len(chat.last) == 1 and answer in chat.text
+    assert chat.state == ("relief", "stretch") and "Next step" in " ".join(chat.buttons)
+
+
+@pytest.mark.parametrize("said", ["foot is hot", "thigh is warm", "it's worse and it's red"])
+def test_at_the_clot_check_its_own_answers_come_before_the_words_of_the_steps(chat, said):
+    chat.send("my calf is cramping right now")
+    chat.press("Next step")
+    chat.send(said)
+    reply = chat.last[0]
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today") and "don't rub, heat or stretch" in reply.text
+
+
+def test_a_red_flag_mid_relief_still_wins_over_the_words_of_the_steps(chat):
+    chat.send("/cramp")
+    chat.send("it's worse and now my calf is hot, red and swollen")
+    assert chat.last[0].kind == "urgent" and chat.state is None
+
+
+# -- steps that fit the muscle ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("said", "words"), [
+    ("my thigh is cramping right now", ("Front of the thigh", "Back of the thigh")),
+    ("hamstring cramp right now", ("keep the leg straight", "lean forward gently from the hips")),
+    ("quad cramp now", ("bend the knee", "heel up towards your bottom", "for balance")),
+    ("cramp in my shin right now", ("point your foot and toes away from you",)),
+])
+def test_the_first_step_fits_the_muscle_named(chat, said, words):
+    chat.send(said)
+    assert "Step 1 of 5" in chat.text and all(w in chat.text for w in words)
+    assert "pull them gently towards you" not in chat.text
+
+
+def test_the_later_steps_fit_the_muscle_too_and_keep_their_caveats(chat):
+    chat.send("my quad is cramping right now")
+    chat.press("Next step")
+    assert "swollen, red or hot" in chat.text, "the clot check before rubbing or heat"
+    chat.press("None of these")
+    assert "tightest spot of the thigh" in chat.text
+    chat.press("Next step")
+    assert "on the thigh" in chat.text and "numb" in chat.text and "Never fall asleep on a heat pad" in chat.text
+    chat.press("Next step")
+    assert "bend and straighten the knee" in chat.text
+    chat.press("Next step")
+    assert "limited your fluids" in chat.text
+
+
+def test_a_button_on_the_first_step_fits_the_steps_to_another_muscle(chat):
+    chat.send("/cramp")
+    assert "Somewhere else?" in chat.text and {"🦶 Foot", "Shin", "Thigh"} <= set(chat.buttons)
+    chat.press("Thigh")
+    assert "Front of the thigh" in chat.text and chat.state == ("relief", "stretch")
+    chat.press("Back of thigh")
+    assert "keep the leg straight" in chat.text and "Front of thigh" in chat.buttons
+
+
+# -- the first hold starts on ▶️ Start --------------------------------------------------------------
+
+def test_next_gone_and_still_work_without_starting_the_hold(chat):
+    chat.send("/cramp")
+    assert chat.session.timer is None and "▶️ Start" in chat.buttons
+    chat.press("Still hurts")
+    assert chat.state == ("relief", "stretch") and chat.session.timer is not None, "still hurts: the hold at once"
+    chat.press("Next step")
+    chat.press("None of these")
+    assert chat.session.timer is None and "▶️ Start" in chat.buttons
+    chat.press("It's gone")
+    assert chat.state is None
+
+
+@pytest.mark.parametrize("said", ["start", "go", "ready", "ok go", "I'm ready"])
+def test_a_typed_start_word_starts_the_waiting_hold(chat, said):
+    chat.send("/cramp")
+    chat.send(said)
+    assert chat.session.timer is not None and chat.last[0].timer.seconds == 15 and "timer runs" in chat.text
+    assert chat.state == ("relief", "stretch") and "▶️ Start" not in chat.buttons
+
+
+def test_go_on_still_means_the_next_step(chat):
+    chat.send("/cramp")
+    chat.send("go on")
+    assert chat.state == ("relief", "clot_check")
+
+
+# -- after the ten-minute escalation -------------------------------------------------------------
+
+def escalate(chat, start: str = "my hamstring is cramping right now") -> None:
+    """Start relief and stay silent for ten minutes."""
+    chat.send(start)
+    chat.wait(600)
+    assert chat.last[0].intent == "get_help_today"
+
+
+def test_the_escalation_says_what_to_do_meanwhile_and_keeps_the_steps_at_hand(chat):
+    chat.send("/checkup")
+    chat.press("At night")
+    escalate(chat)
+    text = chat.text
+    assert "get medical help today" in text and "call emergency services" in text and "999" in text
+    assert "While you arrange care" in text and "keep stretching gently" in text and "walk it off" in text
+    assert "not if one calf is swollen, red or hot" in text
+    assert chat.buttons[:2] == ["🆘 Relief steps again", "▶️ Resume check-up"]
+
+
+def test_relief_steps_again_restart_for_the_same_muscle(chat):
+    escalate(chat)
+    chat.press("Relief steps again")
+    assert chat.state == ("relief", "stretch") and "keep the leg straight" in chat.text
+    assert chat.session.relief_check_at == chat.clock.now + 600, "a new ten minutes"
+
+
+def test_after_the_escalation_it_still_hurts_gets_care_and_the_steps_not_the_fallback(chat):
+    escalate(chat)
+    chat.send("it still hurts so much")
+    reply = chat.last[0]
+    assert (reply.kind, reply.intent) == ("urgent", "get_help_today")
+    assert "sorry it still hurts" in reply.text and "get medical help today" in reply.text
+    assert "not sure" not in reply.text and "🆘 Relief steps again" in chat.buttons
+
+
+def test_after_the_escalation_ok_gets_no_cheery_anything_else(chat):
+    escalate(chat)
+    chat.send("ok")
+    assert "Anything else" not in chat.text and "get it checked today" in chat.text
+    assert "🆘 Relief steps again" in chat.buttons
+
+
+def test_a_question_after_the_escalation_is_answered_as_ever(chat):
+    escalate(chat)
+    chat.send("what causes cramps?")
+    assert chat.last[0].kind == "answer"
+
+
+def test_a_possible_clot_never_offers_the_steps_again(chat):
+    chat.send("/cramp")
+    chat.press("Next step")
+    chat.press("Swollen, red or hot")
+    assert "Relief steps again" not in " ".join(chat.buttons)
+    chat.send("it still hurts")
+    assert "sorry it still hurts" not in chat.text

@@ -56,6 +56,8 @@ def test_timer_counts_down_and_fires_in_live_mode(brain):
     clock, out = FakeClock(), io.StringIO()
     chat = ConsoleChat(brain, out, clock, live=True)
     chat.user_line("/cramp")
+    assert chat.seconds_left() is None, "the hold waits for ▶️ Start"
+    chat.user_line("start")
     assert chat.seconds_left() == 15
     clock.advance(5)
     chat.tick()

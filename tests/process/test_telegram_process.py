@@ -53,6 +53,7 @@ def test_sigkill_mid_countdown_resumes_it(standin, tmp_path):
     process = running_process(standin, tmp_path / "data", content)
     user = TelegramUser(standin, 503)
     user.send("/cramp")
+    user.press("Start")
     step = user.last_message
     standin.wait_for(lambda: len(standin.message(503, step.message_id).edits) >= 1, timeout=10)
     kill(process)
@@ -71,6 +72,7 @@ def test_a_countdown_that_ended_while_the_bot_was_down_ends_cleanly(standin, tmp
     process = running_process(standin, tmp_path / "data", content)
     user = TelegramUser(standin, 504)
     user.send("/cramp")
+    user.press("Start")
     kill(process)
     time.sleep(2.5)
     process = running_process(standin, tmp_path / "data", content)

@@ -159,29 +159,39 @@ def quick_bot(standin, tmp_path):
         yield running
 
 
-def test_countdown_edits_the_message_then_asks_how_it_is(quick_bot, standin):
+def test_the_countdown_starts_only_when_start_is_pressed_then_edits_its_message_and_asks_how_it_is(quick_bot,
+                                                                                                     standin):
     user = TelegramUser(standin, 2001)
     user.send("/cramp")
     step = user.last_message
-    assert "⏱ Hold the stretch: 4 s" in step.text
+    assert "⏱" not in step.text and "▶️ Start" in user.buttons
+    user.expect_silence(0.5)  # no countdown runs while the person gets into position
+    assert standin.calls("editMessageText", chat_id=user.chat_id) == []
+    user.press("Start")
+    hold = user.last_message
+    assert hold.message_id != step.message_id and "⏱ Hold the stretch: 4 s" in hold.text
+    assert "→ ▶️ Start" in standin.message(user.chat_id, step.message_id).text
     standin.wait_for(lambda: any("let go slowly" in (m.text or "") for m in user.messages), timeout=10)
-    edits = standin.calls("editMessageText", chat_id=user.chat_id)
+    edits = [c for c in standin.calls("editMessageText", chat_id=user.chat_id)
+             if c.params["message_id"] == hold.message_id]
     shown = [c.params["text"].rsplit("\n", 1)[-1] for c in edits]
     assert "⏱ Hold the stretch: 3 s" in shown and "⏱ Hold the stretch: done ✓" in shown
     times = [c.time for c in edits]
     assert all(b - a >= 0.8 for a, b in pairwise(times)), "about one edit per second at most"
     assert all(c.ok for c in edits), "no 'message is not modified' or other refused edits"
-    assert not standin.message(user.chat_id, step.message_id).buttons, "buttons moved to the follow-up"
+    assert not standin.message(user.chat_id, hold.message_id).buttons, "buttons moved to the follow-up"
 
 
 def test_a_new_step_cancels_the_old_countdown(quick_bot, standin):
     user = TelegramUser(standin, 2002)
     user.send("/cramp")
+    user.press("Start")
     first = user.last_message
     user.press("Next step")
     user.press("None of these")
     frozen = standin.message(user.chat_id, first.message_id)
     edits_then = len(frozen.edits)
+    user.press("Start")
     standin.wait_for(lambda: any("How does it feel" in (m.text or "") or "That's 3 minutes" in (m.text or "")
                                  or "How is it" in (m.text or "") for m in user.messages), timeout=10)
     assert len(standin.message(user.chat_id, first.message_id).edits) == edits_then, "old countdown stopped"

@@ -128,6 +128,7 @@ def test_a_red_flag_mid_checkup_pauses_it(chat: ChatClient):
 
 def test_a_red_flag_mid_relief_ends_the_sequence_and_its_timer(chat: ChatClient):
     chat.send("/cramp")
+    chat.press("Start")
     assert chat.session.timer is not None
     chat.send("my foot went numb")
     assert chat.last[0].kind == "urgent"
@@ -507,7 +508,7 @@ def test_a_cramp_that_will_not_go_away_with_no_time_given_starts_relief(chat: Ch
     """reference/safety.md: "it won't go away" with no time given is not yet level 2: relief first."""
     chat.send(text)
     assert chat.last[0].kind == "emergency", text
-    assert chat.state is not None and chat.state[0] == "relief" and chat.session.timer is not None
+    assert chat.state is not None and chat.state[0] == "relief" and chat.session.active.hold_waiting
 
 
 def test_not_gone_mid_relief_keeps_the_sequence_going(chat: ChatClient):

@@ -15,6 +15,7 @@ def test_a_session_mid_checkup_with_a_running_relief_timer_round_trips_through_j
     chat.send("/checkup")
     chat.press("At night")
     chat.send("my calf is cramping right now")
+    chat.press("Start")
     assert chat.session.timer is not None and chat.session.paused is not None
     stored = json.dumps(chat.session.to_dict())
     restored = Session.from_dict(json.loads(stored))
@@ -113,3 +114,11 @@ def test_a_diary_entry_saved_before_sides_and_approximate_times_is_read_as_a_tim
     session = Session.from_dict(old)
     assert (session.zone_asked, session.quiet_nights) == (False, ())
     assert Session.from_dict(session.to_dict()) == session
+
+
+def test_a_session_saved_before_start_buttons_and_escalations_still_loads():
+    old = {"active": {"flow": "relief", "state": "stretch", "started_at": 5.0, "answers": {}, "history": [],
+                      "timer": None, "step_no": 1, "target": None}, "zone": "Europe/Paris"}
+    session = Session.from_dict(old)
+    assert session.active is not None and session.active.hold_waiting is False and session.escalated is None
+    assert session.zone == "Europe/Paris"
