@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching.evaluation import Report, default_set, evaluate, load_labelled
+from tests.tools import walkthrough
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -122,3 +123,11 @@ def test_every_relative_link_points_to_a_file_that_exists(doc):
 def test_the_link_check_sees_links_but_not_code_or_web_addresses():
     text = "[a](docs/x.md#part) [b](https://t.me) [c](#here) `[d](no.md)`\n```\n[e](nope.md)\n```\n"
     assert relative_links(text) == ["docs/x.md"]
+
+
+def test_the_walk_through_in_using_md_is_what_the_bot_says_today(brain):
+    """docs/using.md shows the check-in, the plan's look-back and the summary as real runs; a change in wording
+    or behaviour must be shown there too (`python -m tests.tools.walkthrough checkin|plan` prints them)."""
+    text = (ROOT / "docs" / "using.md").read_text(encoding="utf-8")
+    for scene in (walkthrough.checkin(brain), *walkthrough.plan(brain)):
+        assert f"```text\n{scene}\n```" in text, scene[:200]
