@@ -518,7 +518,8 @@ class Brain:
         assert session.active is not None
         done = session.with_(active=None)
         eased = step.state.kind != "urgent"
-        last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state)) \
+        last = LastRelief(session.active.started_at, now, diaries.RELIEF_HELPED.get(session.active.state),
+                          actions.muscle_from(session.active.answers)) \
             if eased else None
         escalation = self.content.relief.escalation
         timed_out = escalation is not None and step.state.id == escalation.to  # not a clot: the steps may go on

@@ -21,6 +21,9 @@ WHEN_WORDS = {"just_now": "just now", "earlier_today": "earlier today", "last_ni
               "yesterday": "yesterday"}
 RELIEF_HELPED = {"stretch": "stretch", "press": "massage", "warmth": "heat", "move": "moving", "last": "moving",
                  "keep_going": "moving"}  # the relief step that was showing when the cramp eased
+# the relief steps' muscle (dialogs/relief_muscles.yaml) -> the diary's "where" (dialogs/diary.yaml)
+RELIEF_WHERE = {"calf": "calf", "foot": "foot", "shin": "other", "thigh": "other", "thigh_front": "other",
+                "thigh_back": "other"}
 PARTS_OF_DAY = (("night", 22, 6), ("morning", 6, 12), ("afternoon", 12, 18), ("evening", 18, 22))
 PARTS = tuple(part for part, _, _ in PARTS_OF_DAY)
 SIDES = ("left", "right", "both")
@@ -85,11 +88,14 @@ def answers_from_entry(entry: DiaryEntry) -> dict[str, tuple[str, ...]]:
 
 
 def answers_from_relief(relief: LastRelief) -> dict[str, tuple[str, ...]]:
-    """What a just-finished relief sequence already tells the diary: when, how long, what helped."""
+    """What a just-finished relief sequence already tells the diary: when, how long, what helped, and where
+    when the steps were fitted to a muscle."""
     minutes = (relief.ended_at - relief.started_at) / 60
     duration = "seconds" if minutes < 1 else "minutes" if minutes <= 5 else "long" if minutes <= 10 else "very_long"
     helped = (relief.helped,) if relief.helped else ()
-    return {"when": (actions.at(relief.started_at),), "duration": (duration,), "helped": helped}
+    answers = {"when": (actions.at(relief.started_at),), "duration": (duration,), "helped": helped}
+    where = RELIEF_WHERE.get(relief.muscle or "")
+    return {**answers, "where": (where,)} if where else answers
 
 
 def add_or_replace(diary: tuple[DiaryEntry, ...], entry: DiaryEntry) -> tuple[DiaryEntry, ...]:

@@ -131,6 +131,7 @@ class LastRelief:
     started_at: float
     ended_at: float
     helped: str | None
+    muscle: str | None = None  # the muscle the steps were fitted to (dialogs/relief_muscles.yaml), if one was
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,8 @@ class Session:
             zone=_text(data.get("zone")),
             reminders=tuple(r for r in (_safely(_read_reminder, d) for d in _list(data.get("reminders"))) if r),
             last_relief=_safely(lambda d: LastRelief(float(d["started_at"]), float(d["ended_at"]),
-                                                     _text(d.get("helped"))), data.get("last_relief")),
+                                                     _text(d.get("helped")), _text(d.get("muscle"))),
+                                data.get("last_relief")),
             confirm=_text(data.get("confirm")),
             in_group=data.get("in_group") is True,
             relief_check_at=_safely(float, data.get("relief_check_at")),

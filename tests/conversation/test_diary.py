@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.core import diary as diaries
 from tests.support.chat_client import ChatClient
 
@@ -107,6 +109,25 @@ def test_one_tap_after_the_relief_sequence_logs_what_is_already_known(chat):
     (entry,) = chat.session.diary
     assert (entry.severity, entry.side, entry.helped, entry.duration) == (3, "right", ("massage",), "minutes")
     assert "➕ How bad" not in chat.buttons and "➕ What you were doing" in chat.buttons
+
+
+@pytest.mark.parametrize("said, where", [("my foot is cramping right now", "foot"),
+                                         ("hamstring cramp right now!!", "other"),
+                                         ("cramp in my calf right now", "calf")])
+def test_one_tap_after_relief_fitted_to_a_muscle_logs_where_it_was(chat, said, where):
+    in_london(chat)
+    chat.send(said)
+    chat.press("It's gone")
+    chat.press("Log this cramp")
+    (entry,) = chat.session.diary
+    assert entry.where == where
+    assert "➕ Where" not in chat.buttons, "where is known: not asked"
+
+
+def test_the_relief_muscles_map_to_diary_places(content):
+    places = {c.id for c in content.flows["diary"].states["where"].choices}
+    assert set(diaries.RELIEF_WHERE) == set(content.relief_muscles.muscles)
+    assert set(diaries.RELIEF_WHERE.values()) <= places
 
 
 def test_typed_times_are_understood(chat):
