@@ -92,8 +92,9 @@ def answers_from_relief(relief: LastRelief) -> dict[str, tuple[str, ...]]:
     when the steps were fitted to a muscle."""
     minutes = (relief.ended_at - relief.started_at) / 60
     duration = "seconds" if minutes < 1 else "minutes" if minutes <= 5 else "long" if minutes <= 10 else "very_long"
-    helped = (relief.helped,) if relief.helped else ()
-    answers = {"when": (actions.at(relief.started_at),), "duration": (duration,), "helped": helped}
+    helped: tuple[str, ...] = (relief.helped,) if relief.helped else ()
+    answers: dict[str, tuple[str, ...]] = {"when": (actions.at(relief.started_at),), "duration": (duration,),
+                                           "helped": helped}
     where = RELIEF_WHERE.get(relief.muscle or "")
     return {**answers, "where": (where,)} if where else answers
 
