@@ -58,12 +58,12 @@ class KeptPlan:
     def more(self, session: Session) -> Outcome:
         """The tips behind "More" (a plan replaced since, or none kept: the plan as it is now)."""
         saved = session.plan
-        rest = render_more(self.content.plan, self._build(saved)) if saved else None
-        if saved is None or rest is None:
+        plan = self._build(saved) if saved else None
+        rest = render_more(self.content.plan, plan) if plan else None
+        if saved is None or plan is None or rest is None:
             return self.show(session, saved.made_at if saved else 0.0)
-        buttons = (*self._topics(self._build(saved)), self.write.menu_button("menu", "main"))
-        return Outcome(session, (Reply(rest, "answer", buttons, intent="plan_more",
-                                       sources=self._build(saved).sources),))
+        buttons = (*self._topics(plan), self.write.menu_button("menu", "main"))
+        return Outcome(session, (Reply(rest, "answer", buttons, intent="plan_more", sources=plan.sources),))
 
     def review_due(self, session: Session, due_at: float, now: float) -> Outcome:
         """Two weeks after the plan: say from the diary whether it is working, and what next (once)."""
@@ -71,37 +71,38 @@ class KeptPlan:
         if saved is None or saved.review_at is None or abs(saved.review_at - due_at) > 1.0:
             return Outcome(session, ())  # an old or repeated wake-up: the look-back was done or moved
         new = session.with_(plan=SavedPlan(saved.made_at, saved.answers, None))
-        text = f"{self.write.text('review_heading')}\n{self._look_back(session, saved, now)}"
-        return Outcome(new, (Reply(text, "answer", self._review_buttons(session, saved, now), intent="plan_review"),))
+        found = reviews.review(session.diary, saved.made_at, now)
+        text = f"{self.write.text('review_heading')}\n{self._look_back(session, saved, now, found)}"
+        return Outcome(new, (Reply(text, "answer", self._review_buttons(session, found), intent="plan_review"),))
 
-    def _look_back(self, session: Session, saved: SavedPlan, now: float) -> str:
-        """The diary's answer to "is it working?" and the next step ("" before two weeks have passed)."""
+    def _look_back(self, session: Session, saved: SavedPlan, now: float,
+                   found: reviews.Review | None = None) -> str:
+        """The diary's answer to "is it working?" (`found`, or worked out here) and the next step ("" before
+        two weeks have passed)."""
         if now - saved.made_at < reviews.REVIEW_AFTER:
             return ""
-        found = reviews.review(session.diary, saved.made_at, now)
+        found = found or reviews.review(session.diary, saved.made_at, now)
         if found is None:
             return self.write.text("review_log_more")
         before, after = reviews.per_week(found.before), reviews.per_week(found.after)
         if found.weeks == "first":
             counts = self.write.fill("review_first_weeks", before=before, after=after)
         else:
-            stretching = any(r.kind == "bedtime" for r in session.reminders)
-            since = self.write.text("review_since_bedtime") if stretching else \
+            since = self.write.text("review_since_bedtime") if _stretching(session) else \
                 self.write.fill("review_since_plan", date=self._date(saved.made_at, session))
             counts = self.write.fill("review_counts", since=since, before=before, after=after)
         lines = [f"{counts} {self.write.text('review_counts_note')}", self.write.text(f"review_{found.verdict}")]
         if found.verdict != "better":
-            if not any(r.kind == "bedtime" for r in session.reminders):
+            if not _stretching(session):
                 lines.append(self.write.text("review_next_stretch"))
             lines.append(self.write.text("review_doctor"))
         return "\n".join(lines)
 
-    def _review_buttons(self, session: Session, saved: SavedPlan, now: float) -> tuple[Choice, ...]:
-        found = reviews.review(session.diary, saved.made_at, now)
+    def _review_buttons(self, session: Session, found: reviews.Review | None) -> tuple[Choice, ...]:
         buttons: list[Choice] = []
         if found is not None and found.verdict != "better":
             buttons.append(self.write.menu_button("summary", "summary"))
-            if not any(r.kind == "bedtime" for r in session.reminders) and self.can_remind:
+            if not _stretching(session) and self.can_remind:
                 buttons.append(self.write.menu_button("remind_bedtime", OFFERS["bedtime"]))
         if found is None:
             buttons.append(self.write.menu_button("log_new", "log"))
@@ -134,3 +135,8 @@ class KeptPlan:
 
     def _date(self, at: float, session: Session) -> str:
         return local_time(at, session.zone).strftime("%a %d %b")
+
+
+def _stretching(session: Session) -> bool:
+    """True when the bedtime stretch reminder is on."""
+    return any(r.kind == "bedtime" for r in session.reminders)
