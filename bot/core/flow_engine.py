@@ -27,6 +27,9 @@ class ReadContext:
 
 Parser = Callable[[str, ReadContext], "str | None"]
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,4}(?:[.,]\d{1,2})?)\s*([a-z]+)?")
+_BELOW = re.compile(r"\b(?:less than|fewer than|under|below|not even)\s*$")  # "less than 4 glasses": under 4
+_ABOVE = re.compile(r"\b(?:more than|over|above)\s*$")  # "more than 7 glasses": over 7
+NUDGE = 0.01  # how far a bound said with "less than" or "more than" moves the amount
 _SCORE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:/|out of)\s*(\d{1,2})(?![\d.])")  # "4/5", "3 out of 5"
 _RANGE_WORDS = {"to", "or", "and"}
 _FUZZY_MIN = 90
@@ -256,7 +259,8 @@ class FlowEngine:
         """An amount such as "3 glasses", "1.5 litres" or "2 to 3 litres" (a range counts as its middle)."""
         assert state.number is not None
         text = " ".join(self.normaliser.data.numbers.get(w, w) for w in raw.lower().split())
-        found = [(float(value.replace(",", ".")), unit) for value, unit in _NUMBER.findall(text)]
+        found = [(float(m.group(1).replace(",", ".")) + _bound(text[:m.start()]), m.group(2) or "")
+                 for m in _NUMBER.finditer(text)]
         amounts: list[float] = []
         for index, (value, unit) in enumerate(found):
             if unit in self._foreign_units[state.id]:
@@ -358,3 +362,8 @@ class FlowEngine:
                     if can_go_back or n.id != BACK]
         return tuple(choices)
 
+
+
+def _bound(before: str) -> float:
+    """How far the words before an amount move it: "less than 4" is just under 4, "more than 7" just over."""
+    return -NUDGE if _BELOW.search(before) else NUDGE if _ABOVE.search(before) else 0.0

@@ -77,6 +77,9 @@ def test_full_checkup_by_free_text(chat):
     "said, expected",
     [
         ("about 2 litres", "high"),
+        ("less than 4 glasses", "low"),  # the button's own words, typed
+        ("under 4 cups", "low"),
+        ("not even 4 glasses", "low"),
         ("1.5 litres", "medium"),
         ("five cups", "medium"),
         ("hardly any", "low"),
