@@ -4,6 +4,7 @@ knowledge, and the data for the history chart. Pure functions over plain data.""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -156,8 +157,8 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     labels = diary_flow.answer_labels()
     week = [e for e in diary if now - e.at <= 7 * DAY]
     month = [e for e in diary if now - e.at <= 30 * DAY]
-    lines = [texts["history_heading"], fill(texts, "history_last_7_days", count=_count(_cramps(week), texts)),
-             fill(texts, "history_last_30_days", count=_count(_cramps(month), texts))]
+    lines = [texts["history_heading"], fill(texts, "history_last_7_days", count=_count(cramps(week), texts)),
+             fill(texts, "history_last_30_days", count=_count(cramps(month), texts))]
     today = local_time(now, zone).date()
     quiet = {day: (today - day).days for day in _dates(quiet_nights)}
     quiet_week, quiet_month = (sum(1 for ago in quiet.values() if 0 <= ago < days) for days in (7, 30))
@@ -166,9 +167,7 @@ def summarise(diary: tuple[DiaryEntry, ...], now: float, zone: str | None, diary
     if not month:
         return Summary("\n".join(lines + ["", texts["history_quiet_month"]]), (), chart_data(diary, now, zone))
     recent = month
-    parts: Counter[str] = Counter()
-    for e in recent:
-        parts[part_of(e, zone) or "unknown"] += e.count
+    parts = parts_counted(recent, zone)
     when = ", ".join(f"{texts[f'part_of_day_{part}']} {n}" for part, n in parts.most_common())
     lines.append(fill(texts, "history_when", parts=when))
     helped = Counter(h for e in recent for h in e.helped if h not in ("nothing",))
@@ -255,9 +254,17 @@ def part_of_day(hour: int) -> str:
     return "night"
 
 
-def _cramps(entries: list[DiaryEntry]) -> int:
+def cramps(entries: Iterable[DiaryEntry]) -> int:
     """How many cramps the entries stand for ("Several" counts two)."""
     return sum(e.count for e in entries)
+
+
+def parts_counted(entries: Iterable[DiaryEntry], zone: str | None) -> Counter[str]:
+    """Cramps by the part of the day they came in ("unknown" where only the day was said)."""
+    parts: Counter[str] = Counter()
+    for entry in entries:
+        parts[part_of(entry, zone) or "unknown"] += entry.count
+    return parts
 
 
 def _dates(isodates: tuple[str, ...]) -> list[date]:

@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from bot.content.bundle import Content
-from bot.core.diary import PARTS_OF_DAY, part_of
+from bot.core.diary import DAY, PARTS_OF_DAY, cramps, parts_counted
 from bot.core.replies import DoctorSummary, SummarySection
 from bot.core.session import DiaryEntry, Session
 from bot.core.templates import fill
 from bot.language.times import local_time
 
-DAY = 86400.0
 WEEKS = 12  # the weeks the summary covers
 RATE_WEEKS = 4  # cramps a week over the last 4 weeks, and the 4 before
 CHECKUP_ORDER = ("medications", "conditions", "frequency", "timing", "activity", "hydration", "footwear", "lifestyle")
@@ -52,9 +51,7 @@ def build(content: Content, session: Session, now: float) -> DoctorSummary:
     first_day = local_time(start, zone).date().isoformat()
     quiet = sum(1 for day in session.quiet_nights if day >= first_day)
     sections = [_how_often(texts, entries, now, date, quiet)]
-    parts: Counter[str] = Counter()
-    for entry in entries:
-        parts[part_of(entry, zone) or "unknown"] += entry.count
+    parts = parts_counted(entries, zone)
     if entries:
         sections.append(SummarySection(texts["summary_when"], (", ".join(
             f"{texts[f'part_of_day_{part}']} {parts[part]}" for part in (*PART_NAMES, "unknown") if parts[part]),)))
@@ -91,13 +88,13 @@ def _how_often(texts: dict[str, str], entries: list[DiaryEntry], now: float, dat
     nights = (fill(texts, "summary_quiet_nights", count=quiet),) if quiet else ()
     if not entries:
         return SummarySection(texts["summary_how_often"], (texts["summary_nothing"], *nights))
-    logged = sum(e.count for e in entries)
+    logged = cramps(entries)
     total = texts["cramps_one"] if logged == 1 else fill(texts, "cramps_many", count=logged)
     lines = [fill(texts, "summary_count", count=total[0].upper() + total[1:], first=date(entries[0].at),
                   last=date(entries[-1].at))]
     window = RATE_WEEKS * 7 * DAY
-    recent = sum(e.count for e in entries if e.at > now - window) / RATE_WEEKS
-    before = sum(e.count for e in entries if now - 2 * window < e.at <= now - window) / RATE_WEEKS
+    recent = cramps(e for e in entries if e.at > now - window) / RATE_WEEKS
+    before = cramps(e for e in entries if now - 2 * window < e.at <= now - window) / RATE_WEEKS
     if entries[0].at <= now - window:
         lines.append(fill(texts, "summary_rate", recent=f"{recent:g}", before=f"{before:g}"))
     else:

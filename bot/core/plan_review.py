@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.diary import DAY, cramps
 from bot.core.session import DiaryEntry
 
-DAY = 86400.0
 WEEK = 7 * DAY
 REVIEW_AFTER = 14 * DAY  # how long after the plan the diary is looked at
 BETTER = 0.75  # a week with at most this share of the cramps before (and at least half a cramp fewer) is better
@@ -25,11 +25,6 @@ class Review:
     after: float
     weeks: str  # "around" (two weeks before the plan vs the last two) or "first" (first week after vs last)
     verdict: str
-
-
-def cramps(entries: list[DiaryEntry]) -> int:
-    """How many cramps some entries hold (a morning check-in's "Several" counts two)."""
-    return sum(e.count for e in entries)
 
 
 def review(diary: tuple[DiaryEntry, ...], made_at: float, now: float) -> Review | None:
