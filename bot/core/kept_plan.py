@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.content.bundle import Content
 from bot.core import actions
 from bot.core import plan_review as reviews
+from bot.core import reminders as schedules
 from bot.core.outcome import Outcome
 from bot.core.plan import Plan, build_plan, render_more, render_plan
 from bot.core.replies import Choice, Reply
@@ -126,8 +127,8 @@ class KeptPlan:
         """A button for each reminder the plan's tips offer that is not set yet (none where none can be sent)."""
         if not self.can_remind:
             return []
-        have = {r.kind for r in session.reminders}
-        return [self.write.menu_button(OFFERS[kind], OFFERS[kind]) for kind in plan.offers if kind not in have]
+        return [self.write.menu_button(OFFERS[kind], OFFERS[kind]) for kind in plan.offers
+                if not schedules.is_set(session.reminders, kind)]
 
     def _topics(self, plan: Plan) -> list[Choice]:
         entries = self.content.knowledge.entries
@@ -139,4 +140,4 @@ class KeptPlan:
 
 def _stretching(session: Session) -> bool:
     """True when the bedtime stretch reminder is on."""
-    return any(r.kind == "bedtime" for r in session.reminders)
+    return schedules.is_set(session.reminders, "bedtime")

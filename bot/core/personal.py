@@ -267,7 +267,7 @@ class PersonalData:
         buttons = [self.write.menu_button("change_reminders", "reminders_setup"),
                    Choice(actions.remind("stop", actions.ALL_REMINDERS),
                           self.write.messages.buttons["stop_all_reminders"])]
-        if not any(r.kind == checkins.KIND for r in session.reminders):
+        if not schedules.is_set(session.reminders, checkins.KIND):
             buttons.insert(1, self.write.menu_button("checkin_setup", "checkin_setup"))
         text = f"{self.write.text('reminders_current')}\n{self._describe_reminders(session, now)}"
         return self._outcome(session, self._reply(text, buttons, "reminders"))
@@ -322,7 +322,7 @@ class PersonalData:
             return self._outcome(session.with_(reminders=updated),
                                  self._reply(self.write.text("reminders_snoozed"), [], "reminders"))
         every = kind == actions.ALL_REMINDERS
-        if verb == "stop" and (every or any(r.kind == kind for r in session.reminders)):
+        if verb == "stop" and (every or schedules.is_set(session.reminders, kind)):
             updated = schedules.stop(session.reminders, None if every else kind)
             key = "reminders_stopped_all" if every or not updated else "reminders_stopped"
             return self._outcome(session.with_(reminders=updated), self._reply(self.write.text(key), [], "reminders"))

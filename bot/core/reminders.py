@@ -72,6 +72,11 @@ def can_snooze(reminders: tuple[Reminder, ...], kind: str, now: float) -> bool:
     return any(r.kind == kind and now - r.last_sent <= SNOOZE_WINDOW for r in reminders)
 
 
+def is_set(reminders: tuple[Reminder, ...], kind: str) -> bool:
+    """True when a reminder of that kind is set."""
+    return any(r.kind == kind for r in reminders)
+
+
 def stop(reminders: tuple[Reminder, ...], kind: str | None = None) -> tuple[Reminder, ...]:
     """Without one kind of reminder (or without any when kind is None)."""
     return tuple(r for r in reminders if kind is not None and r.kind != kind)
