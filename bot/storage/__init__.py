@@ -1,6 +1,7 @@
-"""Durable per-chat state: the records and the interface the adapters use (`Storage`). Today's only
-implementation is SQLite (bot.storage.sqlite); a shared server database can replace it by implementing
-`Storage`."""
+"""Durable per-chat state: the records and the interface the adapters use (`Storage`), with two
+implementations: one SQLite file for one bot process (bot.storage.sqlite, the default) and PostgreSQL,
+which several bot processes can share (bot.storage.postgres). `Storage.shared` tells them apart; the
+locks and claims below only do anything on a shared database (one process needs none of them)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ class Countdown:
 class Storage(Protocol):
     """What the adapters need from storage."""
 
+    shared: bool  # True when several bot processes may use the database at once (PostgreSQL)
+
     def load(self, chat_id: int) -> Session:
         """The chat's session (a fresh one when there is none)."""
 
@@ -103,3 +106,32 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release the database."""
+
+    def ping(self) -> None:
+        """Raise StorageError unless the database answers now (the readiness check)."""
+
+    def countdown(self, chat_id: int) -> Countdown | None:
+        """The countdown stored for this chat, if any (an unreadable row counts as none)."""
+
+    def due_reminders(self, now: float, limit: int = 100) -> list[tuple[int, str, float]]:
+        """(chat, kind, due time) of stored reminders due at `now` or before, earliest first."""
+
+    def inbox_of(self, chat_id: int) -> list[Received]:
+        """This chat's updates in the inbox, oldest first."""
+
+    def stale_inbox(self, older_than: float) -> list[int]:
+        """Chats with updates that have waited in the inbox since before `older_than` (epoch seconds)."""
+
+    def try_lock_chat(self, chat_id: int) -> bool:
+        """Take this chat's lock for this process without waiting: True when taken (always, when not shared).
+        Whoever holds it alone handles the chat's updates, timers and reminders and sends its replies."""
+
+    def unlock_chat(self, chat_id: int) -> None:
+        """Give back a chat's lock taken with try_lock_chat."""
+
+    def try_claim_countdown(self, chat_id: int) -> bool:
+        """Claim the running of this chat's countdown for this process, without waiting: True when
+        claimed (always, when not shared). A claim ends with release_countdown or with its process."""
+
+    def release_countdown(self, chat_id: int) -> None:
+        """Give back a countdown claimed with try_claim_countdown."""

@@ -68,7 +68,9 @@ _Damaged = tuple[str, int | None, bytes]  # a row to set aside: its table, its d
 
 
 class SQLiteStorage:
-    """Storage in one SQLite file (WAL mode; each turn is one transaction)."""
+    """Storage in one SQLite file (WAL mode; each turn is one transaction), for one bot process."""
+
+    shared = False  # one process (bot.storage.data_lock): its locks and claims are always granted
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time,
                  lock_wait: float = BUSY_WAIT_MS / 1000):
@@ -388,6 +390,42 @@ class SQLiteStorage:
         if busy:
             log.warning("a chat was forgotten, but other readers kept the write-ahead log from being emptied; "
                         "its old copies are overwritten as the bot goes on")
+
+    def ping(self) -> None:
+        """Raise StorageError unless the database answers now (the readiness check)."""
+        self._read("SELECT 1", ())
+
+    def countdown(self, chat_id: int) -> Countdown | None:
+        """The countdown stored for this chat, if any (an unreadable row counts as none)."""
+        return next((c for c in self.countdowns() if c.chat_id == chat_id), None)
+
+    def due_reminders(self, now: float, limit: int = 100) -> list[tuple[int, str, float]]:
+        """(chat, kind, due time) of stored reminders due at `now` or before, earliest first."""
+        return sorted((r for r in self.reminders() if r[2] <= now), key=lambda r: r[2])[:limit]
+
+    def inbox_of(self, chat_id: int) -> list[Received]:
+        """This chat's updates in the inbox, oldest first."""
+        return [r for r in self.inbox() if r.chat_id == chat_id]
+
+    def stale_inbox(self, older_than: float) -> list[int]:
+        """Chats with updates that have waited in the inbox since before `older_than` (epoch seconds)."""
+        rows = self._read("SELECT DISTINCT chat_id FROM inbox WHERE received < ? AND chat_id IS NOT NULL "
+                          "ORDER BY chat_id", (older_than,))
+        return [row[0] for row in rows]
+
+    def try_lock_chat(self, chat_id: int) -> bool:
+        """Always True: one process uses the file, and its in-process locks keep each chat's turns apart."""
+        return True
+
+    def unlock_chat(self, chat_id: int) -> None:
+        """Nothing to give back (see try_lock_chat)."""
+
+    def try_claim_countdown(self, chat_id: int) -> bool:
+        """Always True: the one process runs every countdown."""
+        return True
+
+    def release_countdown(self, chat_id: int) -> None:
+        """Nothing to give back (see try_claim_countdown)."""
 
     def rows_about(self, chat_id: int) -> int:
         """How many rows in any table concern this chat (0 after `forget`)."""
