@@ -58,10 +58,11 @@ from bot.core.session import (
 from bot.settings import Settings
 from bot.storage import Countdown, Outgoing, Storage, StorageError
 from bot.telegram_shell.charts import history_png
+from bot.telegram_shell.chat_turns import ChatTurns
 from bot.telegram_shell.countdowns import Countdowns
 from bot.telegram_shell.http import long_poll_request, retry_seconds, sending_request
 from bot.telegram_shell.pacing import TurnPacer
-from bot.telegram_shell.queues import ChatLocks, ChatQueues
+from bot.telegram_shell.queues import ChatQueues
 from bot.telegram_shell.render import payloads, without_countdown
 from bot.telegram_shell.summary_pdf import summary_from_dict, summary_pdf
 from bot.telegram_shell.throttled_log import Throttled
@@ -80,6 +81,11 @@ NON_TEXT = ("sticker", "photo", "voice", "video", "video_note", "audio", "animat
 CONCURRENT_UPDATES = 256
 CONNECTIONS = 8
 NOT_RECORDED = ("ignored", "double tap", "duplicate", "unsaved", "failed", "skipped")  # outcomes that store no turn
+# On a shared database (several instances): how often each instance looks for due reminders, countdowns
+# nobody runs and updates left in the inbox, and how long an update waits there before another instance
+# takes it (its own instance handles it within milliseconds, unless it died).
+SWEEP_SECONDS = 1.0
+ORPHAN_AFTER_SECONDS = 5.0
 
 
 @dataclass
@@ -101,10 +107,13 @@ class TelegramShell:
         self.settings = settings  # the retry timings (send_attempts, retry_*_seconds...) included
         self.clock = clock
         self.read_timeout = read_timeout
-        self.locks = ChatLocks()  # one turn at a time per chat: its updates, timers and reminders
         self.trouble = Throttled(log)  # storage errors repeat on every update: logged once a minute
+        # one turn at a time per chat (its updates, timers and reminders), across instances on a shared database
+        self.turns = ChatTurns(storage, self.trouble)
+        self.locks = self.turns.locks
         self.pacer = TurnPacer()  # one turn's synchronous work per pass of the event loop
-        self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done)
+        self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done, self.turns.claim)
+        self.reminders_tried: dict[tuple[int, str, float], float] = {}  # shared database: (chat, kind, due) -> when
         self.answered: set[tuple[int, int]] = set()  # (chat, message) whose button was already taken
         self.delivered: set[int] = set()  # outbox ids sent even if marking them sent failed
         self.blocked: set[int] = set()
@@ -151,12 +160,15 @@ class TelegramShell:
         # Chats with replies left unsent by a crash: their new replies wait behind those (sent by
         # the flush job below), never overtake them.
         self._note_backlog()
-        await self.countdowns.resume()
-        self.resume_reminders()
-        for received in self.storage.inbox():  # fetched before a crash, never handled: first in line
-            for update in read_updates([received.data], app.bot):
-                app.update_queue.put_nowait(update)
         assert app.job_queue is not None
+        if self.storage.shared:  # other instances run what is theirs: take only what nobody runs (the sweep)
+            app.job_queue.run_repeating(self._sweep_job, interval=SWEEP_SECONDS, first=0.1, name="sweep")
+        else:
+            await self.countdowns.resume()
+            self.resume_reminders()
+            for received in self.storage.inbox():  # fetched before a crash, never handled: first in line
+                for update in read_updates([received.data], app.bot):
+                    app.update_queue.put_nowait(update)
         app.job_queue.run_repeating(self._flush_job, interval=self.settings.outbox_retry_seconds, first=0.1,
                                     name="outbox")
 
@@ -170,21 +182,46 @@ class TelegramShell:
     # -- updates -----------------------------------------------------------------------------
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One line of log per update: chat, what happened, how long it took (never the text)."""
-        started = time.perf_counter()
+        """Handle one update in its chat's turn (one at a time per chat)."""
         chat = update.effective_chat.id if update.effective_chat else None
+        if chat is None or not self._relevant(update):
+            await self._handle(update, chat)
+            return
+        async with self.turns.hold(chat):
+            if self.storage.shared:
+                await self._catch_up(chat, update.update_id)
+            await self._handle(update, chat)
+
+    async def _handle(self, update: Update, chat: int | None) -> None:
+        """One update (its chat's turn held): one line of log, with the chat, what happened and how long it
+        took (never the text); out of the inbox when no turn was saved for it."""
+        started = time.perf_counter()
         kind = "failed"  # until handled
         try:
-            if chat is None or not self._relevant(update):
-                kind = "ignored"
-            else:
-                async with self.locks.hold(chat):  # one turn at a time per chat
-                    kind = await self._dispatch(update, chat)
+            kind = "ignored" if chat is None or not self._relevant(update) else await self._dispatch(update, chat)
         finally:
             if kind in NOT_RECORDED:
                 self._done(update.update_id)
             log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
                      (time.perf_counter() - started) * 1000)
+
+    async def _catch_up(self, chat_id: int, before: int | None = None) -> None:
+        """Shared database (the chat's turn held): first the chat's updates that reached the inbox earlier
+        (through another instance, or left by one that died), oldest first, so the chat's updates are
+        handled in order whichever instance received them (all of them when `before` is None)."""
+        try:
+            waiting = self.storage.inbox_of(chat_id)
+        except StorageError as exc:
+            self.trouble("could not read the inbox (chat=%s): %s", chat_id, exc)
+            return
+        for received in waiting:
+            if before is not None and received.update_id >= before:
+                break
+            updates = read_updates([received.data], self._bot)
+            if not updates:
+                self._done(received.update_id)
+            for update in updates:
+                await self._handle(update, chat_id)
 
     def _done(self, update_id: int) -> None:
         try:
@@ -265,7 +302,7 @@ class TelegramShell:
 
     async def turn(self, chat_id: int, update_id: int | None, event: Event) -> str:
         """Run one event for a chat (timers and reminders come in here), in order with its updates."""
-        async with self.locks.hold(chat_id):
+        async with self.turns.hold(chat_id):
             return await self._turn(chat_id, update_id, event)
 
     async def _turn(self, chat_id: int, update_id: int | None, event: Event, pressed: Message | None = None) -> str:
@@ -297,8 +334,8 @@ class TelegramShell:
             self.storage.forget(chat_id)
             self.answered = {key for key in self.answered if key[0] != chat_id}
             self.blocked.discard(chat_id)
-        if outcome.forget or before.due_times() != outcome.session.due_times():
-            self._schedule_reminders(chat_id, outcome.session)
+        if not self.storage.shared and (outcome.forget or before.due_times() != outcome.session.due_times()):
+            self._schedule_reminders(chat_id, outcome.session)  # shared database: found by the sweep
         if pressed is not None and isinstance(event, Press):
             await self._after_press(chat_id, pressed, event.action, outcome)
         if outcome.stale_press:
@@ -373,6 +410,38 @@ class TelegramShell:
         for chat_id, kind, due_at in self.storage.reminders():
             self._schedule_reminder(chat_id, kind, due_at)
 
+    # -- a shared database: what no instance runs is taken by one ----------------------------
+
+    async def _sweep_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every SWEEP_SECONDS on a shared database: due reminders, countdowns nobody runs (their instance
+        died), and updates left in the inbox by an instance that died."""
+        try:
+            await self.sweep()
+        except StorageError as exc:
+            self.trouble("sweep failed: %s", exc)
+
+    async def sweep(self) -> None:
+        """One pass of the shared database's sweep (see _sweep_job)."""
+        await self.run_due_reminders()
+        await self.countdowns.adopt()
+        for chat_id in self.storage.stale_inbox(self.clock() - ORPHAN_AFTER_SECONDS):
+            async with self.turns.claim(chat_id, wait=False) as held:
+                if held:
+                    await self._catch_up(chat_id)
+
+    async def run_due_reminders(self) -> None:
+        """Shared database: each due reminder is run by the one instance that takes its chat's turn first
+        (the turn moves it on, so the others find nothing due; the core never sends one twice)."""
+        now = self.clock()
+        self.reminders_tried = {key: at for key, at in self.reminders_tried.items() if now - at < 600}
+        for chat_id, kind, due_at in self.storage.due_reminders(now):
+            if (chat_id, kind, due_at) in self.reminders_tried:
+                continue  # tried and still due: the core kept it (it waits for something); not again and again
+            async with self.turns.claim(chat_id, wait=False) as held:
+                if held:
+                    self.reminders_tried[(chat_id, kind, due_at)] = now
+                    await self._turn(chat_id, None, ReminderDue(kind, due_at))
+
     # -- sending -----------------------------------------------------------------------------
 
     async def _deliver_pending(self, chat_id: int, timer_id: str | None,
@@ -380,7 +449,8 @@ class TelegramShell:
         """Send this chat's queued replies oldest first; stop at the first that cannot go yet, so the
         user never sees a later reply before an earlier one. `fresh`: the replies just queued, when
         nothing older is waiting (saves reading them back)."""
-        queue = fresh if fresh is not None and chat_id not in self.backlog else self.storage.unsent(chat_id)
+        queue = (fresh if fresh is not None and chat_id not in self.backlog and not self.storage.shared
+                 else self.storage.unsent(chat_id))  # shared: another instance may have left replies unsent
         self.backlog.add(chat_id)  # until all of it has gone: whatever stops us, later replies wait
         for outgoing in queue:
             if outgoing.id in self.delivered:
@@ -438,9 +508,10 @@ class TelegramShell:
     async def flush_outbox(self) -> None:
         """Send replies stored but not delivered (after a crash or an outage), chat by chat, in order."""
         for chat_id in sorted(self._note_backlog()):
-            async with self.locks.hold(chat_id):
-                timer = self.storage.load(chat_id).timer
-                await self._deliver_pending(chat_id, timer.timer_id if timer else None)
+            async with self.turns.claim(chat_id, wait=not self.storage.shared) as held:  # shared: busy ones later
+                if held:
+                    timer = self.storage.load(chat_id).timer
+                    await self._deliver_pending(chat_id, timer.timer_id if timer else None)
 
     async def _flush_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Periodic retry of replies that could not be delivered yet."""
