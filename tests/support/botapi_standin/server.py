@@ -85,8 +85,12 @@ class BotApiStandIn:
         privacy_mode: bool = True,
         require_https_webhook: bool = False,
         host: str = "127.0.0.1",
+        webhook_connections: int = 1,
     ) -> None:
         self.reject_token = reject_token
+        #: How many updates are POSTed to a webhook at once (Telegram's setWebhook max_connections); each
+        #: chat's updates still go one at a time, in order.
+        self.webhook_connections = webhook_connections
         self.privacy_mode = privacy_mode
         self.require_https_webhook = require_https_webhook
         self.host = host
@@ -99,7 +103,8 @@ class BotApiStandIn:
         self._stop_event = threading.Event()
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
-        self._webhook_thread: threading.Thread | None = None
+        self._webhook_threads: list[threading.Thread] = []
+        self._webhook_inflight: set[Any] = set()  # chats with an update being POSTed to the webhook
         self._connections: set[socket.socket] = set()
 
         self._token: str | None = None
@@ -138,9 +143,10 @@ class BotApiStandIn:
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="botapi-standin", daemon=True)
         self._thread.start()
-        self._webhook_thread = threading.Thread(target=self._webhook_loop, name="botapi-standin-webhook",
-                                                daemon=True)
-        self._webhook_thread.start()
+        self._webhook_threads = [threading.Thread(target=self._webhook_loop, name=f"botapi-standin-webhook-{n}",
+                                                  daemon=True) for n in range(self.webhook_connections)]
+        for thread in self._webhook_threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
@@ -160,7 +166,7 @@ class BotApiStandIn:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        for thread in (self._thread, self._webhook_thread):
+        for thread in (self._thread, *self._webhook_threads):
             if thread is not None:
                 thread.join(timeout=5)
         self._server = None
@@ -884,9 +890,11 @@ class BotApiStandIn:
             with self._cond:
                 target = None
                 if self._webhook.get("url"):
-                    pending = self._take_updates(1)
+                    pending = [u for u in self._take_updates(len(self._updates))
+                               if _chat_key(u) not in self._webhook_inflight]
                     if pending:
                         target = (self._webhook["url"], self._webhook.get("secret_token"), pending[0])
+                        self._webhook_inflight.add(_chat_key(pending[0]))
                 if target is None:
                     self._cond.wait(0.1)
                     continue
@@ -897,6 +905,7 @@ class BotApiStandIn:
             except (OSError, urllib.error.URLError) as exc:
                 status, error = 0, f"Connection failed: {getattr(exc, 'reason', exc)}"
             with self._cond:
+                self._webhook_inflight.discard(_chat_key(update))
                 if error is None:
                     self._updates = [u for u in self._updates if u is not update and
                                      u.get("update_id") != update.get("update_id")]
@@ -1247,3 +1256,17 @@ _METHODS: dict[str, Callable[..., Any]] = {
     name[len("_api_"):]: func for name, func in vars(BotApiStandIn).items() if name.startswith("_api_")
 }
 _CANONICAL: dict[str, str] = {name.lower(): name for name in _METHODS}
+
+
+def _chat_key(update: Any) -> Any:
+    """The chat an update belongs to (its id when it has none): a webhook gets each chat's updates in turn."""
+    if isinstance(update, dict):
+        for kind in ("message", "edited_message", "channel_post", "callback_query"):
+            item = update.get(kind)
+            if isinstance(item, dict):
+                message = item.get("message", item) if kind == "callback_query" else item
+                chat = message.get("chat") if isinstance(message, dict) else None
+                if isinstance(chat, dict) and "id" in chat:
+                    return chat["id"]
+        return ("update", update.get("update_id"))
+    return ("update", id(update))
