@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
+DATABASE_URL_SCHEMES = ("postgresql", "postgres")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Settings:
     retry_max_seconds: float = 8.0  # ...up to this
     outbox_retry_seconds: float = 15.0  # how often replies that could not be sent yet are tried again
     db_lock_wait_seconds: float = 5.0  # how long a database statement waits for another program's lock
+    # PostgreSQL instead of the SQLite file in data_dir (postgresql://user:password@host:5432/database)
+    database_url: str | None = field(default=None, repr=False)
 
     @property
     def database(self) -> Path:
@@ -102,7 +106,39 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         retry_max_seconds=longest,
         outbox_retry_seconds=seconds("CRAMPBOT_OUTBOX_RETRY_SECONDS", Settings.outbox_retry_seconds),
         db_lock_wait_seconds=seconds("CRAMPBOT_DB_LOCK_WAIT_SECONDS", Settings.db_lock_wait_seconds, True),
+        database_url=database_url(get("CRAMPBOT_DATABASE_URL")),
     )
+
+
+def database_url(value: str | None) -> str | None:
+    """A checked CRAMPBOT_DATABASE_URL (None when unset): a postgresql:// or postgres:// URL. The error
+    never repeats the value, which holds a password."""
+    if value is None:
+        return None
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if scheme not in DATABASE_URL_SCHEMES or "://" not in value:
+        shown = f"a URL starting {scheme}://" if scheme and "://" in value else "something that is not a URL"
+        raise ValueError("CRAMPBOT_DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:5432/"
+                         f"database (or postgres://...), got {shown}; leave it empty to keep the SQLite file in the "
+                         "data folder")
+    return value
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The password a database URL holds, in every spelling it may be shown in (as written and decoded;
+    from the user part and from a password= parameter), longest first, for redaction."""
+    found: set[str] = set()
+    userinfo = url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]
+    if ":" in userinfo:
+        found.add(userinfo.split(":", 1)[1])
+    query = url.partition("?")[2]
+    found.update(value for name, value in parse_qsl(query, keep_blank_values=True) if name == "password")
+    found.update(re.findall(r"(?:^|&)password=([^&]*)", query))
+    found |= {unquote(secret) for secret in found}
+    return tuple(sorted((secret for secret in found if secret), key=len, reverse=True))
 
 
 def token_problem(token: str | None) -> str | None:

@@ -13,11 +13,13 @@ from bot.content.bundle import Content, load_content
 from bot.content.paths import content_root
 from bot.core.brain import Brain
 from bot.process.supervisor import EXIT_UNREACHABLE
-from bot.settings import Settings, token_problem
+from bot.settings import Settings, token_problem, url_secrets
 from bot.storage import Storage
 from bot.storage.data_lock import AlreadyRunning, hold_data_folder
 
 EXIT_TELEGRAM = 4
+ANOTHER_POLLER = ("another CrampBot is already polling Telegram with this database; Telegram allows one poller: "
+                  "stop it, or run several instances in webhook mode")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -54,7 +56,8 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     per refused request) at WARNING."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(settings.telegram_token, settings.webhook_secret))
+    handler.addFilter(RedactSecrets(settings.telegram_token, settings.webhook_secret,
+                                    *url_secrets(settings.database_url or "")))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -94,13 +97,15 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
         return 2
     configure_logging(settings)
     brain = build_brain(settings)  # broken content stops us here, before touching the network
-    try:
-        lock = hold_data_folder(settings.database.parent)  # and a second bot on the same data
+    try:  # and a second bot on the same SQLite file (a shared PostgreSQL database has locks of its own)
+        lock = None if settings.database_url else hold_data_folder(settings.database.parent)
     except AlreadyRunning as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return EXIT_TELEGRAM
     storage = _open_storage(settings)  # and a corrupt or locked database
-    if storage is None:
+    if storage is None or (not webhook_url and not _only_poller(storage)):
+        if lock is not None:
+            lock.close()
         return EXIT_TELEGRAM
     shell = TelegramShell(brain, storage, settings)
     webhook = Webhook(webhook_url, settings.webhook_secret or "", settings.webhook_listen,
@@ -115,15 +120,36 @@ def run_telegram(settings: Settings, webhook_url: str | None = None) -> int:
 
 
 def _open_storage(settings: Settings) -> Storage | None:
-    """The SQLite storage, or None after saying in one line why it cannot be opened."""
+    """The PostgreSQL storage when CRAMPBOT_DATABASE_URL is set, else the SQLite file; or None after saying
+    in one line why it cannot be opened."""
     from bot.storage import StorageError
-    from bot.storage.sqlite import SQLiteStorage
 
     try:
+        if settings.database_url:
+            from bot.storage.postgres import PostgresStorage
+
+            return PostgresStorage(settings.database_url, lock_wait=settings.db_lock_wait_seconds)
+        from bot.storage.sqlite import SQLiteStorage
+
         return SQLiteStorage(settings.database, lock_wait=settings.db_lock_wait_seconds)
     except StorageError as exc:
         print(f"crampbot: {exc}", file=sys.stderr)
         return None
+
+
+def _only_poller(storage: Storage) -> bool:
+    """Take the polling lock; when another bot polls with this database, say so in one line, close the
+    storage and return False."""
+    from bot.storage import StorageError
+
+    try:
+        if storage.try_lock_polling():
+            return True
+        print(f"crampbot: {ANOTHER_POLLER}", file=sys.stderr)
+    except StorageError as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+    storage.close()
+    return False
 
 
 def _run_until_stopped(settings: Settings, main: Callable[[], Coroutine[Any, Any, None]], webhook: bool = False) -> int:
@@ -152,6 +178,7 @@ def _unexpected(settings: Settings, exc: Exception, webhook: bool) -> int:
         where = f"the webhook server on {settings.webhook_listen}:{settings.webhook_port}" if webhook else "the bot"
         print(f"crampbot: cannot start {where} ({exc.strerror or exc})", file=sys.stderr)
     else:
-        redact = RedactSecrets(settings.telegram_token, settings.webhook_secret).redact
+        redact = RedactSecrets(settings.telegram_token, settings.webhook_secret,
+                               *url_secrets(settings.database_url or "")).redact
         print(f"crampbot: stopped by an unexpected error: {type(exc).__name__}: {redact(str(exc))}", file=sys.stderr)
     return EXIT_TELEGRAM

@@ -1,5 +1,6 @@
-"""Shared fixtures: content is loaded once; each test gets a fresh chat, and a Bot API stand-in. Under
-pytest-xdist, a test marked `alone` runs while no other test does."""
+"""Shared fixtures: content is loaded once; each test gets a fresh chat, and a Bot API stand-in; storage tests
+get each backend (`make_storage`: SQLite, and PostgreSQL on a throw-away server). Under pytest-xdist, a test
+marked `alone` runs while no other test does."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from bot.content.bundle import Content, load_content
 from bot.core.brain import Brain
 from tests.support.botapi_standin import BotApiStandIn
 from tests.support.chat_client import ChatClient, FakeClock
+from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures for every test
+from tests.support.storages import make_storage  # noqa: F401 - a fixture: the storage suite on both backends
 
 ROOT = Path(__file__).resolve().parent.parent
 

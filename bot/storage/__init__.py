@@ -135,3 +135,7 @@ class Storage(Protocol):
 
     def release_countdown(self, chat_id: int) -> None:
         """Give back a countdown claimed with try_claim_countdown."""
+
+    def try_lock_polling(self) -> bool:
+        """Become the one process polling Telegram with this database, without waiting: False when another
+        one already is (Telegram allows one poller per bot; always True when not shared). Held until close."""

@@ -24,15 +24,19 @@ import json
 import logging
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
 
 from bot.core.session import DiaryEntry, Session
 from bot.storage import INTEGER_RANGE, Countdown, Outgoing, Received, StorageError
+from bot.storage.rows import Damaged as _Damaged  # the row helpers both backends share, under their old names here
+from bot.storage.rows import diary_changes, session_from_rows, session_json
+from bot.storage.rows import entry_json as _entry_json
+from bot.storage.rows import json_object as _json_object
+from bot.storage.rows import report_set_aside as _report
+from bot.storage.rows import report_skipped as _report_skipped
 
 SCHEMA_VERSION = 3  # 2: the inbox; 3: diary entries in their own table, unreadable rows set aside
 KEEP_UPDATE_IDS = 10_000
@@ -64,7 +68,6 @@ _SCHEMA = (
 
 TABLES = ("sessions", "diary", "handled_updates", "reminders", "outbox", "countdowns", "inbox", "damaged_rows")
 _SET_ASIDE = "INSERT INTO damaged_rows (table_name, chat_id, entry_id, data, found) VALUES (?, ?, ?, ?, ?)"
-_Damaged = tuple[str, int | None, bytes]  # a row to set aside: its table, its diary entry id, its bytes
 
 
 class SQLiteStorage:
@@ -175,18 +178,10 @@ class SQLiteStorage:
         rows = self._read("SELECT CAST(data AS BLOB) FROM sessions WHERE chat_id = ?", (chat_id,))
         entry_rows = self._read("SELECT entry_id, CAST(data AS BLOB) FROM diary WHERE chat_id = ?", (chat_id,))
         damaged: list[_Damaged] = []
-        session = Session()
-        if rows:
-            data = _json_object(rows[0][0])
-            if data is None:
-                damaged.append(("sessions", None, rows[0][0]))
-            else:
-                session = Session.from_dict(data)
-        entries = _read_entries(entry_rows, damaged)
+        session = session_from_rows(rows[0][0] if rows else None, entry_rows, damaged)
         if damaged:
             self._set_aside(chat_id, damaged)
-        diary = tuple(sorted(entries, key=lambda e: (e.at, e.id)))  # oldest first, as bot.diary keeps them
-        return session.with_(diary=diary, next_entry_id=max([session.next_entry_id, *(e.id + 1 for e in diary)]))
+        return session
 
     def damaged(self, chat_id: int) -> bool:
         """True while this chat has saved data set aside that the user has not been told about (asking
@@ -250,8 +245,6 @@ class SQLiteStorage:
         Only the diary entries that differ from the table's are written; a session or diary row this
         would overwrite or delete that is not UTF-8 JSON of an object is set aside first."""
         now = self.clock()
-        data = session.with_(diary=()).to_dict()
-        del data["diary"]
         telling = chat_id in self._damaged
         ids: list[int] = []
         with self._transaction():
@@ -262,7 +255,7 @@ class SQLiteStorage:
             self.db.execute(
                 "INSERT INTO sessions (chat_id, data, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(chat_id) DO UPDATE SET data = excluded.data, updated = excluded.updated",
-                (chat_id, json.dumps(data), now))
+                (chat_id, session_json(session), now))
             self.db.executemany("INSERT INTO diary (chat_id, entry_id, data) VALUES (?, ?, ?) "
                                 "ON CONFLICT(chat_id, entry_id) DO UPDATE SET data = excluded.data",
                                 [(chat_id, entry_id, text) for entry_id, text in changed])
@@ -296,16 +289,8 @@ class SQLiteStorage:
         that is new or differs, and the ids the diary no longer has."""
         stored = dict(self.db.execute("SELECT entry_id, CAST(data AS BLOB) FROM diary WHERE chat_id = ?",
                                       (chat_id,)).fetchall())
-        texts = {entry.id: _entry_json(entry) for entry in diary}
-        changed = [(entry_id, text) for entry_id, text in texts.items() if stored.get(entry_id) != text.encode()]
-        gone = [entry_id for entry_id in stored if entry_id not in texts]
-        touched = [entry_id for entry_id, _ in changed if entry_id in stored] + gone
-        damaged: list[_Damaged] = [("diary", entry_id, stored[entry_id]) for entry_id in touched
-                                   if _json_object(stored[entry_id]) is None]
         row = self.db.execute("SELECT CAST(data AS BLOB) FROM sessions WHERE chat_id = ?", (chat_id,)).fetchone()
-        if row is not None and _json_object(row[0]) is None:
-            damaged.insert(0, ("sessions", None, row[0]))
-        return damaged, changed, gone
+        return diary_changes(stored, None if row is None else row[0], diary)
 
     def mark_sent(self, outbox_id: int) -> None:
         """Forget a reply once it was delivered (or could never be)."""
@@ -427,6 +412,10 @@ class SQLiteStorage:
     def release_countdown(self, chat_id: int) -> None:
         """Nothing to give back (see try_claim_countdown)."""
 
+    def try_lock_polling(self) -> bool:
+        """Always True: the data-folder lock (bot.storage.data_lock) already keeps a second bot away."""
+        return True
+
     def rows_about(self, chat_id: int) -> int:
         """How many rows in any table concern this chat (0 after `forget`)."""
         return sum(self._read(f"SELECT COUNT(*) FROM {t} WHERE chat_id = ?", (chat_id,))[0][0]  # noqa: S608 - fixed names
@@ -506,58 +495,6 @@ def _explain(exc: BaseException, path: Path, doing: str = "write") -> str:
     return f"cannot {doing} the database {path}: {text}"
 
 
-def _json_object(raw: bytes) -> dict[str, Any] | None:
-    """The JSON object a row holds, or None when its bytes are not UTF-8 JSON of an object."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    return data if isinstance(data, dict) else None
-
-
-_ENTRY_FIELDS = tuple(field.name for field in fields(DiaryEntry))
-
-
-def _entry_json(entry: DiaryEntry) -> str:
-    """The row text of a diary entry (ASCII; the same entry always gives the same text)."""
-    return json.dumps({name: getattr(entry, name) for name in _ENTRY_FIELDS})
-
-
 def _number(column: str) -> str:
     """SQL for a column's value when it is a number, else NULL (damaged text is never decoded)."""
     return f"CASE WHEN typeof({column}) IN ('integer', 'real') THEN {column} END"
-
-
-def _report(chat_id: int, damaged: list[_Damaged]) -> None:
-    """One ERROR line for the rows of a chat just set aside: the tables and how many (never the content)."""
-    counts = Counter(table for table, _, _ in damaged)
-    log.error("chat %s: saved rows that could not be read were set aside in damaged_rows (%s)", chat_id,
-              ", ".join(f"{table}: {count}" for table, count in counts.items()))
-
-
-def _report_skipped(skipped: int, what: str) -> None:
-    if skipped:
-        log.warning("skipped %d saved %s row(s) that could not be read", skipped, what)
-
-
-def _read_entries(rows: list[tuple[Any, ...]], damaged: list[_Damaged]) -> list[DiaryEntry]:
-    """The diary entries of (entry_id, raw bytes) rows; each row that cannot be read, or holds another
-    entry's id, is added to `damaged`."""
-    readable = []
-    for entry_id, raw in rows:
-        data = _json_object(raw)
-        if data is None:
-            damaged.append(("diary", entry_id, raw))
-        else:
-            readable.append((entry_id, raw, data))
-    entries = Session.from_dict({"diary": [data for _, _, data in readable]}).diary  # drops what it cannot read
-    if [e.id for e in entries] == [entry_id for entry_id, _, _ in readable]:
-        return list(entries)
-    kept = []
-    for entry_id, raw, data in readable:  # some row is damaged: find which
-        entry = Session.from_dict({"diary": [data]}).diary
-        if entry and entry[0].id == entry_id:
-            kept.append(entry[0])
-        else:
-            damaged.append(("diary", entry_id, raw))
-    return kept
