@@ -8,6 +8,7 @@ any instance stops it by clearing the row and freezing the message; and a countd
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, cast
@@ -17,6 +18,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.storage import Countdown, Storage, StorageError
 from bot.telegram_shell.render import tick_interval, with_countdown, without_countdown
 
+log = logging.getLogger("crampbot.telegram")
 Edit = Callable[[int, int, str, Any, Callable[[], bool]], Awaitable[None]]
 Done = Callable[[int, str], Awaitable[None]]
 Claim = Callable[..., AbstractAsyncContextManager[bool]]  # ChatTurns.claim(chat, wait=False)
@@ -108,6 +110,7 @@ class Countdowns:
                 if current is None or timer is None or timer.timer_id != current.timer_id:
                     self._let_go(chat_id)  # busy (tried at the next sweep), gone, or no longer the chat's
                     continue
+                log.info("chat=%s: took over a countdown no instance was running", chat_id)
                 if current.ends_at > self.clock():
                     self.start(current, timer.label, timer.seconds)
                     continue

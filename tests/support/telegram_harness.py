@@ -21,6 +21,7 @@ from typing import TypeVar
 from bot.content.bundle import load_content
 from bot.core.brain import Brain
 from bot.settings import Settings
+from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SQLiteStorage
 from bot.telegram_shell.serve import serve
 from bot.telegram_shell.shell import TelegramShell
@@ -64,8 +65,9 @@ def free_port() -> int:
     raise AssertionError("no free port found")
 
 
-def content_with_short_timers(tmp_path: Path, seconds: int = 3) -> Path:
-    """A copy of the content whose relief holds last `seconds` (so countdown tests take seconds, not minutes)."""
+def content_with_short_timers(tmp_path: Path, seconds: int = 3, check_in_after: int | None = None) -> Path:
+    """A copy of the content whose relief holds last `seconds` (so countdown tests take seconds, not minutes),
+    and whose relief check-in (a reminder kept in storage) comes `check_in_after` seconds after the start."""
     target = tmp_path / "content"
     for folder in ("dialogs", "knowledge"):
         shutil.copytree(ROOT / folder, target / folder)
@@ -73,6 +75,9 @@ def content_with_short_timers(tmp_path: Path, seconds: int = 3) -> Path:
     text = relief.read_text(encoding="utf-8")
     for original in ("15", "180", "300", "60"):
         text = text.replace(f"      seconds: {original}\n", f"      seconds: {seconds}\n")
+    if check_in_after is not None:
+        assert "  after_seconds: 600\n" in text
+        text = text.replace("  after_seconds: 600\n", f"  after_seconds: {check_in_after}\n")
     relief.write_text(text, encoding="utf-8")
     return target
 
@@ -94,7 +99,9 @@ class RunningBot:
         self.settings = settings
         self.webhook = webhook
         self.content = load_content(Path(settings.content_dir) if settings.content_dir else ROOT)
-        self.storage = SQLiteStorage(settings.database, lock_wait=settings.db_lock_wait_seconds)
+        self.storage: SQLiteStorage | PostgresStorage = (
+            PostgresStorage(settings.database_url) if settings.database_url
+            else SQLiteStorage(settings.database, lock_wait=settings.db_lock_wait_seconds))
         self.clock = clock or ShiftedClock()
         self.shell = TelegramShell(Brain(self.content), self.storage, settings, clock=self.clock, read_timeout=2.0)
         self.loop: asyncio.AbstractEventLoop | None = None

@@ -1,0 +1,133 @@
+"""Three webhook instances on one PostgreSQL database behind a round-robin proxy, one of them killed with
+SIGKILL mid-conversation: no reply lost, none sent twice, no diary entry lost, and every countdown and
+reminder (the relief check-in) still runs once, on whichever instance is left."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.support.round_robin import RoundRobinProxy
+from tests.support.telegram_harness import content_with_short_timers, free_port, kill, start_process
+from tests.support.telegram_user import TelegramUser
+
+SECRET = "several-instances-42"
+HOLD_SECONDS = 5
+CHECK_IN_SECONDS = 12  # the relief check-in: a reminder kept in the database, due this long after the start
+USERS = 9
+LOG_TAPS = ("Just now", "Calf", "Right", "2", "Under a minute", "It passed", "Sitting")
+
+
+class Instances:
+    """N `crampbot telegram-serve --webhook` processes sharing one database, each on its own port."""
+
+    def __init__(self, standin, tmp_path: Path, database_url: str, content: Path, count: int):
+        self.standin, self.tmp_path, self.database_url, self.content = standin, tmp_path, database_url, content
+        self.ports = [free_port() for _ in range(count)]
+        self.processes: list = []
+
+    def start(self, proxy_port: int) -> None:
+        """Start every instance and wait until each listens."""
+        url = f"http://127.0.0.1:{proxy_port}/hook"
+        for i, port in enumerate(self.ports):
+            env = {"CRAMPBOT_DATABASE_URL": self.database_url, "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                   "TELEGRAM_WEBHOOK_PORT": str(port)}
+            self.processes.append(start_process(self.standin, self.tmp_path / f"instance{i}", self.content, env,
+                                                ("telegram-serve", "--parent", str(os.getpid()), "--webhook", url)))
+        for process, port in zip(self.processes, self.ports, strict=True):
+            wait_until(lambda p=port, pr=process: listening(p) or pr.poll() is not None, 30)
+            assert process.poll() is None, process.stderr.read()
+
+    def stop(self) -> None:
+        """SIGKILL whatever still runs."""
+        for process in self.processes:
+            if process.poll() is None:
+                kill(process)
+
+
+def listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def texts(user: TelegramUser) -> list[str]:
+    """Every message the bot sent the user, as first sent (edits not included), oldest first."""
+    return [m.text for m in user.messages if m.text is not None]
+
+
+def repeated(user: TelegramUser) -> list[str]:
+    """Messages the bot sent twice in a row to the user (a reply sent twice)."""
+    sent = texts(user)
+    return [a for a, b in itertools.pairwise(sent) if a == b]
+
+
+@pytest.fixture
+def three_instances(standin, tmp_path, postgres_url):
+    content = content_with_short_timers(tmp_path, HOLD_SECONDS, CHECK_IN_SECONDS)
+    instances = Instances(standin, tmp_path, postgres_url, content, 3)
+    with RoundRobinProxy(instances.ports) as proxy:
+        try:
+            instances.start(proxy.port)
+            yield instances, proxy
+        finally:
+            instances.stop()
+
+
+def test_three_instances_one_killed_mid_conversation_lose_nothing_and_double_nothing(standin, three_instances):
+    instances, proxy = three_instances
+    users = [TelegramUser(standin, 9100 + n) for n in range(USERS)]
+
+    def before_the_kill(user: TelegramUser) -> None:
+        user.send("/timezone")
+        user.send("I live in London")
+        user.send("/log")
+        for label in LOG_TAPS:
+            user.press(label)
+        user.send("/cramp")
+        user.press("Start")
+
+    with ThreadPoolExecutor(USERS) as pool:
+        list(pool.map(before_the_kill, users))
+    assert all(proxy.answered[port] > 0 for port in instances.ports), "the proxy spread the updates"
+    kill(instances.processes[1])  # mid-conversation: every countdown is running, check-ins are due soon
+
+    def after_the_kill(user: TelegramUser) -> None:
+        standin.wait_for(lambda: any("let go slowly" in t for t in texts(user)), timeout=30)
+        standin.wait_for(lambda: any("It's been about 10 minutes" in t for t in texts(user)), timeout=30)
+        user.send("/log")
+        for label in LOG_TAPS:
+            user.press(label)
+        user.send("/export")
+        standin.wait_for(lambda: sum(m.upload is not None for m in user.messages) == 2, timeout=30)
+
+    with ThreadPoolExecutor(USERS) as pool:
+        list(pool.map(after_the_kill, users))
+    for user in users:
+        sent = texts(user)
+        assert sum("let go slowly" in t for t in sent) == 1, "each countdown ended once"
+        assert sum("It's been about 10 minutes" in t for t in sent) == 1, "each check-in was sent once"
+        export = next(m.upload for m in user.messages if m.upload and m.upload.filename.endswith(".json"))
+        assert len(json.loads(export.content)["diary"]) == 2, "no diary entry lost, none doubled"
+        assert repeated(user) == [], "no reply sent twice"
+    survivors = [process for i, process in enumerate(instances.processes) if i != 1]
+    assert all(process.poll() is None for process in survivors), "the others kept running"
+    instances.stop()
+    logs = "".join(process.stderr.read() for process in survivors)
+    assert "took over a countdown no instance was running" in logs, "the killed instance's countdowns moved"

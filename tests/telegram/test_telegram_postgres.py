@@ -1,0 +1,43 @@
+"""The Telegram bot polling on PostgreSQL (one instance, as Telegram allows one poller): the same dialogs,
+with the shared database's turn locks, sweep-run reminders and claimed countdowns."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.support.telegram_harness import RunningBot, content_with_short_timers, settings_for
+from tests.support.telegram_user import TelegramUser
+
+
+@pytest.fixture
+def bot_on_postgres(standin, tmp_path, postgres_url):
+    content = content_with_short_timers(tmp_path, seconds=2, check_in_after=5)
+    settings = replace(settings_for(standin, tmp_path / "data", content), database_url=postgres_url)
+    with RunningBot(settings) as running:
+        yield running
+
+
+def test_a_check_up_and_a_diary_entry_are_kept_in_postgresql(standin, bot_on_postgres):
+    user = TelegramUser(standin, 8301)
+    user.send("/checkup")
+    user.press("At night")
+    user.send("most nights")
+    assert "Question 3 of 8" in user.last_text
+    user.press("Back")
+    assert "Question 2 of 8" in user.last_text, "the step and its history were read back from PostgreSQL"
+    assert bot_on_postgres.in_loop(lambda: bot_on_postgres.storage.load(8301).active) is not None
+
+
+def test_a_countdown_ends_once_and_the_relief_check_in_comes_once(standin, bot_on_postgres):
+    user = TelegramUser(standin, 8302)
+    user.send("/cramp")
+    user.press("Start")
+    step = user.last_message
+    standin.wait_for(lambda: any("let go slowly" in (m.text or "") for m in user.messages), timeout=20)
+    assert standin.message(8302, step.message_id).text.endswith("done ✓"), "counted down on the same message"
+    standin.wait_for(lambda: any("It's been about 10 minutes" in (m.text or "") for m in user.messages), timeout=20)
+    user.expect_silence(1.5)
+    texts = [m.text or "" for m in user.messages]
+    assert sum("let go slowly" in t for t in texts) == 1 and sum("It's been about 10" in t for t in texts) == 1
