@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ import pytest
 from tests.support.round_robin import RoundRobinProxy
 from tests.support.telegram_harness import content_with_short_timers, free_port, kill, start_process
 from tests.support.telegram_user import TelegramUser
+from tests.telegram.test_telegram_webhook import text_update
 
 SECRET = "several-instances-42"
 HOLD_SECONDS = 5
@@ -131,3 +133,21 @@ def test_three_instances_one_killed_mid_conversation_lose_nothing_and_double_not
     instances.stop()
     logs = "".join(process.stderr.read() for process in survivors)
     assert "took over a countdown no instance was running" in logs, "the killed instance's countdowns moved"
+
+
+def test_a_chats_updates_spread_over_the_instances_are_handled_once_and_in_order(standin, three_instances):
+    instances, _ = three_instances
+    user = TelegramUser(standin, 9200)
+    words = ["/checkup", "at night", "most nights", "desk job", "/checkup"]
+    hooks = [f"http://127.0.0.1:{port}/hook" for port in instances.ports]
+    for n, text in enumerate(words):  # each POST returns once the update is in the shared inbox
+        assert standin.post_update_to(hooks[n % 3], text_update(900_000_000 + n, 9200, text), SECRET) == 200
+    again = text_update(900_000_002, 9200, "most nights")  # delivered twice, to two other instances
+    assert {standin.post_update_to(hooks[1], again, SECRET), standin.post_update_to(hooks[2], again, SECRET)} == {200}
+    standin.wait_for(lambda: len(texts(user)) >= 5, timeout=30)
+    user.expect_silence(1.5)
+    sent = texts(user)
+    assert len(sent) == 5, "each update handled once, the one delivered twice included"
+    assert [re.findall(r"uestion (\d) of 8", t) for t in sent[:4]] == [["1"], ["2"], ["3"], ["4"]], \
+        "handled in the order they arrived, whichever instance took them"
+    assert "carry on with your check-up" in sent[4]
