@@ -69,8 +69,8 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     http_port = get("CRAMPBOT_HTTP_PORT")
     if http_port is not None and (not http_port.isdecimal() or not 1 <= int(http_port) <= 65535):
         raise ValueError(f"CRAMPBOT_HTTP_PORT must be a port number from 1 to 65535, got {http_port!r}")
-    log_format = (get("CRAMPBOT_LOG_FORMAT") or "text").lower()
-    if log_format not in LOG_FORMATS:
+    log_format = get("CRAMPBOT_LOG_FORMAT") or "text"
+    if log_format.lower() not in LOG_FORMATS:
         raise ValueError(f"CRAMPBOT_LOG_FORMAT must be text or json, got {log_format!r}")
     limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
     if limit not in ("on", "off"):
@@ -111,7 +111,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         rate_limit=limit == "on",
         http_port=int(http_port) if http_port is not None else None,
         http_listen=get("CRAMPBOT_HTTP_LISTEN", "127.0.0.1") or "127.0.0.1",
-        log_format=log_format,
+        log_format=log_format.lower(),
         send_attempts=int(attempts),
         retry_first_seconds=first,
         retry_max_seconds=longest,

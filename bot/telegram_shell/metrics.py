@@ -8,7 +8,14 @@ import math
 import time
 from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 
 from bot.core.outcome import Outcome
 from bot.core.session import Event, ReminderDue
@@ -25,6 +32,7 @@ class BotMetrics:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series (process-wide)
         self.registry = CollectorRegistry()
         registry = self.registry
         self.updates = Counter("crampbot_updates", "Updates handled, by what came of them (the kind= of the log "
