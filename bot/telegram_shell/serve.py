@@ -30,36 +30,34 @@ async def serve(shell: TelegramShell, stop: asyncio.Event, webhook: Webhook | No
                 ready: Callable[[], None] = lambda: None) -> None:
     """Run the bot until `stop` is set: long polling, or a webhook server that enforces the secret;
     `ready()` once it is serving. Start-up gives up after a few failed tries instead of hanging.
-    /healthz, /readyz and /metrics are served on CRAMPBOT_HTTP_PORT when it is set (from before start-up
-    on), else by the webhook server (none in polling mode)."""
+    /healthz, /readyz and /metrics are served on CRAMPBOT_HTTP_PORT when it is set, else by the webhook
+    server (none in polling mode)."""
     app = shell.build()
     health = Health(shell.storage, shell.metrics, lambda: app.bot.get_me())
-    port = shell.settings.http_port
     async with app:  # getMe: a wrong token fails here with InvalidToken
-        endpoints = start_health_server(health, port, shell.settings.http_listen) if port is not None else None
+        await shell.started(app)
+        await app.start()
+        assert app.updater is not None
+        server = endpoints = None
         try:
-            await shell.started(app)
-            await app.start()
-            assert app.updater is not None
-            server = None
-            try:
-                if webhook is None:
-                    await app.updater.start_polling(allowed_updates=list(HANDLED_UPDATES),
-                                                    bootstrap_retries=STARTUP_RETRIES, error_callback=_polling_error)
-                else:  # our own server: an update is in the inbox before Telegram gets its 200
-                    extra = health_routes(health) if endpoints is None else []
-                    server = await start_webhook(app, shell.storage, webhook, STARTUP_RETRIES, extra)
-                ready()
-                await stop.wait()
-            finally:
-                if server is not None:  # no update comes in once the application stops taking them
-                    await server.close()
-                if app.updater.running:
-                    await app.updater.stop()
-                await app.stop()
+            if shell.settings.http_port is not None:
+                endpoints = start_health_server(health, shell.settings.http_port, shell.settings.http_listen)
+            if webhook is None:
+                await app.updater.start_polling(allowed_updates=list(HANDLED_UPDATES),
+                                                bootstrap_retries=STARTUP_RETRIES, error_callback=_polling_error)
+            else:  # our own server: an update is in the inbox before Telegram gets its 200
+                extra = health_routes(health) if endpoints is None else []
+                server = await start_webhook(app, shell.storage, webhook, STARTUP_RETRIES, extra)
+            ready()
+            await stop.wait()
         finally:
             if endpoints is not None:
                 await close_health_server(endpoints)
+            if server is not None:  # no update comes in once the application stops taking them
+                await server.close()
+            if app.updater.running:
+                await app.updater.stop()
+            await app.stop()
 
 
 async def until_signal(serving: Callable[[asyncio.Event], Awaitable[None]],
