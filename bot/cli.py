@@ -137,7 +137,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot until stopped, in one process kept running by a supervisor."""
     from bot.process.supervisor import serve_command, supervise
 
-    return supervise(serve_command(os.getpid(), args.webhook))
+    return supervise(serve_command(os.getpid(), args.webhook), settings.log_format)
 
 
 def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:

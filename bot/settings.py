@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 DATABASE_URL_SCHEMES = ("postgresql", "postgres")
@@ -31,6 +32,11 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     rate_limit: bool = True
+    # The health, readiness and metrics endpoints (bot/telegram_shell/health.py): a port of their own, or
+    # None (served by the webhook server in webhook mode, not at all in polling mode)
+    http_port: int | None = None
+    http_listen: str = "127.0.0.1"
+    log_format: str = "text"  # or "json": one JSON object a line
     # How long the bot waits on Telegram and on its database. The defaults suit Telegram; the tests
     # shorten them so that no test sits through a real back-off.
     send_attempts: int = 6  # tries of one Bot API call before its reply waits for the outbox retry
@@ -64,6 +70,12 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     port = get("TELEGRAM_WEBHOOK_PORT", "8443") or "8443"
     if not port.isdecimal() or not 1 <= int(port) <= 65535:
         raise ValueError(f"TELEGRAM_WEBHOOK_PORT must be a port number, got {port!r}")
+    http_port = get("CRAMPBOT_HTTP_PORT")
+    if http_port is not None and (not http_port.isdecimal() or not 1 <= int(http_port) <= 65535):
+        raise ValueError(f"CRAMPBOT_HTTP_PORT must be a port number from 1 to 65535, got {http_port!r}")
+    log_format = get("CRAMPBOT_LOG_FORMAT") or "text"
+    if log_format.lower() not in LOG_FORMATS:
+        raise ValueError(f"CRAMPBOT_LOG_FORMAT must be text or json, got {log_format!r}")
     limit = (get("TELEGRAM_RATE_LIMIT", "on") or "on").lower()
     if limit not in ("on", "off"):
         raise ValueError(f"TELEGRAM_RATE_LIMIT must be on or off, got {limit!r}")
@@ -101,6 +113,9 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "127.0.0.1",
         webhook_port=int(port),
         rate_limit=limit == "on",
+        http_port=int(http_port) if http_port is not None else None,
+        http_listen=get("CRAMPBOT_HTTP_LISTEN", "127.0.0.1") or "127.0.0.1",
+        log_format=log_format.lower(),
         send_attempts=int(attempts),
         retry_first_seconds=first,
         retry_max_seconds=longest,

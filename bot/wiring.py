@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from bot.content.bundle import Content, load_content
 from bot.content.paths import content_root
 from bot.core.brain import Brain
+from bot.process.log_lines import formatter
 from bot.process.supervisor import EXIT_UNREACHABLE
 from bot.settings import Settings, token_problem, url_secrets
 from bot.storage import Storage
@@ -52,10 +53,10 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
-    """Log to stderr at the configured level, token redacted; HTTP libraries (which log URLs, or a line
-    per refused request) at WARNING."""
+    """Log to stderr at the configured level and in the configured format (text, or a JSON object a line),
+    token redacted; HTTP libraries (which log URLs, or a line per refused request) at WARNING."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(formatter(settings.log_format))
     handler.addFilter(RedactSecrets(settings.telegram_token, settings.webhook_secret,
                                     *url_secrets(settings.database_url or "")))
     root = logging.getLogger()

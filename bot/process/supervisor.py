@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
+from bot.process.log_lines import formatter
+
 READY = b"ready\n"
 READY_FD = "CRAMPBOT_READY_FD"  # the child says READY on this descriptor once it is serving
 START_TIMEOUT = 60.0  # seconds for the child to become ready
@@ -197,10 +199,11 @@ class Supervisor:
                 self.child.send_signal(signal.SIGTERM)
 
 
-def supervise(command: list[str]) -> int:
-    """Run the bot under a supervisor (logging its restarts to stderr); the bot's exit code."""
+def supervise(command: list[str], log_format: str = "text") -> int:
+    """Run the bot under a supervisor (logging its restarts to stderr, as text or JSON lines like the bot's);
+    the bot's exit code."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(formatter(log_format))
     log.addHandler(handler)
     log.propagate = False
     log.setLevel(logging.INFO)

@@ -61,6 +61,7 @@ from bot.telegram_shell.charts import history_png
 from bot.telegram_shell.chat_turns import ChatTurns
 from bot.telegram_shell.countdowns import Countdowns
 from bot.telegram_shell.http import long_poll_request, retry_seconds, sending_request
+from bot.telegram_shell.metrics import BotMetrics
 from bot.telegram_shell.pacing import TurnPacer
 from bot.telegram_shell.queues import ChatQueues
 from bot.telegram_shell.render import payloads, without_countdown
@@ -120,6 +121,7 @@ class TelegramShell:
         self.backlog: set[int] = set()  # chats with replies that could not be sent yet
         self.username = ""
         self.app: App | None = None
+        self.metrics = BotMetrics()  # what /metrics shows, and when the Bot API last answered (/readyz)
 
     # -- building and starting ---------------------------------------------------------------
 
@@ -134,6 +136,7 @@ class TelegramShell:
             rate_limiter=AIORateLimiter(overall_max_rate=30, max_retries=3) if self.settings.rate_limit
             else None)
         bot.keep_fetched(lambda received: keep_in_inbox(self.storage, received))
+        bot.on_answer(self.metrics.api_answered)
         queues = ChatQueues(CONCURRENT_UPDATES, self._must_keep, self._skipped, self._relevant)
         builder = ApplicationBuilder().bot(bot).concurrent_updates(queues)
         app = builder.build()
@@ -202,8 +205,10 @@ class TelegramShell:
         finally:
             if kind in NOT_RECORDED:
                 self._done(update.update_id)
-            log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind,
-                     (time.perf_counter() - started) * 1000)
+            seconds = time.perf_counter() - started
+            self.metrics.update(kind, seconds)
+            log.info("update=%s chat=%s kind=%s ms=%.1f", update.update_id, chat, kind, seconds * 1000,
+                     extra={"update": update.update_id, "chat": chat, "kind": kind, "ms": round(seconds * 1000, 1)})
 
     async def _catch_up(self, chat_id: int, before: int | None = None) -> None:
         """Shared database (the chat's turn held): first the chat's updates that reached the inbox earlier
@@ -251,10 +256,12 @@ class TelegramShell:
         time, ask the chat to slow down."""
         chat = update.effective_chat.id if update.effective_chat else None
         self._done(update.update_id)
+        self.metrics.update("skipped", 0.0)
         if (query := update.callback_query) is not None:
             await self._call(lambda: query.answer())
         log.log(logging.INFO if first else logging.DEBUG, "update=%s chat=%s kind=skipped (the chat sends faster "
-                "than it is answered; its updates are skipped until it catches up)", update.update_id, chat)
+                "than it is answered; its updates are skipped until it catches up)", update.update_id, chat,
+                extra={"update": update.update_id, "chat": chat, "kind": "skipped"})
         if first and chat is not None:
             await self._call(lambda: self._bot.send_text(chat, self.brain.write.text("too_fast")), chat)
 
@@ -316,6 +323,7 @@ class TelegramShell:
             before = self.storage.load(chat_id)
             damaged = self.storage.damaged(chat_id)
             outcome = self.brain.respond(before, event, self.clock())
+            self.metrics.turn(event, outcome)
             items, urgent = self._payloads(outcome, pressed)
             if damaged:  # saved data that could not be read was set aside: say so, after any urgent advice
                 items.insert(urgent, {"text": self.brain.write.text("saved_data_damaged")})
@@ -356,6 +364,7 @@ class TelegramShell:
         not even be read)."""
         if outcome is None:
             outcome = self.brain.respond(Session(), event, self.clock())
+            self.metrics.turn(event, outcome)
         items, urgent = self._payloads(outcome)
         for item in [*items[:urgent], {"text": self.brain.write.text("storage_problem")}]:
             await self._send_item(chat_id, item)
@@ -534,25 +543,37 @@ class TelegramShell:
             if not still_wanted():
                 return Delivery(permanent=True)
             try:
-                return Delivery(await make(), ok=True)
+                result = await make()
+                self.metrics.api_answered()
+                return Delivery(result, ok=True)
             except RetryAfter as exc:
+                self._retrying(attempt)
                 await asyncio.sleep(retry_seconds(exc))
             except Forbidden:
+                self.metrics.failed("blocked")
                 if chat_id is not None and chat_id not in self.blocked:
                     self.blocked.add(chat_id)
                     log.info("chat=%s has blocked the bot; not sending to it", chat_id)
                 return Delivery(permanent=True)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
+                    self.metrics.failed("refused")
                     log.warning("Bot API refused a call for chat=%s: %s", chat_id, exc)
                 return Delivery(permanent=True)
             except (TimedOut, NetworkError) as exc:
+                self._retrying(attempt)
                 log.debug("Bot API call failed (attempt %s): %s", attempt, type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.retry_max_seconds)
+        self.metrics.failed("unreachable")
         log.warning("Bot API call for chat=%s still failing after %s attempts; will retry later", chat_id,
                     self.settings.send_attempts)
         return Delivery()
+
+    def _retrying(self, attempt: int) -> None:
+        """Count a failed try of a Bot API call that will be tried again (metrics)."""
+        if attempt < self.settings.send_attempts:
+            self.metrics.retried()
 
     async def _show_choice(self, chat_id: int, message: Message, data: str, chose: str | None = None) -> None:
         """Make the pressed answer visible: the message keeps its text, loses its buttons, gains '→ choice'

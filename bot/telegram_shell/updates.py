@@ -155,12 +155,17 @@ class TolerantBot(ExtBot[int]):  # int: the max_retries AIORateLimiter takes per
     _clock = staticmethod(time.monotonic)
     _window: tuple[float, int] | None = None  # (since when, updates fetched since then)
     _on_fetch: Callable[[list[Received]], bool] | None = None
+    _on_answer: Callable[[], None] | None = None
     _keep_failed = 0.0  # seconds to wait before the next call while batches cannot be kept
 
     def keep_fetched(self, callback: Callable[[list[Received]], bool]) -> None:
         """Have `callback` keep each fetched batch before the next call tells Telegram it came
         (it returns False when it could not)."""
         self._on_fetch = callback  # PTB's bot objects only take private attributes once built
+
+    def on_answer(self, callback: Callable[[], None]) -> None:
+        """Have `callback` called whenever getUpdates is answered (the Bot API is reachable: readiness)."""
+        self._on_answer = callback
 
     async def send_text(self, chat_id: int, text: str, keyboard: dict[str, Any] | None = None) -> dict[str, Any]:
         """sendMessage (through PTB's request, retries and rate limiter) returning the raw message:
@@ -207,6 +212,8 @@ class TolerantBot(ExtBot[int]):  # int: the max_retries AIORateLimiter takes per
                                               "allowed_updates": allowed_updates},
                                read_timeout=(base or 0) + seconds, write_timeout=write_timeout,
                                connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        if self._on_answer is not None:
+            self._on_answer()
         raw = without_poison(raw if isinstance(raw, list) else [])
         self._note_rate(len(raw))
         received = received_from(raw)

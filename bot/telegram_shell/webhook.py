@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -60,11 +61,12 @@ class WebhookRefused(Exception):
 
 
 class WebhookServer:
-    """The HTTP server for one bot: it answers POSTs on the webhook's path only."""
+    """The HTTP server for one bot: it answers POSTs on the webhook's path, and the `extra` routes (the
+    health and metrics endpoints, when they have no port of their own)."""
 
-    def __init__(self, app: App, storage: Storage, path: str, secret: str):
+    def __init__(self, app: App, storage: Storage, path: str, secret: str, extra: Sequence[Any] = ()):
         route = f"/{re.escape(path)}/?" if path else "/"
-        web = tornado.web.Application([(route, _UpdateHandler, {"server": self})],
+        web = tornado.web.Application([(route, _UpdateHandler, {"server": self}), *extra],
                                       log_function=lambda handler: None)  # refusals are logged below
         self.app = app
         self.storage = storage
@@ -160,12 +162,13 @@ class _UpdateHandler(tornado.web.RequestHandler):
             log.error("webhook: error handling a request: %s", typ.__name__ if typ else "unknown")
 
 
-async def start_webhook(app: App, storage: Storage, webhook: Webhook, retries: int) -> WebhookServer:
-    """Listen on the webhook's address, then tell Telegram the URL and secret (trying again on
-    network errors, `retries` times); close the server returned before stopping `app`. Raises
-    OSError when the address cannot be used, InvalidToken or NetworkError as the Bot API does,
-    WebhookRefused."""
-    server = WebhookServer(app, storage, webhook.path, webhook.secret)
+async def start_webhook(app: App, storage: Storage, webhook: Webhook, retries: int,
+                        extra: Sequence[Any] = ()) -> WebhookServer:
+    """Listen on the webhook's address (serving the `extra` routes too), then tell Telegram the URL and
+    secret (trying again on network errors, `retries` times); close the server returned before stopping
+    `app`. Raises OSError when the address cannot be used, InvalidToken or NetworkError as the Bot API
+    does, WebhookRefused."""
+    server = WebhookServer(app, storage, webhook.path, webhook.secret, extra)
     server.listen(webhook.port, webhook.listen)
     try:
         await set_webhook(app.bot, webhook.url, webhook.secret, retries)

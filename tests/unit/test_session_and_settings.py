@@ -101,6 +101,24 @@ def test_a_wait_that_is_not_a_sensible_number_is_refused_in_one_line(tmp_path, n
     assert "\n" not in str(caught.value) and repr(value) in str(caught.value)
 
 
+def test_the_http_endpoints_are_off_and_logs_are_text_unless_set(tmp_path):
+    default = load_settings(tmp_path / "none", environ={})
+    assert (default.http_port, default.http_listen, default.log_format) == (None, "127.0.0.1", "text")
+    chosen = load_settings(tmp_path / "none", environ={"CRAMPBOT_HTTP_PORT": "9464", "CRAMPBOT_HTTP_LISTEN": "0.0.0.0",
+                                                       "CRAMPBOT_LOG_FORMAT": "JSON"})
+    assert (chosen.http_port, chosen.http_listen, chosen.log_format) == (9464, "0.0.0.0", "json")
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("CRAMPBOT_HTTP_PORT", "0"), ("CRAMPBOT_HTTP_PORT", "70000"), ("CRAMPBOT_HTTP_PORT", "metrics"),
+    ("CRAMPBOT_LOG_FORMAT", "YAML"), ("CRAMPBOT_LOG_FORMAT", "logfmt"),
+])
+def test_a_bad_http_port_or_log_format_is_refused_naming_the_setting(tmp_path, name, value):
+    with pytest.raises(ValueError, match=name) as caught:
+        load_settings(tmp_path / "none", environ={name: value})
+    assert "\n" not in str(caught.value) and repr(value) in str(caught.value)
+
+
 def test_the_longest_retry_wait_cannot_be_below_the_first(tmp_path):
     with pytest.raises(ValueError, match="CRAMPBOT_RETRY_MAX_SECONDS .* must not be below"):
         load_settings(tmp_path / "none", environ={"CRAMPBOT_RETRY_FIRST_SECONDS": "10"})
