@@ -176,6 +176,7 @@ class PostgresStorage:
     def _plain(self, exc: BaseException) -> str:
         """An error's text on one line, without the password."""
         text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+        text = text.replace(self.url, "CRAMPBOT_DATABASE_URL")  # libpq may quote the URL it could not read
         for secret in self._secrets:
             text = text.replace(secret, "[password]")
         return text
@@ -452,7 +453,14 @@ class PostgresStorage:
                    for t in TABLES)
 
     def close(self) -> None:
-        """Release the database, and with the lock connection every lock and claim of this process."""
+        """Release the database, and every lock and claim of this process: given back before the lock
+        connection closes, so they are free when this returns (the server frees a closed connection's locks
+        a moment later)."""
+        if self._held and self._locks is not None and not (self._locks.closed or self._locks.broken):
+            try:
+                self._locks.execute("SELECT pg_advisory_unlock_all()")
+            except _FAULTS:
+                pass  # a lost connection: the server gives them back itself
         self._held.clear()
         for connection in (self._locks, self.db):
             if connection is not None:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.session import DiaryEntry, FlowPosition, Session
+from bot.core.session import DiaryEntry, FlowPosition, Reminder, Session
 from bot.storage import Countdown, Received, StorageError
 from bot.storage.sqlite import SCHEMA_VERSION, SQLiteStorage
+from tests.support.chat_client import FakeClock
 from tests.support.storage_faults import FailingCommit, FailingRollback, FailingWrites, fill_up, tiny_disk
 
 
@@ -466,3 +467,36 @@ def test_unreadable_outbox_inbox_and_countdown_rows_are_skipped(make_storage):
     make_storage.sql(db, "INSERT INTO countdowns VALUES (6, 't', 1, 0, 'x', '[oops')")
     assert [o.payload for o in db.unsent()] == [{"text": "fine"}] and db.inbox() == [] and db.inbox_of(1) == []
     assert [c.chat_id for c in db.countdowns()] == [5] and db.countdown(6) is None
+
+
+def test_the_shell_asks_for_one_chats_inbox_countdown_and_due_reminders_and_for_updates_left_waiting(make_storage):
+    clock = FakeClock(100.0)
+    db = make_storage(clock=clock)
+    db.ping()
+    db.receive([Received(1, 7, {"update_id": 1}), Received(2, 8, {"update_id": 2}),
+                Received(3, None, {"update_id": 3})])
+    clock.advance(100)
+    db.receive([Received(4, 7, {"update_id": 4})])
+    assert [r.update_id for r in db.inbox_of(7)] == [1, 4] and db.inbox_of(9) == []
+    assert db.stale_inbox(100.0) == [] and db.stale_inbox(150.0) == [7, 8] and db.stale_inbox(250.0) == [7, 8]
+    db.record_turn(8, 2, Session(), [])
+    assert db.stale_inbox(250.0) == [7]
+    shown = Countdown(5, "relief.stretch.1", 42, 123.0, "Step", [[["Next", "f:x"]]])
+    db.set_countdown(shown)
+    assert db.countdown(5) == shown and db.countdown(6) is None
+    db.record_turn(1, None, Session(reminders=(Reminder("water", ("09:00",), 500.0),), relief_check_at=300.0), [])
+    db.record_turn(2, None, Session(reminders=(Reminder("stretch", ("21:00",), 400.0),)), [])
+    assert db.due_reminders(299.0) == []
+    assert db.due_reminders(450.0) == [(1, "relief_check", 300.0), (2, "stretch", 400.0)]
+    assert db.due_reminders(1000.0, limit=1) == [(1, "relief_check", 300.0)]
+    db.record_turn(1, None, Session(), [])  # the reminders are rewritten with each turn
+    assert db.due_reminders(1000.0) == [(2, "stretch", 400.0)]
+
+
+def test_locks_and_claims_are_granted_to_the_one_process_of_an_unshared_database(make_storage):
+    db = make_storage()
+    assert db.try_lock_polling() and db.try_lock_chat(-1001234567890) and db.try_claim_countdown(5)
+    assert db.try_lock_chat(-1001234567890), "asking again while held is granted"
+    db.unlock_chat(-1001234567890)
+    db.release_countdown(5)
+    assert db.shared is make_storage.postgres
