@@ -146,10 +146,13 @@ def url_secrets(url: str) -> tuple[str, ...]:
     """The password a database URL holds, in every spelling it may be shown in (as written and decoded;
     from the user part and from a password= parameter), longest first, for redaction."""
     found: set[str] = set()
-    userinfo = url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]
+    address, _, query = url.partition("?")
+    userinfo = address.split("://", 1)[-1].rpartition("@")[0]
     if ":" in userinfo:
-        found.add(userinfo.split(":", 1)[1])
-    query = url.partition("?")[2]
+        password = userinfo.split(":", 1)[1]
+        found.add(password)
+        found.update(piece for piece in re.split(r"[/#]", password) if len(piece) > 3)  # unencoded, a / or #
+        # cuts it short, and a parser may show a piece of it
     found.update(value for name, value in parse_qsl(query, keep_blank_values=True) if name == "password")
     found.update(re.findall(r"(?:^|&)password=([^&]*)", query))
     found |= {unquote(secret) for secret in found}

@@ -29,7 +29,16 @@ from psycopg import errors as pg_errors
 from bot.core.session import Session
 from bot.settings import url_secrets
 from bot.storage import INTEGER_RANGE, Countdown, Outgoing, Received, StorageError
-from bot.storage.rows import Damaged, diary_changes, report_set_aside, report_skipped, session_from_rows, session_json
+from bot.storage.rows import (
+    Damaged,
+    diary_changes,
+    outgoing_from_rows,
+    received_from_rows,
+    report_set_aside,
+    report_skipped,
+    session_from_rows,
+    session_json,
+)
 
 KEEP_UPDATE_IDS = 10_000
 CONNECT_TIMEOUT = 10  # seconds to reach the server before giving up
@@ -176,6 +185,7 @@ class PostgresStorage:
     def _plain(self, exc: BaseException) -> str:
         """An error's text on one line, without the password."""
         text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+        text = text.replace(self.url, "CRAMPBOT_DATABASE_URL")  # libpq may quote the URL it could not read
         for secret in self._secrets:
             text = text.replace(secret, "[password]")
         return text
@@ -197,7 +207,7 @@ class PostgresStorage:
     def _check_ids(self, *ids: int) -> None:
         """Refuse an id a BIGINT cannot hold, as SQLite does."""
         if any(i not in INTEGER_RANGE for i in ids):
-            raise StorageError(f"cannot write {self.where}: a number is too large for it")
+            raise StorageError(f"cannot use {self.where}: a number is too large for it")
 
     def load(self, chat_id: int) -> Session:
         """The chat's session with its diary (a fresh one when there is none); rows that cannot be read
@@ -249,7 +259,7 @@ class PostgresStorage:
 
     def inbox(self) -> list[Received]:
         """Updates fetched but not handled yet, oldest first (an unreadable row is skipped)."""
-        return _received(self._read("SELECT update_id, chat_id, data FROM inbox ORDER BY update_id"))
+        return received_from_rows(self._read("SELECT update_id, chat_id, data FROM inbox ORDER BY update_id"))
 
     def done(self, update_id: int) -> None:
         """Take an update out of the inbox without a turn (it was ignored, or could not be saved)."""
@@ -309,13 +319,7 @@ class PostgresStorage:
             rows = self._read("SELECT id, chat_id, payload FROM outbox ORDER BY id")
         else:
             rows = self._read("SELECT id, chat_id, payload FROM outbox WHERE chat_id = %s ORDER BY id", (chat_id,))
-        unsent = []
-        for outbox_id, chat, payload in rows:
-            try:
-                unsent.append(Outgoing(outbox_id, chat, json.loads(payload)))
-            except ValueError:
-                continue
-        return unsent
+        return outgoing_from_rows(rows)
 
     def set_countdown(self, countdown: Countdown) -> None:
         """Remember the countdown running for a chat (replacing any older one)."""
@@ -373,7 +377,7 @@ class PostgresStorage:
 
     def inbox_of(self, chat_id: int) -> list[Received]:
         """This chat's updates in the inbox, oldest first."""
-        return _received(self._read("SELECT update_id, chat_id, data FROM inbox WHERE chat_id = %s "
+        return received_from_rows(self._read("SELECT update_id, chat_id, data FROM inbox WHERE chat_id = %s "
                                     "ORDER BY update_id", (chat_id,)))
 
     def stale_inbox(self, older_than: float) -> list[int]:
@@ -452,7 +456,14 @@ class PostgresStorage:
                    for t in TABLES)
 
     def close(self) -> None:
-        """Release the database, and with the lock connection every lock and claim of this process."""
+        """Release the database, and every lock and claim of this process: given back before the lock
+        connection closes, so they are free when this returns (the server frees a closed connection's locks
+        a moment later)."""
+        if self._held and self._locks is not None and not (self._locks.closed or self._locks.broken):
+            try:
+                self._locks.execute("SELECT pg_advisory_unlock_all()")
+            except _FAULTS:
+                pass  # a lost connection: the server gives them back itself
         self._held.clear()
         for connection in (self._locks, self.db):
             if connection is not None:
@@ -461,14 +472,3 @@ class PostgresStorage:
 
 
 _COUNTDOWN = "chat_id, timer_id, message_id, ends_at, text, markup"
-
-
-def _received(rows: list[tuple[Any, ...]]) -> list[Received]:
-    """Inbox rows as Received (an unreadable row is skipped)."""
-    received = []
-    for update_id, chat_id, data in rows:
-        try:
-            received.append(Received(update_id, chat_id, json.loads(data)))
-        except ValueError:
-            continue
-    return received

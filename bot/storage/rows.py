@@ -12,6 +12,7 @@ from dataclasses import fields
 from typing import Any
 
 from bot.core.session import DiaryEntry, Session
+from bot.storage import Outgoing, Received
 
 Damaged = tuple[str, int | None, bytes]  # a row to set aside: its table, its diary entry id, its bytes
 
@@ -109,3 +110,25 @@ def diary_changes(stored: dict[int, bytes], session_row: bytes | None, diary: tu
     if session_row is not None and json_object(session_row) is None:
         damaged.insert(0, ("sessions", None, session_row))
     return damaged, changed, gone
+
+
+def received_from_rows(rows: list[tuple[Any, ...]]) -> list[Received]:
+    """Inbox rows (update_id, chat_id, JSON text or bytes) as Received; an unreadable row is skipped."""
+    received = []
+    for update_id, chat_id, data in rows:
+        try:
+            received.append(Received(update_id, chat_id, json.loads(data)))  # bytes: not UTF-8 is a ValueError
+        except ValueError:
+            continue
+    return received
+
+
+def outgoing_from_rows(rows: list[tuple[Any, ...]]) -> list[Outgoing]:
+    """Outbox rows (id, chat_id, JSON text or bytes) as Outgoing; an unreadable row is skipped."""
+    unsent = []
+    for outbox_id, chat, payload in rows:
+        try:
+            unsent.append(Outgoing(outbox_id, chat, json.loads(payload)))
+        except ValueError:
+            continue
+    return unsent

@@ -32,7 +32,7 @@ from typing import Any, Literal, cast
 from bot.core.session import DiaryEntry, Session
 from bot.storage import INTEGER_RANGE, Countdown, Outgoing, Received, StorageError
 from bot.storage.rows import Damaged as _Damaged  # the row helpers both backends share, under their old names here
-from bot.storage.rows import diary_changes, session_from_rows, session_json
+from bot.storage.rows import diary_changes, outgoing_from_rows, received_from_rows, session_from_rows, session_json
 from bot.storage.rows import entry_json as _entry_json
 from bot.storage.rows import json_object as _json_object
 from bot.storage.rows import report_set_aside as _report
@@ -224,14 +224,8 @@ class SQLiteStorage:
 
     def inbox(self) -> list[Received]:
         """Updates fetched but not handled yet, oldest first (an unreadable row is skipped)."""
-        received = []
-        rows = self._read("SELECT update_id, chat_id, CAST(data AS BLOB) FROM inbox ORDER BY update_id", ())
-        for update_id, chat_id, data in rows:
-            try:
-                received.append(Received(update_id, chat_id, json.loads(data)))  # bytes: not UTF-8 is a ValueError
-            except ValueError:
-                continue
-        return received
+        return received_from_rows(self._read("SELECT update_id, chat_id, CAST(data AS BLOB) FROM inbox "
+                                             "ORDER BY update_id", ()))
 
     def done(self, update_id: int) -> None:
         """Take an update out of the inbox without a turn (it was ignored, or could not be saved)."""
@@ -303,13 +297,7 @@ class SQLiteStorage:
         else:
             rows = self._read("SELECT id, chat_id, CAST(payload AS BLOB) FROM outbox WHERE chat_id = ? ORDER BY id",
                               (chat_id,))
-        unsent = []
-        for outbox_id, chat, payload in rows:
-            try:
-                unsent.append(Outgoing(outbox_id, chat, json.loads(payload)))
-            except ValueError:
-                continue
-        return unsent
+        return outgoing_from_rows(rows)
 
     def set_countdown(self, countdown: Countdown) -> None:
         """Remember the countdown running for a chat (replacing any older one)."""

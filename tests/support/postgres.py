@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -92,7 +93,7 @@ class PostgresServer:
 
     def url(self, database: str = "postgres", user: str = "postgres", password: str | None = None) -> str:
         """A postgresql:// URL to a database on this server over TCP."""
-        login = f"{user}:{password}" if password else user
+        login = f"{user}:{quote(password, safe='')}" if password else user
         return f"postgresql://{login}@127.0.0.1:{self.port}/{database}"
 
     def admin(self) -> psycopg.Connection:

@@ -1,4 +1,9 @@
-"""SQLite storage: one transaction per turn, outbox, countdowns, clear errors."""
+"""Storage: one transaction per turn, outbox, countdowns, clear errors.
+
+A test taking `make_storage` is about behaviour and runs twice, on SQLite and on PostgreSQL (a throw-away
+server). A test that builds SQLiteStorage itself is about the SQLite file (locking, WAL, file damage, full
+disk, read-only file, failing commits, migrations of old files) and runs on SQLite only.
+tests/unit/test_storage_postgres.py holds what only PostgreSQL has (locks between processes, its schema)."""
 
 from __future__ import annotations
 
@@ -12,19 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.session import DiaryEntry, FlowPosition, Session
+from bot.core.session import DiaryEntry, FlowPosition, Reminder, Session
 from bot.storage import Countdown, Received, StorageError
 from bot.storage.sqlite import SCHEMA_VERSION, SQLiteStorage
+from tests.support.chat_client import FakeClock
 from tests.support.storage_faults import FailingCommit, FailingRollback, FailingWrites, fill_up, tiny_disk
 
 
-def test_a_turn_is_saved_as_a_whole_and_survives_reopening(tmp_path, chat):
+def test_a_turn_is_saved_as_a_whole_and_survives_reopening(make_storage, chat):
     chat.send("/checkup")
     chat.press("At night")
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+    db = make_storage()
     ids = db.record_turn(7, 1001, chat.session, [{"text": "one"}, {"text": "two"}])
     db.close()
-    again = SQLiteStorage(tmp_path / "x.sqlite3")
+    again = make_storage()
     assert again.load(7) == chat.session
     assert again.seen(1001) and not again.seen(1002)
     assert [o.payload["text"] for o in again.unsent()] == ["one", "two"]
@@ -32,15 +38,15 @@ def test_a_turn_is_saved_as_a_whole_and_survives_reopening(tmp_path, chat):
     assert [o.payload["text"] for o in again.unsent()] == ["two"]
 
 
-def test_unknown_chats_and_damaged_rows_give_a_fresh_session(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_unknown_chats_and_damaged_rows_give_a_fresh_session(make_storage):
+    db = make_storage()
     assert db.load(1) == Session()
-    db.db.execute("INSERT INTO sessions VALUES (2, 'not json', 0)")
+    make_storage.sql(db, "INSERT INTO sessions VALUES (2, 'not json', 0)")
     assert db.load(2) == Session()
 
 
-def test_countdowns_are_remembered_until_cleared(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_countdowns_are_remembered_until_cleared(make_storage):
+    db = make_storage()
     db.set_countdown(Countdown(5, "relief.stretch.1", 42, 123.0, "Step\n⏱", [[["Next", "f:x"]]]))
     assert db.countdowns()[0].markup == [[["Next", "f:x"]]]
     db.clear_countdown(5)
@@ -99,11 +105,11 @@ def test_a_read_only_database_is_refused_at_start(tmp_path, monkeypatch):
         SQLiteStorage(path)
 
 
-def test_fetched_updates_wait_in_the_inbox_until_a_turn_or_done_takes_them_out(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_fetched_updates_wait_in_the_inbox_until_a_turn_or_done_takes_them_out(make_storage):
+    db = make_storage()
     db.receive([Received(3, 7, {"update_id": 3, "message": {"text": "b"}}), Received(2, None, {"update_id": 2})])
     db.receive([Received(3, 7, {"update_id": 3, "changed": True})])  # fetched again: the first copy stays
-    again = SQLiteStorage(tmp_path / "x.sqlite3")
+    again = make_storage()
     assert [(r.update_id, r.chat_id, r.data) for r in again.inbox()] == [
         (2, None, {"update_id": 2}), (3, 7, {"update_id": 3, "message": {"text": "b"}})]
     again.record_turn(7, 3, Session(), [{"text": "answer"}])
@@ -218,8 +224,8 @@ def test_after_a_commit_and_rollback_that_fail_nothing_uncommitted_is_read_and_n
     assert SQLiteStorage(path).load(1) == saved
 
 
-def test_numbers_too_big_and_lone_surrogates_give_a_storage_error_not_a_crash(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_numbers_too_big_and_lone_surrogates_give_a_storage_error_not_a_crash(make_storage):
+    db = make_storage()
     with pytest.raises(StorageError, match="lone surrogate"):
         db.receive([Received(1, 7, {"update_id": 1, "message": {"text": "hello \ud83d there"}})])
     with pytest.raises(StorageError, match="too large"):
@@ -427,19 +433,19 @@ def test_a_turn_writes_only_the_diary_entries_that_changed(tmp_path):
     assert 3 not in {e.id for e in again.diary}
 
 
-def test_a_turn_leaves_exactly_its_diary_in_the_table_whatever_was_there(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_a_turn_leaves_exactly_its_diary_in_the_table_whatever_was_there(make_storage):
+    db = make_storage()
     db.record_turn(1, 1, Session(diary=entries(3), next_entry_id=4), [])
     session = db.load(1)
-    db.db.execute("INSERT INTO diary VALUES (1, 9, ?)", (json.dumps(asdict(DiaryEntry(9, 9_000.0))),))
-    db.db.execute("UPDATE diary SET data = ? WHERE chat_id = 1 AND entry_id = 2",
-                  (json.dumps(asdict(DiaryEntry(2, 1_002.0, "arch"))),))
+    make_storage.sql(db, "INSERT INTO diary VALUES (1, 9, ?)", (json.dumps(asdict(DiaryEntry(9, 9_000.0))),))
+    make_storage.sql(db, "UPDATE diary SET data = ? WHERE chat_id = 1 AND entry_id = 2",
+                     (json.dumps(asdict(DiaryEntry(2, 1_002.0, "arch"))),))
     db.record_turn(1, 2, session.with_(zone="Europe/Rome"), [])
     assert db.load(1) == session.with_(zone="Europe/Rome")
 
 
-def test_forget_deletes_the_diary_rows_too(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_forget_deletes_the_diary_rows_too(make_storage):
+    db = make_storage()
     db.record_turn(1, 1, Session(diary=entries(5)), [])
     db.record_turn(2, 2, Session(diary=entries(2)), [])
     assert db.rows_about(1) == 1 + 1 + 5  # the session, the handled update, five entries
@@ -449,13 +455,48 @@ def test_forget_deletes_the_diary_rows_too(tmp_path):
     assert db.load(1).diary == entries(1)
 
 
-def test_unreadable_outbox_inbox_and_countdown_rows_are_skipped(tmp_path):
-    db = SQLiteStorage(tmp_path / "x.sqlite3")
+def test_unreadable_outbox_inbox_and_countdown_rows_are_skipped(make_storage):
+    db = make_storage()
     db.record_turn(1, 1, Session(), [{"text": "fine"}])
-    db.db.execute("INSERT INTO outbox (chat_id, payload, created) VALUES (1, '{broken', 0)")
-    db.db.execute("INSERT INTO outbox (chat_id, payload, created) VALUES (1, CAST(x'7b22ff223a317d' AS TEXT), 0)")
-    db.db.execute("INSERT INTO inbox VALUES (9, 1, CAST(x'7bff' AS TEXT), 0)")
+    make_storage.sql(db, "INSERT INTO outbox (chat_id, payload, created) VALUES (1, '{broken', 0)")
+    make_storage.sql(db, "INSERT INTO inbox VALUES (8, 1, '{\"update_id\": ', 0)")
+    if not make_storage.postgres:  # PostgreSQL's text is always UTF-8
+        db.db.execute("INSERT INTO outbox (chat_id, payload, created) VALUES (1, CAST(x'7b22ff223a317d' AS TEXT), 0)")
+        db.db.execute("INSERT INTO inbox VALUES (9, 1, CAST(x'7bff' AS TEXT), 0)")
     db.set_countdown(Countdown(5, "relief.stretch.1", 42, 123.0, "Step", None))
-    db.db.execute("INSERT INTO countdowns VALUES (6, 't', 1, 0, 'x', '[oops')")
-    assert [o.payload for o in db.unsent()] == [{"text": "fine"}] and db.inbox() == []
-    assert [c.chat_id for c in db.countdowns()] == [5]
+    make_storage.sql(db, "INSERT INTO countdowns VALUES (6, 't', 1, 0, 'x', '[oops')")
+    assert [o.payload for o in db.unsent()] == [{"text": "fine"}] and db.inbox() == [] and db.inbox_of(1) == []
+    assert [c.chat_id for c in db.countdowns()] == [5] and db.countdown(6) is None
+
+
+def test_the_shell_asks_for_one_chats_inbox_countdown_and_due_reminders_and_for_updates_left_waiting(make_storage):
+    clock = FakeClock(100.0)
+    db = make_storage(clock=clock)
+    db.ping()
+    db.receive([Received(1, 7, {"update_id": 1}), Received(2, 8, {"update_id": 2}),
+                Received(3, None, {"update_id": 3})])
+    clock.advance(100)
+    db.receive([Received(4, 7, {"update_id": 4})])
+    assert [r.update_id for r in db.inbox_of(7)] == [1, 4] and db.inbox_of(9) == []
+    assert db.stale_inbox(100.0) == [] and db.stale_inbox(150.0) == [7, 8] and db.stale_inbox(250.0) == [7, 8]
+    db.record_turn(8, 2, Session(), [])
+    assert db.stale_inbox(250.0) == [7]
+    shown = Countdown(5, "relief.stretch.1", 42, 123.0, "Step", [[["Next", "f:x"]]])
+    db.set_countdown(shown)
+    assert db.countdown(5) == shown and db.countdown(6) is None
+    db.record_turn(1, None, Session(reminders=(Reminder("water", ("09:00",), 500.0),), relief_check_at=300.0), [])
+    db.record_turn(2, None, Session(reminders=(Reminder("stretch", ("21:00",), 400.0),)), [])
+    assert db.due_reminders(299.0) == []
+    assert db.due_reminders(450.0) == [(1, "relief_check", 300.0), (2, "stretch", 400.0)]
+    assert db.due_reminders(1000.0, limit=1) == [(1, "relief_check", 300.0)]
+    db.record_turn(1, None, Session(), [])  # the reminders are rewritten with each turn
+    assert db.due_reminders(1000.0) == [(2, "stretch", 400.0)]
+
+
+def test_locks_and_claims_are_granted_to_the_one_process_of_an_unshared_database(make_storage):
+    db = make_storage()
+    assert db.try_lock_polling() and db.try_lock_chat(-1001234567890) and db.try_claim_countdown(5)
+    assert db.try_lock_chat(-1001234567890), "asking again while held is granted"
+    db.unlock_chat(-1001234567890)
+    db.release_countdown(5)
+    assert db.shared is make_storage.postgres
