@@ -9,7 +9,8 @@ A restore runs only while no bot holds the data folder (bot.storage.data_lock), 
 until it is done. It copies the backup into the data folder, checks the copy is a sound CrampBot
 database of a schema this version knows (SQLite's quick_check, then the tables and columns that
 schema's steps in MIGRATIONS make), renames the database it replaces, with its write-ahead log, to a
-time-stamped name beside it, and puts the copy in its place. The bot's next start upgrades it."""
+time-stamped name beside it, and puts the copy in its place, owned by the data folder's owner (when
+run as root) and readable by it alone. The bot's next start upgrades it."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def backup(database: Path, target: Path) -> Copy:
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
         schema = _copy(database, partial)
+        os.chmod(partial, 0o600)  # as private as the database
         try:
             os.link(partial, target)  # fails if the target appeared meanwhile: never overwritten
         except FileExistsError:
@@ -83,6 +85,7 @@ def restore(source: Path, database: Path, now: float | None = None) -> Restored:
         try:
             schema = _copy(source, incoming)
             _check_known_schema(incoming, schema, source)
+            _owned_like(incoming, folder)
             kept = _keep_aside(database, time.time() if now is None else now)
             os.replace(incoming, database)
         except OSError as exc:
@@ -161,6 +164,15 @@ def _columns(db: sqlite3.Connection) -> dict[str, set[str]]:
                 for table in tables}
     finally:
         db.close()
+
+
+def _owned_like(path: Path, folder: Path) -> None:
+    """Readable and writable by the data folder's owner only: run as root (to restore into a systemd or
+    Docker service's folder, say), the file is given to the folder's owner, so the bot can write it."""
+    os.chmod(path, 0o600)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        owner = folder.stat()
+        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def _keep_aside(database: Path, now: float) -> Path | None:

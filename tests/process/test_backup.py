@@ -257,3 +257,17 @@ def test_a_damaged_database_is_replaced_by_its_backup_and_kept_as_it_was(tmp_pat
     (kept,) = [p for p in data.iterdir() if ".before-restore-" in p.name]
     assert kept.read_bytes() == damaged
     assert SQLiteStorage(data / "crampbot.sqlite3").load(29).next_entry_id == 29
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_a_restore_run_as_root_gives_the_database_to_the_data_folders_owner(tmp_path):
+    """As when restoring into the folder of a service that runs as its own user (systemd's DynamicUser, Docker)."""
+    data = tmp_path / "data"
+    filled(data / "crampbot.sqlite3", range(1, 3))
+    backup = tmp_path / "backup.sqlite3"
+    assert crampbot(data, "backup", str(backup)).returncode == 0
+    assert backup.stat().st_mode & 0o777 == 0o600
+    os.chown(data, 61234, 61234)
+    assert crampbot(data, "restore", str(backup)).returncode == 0
+    restored = (data / "crampbot.sqlite3").stat()
+    assert (restored.st_uid, restored.st_gid, restored.st_mode & 0o777) == (61234, 61234, 0o600)
