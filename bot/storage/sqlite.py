@@ -34,7 +34,7 @@ from typing import Any, Literal, cast
 from bot.core.session import DiaryEntry, Session
 from bot.storage import INTEGER_RANGE, Countdown, Outgoing, Received, StorageError
 
-SCHEMA_VERSION = 4  # the newest step in MIGRATIONS (at the end of this module)
+SCHEMA_VERSION = 4  # the newest step in MIGRATIONS (below)
 KEEP_UPDATE_IDS = 10_000
 BUSY_WAIT_MS = 5000  # how long a statement waits for another program's lock
 CHECKPOINT_WAIT_MS = 100  # how long `forget` waits for readers before leaving the write-ahead log as it is
