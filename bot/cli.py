@@ -1,4 +1,5 @@
-"""Command line: `crampbot [console | ask | eval | knowledge check | diagrams]`."""
+"""Command line: `crampbot [telegram | console | ask | explain | eval | knowledge check | diagrams | backup |
+restore]`, and `crampbot telegram-serve`, the bot without its supervisor."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 EXIT_CONTENT = 3
+EXIT_DATABASE = 4  # as when the bot starts: the database is refused, or another bot holds the data folder
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command."""
     parser = _Parser(prog="crampbot", description="CrampBot: help with foot and leg cramps. With no command, "
                      "runs the Telegram bot when TELEGRAM_BOT_TOKEN is set (in the environment or .env), "
-                     "otherwise the console chat.")
+                     "otherwise the console chat.",
+                     epilog="`crampbot telegram-serve` runs the Telegram bot in one process without its supervisor, "
+                     "for systemd or Docker, which restart it themselves (see docs/running.md).")
     parser.add_argument("--version", action="version", version=f"crampbot {__version__}")
     parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
@@ -82,14 +86,33 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Print the Mermaid diagram of each dialog flow.")
     diagrams.add_argument("--write", action="store_true", help="write dialogs/<flow>.mmd")
     diagrams.set_defaults(func=cmd_diagrams)
+
+    backup = sub.add_parser("backup", help="copy the database to PATH, also while the bot runs",
+                            description="Copy the SQLite database (CRAMPBOT_DATA_DIR/crampbot.sqlite3), as it is "
+                            "at this moment, to the new file PATH, with SQLite's online backup API: the bot may go "
+                            "on running. Never overwrites a file. With CRAMPBOT_DATABASE_URL set (PostgreSQL), "
+                            "prints the pg_dump command to use instead.")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the backup file to write (must not exist)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="put a backup in place of the database (stop the bot first)",
+                             description="Check that PATH is a sound CrampBot database of a schema this version "
+                             "knows, keep the current database beside it (renamed crampbot.sqlite3.before-restore-"
+                             "<UTC time>), and put a copy of PATH in its place; the bot upgrades it when it next "
+                             "starts. Refused while a bot runs on the data folder. With CRAMPBOT_DATABASE_URL set "
+                             "(PostgreSQL), prints the pg_restore command to use instead.")
+    restore.add_argument("path", type=Path, metavar="PATH", help="a backup made by `crampbot backup`")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
 def build_serve_parser() -> argparse.ArgumentParser:
     """`crampbot telegram-serve`: the one-process bot, started and watched by `crampbot telegram`."""
-    serve = _Parser(prog="crampbot telegram-serve", description="The Telegram bot in one process, started "
-                    "and restarted by `crampbot telegram`. Not for use by hand.")
-    serve.add_argument("--parent", type=int, required=True)
+    serve = _Parser(prog="crampbot telegram-serve", description="The Telegram bot in one process, without the "
+                    "supervisor of `crampbot telegram`: for systemd or Docker, which restart it themselves by its "
+                    "exit code (2 and 3: fix the settings or content first; 4 and 5: may be tried again).")
+    serve.add_argument("--parent", type=int, help="the supervisor's process id (set by `crampbot telegram`): the "
+                       "bot stops when it does, and leaves Ctrl-C to it")
     serve.add_argument("--webhook", metavar="URL")
     serve.set_defaults(func=cmd_telegram_serve)
     return serve
@@ -141,14 +164,15 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_telegram_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """The one-process Telegram bot under its supervisor (started by `crampbot telegram`)."""
+    """The one-process Telegram bot: under its supervisor (--parent), or run directly by systemd or Docker."""
     import signal
 
     from bot.process.supervisor import die_with_parent
     from bot.wiring import run_telegram
 
-    die_with_parent(args.parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor too, which sends SIGTERM
+    if args.parent is not None:
+        die_with_parent(args.parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor too, which sends SIGTERM
     return run_telegram(settings, args.webhook)
 
 
@@ -284,6 +308,78 @@ def cmd_diagrams(args: argparse.Namespace, settings: Settings) -> int:
             print(f"wrote {path}")
         else:
             print(text)
+    return 0
+
+
+def _postgres_advice(settings: Settings, doing: str) -> bool:
+    """With PostgreSQL configured, print the pg_dump / pg_restore commands to use (never the URL, which
+    may hold a password) and return True."""
+    if not settings.database_url:  # Settings.database_url: CRAMPBOT_DATABASE_URL
+        return False
+    print(f"crampbot: the data is in PostgreSQL (CRAMPBOT_DATABASE_URL is set); crampbot {doing} copies only the "
+          "SQLite file. Use PostgreSQL's own tools with the same URL (export it from .env first):\n"
+          '  back up:  pg_dump --format=custom --file=PATH "$CRAMPBOT_DATABASE_URL"\n'
+          "  restore:  stop every bot, then\n"
+          '            pg_restore --clean --if-exists --no-owner --dbname="$CRAMPBOT_DATABASE_URL" PATH\n'
+          "(run pg_dump from a PostgreSQL release at least as new as the server)", file=sys.stderr)
+    return True
+
+
+def _size(n: int) -> str:
+    """A file size in plain words: 812 bytes, 45.6 kB, 1.2 MB."""
+    if n < 1000:
+        return f"{n} bytes"
+    return f"{n / 1000:.1f} kB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the database to a new file with SQLite's online backup API (the bot may be running)."""
+    from bot.storage import StorageError
+    from bot.storage.backup import backup
+
+    if _postgres_advice(settings, "backup"):
+        return EXIT_USAGE
+    target: Path = args.path
+    problem = (f"{target} already exists; give a new file name (a backup never overwrites)" if target.exists()
+               else f"the folder {target.parent} does not exist" if not target.parent.is_dir()
+               else f"there is no database at {settings.database} to back up (is CRAMPBOT_DATA_DIR right?)"
+               if not settings.database.is_file() else None)
+    if problem:
+        print(f"crampbot: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        copy = backup(settings.database, target)
+    except StorageError as exc:
+        print(f"crampbot: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    print(f"backed up {settings.database} to {copy.path} ({_size(copy.size)}, schema {copy.schema})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Put a backup in place of the database, keeping the current one beside it (no bot may be running)."""
+    from bot.storage import StorageError
+    from bot.storage.backup import restore
+    from bot.storage.data_lock import AlreadyRunning
+    from bot.storage.sqlite import SCHEMA_VERSION
+
+    if _postgres_advice(settings, "restore"):
+        return EXIT_USAGE
+    if not args.path.is_file():
+        print(f"crampbot: there is no backup file at {args.path}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        done = restore(args.path, settings.database)
+    except (StorageError, AlreadyRunning) as exc:
+        print(f"crampbot: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_DATABASE
+    print(f"restored {args.path} (schema {done.database.schema}, {_size(done.database.size)}) to {settings.database}")
+    if done.kept is not None:
+        print(f"the database it replaced is kept as {done.kept}: delete it once the restore is checked")
+    print("chats that used /forget after this backup was taken are back in it (the bot keeps no trace of who "
+          "they were): see 'Backups and upgrades' in docs/running.md")
+    if done.database.schema < SCHEMA_VERSION:
+        print(f"the bot upgrades it from schema {done.database.schema} to {SCHEMA_VERSION} when it next starts")
     return 0
 
 

@@ -38,7 +38,7 @@ from bot.storage.rows import json_object as _json_object
 from bot.storage.rows import report_set_aside as _report
 from bot.storage.rows import report_skipped as _report_skipped
 
-SCHEMA_VERSION = 3  # 2: the inbox; 3: diary entries in their own table, unreadable rows set aside
+SCHEMA_VERSION = 4  # the newest step in MIGRATIONS (below)
 KEEP_UPDATE_IDS = 10_000
 BUSY_WAIT_MS = 5000  # how long a statement waits for another program's lock
 CHECKPOINT_WAIT_MS = 100  # how long `forget` waits for readers before leaving the write-ahead log as it is
@@ -47,27 +47,87 @@ _FAULTS = (sqlite3.Error, OverflowError, UnicodeEncodeError)  # what binding or 
 log = logging.getLogger("crampbot.storage")
 
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated REAL NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL)",
-    ("CREATE TABLE IF NOT EXISTS reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, next_at REAL NOT NULL, "
-     "PRIMARY KEY (chat_id, kind))"),
-    ("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
-     "payload TEXT NOT NULL, created REAL NOT NULL)"),
-    ("CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
-     "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)"),
-    ("CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, data TEXT NOT NULL, "
-     "received REAL NOT NULL)"),
-    ("CREATE TABLE IF NOT EXISTS diary (chat_id INTEGER NOT NULL, entry_id INTEGER NOT NULL, data TEXT NOT NULL, "
-     "PRIMARY KEY (chat_id, entry_id))"),
-    ("CREATE TABLE IF NOT EXISTS damaged_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, "
-     "chat_id INTEGER NOT NULL, entry_id INTEGER, data BLOB NOT NULL, found REAL NOT NULL, "
-     "told INTEGER NOT NULL DEFAULT 0)"),
-)
-
-
 TABLES = ("sessions", "diary", "handled_updates", "reminders", "outbox", "countdowns", "inbox", "damaged_rows")
 _SET_ASIDE = "INSERT INTO damaged_rows (table_name, chat_id, entry_id, data, found) VALUES (?, ?, ?, ?, ?)"
+
+
+# -- Schema migrations ----------------------------------------------------------------------------
+# Each step brings a file from the schema before it to its own, inside the one transaction `_migrate`
+# opens (a fresh file runs them all). A step is never changed once released: a new schema is a new step
+# at the end, and SCHEMA_VERSION is its number. Each returns what it set aside, by chat.
+
+def _schema_1_first_tables(db: sqlite3.Connection, now: float) -> dict[int, list[_Damaged]]:
+    """Schema 1: sessions, handled updates, reminders, the outbox and countdowns."""
+    db.execute("CREATE TABLE IF NOT EXISTS sessions (chat_id INTEGER PRIMARY KEY, data TEXT NOT NULL, "
+               "updated REAL NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS handled_updates (update_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS reminders (chat_id INTEGER NOT NULL, kind TEXT NOT NULL, "
+               "next_at REAL NOT NULL, PRIMARY KEY (chat_id, kind))")
+    db.execute("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, "
+               "payload TEXT NOT NULL, created REAL NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS countdowns (chat_id INTEGER PRIMARY KEY, timer_id TEXT NOT NULL, "
+               "message_id INTEGER NOT NULL, ends_at REAL NOT NULL, text TEXT NOT NULL, markup TEXT)")
+    return {}
+
+
+def _schema_2_inbox(db: sqlite3.Connection, now: float) -> dict[int, list[_Damaged]]:
+    """Schema 2: the inbox of updates fetched but not handled yet."""
+    db.execute("CREATE TABLE IF NOT EXISTS inbox (update_id INTEGER PRIMARY KEY, chat_id INTEGER, "
+               "data TEXT NOT NULL, received REAL NOT NULL)")
+    return {}
+
+
+def _schema_3_diary_table(db: sqlite3.Connection, now: float) -> dict[int, list[_Damaged]]:
+    """Schema 3: each session's diary leaves its JSON for rows of the diary table, and unreadable rows get
+    a table to be set aside in. A diary item that is not an entry, or repeats an entry's id, is set aside
+    as JSON; a session row that cannot be read stays as it is, to be set aside by `load`."""
+    db.execute("CREATE TABLE IF NOT EXISTS diary (chat_id INTEGER NOT NULL, entry_id INTEGER NOT NULL, "
+               "data TEXT NOT NULL, PRIMARY KEY (chat_id, entry_id))")
+    db.execute("CREATE TABLE IF NOT EXISTS damaged_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+               "table_name TEXT NOT NULL, chat_id INTEGER NOT NULL, entry_id INTEGER, data BLOB NOT NULL, "
+               "found REAL NOT NULL, told INTEGER NOT NULL DEFAULT 0)")
+    set_aside: dict[int, list[_Damaged]] = {}
+    for chat_id, raw in db.execute("SELECT chat_id, CAST(data AS BLOB) FROM sessions").fetchall():
+        data = _json_object(raw)
+        if data is None or "diary" not in data:
+            continue
+        items = data.pop("diary")
+        damaged: list[_Damaged] = []
+        if not isinstance(items, list):
+            damaged.append(("diary", None, json.dumps(items).encode()))
+            items = []
+        entries: dict[int, DiaryEntry] = {}
+        for item in items:
+            read = Session.from_dict({"diary": [item]}).diary
+            entry = read[0] if read and read[0].id in INTEGER_RANGE else None
+            if entry is None or entry.id in entries:
+                damaged.append(("diary", None if entry is None else entry.id, json.dumps(item).encode()))
+            else:
+                entries[entry.id] = entry
+        db.executemany("INSERT OR REPLACE INTO diary (chat_id, entry_id, data) VALUES (?, ?, ?)",
+                       [(chat_id, entry.id, _entry_json(entry)) for entry in entries.values()])
+        db.execute("UPDATE sessions SET data = ? WHERE chat_id = ?", (json.dumps(data), chat_id))
+        if damaged:
+            db.executemany(_SET_ASIDE, [(table, chat_id, entry_id, raw, now) for table, entry_id, raw in damaged])
+            set_aside[chat_id] = damaged
+    return set_aside
+
+
+def _schema_4_indexes(db: sqlite3.Connection, now: float) -> dict[int, list[_Damaged]]:
+    """Schema 4: indexes for the queries a shared database needs: the inbox by time received (stale_inbox)
+    and by chat (inbox_of, forget), and reminders by due time (due_reminders)."""
+    db.execute("CREATE INDEX IF NOT EXISTS inbox_by_received ON inbox (received, chat_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS inbox_by_chat ON inbox (chat_id, update_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS reminders_by_due_time ON reminders (next_at)")
+    return {}
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection, float], dict[int, list[_Damaged]]]], ...] = (
+    (1, _schema_1_first_tables),
+    (2, _schema_2_inbox),
+    (3, _schema_3_diary_table),
+    (4, _schema_4_indexes),
+)
 
 
 class SQLiteStorage:
@@ -107,7 +167,8 @@ class SQLiteStorage:
             raise
 
     def _check(self) -> None:
-        """Refuse a damaged file before anything is written to it (WAL mode included)."""
+        """Refuse a damaged file, or one from a newer CrampBot, before anything is written to it (WAL mode
+        included)."""
         try:
             problems = [row[0] for row in self.db.execute("PRAGMA quick_check").fetchall()]
         except sqlite3.OperationalError:
@@ -121,53 +182,22 @@ class SQLiteStorage:
                               if not line.startswith("***"))
             raise StorageError(f"the database {self.path} is damaged (quick_check: {found[:300]}); "
                                "restore it from a backup or move it away")
-
-    def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StorageError(f"{self.path} was written by a newer CrampBot (schema {version})")
+
+    def _migrate(self) -> None:
+        """Bring the file to SCHEMA_VERSION: every step in MIGRATIONS newer than its `user_version`, in
+        order, in one transaction (all of them or none); `_check` has refused a file from a newer CrampBot."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
         set_aside: dict[int, list[_Damaged]] = {}
         with self._transaction():
-            for statement in _SCHEMA:
-                self.db.execute(statement)
-            if version < 3:
-                set_aside = self._move_diaries_to_their_table()
+            for step_version, step in MIGRATIONS:
+                if step_version > version:
+                    set_aside.update(step(self.db, self.clock()))
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         for chat_id, damaged in set_aside.items():
             _report(chat_id, damaged)
-
-    def _move_diaries_to_their_table(self) -> dict[int, list[_Damaged]]:
-        """Schema 3: each session's diary leaves its JSON for rows of the diary table (inside the
-        migration's transaction). A diary item that is not an entry, or repeats an entry's id, is set
-        aside as JSON; a session row that cannot be read stays as it is, to be set aside by `load`.
-        Returns what was set aside, by chat."""
-        set_aside: dict[int, list[_Damaged]] = {}
-        now = self.clock()
-        for chat_id, raw in self.db.execute("SELECT chat_id, CAST(data AS BLOB) FROM sessions").fetchall():
-            data = _json_object(raw)
-            if data is None or "diary" not in data:
-                continue
-            items = data.pop("diary")
-            damaged: list[_Damaged] = []
-            if not isinstance(items, list):
-                damaged.append(("diary", None, json.dumps(items).encode()))
-                items = []
-            entries: dict[int, DiaryEntry] = {}
-            for item in items:
-                read = Session.from_dict({"diary": [item]}).diary
-                entry = read[0] if read and read[0].id in INTEGER_RANGE else None
-                if entry is None or entry.id in entries:
-                    damaged.append(("diary", None if entry is None else entry.id, json.dumps(item).encode()))
-                else:
-                    entries[entry.id] = entry
-            self.db.executemany("INSERT OR REPLACE INTO diary (chat_id, entry_id, data) VALUES (?, ?, ?)",
-                                [(chat_id, entry.id, _entry_json(entry)) for entry in entries.values()])
-            self.db.execute("UPDATE sessions SET data = ? WHERE chat_id = ?", (json.dumps(data), chat_id))
-            if damaged:
-                self.db.executemany(_SET_ASIDE, [(table, chat_id, entry_id, raw, now)
-                                                 for table, entry_id, raw in damaged])
-                set_aside[chat_id] = damaged
-        return set_aside
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db, self.path)
