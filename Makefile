@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: run test console eval check lock bench bench-breakdown clean
+.PHONY: run test console eval check lock bench bench-instances bench-breakdown clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ lock:
 # bench/results/latest.{md,json}; exits 1 when a target is missed (a few minutes).
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+
+# Webhook mode with one and three instances, on SQLite and PostgreSQL, and the time to take over after an
+# instance is killed (needs PostgreSQL's server binaries): writes bench/results/instances.md (about 3 minutes).
+bench-instances: $(VENV)/.installed-bench
+	$(BIN)/python bench/instances.py
 
 # Where the CPU time per update goes, step by step from the echo bot to CrampBot:
 # writes bench/results/breakdown.md (about 6 minutes).

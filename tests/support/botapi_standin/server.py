@@ -656,6 +656,14 @@ class BotApiStandIn:
         self._updates = kept
         return copy.deepcopy(kept[:limit])
 
+    def _next_for_webhook(self) -> dict | None:
+        """The oldest update to POST whose chat has none in flight (a copy), or None (the lock is held)."""
+        self._take_updates(0)  # drops the update types the bot did not ask for
+        for update in self._updates:
+            if _chat_key(update) not in self._webhook_inflight:
+                return copy.deepcopy(update)
+        return None
+
     def _confirm(self, offset: int) -> None:
         if offset < 0:
             self._updates = self._updates[offset:]
@@ -890,11 +898,10 @@ class BotApiStandIn:
             with self._cond:
                 target = None
                 if self._webhook.get("url"):
-                    pending = [u for u in self._take_updates(len(self._updates))
-                               if _chat_key(u) not in self._webhook_inflight]
-                    if pending:
-                        target = (self._webhook["url"], self._webhook.get("secret_token"), pending[0])
-                        self._webhook_inflight.add(_chat_key(pending[0]))
+                    update = self._next_for_webhook()
+                    if update is not None:
+                        target = (self._webhook["url"], self._webhook.get("secret_token"), update)
+                        self._webhook_inflight.add(_chat_key(update))
                 if target is None:
                     self._cond.wait(0.1)
                     continue
