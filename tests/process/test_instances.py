@@ -151,3 +151,22 @@ def test_a_chats_updates_spread_over_the_instances_are_handled_once_and_in_order
     assert [re.findall(r"uestion (\d) of 8", t) for t in sent[:4]] == [["1"], ["2"], ["3"], ["4"]], \
         "handled in the order they arrived, whichever instance took them"
     assert "carry on with your check-up" in sent[4]
+
+
+def test_a_countdown_run_by_one_instance_is_stopped_by_a_press_another_instance_handles(standin, three_instances):
+    user = TelegramUser(standin, 9300)  # each of the user's updates goes to the next instance in turn
+    user.send("/cramp")
+    user.press("Start")
+    first = user.last_message
+    standin.wait_for(lambda: len(standin.message(9300, first.message_id).edits) >= 1, timeout=15)
+    user.press("Next step")
+    user.press("None of these")
+    edits_then = len(standin.message(9300, first.message_id).edits)
+    user.press("Start")
+    second = user.last_message
+    standin.wait_for(lambda: standin.message(9300, second.message_id).text.endswith("done ✓")
+                     and user.last_message.message_id != second.message_id, timeout=30)  # and its follow-up
+    user.expect_silence(1.5)
+    assert len(standin.message(9300, first.message_id).edits) == edits_then, "the first countdown stopped at once"
+    assert sum("let go slowly" in t for t in texts(user)) == 0, "the first hold never ended: the user moved on"
+    assert repeated(user) == []
