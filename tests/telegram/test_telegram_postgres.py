@@ -7,15 +7,20 @@ from dataclasses import replace
 
 import pytest
 
-from tests.support.telegram_harness import RunningBot, content_with_short_timers, settings_for
+from tests.support.telegram_harness import RunningBot, ShiftedClock, content_with_short_timers, settings_for
 from tests.support.telegram_user import TelegramUser
 
 
 @pytest.fixture
-def bot_on_postgres(standin, tmp_path, postgres_url):
+def clock():
+    return ShiftedClock()
+
+
+@pytest.fixture
+def bot_on_postgres(standin, tmp_path, postgres_url, clock):
     content = content_with_short_timers(tmp_path, seconds=2, check_in_after=5)
     settings = replace(settings_for(standin, tmp_path / "data", content), database_url=postgres_url)
-    with RunningBot(settings) as running:
+    with RunningBot(settings, clock=clock) as running:
         yield running
 
 
@@ -41,3 +46,19 @@ def test_a_countdown_ends_once_and_the_relief_check_in_comes_once(standin, bot_o
     user.expect_silence(1.5)
     texts = [m.text or "" for m in user.messages]
     assert sum("let go slowly" in t for t in texts) == 1 and sum("It's been about 10" in t for t in texts) == 1
+
+
+def test_a_bedtime_reminder_is_found_by_the_sweep_and_sent_once(standin, bot_on_postgres, clock):
+    user = TelegramUser(standin, 8303, timeout=20)
+    user.send("/reminders")
+    user.press("Bedtime stretches")
+    user.send("22:30")
+    user.send("Berlin")
+    (chat, kind, due), = bot_on_postgres.in_loop(bot_on_postgres.storage.reminders)
+    assert (chat, kind) == (8303, "bedtime")
+    clock.offset += due + 0.5 - clock()  # just after 22:30 in Berlin: no job was scheduled, the sweep finds it
+    standin.wait_for(lambda: any("time for" in (m.text or "").lower() for m in user.messages), timeout=15)
+    user.expect_silence(2.5)  # two more sweeps: nothing more is due
+    assert sum("time for" in (m.text or "").lower() for m in user.messages) == 1
+    (_, _, then), = bot_on_postgres.in_loop(bot_on_postgres.storage.reminders)
+    assert 23 * 3600 < then - due <= 25 * 3600, "moved on to the next evening"
