@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import RESULTS, TOKEN, Table, closed_loop, cpu_seconds, load_average, machine, questions_of  # noqa: E402
+from bench.run import TOKEN, Table, closed_loop, cpu_seconds, load_average, questions_of, write_results  # noqa: E402
 from bot.matching.evaluation import load_labelled  # noqa: E402
 from tests.support.botapi_standin import BotApiStandIn  # noqa: E402
 from tests.support.postgres import PostgresServer, server_binaries  # noqa: E402
@@ -196,15 +196,7 @@ def main() -> int:
     finally:
         server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    heading = (f"CrampBot webhook instances benchmark, {started}, on {machine()}.\n"
-               f"Load average (1, 5, 15 min) before: {load_before}; after: {load_average()}.")
-    text = f"{heading}\n\n{table.markdown()}\n"
-    print(text, end="")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "instances.md").write_text(text, encoding="utf-8")
-    (RESULTS / "instances.json").write_text(json.dumps({"date": started, "machine": machine(),
-                                                        "results": table.numbers}, indent=2) + "\n", encoding="utf-8")
-    return 1 if table.missed() else 0
+    return write_results(table, "CrampBot webhook instances benchmark", "instances", started, load_before)
 
 
 if __name__ == "__main__":

@@ -411,16 +411,22 @@ def main() -> int:
         bench_memory(table, tmp, brain)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return write_results(table, "CrampBot benchmark", "latest", started, load_before)
+
+
+def write_results(table: Table, title: str, name: str, started: str, load_before: str) -> int:
+    """Print the table under a heading (the machine, the load before and after), write it to
+    bench/results/<name>.md and its numbers to <name>.json; 1 when a target was missed, else 0."""
     load_after = load_average()
-    heading = (f"CrampBot benchmark, {started}, on {machine()}.\n"
+    heading = (f"{title}, {started}, on {machine()}.\n"
                f"Load average (1, 5, 15 min) before: {load_before}; after: {load_after}.")
     text = f"{heading}\n\n{table.markdown()}\n"
     print(text, end="")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.md").write_text(text, encoding="utf-8")
-    (RESULTS / "latest.json").write_text(json.dumps({"date": started, "machine": machine(), "load_before": load_before,
-                                                     "load_after": load_after, "results": table.numbers}, indent=2)
-                                         + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(text, encoding="utf-8")
+    (RESULTS / f"{name}.json").write_text(json.dumps({"date": started, "machine": machine(), "load_before": load_before,
+                                                      "load_after": load_after, "results": table.numbers}, indent=2)
+                                          + "\n", encoding="utf-8")
     return 1 if table.missed() else 0
 
 
