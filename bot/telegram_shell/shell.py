@@ -111,7 +111,6 @@ class TelegramShell:
         self.trouble = Throttled(log)  # storage errors repeat on every update: logged once a minute
         # one turn at a time per chat (its updates, timers and reminders), across instances on a shared database
         self.turns = ChatTurns(storage, self.trouble)
-        self.locks = self.turns.locks
         self.pacer = TurnPacer()  # one turn's synchronous work per pass of the event loop
         self.countdowns = Countdowns(storage, clock, self._edit, self._timer_done, self.turns.claim)
         self.reminders_tried: dict[tuple[int, str, float], float] = {}  # shared database: (chat, kind, due) -> when
