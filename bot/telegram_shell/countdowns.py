@@ -108,7 +108,9 @@ class Countdowns:
                 current = self.storage.countdown(chat_id) if held else None
                 timer = self.storage.load(chat_id).timer if current else None
                 if current is None or timer is None or timer.timer_id != current.timer_id:
-                    self._let_go(chat_id)  # busy (tried at the next sweep), gone, or no longer the chat's
+                    if current is not None:  # no longer the chat's timer: as `resume` does, it goes
+                        self.storage.clear_countdown(chat_id)
+                    self._let_go(chat_id)  # or busy (tried at the next sweep), or gone
                     continue
                 log.info("chat=%s: took over a countdown no instance was running", chat_id)
                 if current.ends_at > self.clock():

@@ -3,10 +3,12 @@ with the shared database's turn locks, sweep-run reminders and claimed countdown
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
 
+from bot.storage import Countdown
 from tests.support.telegram_harness import RunningBot, ShiftedClock, content_with_short_timers, settings_for
 from tests.support.telegram_user import TelegramUser
 
@@ -62,3 +64,16 @@ def test_a_bedtime_reminder_is_found_by_the_sweep_and_sent_once(standin, bot_on_
     assert sum("time for" in (m.text or "").lower() for m in user.messages) == 1
     (_, _, then), = bot_on_postgres.in_loop(bot_on_postgres.storage.reminders)
     assert 23 * 3600 < then - due <= 25 * 3600, "moved on to the next evening"
+
+
+def test_a_stored_countdown_that_is_no_longer_the_chats_is_cleared_by_the_sweep_not_run(standin, bot_on_postgres):
+    user = TelegramUser(standin, 8304)
+    user.send("/start")
+    storage = bot_on_postgres.storage
+    stale = Countdown(8304, "relief.not_any_more", user.last_message.message_id, time.time() + 60, "Hold\n⏱", None)
+    bot_on_postgres.in_loop(lambda: storage.set_countdown(stale))
+    deadline = time.monotonic() + 10
+    while bot_on_postgres.in_loop(lambda: storage.countdown(8304)) is not None:
+        assert time.monotonic() < deadline, "the sweep never cleared it"
+        time.sleep(0.2)
+    user.expect_silence(1.0)  # and nothing was counted down
