@@ -408,7 +408,8 @@ class SQLiteStorage:
 
     def inbox_of(self, chat_id: int) -> list[Received]:
         """This chat's updates in the inbox, oldest first."""
-        return [r for r in self.inbox() if r.chat_id == chat_id]
+        return received_from_rows(self._read("SELECT update_id, chat_id, CAST(data AS BLOB) FROM inbox "
+                                             "WHERE chat_id = ? ORDER BY update_id", (chat_id,)))
 
     def stale_inbox(self, older_than: float) -> list[int]:
         """Chats with updates that have waited in the inbox since before `older_than` (epoch seconds)."""
