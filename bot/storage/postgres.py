@@ -424,12 +424,9 @@ class PostgresStorage:
         return self._locks
 
     def _try_lock(self, key: int) -> bool:
+        connection = self._lock_connection()  # notices a lost connection, and forgets its locks with it
         if key in self._held:
-            connection = self._lock_connection()  # notices a lost connection, and its locks with it
-            if key in self._held:
-                return True
-        else:
-            connection = self._lock_connection()
+            return True
         try:
             row = connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         except _FAULTS as exc:

@@ -77,8 +77,7 @@ class Countdowns:
     async def stop(self, chat_id: int, freeze: bool = True) -> Countdown | None:
         """The user moved on: stop editing; `freeze` leaves the message without its countdown and buttons."""
         self._unschedule(chat_id)
-        countdown = self._current(chat_id) if self.storage.shared else None
-        countdown = self.running.pop(chat_id, None) or countdown
+        countdown = self.running.pop(chat_id, None) or (self._current(chat_id) if self.storage.shared else None)
         self.shown.pop(chat_id, None)
         self.storage.clear_countdown(chat_id)
         self._let_go(chat_id)
